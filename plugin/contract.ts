@@ -1,0 +1,285 @@
+/**
+ * The contract between the vCluster Platform host and a node-provider plugin.
+ *
+ * The host owns NodeClaims (scheduling, join tokens, conditions, finalizers); the plugin owns
+ * the machines behind them. Everything that crosses this boundary is plain data, so that two
+ * versions of the plugin (hot reload) can serve the same host. Errors are recognised by their
+ * `code`, never by `instanceof`, because each plugin version has its own copy of these classes.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** Semver of this contract; a manifest's `contractVersion` must share its major. */
+export const CONTRACT_VERSION = '1.0.0';
+
+// ---------------------------------------------------------------------------------------------
+// The provider
+// ---------------------------------------------------------------------------------------------
+
+export interface NodeProvider {
+  /**
+   * Applies the NodeProvider object (`spec` is validated against the manifest's config schema by
+   * the host first). Throws InvalidConfigurationError naming the field; the previous good
+   * configuration then stays in force. Idempotent.
+   */
+  configure(config: ProviderConfig): Promise<void>;
+
+  /**
+   * Claims a machine for `claim` and starts provisioning it with `join`. Idempotent per
+   * `claim.uid`: a second call, or a call after a crash, finds the host already claimed and
+   * returns its state. Returns once the host is claimed and configured (it does not wait for the
+   * OS install); the host polls getNode for progress. Throws InsufficientCapacityError when no
+   * eligible machine exists (the claim stays Pending), InvalidConfigurationError for bad
+   * properties, TransientError for API trouble. Blocks only on API calls.
+   */
+  createNode(claim: NodeClaimView, join: JoinSpec, signal?: AbortSignal): Promise<NodeState>;
+
+  /**
+   * Releases the machine held for `claim`. Idempotent; call it again until it returns
+   * `{ phase: 'Released' }`: the first call starts deprovisioning, and only once the host is back
+   * in the pool (cleaned) are the claim marks, IP and generated Secrets removed. Returns
+   * Released when the claim holds nothing. Blocks only on API calls.
+   */
+  deleteNode(claim: NodeClaimView, signal?: AbortSignal): Promise<ReleaseState>;
+
+  /** What the machine held for `claim` is doing, or undefined when it holds none. Reads a cache. */
+  getNode(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>): Promise<NodeState | undefined>;
+
+  /** Every machine this provider holds, for orphan collection by the host. Reads a cache. */
+  listNodes(): Promise<NodeState[]>;
+
+  /**
+   * Every configured node type with its capacity, including types with nothing free (so the
+   * host can mark them unavailable rather than forget them). Reads a cache.
+   */
+  nodeTypes(): Promise<NodeTypeView[]>;
+}
+
+/** What `activate` returns: the provider and the way to stop everything it started. */
+export interface PluginActivation {
+  provider: NodeProvider;
+  /** Stops every informer, watch and timer of this activation. In-flight calls must be drained first by the host. */
+  dispose(): Promise<void>;
+}
+
+/** The shape of a plugin module's exports (the manifest's `entry`). */
+export interface PluginModule {
+  activate(host: PluginHost): Promise<PluginActivation>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services the host hands to the plugin (the plugin reaches for nothing global)
+// ---------------------------------------------------------------------------------------------
+
+export interface PluginHost {
+  /** The provider's registered name, e.g. `metal3-provider`. */
+  providerName: string;
+  /** Management cluster, where NodeProviders, OSImages, SSHKeys, BareMetalHosts and Secrets live. */
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  events: EventRecorder;
+  /** Wall clock; injectable so tests and simulations control time. */
+  clock?: Clock;
+  /** Identity of this host replica (for logs and field managers). */
+  replicaId?: string;
+}
+
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+export interface EventRecorder {
+  /** Emits a Kubernetes Event about `object`. Never pass secrets in `message`. */
+  record(object: ObjectRef, type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  uid?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests and results
+// ---------------------------------------------------------------------------------------------
+
+/** The NodeProvider object the plugin serves (`management.loft.sh/v1`). */
+export interface ProviderConfig {
+  name: string;
+  spec: NodeProviderSpec;
+}
+
+export interface NodeProviderSpec {
+  displayName?: string;
+  /** Applied to every NodeClaim of this provider; lowest precedence. */
+  properties?: Record<string, string>;
+  metal3?: Metal3ProviderSpec;
+}
+
+export interface Metal3ProviderSpec {
+  clusterRef: { cluster?: string; namespace: string };
+  nodeTypes: Metal3NodeTypeSpec[];
+  deploy?: Record<string, unknown>;
+  netris?: { secretRef: { name: string; namespace?: string } };
+  /** Allow a host with `automatedCleaningMode: disabled` to move between tenants (uncleaned). */
+  allowUncleanedReuse?: boolean;
+}
+
+export interface Metal3NodeTypeSpec {
+  name: string;
+  displayName?: string;
+  properties?: Record<string, string>;
+  /** Kubernetes quantities, e.g. `{cpu: "32", memory: "128Gi", "nvidia.com/gpu": "8"}`. */
+  resources?: Record<string, string>;
+  overhead?: { kubeReserved?: Record<string, string> };
+  cost?: number;
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  bareMetalHosts?: { selector?: LabelSelector };
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+
+/** The host's view of one NodeClaim, as far as the provider needs it. */
+export interface NodeClaimView {
+  uid: string;
+  name: string;
+  /** Project namespace, `p-<project>`. */
+  namespace: string;
+  /** Short node type name (the part after `<provider>.` of `spec.typeRef`). */
+  nodeType: string;
+  /** Tenant cluster name; empty for a standalone machine. */
+  vClusterRef?: string;
+  /** `spec.properties` of the claim (highest precedence). */
+  properties?: Record<string, string>;
+  /** `spec.environmentRef`; `vcluster.com/network-environment` overrides it. */
+  environmentRef?: string;
+  /** Labels the node should carry (pool labels, nodeLabels). */
+  nodeLabels?: Record<string, string>;
+  taints?: { key: string; value?: string; effect: string }[];
+}
+
+/** How the machine joins its tenant cluster. `token` is a secret: only ever written into a Secret. */
+export interface JoinSpec {
+  /** Tenant API endpoint base URL serving `/node/join`, e.g. `https://10.0.0.5:8443`. */
+  endpoint: string;
+  /** PEM of the tenant cluster CA; the bootstrap script is fetched with TLS verified against it. */
+  caCertPem: string;
+  /** `sha256:<hex>` of the CA's public key, for kubeadm discovery. */
+  caCertHash: string;
+  /** Bootstrap token `<id>.<secret>`. */
+  token: string;
+}
+
+export type NodePhase =
+  | 'Claimed' // host claimed and configured, Metal3 not yet provisioning
+  | 'Delayed' // Metal3 back-pressure (operationalStatus delayed): waiting, not failing
+  | 'Provisioning'
+  | 'Provisioned' // OS installed and powered on; joining is the host's business
+  | 'Failed' // Metal3 reported an error; never silently replaced
+  | 'Releasing'; // deprovisioning/cleaning after deleteNode
+
+export interface NodeState {
+  claimUid: string;
+  claimName: string;
+  claimNamespace: string;
+  nodeType: string;
+  /** BareMetalHost holding the claim. */
+  hostName: string;
+  hostNamespace: string;
+  phase: NodePhase;
+  /** BMH `status.provisioning.state`, verbatim. */
+  hostState: string;
+  poweredOn: boolean;
+  ip?: string;
+  /** Machine-readable reason (e.g. BMO's errorType) and human message, for conditions. */
+  reason?: string;
+  message?: string;
+}
+
+export interface ReleaseState {
+  phase: 'Releasing' | 'Released' | 'Failed';
+  hostName?: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface NodeTypeView {
+  /** Short name; the host publishes it as `<provider>.<name>`. */
+  name: string;
+  displayName?: string;
+  properties: Record<string, string>;
+  resources: Record<string, string>;
+  overhead?: { kubeReserved?: Record<string, string> };
+  cost?: number;
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  /** total = hosts matching the selector (free + claimed); claimed = held by claims. */
+  capacity: { total: number; claimed: number };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typed errors: the host branches on `code`
+// ---------------------------------------------------------------------------------------------
+
+export type ProviderErrorCode = 'InsufficientCapacity' | 'InvalidConfiguration' | 'NotFound' | 'Transient';
+
+export class ProviderError extends Error {
+  readonly code: ProviderErrorCode;
+  constructor(code: ProviderErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = `${code}Error`;
+  }
+}
+
+/** No eligible machine now; the claim stays Pending and is retried with backoff (no churn). */
+export class InsufficientCapacityError extends ProviderError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('InsufficientCapacity', message, options);
+  }
+}
+
+/** Bad input; `object` and `field` say exactly where (e.g. `OSImage/ubuntu`, `spec.properties[...]`). */
+export class InvalidConfigurationError extends ProviderError {
+  readonly object: string;
+  readonly field: string;
+  constructor(object: string, field: string, problem: string, options?: { cause?: unknown }) {
+    super('InvalidConfiguration', `${object}: ${field}: ${problem}`, options);
+    this.object = object;
+    this.field = field;
+  }
+}
+
+export class NotFoundError extends ProviderError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NotFound', message, options);
+  }
+}
+
+/** Retry later (API unavailable, conflict storm); `retryAfterMs` is a hint. */
+export class TransientError extends ProviderError {
+  readonly retryAfterMs?: number;
+  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super('Transient', message, options);
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+function hasCode(err: unknown, code: ProviderErrorCode): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
+export const isInsufficientCapacity = (err: unknown) => hasCode(err, 'InsufficientCapacity');
+export const isInvalidConfiguration = (err: unknown): err is InvalidConfigurationError => hasCode(err, 'InvalidConfiguration');
+export const isNotFound = (err: unknown) => hasCode(err, 'NotFound');
+export const isTransient = (err: unknown) => hasCode(err, 'Transient');
