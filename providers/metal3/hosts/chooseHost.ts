@@ -1,0 +1,40 @@
+/**
+ * Rendezvous (highest-random-weight) choice: each claim ranks hosts by hash(claimUid, hostName),
+ * so concurrent claims seeing the same candidates mostly pick different hosts, and a claim that
+ * retries after a crash picks the same host again. One pass, no sort of the fleet.
+ */
+export function chooseHost<T extends { metadata?: { name?: string } }>(
+  candidates: Iterable<T>,
+  claimUid: string,
+  exclude?: ReadonlySet<string>,
+): T | undefined {
+  let best: T | undefined;
+  let bestWeight = -1;
+  let bestName = '';
+  for (const candidate of candidates) {
+    const name = candidate.metadata?.name;
+    if (!name || exclude?.has(name)) continue;
+    const weight = stableHash(`${claimUid}\u0000${name}`);
+    // Ties (astronomically rare) go to the smaller name so the choice stays deterministic.
+    if (weight > bestWeight || (weight === bestWeight && name < bestName)) {
+      best = candidate;
+      bestWeight = weight;
+      bestName = name;
+    }
+  }
+  return best;
+}
+
+/** A fast, well-mixed 53-bit string hash (cyrb53); deterministic across processes. Not cryptographic. */
+export function stableHash(text: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}

@@ -1,0 +1,61 @@
+import type { Metal3NodeTypeSpec } from '../../../plugin/contract.js';
+import { fitsResources, hostResources, type BareMetalHostLike } from './resources.js';
+import { matchesLabelSelector } from './selector.js';
+
+export const CLAIM_LABEL = 'metal3.vcluster.com/node-claim';
+export const LAST_TENANT_ANNOTATION = 'metal3.vcluster.com/last-tenant';
+export const PAUSED_ANNOTATION = 'baremetalhost.metal3.io/paused';
+export const DETACHED_ANNOTATION = 'baremetalhost.metal3.io/detached';
+
+/** `ready` is BMO's deprecated alias of `available`. */
+const CLAIMABLE_STATES = new Set(['available', 'ready']);
+
+export interface EligibilityContext {
+  nodeType: Metal3NodeTypeSpec;
+  /** Tenant the claim belongs to, compared with the host's last-tenant annotation. */
+  claimTenant?: string;
+  allowUncleanedReuse?: boolean;
+  /** `metal3.vcluster.com/server-name`: only this host may be chosen. */
+  pinnedHostName?: string;
+}
+
+/**
+ * Undefined when `bmh` may be claimed for `ctx`, else a short reason for logs, events and
+ * capacity explanations. Cheap checks first; the resource check parses quantities last.
+ * Throws InvalidConfigurationError only for a malformed node type `resources`.
+ */
+export function whyIneligible(bmh: BareMetalHostLike, ctx: EligibilityContext): string | undefined {
+  const meta = bmh.metadata ?? {};
+  const annotations = meta.annotations ?? {};
+  if (ctx.pinnedHostName !== undefined && meta.name !== ctx.pinnedHostName) {
+    return `not the pinned host ${JSON.stringify(ctx.pinnedHostName)}`;
+  }
+  if (meta.deletionTimestamp) return 'being deleted';
+  const state = bmh.status?.provisioning?.state ?? '';
+  if (!CLAIMABLE_STATES.has(state)) return `state is ${JSON.stringify(state)}, not "available"`;
+  const consumer = bmh.spec?.consumerRef;
+  if (consumer) return `already consumed by ${consumer.kind ?? 'object'} ${consumer.name ?? ''}`.trimEnd();
+  if (meta.labels?.[CLAIM_LABEL]) return `already claimed (label ${CLAIM_LABEL}=${meta.labels[CLAIM_LABEL]})`;
+  if (bmh.status?.errorMessage || bmh.status?.operationalStatus === 'error') {
+    return `in error (${bmh.status?.errorType || 'operationalStatus error'})`;
+  }
+  if (bmh.status?.operationalStatus === 'detached') return 'detached (operationalStatus detached)';
+  if (Object.hasOwn(annotations, PAUSED_ANNOTATION)) return `paused (annotation ${PAUSED_ANNOTATION})`;
+  if (Object.hasOwn(annotations, DETACHED_ANNOTATION)) return `detached (annotation ${DETACHED_ANNOTATION})`;
+  if (bmh.spec?.externallyProvisioned) return 'externally provisioned';
+  if (!matchesLabelSelector(meta.labels, ctx.nodeType.bareMetalHosts?.selector)) {
+    return `labels do not match node type ${JSON.stringify(ctx.nodeType.name)} selector`;
+  }
+  if (bmh.spec?.automatedCleaningMode === 'disabled' && !ctx.allowUncleanedReuse) {
+    const lastTenant = annotations[LAST_TENANT_ANNOTATION];
+    if (lastTenant !== undefined && lastTenant !== ctx.claimTenant) {
+      return 'automatedCleaningMode is disabled and the host last served another tenant (not cleaned)';
+    }
+  }
+  if (Object.keys(ctx.nodeType.resources ?? {}).length === 0) return undefined;
+  const { resources, problem } = hostResources(bmh);
+  if (!resources) return `hardware unknown: ${problem}`;
+  const fit = fitsResources(resources, ctx.nodeType.resources, `NodeType ${ctx.nodeType.name}`);
+  if (!fit.ok) return `not enough ${fit.missing} for node type ${JSON.stringify(ctx.nodeType.name)}`;
+  return undefined;
+}

@@ -1,0 +1,110 @@
+import { InvalidConfigurationError } from '../../../plugin/contract.js';
+import { parseQuantity } from '../quantity.js';
+
+/** Resources that are not hardware but kubelet settings: never compared with a host. */
+const NON_HARDWARE_RESOURCES = new Set(['pods']);
+
+/** Annotation on a BMH listing resources that inspection cannot see, e.g. `{"nvidia.com/gpu":"8"}`. */
+export const EXTENDED_RESOURCES_ANNOTATION = 'metal3.vcluster.com/extended-resources';
+
+/** The parts of a `metal3.io/v1alpha1` BareMetalHost this provider's pure logic reads. */
+export interface BareMetalHostLike {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string | Date;
+  };
+  spec?: {
+    consumerRef?: { kind?: string; name?: string; namespace?: string } | null;
+    externallyProvisioned?: boolean;
+    automatedCleaningMode?: string;
+    bootMACAddress?: string;
+  };
+  status?: {
+    operationalStatus?: string;
+    errorType?: string;
+    errorMessage?: string;
+    provisioning?: { state?: string };
+    hardware?: {
+      cpu?: { count?: number };
+      ramMebibytes?: number;
+      nics?: { name?: string; mac?: string }[];
+    };
+  };
+}
+
+export interface HostResources {
+  cpu: number;
+  memoryBytes: number;
+  extended: Record<string, number>;
+}
+
+/**
+ * What the host offers, from inspection (`status.hardware.cpu.count`, `ramMebibytes`) plus the
+ * extended-resources annotation. Missing or odd data gives `problem` instead of guessing.
+ */
+export function hostResources(bmh: BareMetalHostLike): { resources?: HostResources; problem?: string } {
+  const hardware = bmh.status?.hardware;
+  if (!hardware) return { problem: 'no status.hardware (not inspected yet?)' };
+  const cpu = hardware.cpu?.count;
+  if (typeof cpu !== 'number' || !Number.isFinite(cpu) || cpu <= 0) {
+    return { problem: 'status.hardware.cpu.count is missing or not a positive number' };
+  }
+  const ram = hardware.ramMebibytes;
+  if (typeof ram !== 'number' || !Number.isFinite(ram) || ram <= 0) {
+    return { problem: 'status.hardware.ramMebibytes is missing or not a positive number' };
+  }
+  const extended = parseExtended(bmh.metadata?.annotations?.[EXTENDED_RESOURCES_ANNOTATION]);
+  if ('problem' in extended) return { problem: extended.problem };
+  return { resources: { cpu, memoryBytes: ram * 2 ** 20, extended: extended.values } };
+}
+
+function parseExtended(text: string | undefined): { values: Record<string, number> } | { problem: string } {
+  if (text === undefined || text.trim() === '') return { values: {} };
+  const field = `annotation ${EXTENDED_RESOURCES_ANNOTATION}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { problem: `${field} is not valid JSON` };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { problem: `${field} must be a JSON object of resource name to quantity` };
+  }
+  const values: Record<string, number> = {};
+  for (const [name, raw] of Object.entries(parsed)) {
+    const quantity = typeof raw === 'number' ? raw : typeof raw === 'string' ? tryQuantity(raw) : undefined;
+    if (quantity === undefined || quantity < 0) return { problem: `${field}: ${JSON.stringify(name)} is not a quantity` };
+    values[name] = quantity;
+  }
+  return { values };
+}
+
+function tryQuantity(text: string): number | undefined {
+  try {
+    return parseQuantity(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `host` has at least `required` (node type `resources`). `missing` names the first
+ * resource that falls short. Malformed requirements throw InvalidConfigurationError on `object`.
+ */
+export function fitsResources(
+  host: HostResources,
+  required: Record<string, string> | undefined,
+  object = 'NodeType',
+): { ok: boolean; missing?: string } {
+  for (const [name, text] of Object.entries(required ?? {})) {
+    if (NON_HARDWARE_RESOURCES.has(name)) continue;
+    const want = parseQuantity(text, { object, field: `resources[${JSON.stringify(name)}]` });
+    if (want < 0) throw new InvalidConfigurationError(object, `resources[${JSON.stringify(name)}]`, 'must not be negative');
+    const have = name === 'cpu' ? host.cpu : name === 'memory' ? host.memoryBytes : (host.extended[name] ?? 0);
+    if (have < want) return { ok: false, missing: name };
+  }
+  return { ok: true };
+}
