@@ -1,0 +1,159 @@
+/**
+ * The NodeClaim lifecycle orchestrator (Karpenter-style): an informer on NodeClaims of registered
+ * providers feeds a keyed work queue; each reconcile reads the claim, adds the finalizer first, runs
+ * the steps in order on the in-memory claim and persists its status once.
+ */
+import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
+import type { PlatformDeps } from '../deps.js';
+import { TenantDirectory } from '../tenants/tenantDirectory.js';
+import { ClaimStore } from './claimStore.js';
+import { isTrue } from './conditions.js';
+import { Backoff, type Step, type StepContext } from './context.js';
+import { launch } from './launch.js';
+import { liveness } from './liveness.js';
+import { registration } from './registration.js';
+import { startResourceInformer, type ResourceInformer } from './resourceInformer.js';
+import { schedule } from './schedule.js';
+import { terminate } from './termination.js';
+import { CLAIM_FINALIZER, claimKey, GROUP, NODECLAIMS, VERSION, type NodeClaim } from './types.js';
+import { WorkQueue, type ReconcileResult } from './workQueue.js';
+
+const STEPS: Step[] = [schedule, launch, registration, liveness];
+const PROVIDER_CHECK_MS = 1000;
+const METRICS_DEBOUNCE_MS = 500;
+
+export class NodeClaimController {
+  private readonly store: ClaimStore;
+  private readonly tenants: TenantDirectory;
+  private readonly queue: WorkQueue;
+  private readonly backoff: Backoff;
+  private readonly abort = new AbortController();
+  private informer?: ResourceInformer<NodeClaim>;
+  private providerTimer?: NodeJS.Timeout;
+  private metricsTimer?: NodeJS.Timeout;
+  private knownProviders = new Set<string>();
+
+  constructor(private readonly deps: PlatformDeps) {
+    this.store = new ClaimStore(deps.kubeConfig);
+    this.tenants = new TenantDirectory(deps.kubeConfig.makeApiClient(CoreV1Api), deps.logger, (t, n) => this.onTenantNode(t, n));
+    this.backoff = new Backoff(deps.options.capacityBackoff.initialMs, deps.options.capacityBackoff.maxMs);
+    this.queue = new WorkQueue((key) => this.reconcile(key), {
+      onError: (key, err) => deps.logger.warn({ claim: key, err: (err as Error).message }, 'NodeClaim reconcile failed; retrying'),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.knownProviders = new Set(this.deps.providers.names());
+    this.informer = await startResourceInformer<NodeClaim>({
+      kubeConfig: this.deps.kubeConfig,
+      path: `/apis/${GROUP}/${VERSION}/${NODECLAIMS}`,
+      list: () => this.store.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODECLAIMS }) as never,
+      onChange: (claim, kind) => this.onClaim(claim, kind),
+      logger: this.deps.logger,
+    });
+    this.providerTimer = setInterval(() => this.checkProviders(), PROVIDER_CHECK_MS);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.providerTimer);
+    clearTimeout(this.metricsTimer);
+    this.abort.abort();
+    await this.informer?.stop();
+    await this.queue.stop();
+    await this.tenants.stop();
+  }
+
+  private onClaim(claim: NodeClaim, kind: 'add' | 'update' | 'delete'): void {
+    this.scheduleMetrics();
+    if (kind === 'delete') {
+      this.queue.forget(claimKey(claim));
+      this.backoff.reset(claim.metadata.uid!);
+      return;
+    }
+    if (this.deps.providers.get(claim.spec?.providerRef)) this.queue.add(claimKey(claim));
+  }
+
+  /** Claims of a provider registered after they were seen get their first reconcile now. */
+  private checkProviders(): void {
+    const names = new Set(this.deps.providers.names());
+    const added = [...names].filter((n) => !this.knownProviders.has(n));
+    this.knownProviders = names;
+    if (added.length === 0) return;
+    for (const claim of this.informer?.list() ?? []) {
+      if (added.includes(claim.spec?.providerRef)) this.queue.add(claimKey(claim));
+    }
+  }
+
+  private onTenantNode(tenantKey: string, node: V1Node): void {
+    for (const claim of this.informer?.list() ?? []) {
+      if (`${claim.metadata.namespace}/${claim.spec?.vClusterRef}` !== tenantKey) continue;
+      if (claim.metadata.deletionTimestamp || !isTrue(claim, 'Joined')) this.queue.add(claimKey(claim));
+    }
+    void node;
+  }
+
+  private async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace, name] = key.split('/');
+    let claim = await this.store.get(namespace, name);
+    if (!claim) return;
+    const provider = this.deps.providers.get(claim.spec.providerRef);
+    if (!provider) return;
+    const ctx: StepContext = {
+      deps: this.deps, provider, store: this.store, tenants: this.tenants, backoff: this.backoff, signal: this.abort.signal,
+    };
+    const finalizers = claim.metadata.finalizers ?? [];
+    claim.status ??= {};
+    const before = JSON.stringify(claim.status);
+
+    if (claim.metadata.deletionTimestamp) {
+      if (!finalizers.includes(CLAIM_FINALIZER)) return;
+      const result = await terminate(ctx, claim);
+      await this.persist(claim, before);
+      if (result.released) {
+        await this.store.setFinalizers(claim, finalizers.filter((f) => f !== CLAIM_FINALIZER));
+        this.backoff.reset(claim.metadata.uid!);
+        return;
+      }
+      return { requeueAfterMs: result.requeueAfterMs };
+    }
+    if (!finalizers.includes(CLAIM_FINALIZER)) {
+      const status = claim.status;
+      claim = await this.store.setFinalizers(claim, [...finalizers, CLAIM_FINALIZER]);
+      claim.status = status;
+    }
+    if (claim.status!.phase === 'Failed') {
+      await this.persist(claim, before);
+      return;
+    }
+    let requeue: number | undefined;
+    for (const step of STEPS) {
+      const r = await step(ctx, claim);
+      if (r.requeueAfterMs !== undefined) requeue = Math.min(requeue ?? Infinity, r.requeueAfterMs);
+      if (r.halt) break;
+    }
+    const status = claim.status!;
+    if (status.phase !== 'Failed' && status.phase !== 'Available') status.phase = 'Pending';
+    await this.persist(claim, before);
+    return requeue === undefined ? undefined : { requeueAfterMs: requeue };
+  }
+
+  private async persist(claim: NodeClaim, before: string): Promise<void> {
+    if (JSON.stringify(claim.status) !== before) await this.store.writeStatus(claim);
+  }
+
+  private scheduleMetrics(): void {
+    if (this.metricsTimer) return;
+    this.metricsTimer = setTimeout(() => {
+      this.metricsTimer = undefined;
+      const counts = new Map<string, Record<string, number>>();
+      for (const c of this.informer?.list() ?? []) {
+        const provider = c.spec?.providerRef ?? '';
+        const byPhase = counts.get(provider) ?? { Pending: 0, Available: 0, Failed: 0, Deleting: 0 };
+        const phase = c.metadata.deletionTimestamp ? 'Deleting' : c.status?.phase ?? 'Pending';
+        byPhase[phase] = (byPhase[phase] ?? 0) + 1;
+        counts.set(provider, byPhase);
+      }
+      for (const [provider, byPhase] of counts) this.deps.metrics.setClaimsByPhase(provider, byPhase);
+    }, METRICS_DEBOUNCE_MS);
+  }
+}
