@@ -1,0 +1,51 @@
+/**
+ * The plugin's entry (manifest `entry`): one tsyringe child container per activation, so two
+ * hot-reloaded versions never share instances; dispose() stops everything the activation started.
+ */
+import 'reflect-metadata';
+import { container, Lifecycle, type DependencyContainer } from 'tsyringe';
+import type { PluginActivation, PluginHost } from './contract.js';
+import { ClaimHost } from '../providers/metal3/claimHost.js';
+import { HostCache } from '../providers/metal3/hostCache.js';
+import { KubeClient } from '../providers/metal3/kube.js';
+import { ClaimSecrets } from '../providers/metal3/launch/claimSecrets.js';
+import { IpReservations } from '../providers/metal3/launch/ipReservations.js';
+import { ClaimInputsResolver } from '../providers/metal3/launch/resolveInputs.js';
+import { Metal3Provider } from '../providers/metal3/provider.js';
+import { ReleaseHost } from '../providers/metal3/releaseHost.js';
+import { TemplateRenderer } from '../providers/metal3/render/index.js';
+import { CLOCK, EVENTS, KUBE_CONFIG, LOGGER, PROVIDER_NAME, RENDERER } from '../providers/metal3/tokens.js';
+
+export { CONTRACT_VERSION } from './contract.js';
+
+const SCOPED_CLASSES = [KubeClient, HostCache, ClaimInputsResolver, IpReservations, ClaimSecrets, ClaimHost, ReleaseHost, Metal3Provider];
+
+export async function activate(host: PluginHost): Promise<PluginActivation> {
+  const missing = (['providerName', 'kubeConfig', 'logger', 'events'] as const).filter((key) => !host?.[key]);
+  if (missing.length) throw new Error(`metal3 provider startup failed: the host did not provide ${missing.join(', ')}`);
+  const scope = container.createChildContainer();
+  registerHostServices(scope, host);
+  for (const cls of SCOPED_CLASSES) {
+    scope.register(cls as never, { useClass: cls as never }, { lifecycle: Lifecycle.ContainerScoped });
+  }
+  const provider = scope.resolve(Metal3Provider);
+  let disposed = false;
+  return {
+    provider,
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await provider.stop();
+      await scope.dispose();
+    },
+  };
+}
+
+function registerHostServices(scope: DependencyContainer, host: PluginHost): void {
+  scope.register(KUBE_CONFIG, { useValue: host.kubeConfig });
+  scope.register(LOGGER, { useValue: host.logger.child({ provider: host.providerName, replica: host.replicaId }) });
+  scope.register(EVENTS, { useValue: host.events });
+  scope.register(CLOCK, { useValue: host.clock ?? { now: () => new Date() } });
+  scope.register(PROVIDER_NAME, { useValue: host.providerName });
+  scope.register(RENDERER, { useValue: new TemplateRenderer() });
+}

@@ -1,0 +1,174 @@
+/**
+ * The provider's view of BareMetalHosts in the configured namespace: one client-node informer,
+ * indexed by name and by claim label. client-node does not restart an informer after a watch
+ * error, so this does, with backoff. Own writes are folded in at once (upsert) so the next claim in
+ * this process sees them before the watch event arrives.
+ */
+import { makeInformer, type Informer, type ObjectCache } from '@kubernetes/client-node';
+import { inject, injectable } from 'tsyringe';
+import { TransientError, type Logger } from '../../plugin/contract.js';
+import { KubeClient } from './kube.js';
+import { BMH_API, LABEL } from './names.js';
+import { LOGGER } from './tokens.js';
+import type { BareMetalHost } from './types.js';
+
+const INITIAL_BACKOFF_MS = 200;
+const MAX_BACKOFF_MS = 30_000;
+const SYNC_TIMEOUT_MS = 30_000;
+
+@injectable()
+export class HostCache {
+  private informer?: Informer<BareMetalHost> & ObjectCache<BareMetalHost>;
+  private hosts = new Map<string, BareMetalHost>();
+  private byClaim = new Map<string, Set<string>>();
+  private currentNamespace?: string;
+  private stopped = true;
+  private synced?: { promise: Promise<void>; resolve: () => void; done: boolean };
+  private restartTimer?: NodeJS.Timeout;
+  private backoffMs = INITIAL_BACKOFF_MS;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly kube: KubeClient,
+    @inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'host-cache' });
+  }
+
+  get namespace(): string | undefined {
+    return this.currentNamespace;
+  }
+
+  /** Starts (or restarts, when the namespace changed) the informer and waits for the first list. */
+  async start(namespace: string): Promise<void> {
+    if (namespace === this.currentNamespace && !this.stopped) return this.waitForSync();
+    await this.stop();
+    this.currentNamespace = namespace;
+    this.stopped = false;
+    this.hosts = new Map();
+    this.byClaim = new Map();
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.synced = { promise, resolve, done: false };
+    const informer = makeInformer<BareMetalHost>(
+      this.kube.kubeConfig,
+      `/apis/${BMH_API.group}/${BMH_API.version}/namespaces/${namespace}/${BMH_API.plural}`,
+      () => this.listForInformer(namespace),
+    );
+    informer.on('add', (host) => this.upsert(host));
+    informer.on('update', (host) => this.upsert(host));
+    informer.on('delete', (host) => this.remove(host.metadata.name));
+    informer.on('connect', () => (this.backoffMs = INITIAL_BACKOFF_MS));
+    informer.on('error', (err) => this.onError(informer, err));
+    this.informer = informer;
+    await informer.start();
+    return this.waitForSync();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    const informer = this.informer;
+    this.informer = undefined;
+    this.synced?.resolve();
+    await informer?.stop();
+  }
+
+  /** Resolves once the first list of the current namespace is in; throws TransientError when not configured or stuck. */
+  async waitForSync(): Promise<void> {
+    const synced = this.synced;
+    if (!synced || this.stopped) throw new TransientError('BareMetalHost cache is not running (provider not configured yet)');
+    if (synced.done) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TransientError('BareMetalHost cache has not synced yet', { retryAfterMs: 1000 })), SYNC_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([synced.promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!synced.done) throw new TransientError('BareMetalHost cache stopped before it synced');
+  }
+
+  all(): BareMetalHost[] {
+    return [...this.hosts.values()];
+  }
+
+  get(name: string): BareMetalHost | undefined {
+    return this.hosts.get(name);
+  }
+
+  /** Hosts carrying `metal3.vcluster.com/node-claim: <uid>` (normally zero or one). */
+  claimedBy(claimUid: string): BareMetalHost[] {
+    return [...(this.byClaim.get(claimUid) ?? [])].flatMap((name) => this.hosts.get(name) ?? []);
+  }
+
+  /** Every claim uid that holds a host. */
+  claimUids(): string[] {
+    return [...this.byClaim.keys()];
+  }
+
+  /** Folds in a host (watch event or the answer to our own write); older resourceVersions are ignored. */
+  upsert(host: BareMetalHost): void {
+    const name = host.metadata.name;
+    const known = this.hosts.get(name);
+    if (known && isOlder(host, known)) return;
+    this.unindex(known);
+    this.hosts.set(name, host);
+    const uid = host.metadata.labels?.[LABEL.nodeClaim];
+    if (uid) {
+      const names = this.byClaim.get(uid) ?? new Set<string>();
+      names.add(name);
+      this.byClaim.set(uid, names);
+    }
+  }
+
+  remove(name: string): void {
+    this.unindex(this.hosts.get(name));
+    this.hosts.delete(name);
+  }
+
+  private unindex(host: BareMetalHost | undefined): void {
+    const uid = host?.metadata.labels?.[LABEL.nodeClaim];
+    if (!host || !uid) return;
+    const names = this.byClaim.get(uid);
+    names?.delete(host.metadata.name);
+    if (names?.size === 0) this.byClaim.delete(uid);
+  }
+
+  private async listForInformer(namespace: string) {
+    const list = await this.kube.listHosts(namespace);
+    if (this.currentNamespace === namespace && this.synced && !this.synced.done) {
+      // The informer adds the items synchronously once this promise settles; setImmediate runs after that.
+      const synced = this.synced;
+      setImmediate(() => {
+        synced.done = true;
+        synced.resolve();
+      });
+    }
+    return list;
+  }
+
+  private onError(informer: Informer<BareMetalHost>, err: unknown): void {
+    if (this.stopped || informer !== this.informer) return; // stop() aborts the watch with an AbortError
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+    this.log.warn({ err: (err as Error)?.message ?? String(err), retryInMs: delay }, 'BareMetalHost watch failed; restarting');
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (!this.stopped && informer === this.informer) {
+        informer.start().catch((e: unknown) => this.onError(informer, e));
+      }
+    }, delay);
+  }
+}
+
+/** resourceVersions are opaque, but the API server's are integers; compare only when both are. */
+function isOlder(candidate: BareMetalHost, known: BareMetalHost): boolean {
+  const a = Number(candidate.metadata.resourceVersion);
+  const b = Number(known.metadata.resourceVersion);
+  return Number.isInteger(a) && Number.isInteger(b) && a < b;
+}

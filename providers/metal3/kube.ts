@@ -1,0 +1,174 @@
+/**
+ * Kubernetes access for the provider: typed calls for BareMetalHosts, platform objects, Secrets and
+ * ConfigMaps, with ApiException translated into the contract's typed errors. Nothing else talks HTTP.
+ */
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesListObject,
+  type V1ConfigMap,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import { inject, injectable } from 'tsyringe';
+import { NotFoundError, TransientError } from '../../plugin/contract.js';
+import { BMH_API, LOFT_API } from './names.js';
+import { KUBE_CONFIG } from './tokens.js';
+import type { BareMetalHost } from './types.js';
+
+/** A 409 from the API: `Conflict` (stale resourceVersion) or `AlreadyExists` (create of an existing name). */
+export class KubeConflictError extends Error {
+  readonly reason: 'Conflict' | 'AlreadyExists';
+  constructor(reason: 'Conflict' | 'AlreadyExists', message: string) {
+    super(message);
+    this.name = 'KubeConflictError';
+    this.reason = reason;
+  }
+}
+
+export const isConflict = (err: unknown): err is KubeConflictError =>
+  err instanceof KubeConflictError && err.reason === 'Conflict';
+export const isAlreadyExists = (err: unknown): err is KubeConflictError =>
+  err instanceof KubeConflictError && err.reason === 'AlreadyExists';
+
+@injectable()
+export class KubeClient {
+  private readonly custom: CustomObjectsApi;
+  private readonly core: CoreV1Api;
+
+  constructor(@inject(KUBE_CONFIG) readonly kubeConfig: KubeConfig) {
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  listHosts(namespace: string): Promise<KubernetesListObject<BareMetalHost>> {
+    return call(`list BareMetalHosts in ${namespace}`, () =>
+      this.custom.listNamespacedCustomObject({ ...bmh, namespace }),
+    ) as Promise<KubernetesListObject<BareMetalHost>>;
+  }
+
+  async getHost(namespace: string, name: string): Promise<BareMetalHost | undefined> {
+    return orUndefined(() =>
+      call(`get BareMetalHost ${namespace}/${name}`, () => this.custom.getNamespacedCustomObject({ ...bmh, namespace, name })),
+    ) as Promise<BareMetalHost | undefined>;
+  }
+
+  /** PUT guarded by `metadata.resourceVersion`: a stale version throws KubeConflictError('Conflict'). */
+  replaceHost(host: BareMetalHost): Promise<BareMetalHost> {
+    const { name, namespace = '' } = host.metadata;
+    return call(`update BareMetalHost ${namespace}/${name}`, () =>
+      this.custom.replaceNamespacedCustomObject({ ...bmh, namespace, name, body: host }),
+    ) as Promise<BareMetalHost>;
+  }
+
+  /** A cluster-scoped `management.loft.sh/v1` object (OSImage, SSHKey), or undefined when absent. */
+  getPlatformObject<T>(plural: string, name: string): Promise<T | undefined> {
+    return orUndefined(() =>
+      call(`get ${plural}/${name}`, () => this.custom.getClusterCustomObject({ ...LOFT_API, plural, name })),
+    ) as Promise<T | undefined>;
+  }
+
+  /** A namespaced `management.loft.sh/v1` object (NodeEnvironment), or undefined when absent. */
+  getNamespacedPlatformObject<T>(plural: string, namespace: string, name: string): Promise<T | undefined> {
+    return orUndefined(() =>
+      call(`get ${plural} ${namespace}/${name}`, () =>
+        this.custom.getNamespacedCustomObject({ ...LOFT_API, plural, namespace, name }),
+      ),
+    ) as Promise<T | undefined>;
+  }
+
+  getSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
+    return orUndefined(() => call(`get Secret ${namespace}/${name}`, () => this.core.readNamespacedSecret({ namespace, name })));
+  }
+
+  createSecret(namespace: string, body: V1Secret): Promise<V1Secret> {
+    return call(`create Secret ${namespace}/${body.metadata?.name}`, () => this.core.createNamespacedSecret({ namespace, body }));
+  }
+
+  replaceSecret(namespace: string, body: V1Secret): Promise<V1Secret> {
+    const name = body.metadata?.name ?? '';
+    return call(`update Secret ${namespace}/${name}`, () => this.core.replaceNamespacedSecret({ namespace, name, body }));
+  }
+
+  async listSecrets(namespace: string, labelSelector: string): Promise<V1Secret[]> {
+    const list = await call(`list Secrets in ${namespace}`, () => this.core.listNamespacedSecret({ namespace, labelSelector }));
+    return list.items;
+  }
+
+  async deleteSecret(namespace: string, name: string): Promise<void> {
+    await orUndefined(() => call(`delete Secret ${namespace}/${name}`, () => this.core.deleteNamespacedSecret({ namespace, name })));
+  }
+
+  createConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap> {
+    return call(`create ConfigMap ${namespace}/${body.metadata?.name}`, () => this.core.createNamespacedConfigMap({ namespace, body }));
+  }
+
+  getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined> {
+    return orUndefined(() => call(`get ConfigMap ${namespace}/${name}`, () => this.core.readNamespacedConfigMap({ namespace, name })));
+  }
+
+  async listConfigMaps(namespace: string, labelSelector: string): Promise<V1ConfigMap[]> {
+    const list = await call(`list ConfigMaps in ${namespace}`, () => this.core.listNamespacedConfigMap({ namespace, labelSelector }));
+    return list.items;
+  }
+
+  async deleteConfigMap(namespace: string, name: string): Promise<void> {
+    await orUndefined(() =>
+      call(`delete ConfigMap ${namespace}/${name}`, () => this.core.deleteNamespacedConfigMap({ namespace, name })),
+    );
+  }
+}
+
+const bmh = { group: BMH_API.group, version: BMH_API.version, plural: BMH_API.plural };
+
+async function orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'NotFound') return undefined;
+    throw err;
+  }
+}
+
+/** Runs one API call and translates its failure; `what` names the operation, never a payload. */
+async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw translate(what, err);
+  }
+}
+
+function translate(what: string, err: unknown): Error {
+  const status = typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : undefined;
+  if (status === undefined) return new TransientError(`${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  const reason = statusReason(err);
+  if (status === 404) return new NotFoundError(`${what}: not found`, { cause: err });
+  if (status === 409) return new KubeConflictError(reason === 'AlreadyExists' ? 'AlreadyExists' : 'Conflict', `${what}: ${reason ?? 'Conflict'}`);
+  if (status === 429 || status >= 500) {
+    return new TransientError(`${what}: HTTP ${status}${reason ? ` ${reason}` : ''}`, { cause: err, retryAfterMs: retryAfterMs(err) });
+  }
+  return new Error(`${what}: HTTP ${status}${reason ? ` ${reason}` : ''}: ${statusMessage(err) ?? ''}`, { cause: err });
+}
+
+function parsedBody(err: unknown): { reason?: string; message?: string } | undefined {
+  const body = (err as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as { reason?: string; message?: string };
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof body === 'object' && body !== null ? (body as { reason?: string }) : undefined;
+}
+
+const statusReason = (err: unknown) => parsedBody(err)?.reason;
+const statusMessage = (err: unknown) => parsedBody(err)?.message;
+
+function retryAfterMs(err: unknown): number | undefined {
+  const headers = (err as { headers?: Record<string, string> }).headers ?? {};
+  const value = headers['retry-after'] ?? headers['Retry-After'];
+  const seconds = value === undefined ? NaN : Number(value);
+  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
+}

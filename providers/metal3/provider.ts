@@ -1,0 +1,91 @@
+/**
+ * The Metal3-backed NodeProvider: validates configuration, owns the host cache's lifecycle and
+ * delegates each hook to its step (claimHost, releaseHost, nodeState, capacity). Calls for one
+ * claim uid are serialised, so concurrent or repeated calls converge.
+ */
+import { inject, injectable } from 'tsyringe';
+import type {
+  JoinSpec,
+  Logger,
+  NodeClaimView,
+  NodeProvider,
+  NodeState,
+  NodeTypeView,
+  ProviderConfig,
+  ReleaseState,
+} from '../../plugin/contract.js';
+import { nodeTypeViews } from './capacity.js';
+import { ClaimHost } from './claimHost.js';
+import { validateProviderConfig } from './config.js';
+import { HostCache } from './hostCache.js';
+import { KeyedLock } from './keyedLock.js';
+import { toNodeState } from './nodeState.js';
+import { ReleaseHost } from './releaseHost.js';
+import { SettingsStore } from './settings.js';
+import { LOGGER } from './tokens.js';
+
+@injectable()
+export class Metal3Provider implements NodeProvider {
+  private readonly settings = new SettingsStore();
+  private readonly locks = new KeyedLock();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly cache: HostCache,
+    private readonly claims: ClaimHost,
+    private readonly releases: ReleaseHost,
+    @inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'provider' });
+  }
+
+  async configure(config: ProviderConfig): Promise<void> {
+    const next = validateProviderConfig(config);
+    const previous = this.settings.peek();
+    this.settings.set(next);
+    if (previous?.hostNamespace !== next.hostNamespace || this.cache.namespace !== next.hostNamespace) {
+      this.log.info({ namespace: next.hostNamespace, nodeTypes: [...next.nodeTypes.keys()] }, 'watching BareMetalHosts');
+      await this.cache.start(next.hostNamespace);
+    }
+  }
+
+  createNode(claim: NodeClaimView, join: JoinSpec, signal?: AbortSignal): Promise<NodeState> {
+    return this.locks.run(claim.uid, async () => {
+      const settings = this.settings.current();
+      await this.cache.waitForSync();
+      return this.claims.createNode(claim, join, settings, signal);
+    });
+  }
+
+  deleteNode(claim: NodeClaimView): Promise<ReleaseState> {
+    return this.locks.run(claim.uid, async () => {
+      const settings = this.settings.current();
+      await this.cache.waitForSync();
+      return this.releases.deleteNode(claim, settings);
+    });
+  }
+
+  async getNode(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>): Promise<NodeState | undefined> {
+    this.settings.current();
+    await this.cache.waitForSync();
+    const host = this.cache.claimedBy(claim.uid)[0];
+    return host ? toNodeState(host) : undefined;
+  }
+
+  async listNodes(): Promise<NodeState[]> {
+    if (!this.settings.peek()) return [];
+    await this.cache.waitForSync();
+    return this.cache.claimUids().flatMap((uid) => this.cache.claimedBy(uid).map(toNodeState));
+  }
+
+  async nodeTypes(): Promise<NodeTypeView[]> {
+    const settings = this.settings.peek();
+    if (!settings) return [];
+    await this.cache.waitForSync();
+    return nodeTypeViews(settings, this.cache.all());
+  }
+
+  async stop(): Promise<void> {
+    await this.cache.stop();
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * deleteNode: releases the host held by a claim. First call: clear image, custom deploy and data
+ * references, power off, mark `releasing` (one guarded write) — BMO deprovisions and cleans. Later
+ * calls report Releasing until the host is `available` again (or gone); only then are the claim
+ * marks dropped, DHCP annotations restored, `last-tenant` set, and the claim's IP reservations and
+ * Secrets deleted. Like CAPM3, never drop the claim while the host is still cleaning.
+ */
+import { inject, injectable } from 'tsyringe';
+import { TransientError, type EventRecorder, type Logger, type NodeClaimView, type ReleaseState } from '../../plugin/contract.js';
+import { claimObjectRef } from './claimRef.js';
+import type { ProviderSettings } from './config.js';
+import { HostCache } from './hostCache.js';
+import { isConflict, KubeClient } from './kube.js';
+import { ClaimSecrets } from './launch/claimSecrets.js';
+import { IpReservations } from './launch/ipReservations.js';
+import { ANNOTATION, LABEL, NETWORK_ANNOTATIONS } from './names.js';
+import { hostError, hostState } from './nodeState.js';
+import { EVENTS, LOGGER, CLOCK } from './tokens.js';
+import type { BareMetalHost } from './types.js';
+import type { Clock } from '../../plugin/contract.js';
+
+type Claim = Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>;
+const MAX_WRITE_ATTEMPTS = 5;
+const CLAIM_ANNOTATIONS = [ANNOTATION.claimNamespace, ANNOTATION.claimName, ANNOTATION.nodeType, ANNOTATION.tenant, ANNOTATION.allocatedIp, ANNOTATION.releasing, ANNOTATION.originalNetwork];
+
+@injectable()
+export class ReleaseHost {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly kube: KubeClient,
+    private readonly cache: HostCache,
+    private readonly ipam: IpReservations,
+    private readonly secrets: ClaimSecrets,
+    @inject(EVENTS) private readonly events: EventRecorder,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'release' });
+  }
+
+  async deleteNode(claim: Claim, settings: ProviderSettings): Promise<ReleaseState> {
+    const namespace = settings.hostNamespace;
+    const held = this.cache.claimedBy(claim.uid);
+    let result: ReleaseState = { phase: 'Released' };
+    for (const host of held) {
+      const state = await this.releaseOne(claim, host);
+      if (state.phase !== 'Released') result = state;
+    }
+    if (result.phase !== 'Released') return result;
+    const ips = await this.ipam.releaseForClaim(claim.uid, namespace);
+    const secrets = await this.secrets.deleteForClaim(claim.uid, namespace);
+    if (held.length > 0 || ips + secrets > 0) {
+      this.log.info({ claim: `${claim.namespace}/${claim.name}`, hosts: held.map((h) => h.metadata.name), ips, secrets }, 'released claim');
+    }
+    return held.length === 1 ? { phase: 'Released', hostName: held[0].metadata.name } : { phase: 'Released' };
+  }
+
+  private async releaseOne(claim: Claim, cached: BareMetalHost): Promise<ReleaseState> {
+    const hostName = cached.metadata.name;
+    const stop = async (host: BareMetalHost): Promise<ReleaseState | undefined> => {
+      if (!isStopped(host)) {
+        await this.write(stopped(host, this.clock.now()));
+        this.events.record(claimObjectRef(claim), 'Normal', 'HostReleasing', `Deprovisioning BareMetalHost ${host.metadata.namespace}/${hostName}`);
+        return { phase: 'Releasing', hostName };
+      }
+      const state = hostState(host);
+      if (state === 'available' || state === 'ready') {
+        await this.write(unclaimed(host));
+        this.events.record(claimObjectRef(claim), 'Normal', 'HostReleased', `Returned BareMetalHost ${host.metadata.namespace}/${hostName} to the pool`);
+        return undefined;
+      }
+      const error = hostError(host);
+      if (error && state === 'deprovisioning') return { phase: 'Failed', hostName, reason: error.reason, message: error.message };
+      if (host.metadata.deletionTimestamp) return { phase: 'Releasing', hostName, message: 'BareMetalHost is being deleted' };
+      return { phase: 'Releasing', hostName, message: `BareMetalHost is ${state || 'not yet reconciled'}` };
+    };
+    return (await this.withFreshHost(cached, stop)) ?? { phase: 'Released', hostName };
+  }
+
+  /** Runs `step` on the cached host; on a 409 refetches and retries. A vanished host counts as released. */
+  private async withFreshHost(host: BareMetalHost, step: (host: BareMetalHost) => Promise<ReleaseState | undefined>): Promise<ReleaseState | undefined> {
+    let current: BareMetalHost | undefined = host;
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      if (!current) return undefined;
+      try {
+        return await step(current);
+      } catch (err) {
+        if ((err as { code?: unknown }).code === 'NotFound') current = undefined;
+        else if (isConflict(err)) current = await this.kube.getHost(host.metadata.namespace ?? '', host.metadata.name);
+        else throw err;
+        if (current) this.cache.upsert(current);
+        else this.cache.remove(host.metadata.name);
+      }
+    }
+    throw new TransientError(`release of BareMetalHost ${host.metadata.name}: too many conflicting writes`, { retryAfterMs: 1000 });
+  }
+
+  private async write(host: BareMetalHost): Promise<void> {
+    this.cache.upsert(await this.kube.replaceHost(host));
+  }
+}
+
+function isStopped(host: BareMetalHost): boolean {
+  const { spec } = host;
+  return (
+    host.metadata.annotations?.[ANNOTATION.releasing] !== undefined &&
+    !spec.image && !spec.customDeploy && !spec.userData && !spec.networkData && !spec.metaData && spec.online === false
+  );
+}
+
+/** Clearing the image makes BMO deprovision (and clean, unless automatedCleaningMode is disabled). */
+function stopped(host: BareMetalHost, now: Date): BareMetalHost {
+  const next = structuredClone(host);
+  for (const field of ['image', 'customDeploy', 'userData', 'networkData', 'metaData'] as const) delete next.spec[field];
+  next.spec.online = false;
+  next.metadata.annotations = { [ANNOTATION.releasing]: now.toISOString(), ...next.metadata.annotations };
+  return next;
+}
+
+function unclaimed(host: BareMetalHost): BareMetalHost {
+  const next = structuredClone(host);
+  const annotations: Record<string, string> = { ...next.metadata.annotations };
+  const tenant = annotations[ANNOTATION.tenant];
+  const original = parseOriginal(annotations[ANNOTATION.originalNetwork]);
+  if (original) {
+    for (const key of NETWORK_ANNOTATIONS) {
+      if (original[key] !== undefined) annotations[key] = original[key];
+      else delete annotations[key];
+    }
+  }
+  for (const key of CLAIM_ANNOTATIONS) delete annotations[key];
+  if (tenant) annotations[ANNOTATION.lastTenant] = tenant;
+  next.metadata.annotations = annotations;
+  const labels = { ...next.metadata.labels };
+  delete labels[LABEL.nodeClaim];
+  next.metadata.labels = labels;
+  delete next.spec.consumerRef;
+  return next;
+}
+
+function parseOriginal(value: string | undefined): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}

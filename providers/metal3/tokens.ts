@@ -1,0 +1,17 @@
+/** Injection tokens for the services the host hands to one activation (registered in plugin/index.ts). */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { InjectionToken } from 'tsyringe';
+import type { Clock, EventRecorder, Logger } from '../../plugin/contract.js';
+import type { TemplateRenderer } from './render/index.js';
+
+/** Management-cluster credentials (BMHs, platform objects, Secrets). */
+export const KUBE_CONFIG: InjectionToken<KubeConfig> = 'metal3.kubeConfig';
+/** The activation's logger (already bound to the provider name). */
+export const LOGGER: InjectionToken<Logger> = 'metal3.logger';
+/** Kubernetes Events about NodeClaims. */
+export const EVENTS: InjectionToken<EventRecorder> = 'metal3.events';
+export const CLOCK: InjectionToken<Clock> = 'metal3.clock';
+/** The provider's registered name, e.g. `metal3-provider`. */
+export const PROVIDER_NAME: InjectionToken<string> = 'metal3.providerName';
+/** Renders user data and network data (one private Handlebars instance per activation). */
+export const RENDERER: InjectionToken<TemplateRenderer> = 'metal3.renderer';
