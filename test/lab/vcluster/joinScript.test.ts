@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from '@jest/globals';
+import { renderJoinScript } from '../../../lab/vcluster/joinScript.js';
+import { CONTAINERD_STANDIN, KUBEADM_STANDIN, KUBELET_STANDIN } from '../../../lab/vcluster/standins.js';
+import { createTenantPki } from '../../../lab/vcluster/pki.js';
+
+const run = promisify(execFile);
+
+async function shellcheck(script: string): Promise<string> {
+  try {
+    await run('shellcheck', ['--version']);
+  } catch {
+    throw new Error('shellcheck is not installed: install it (apt-get install shellcheck); CI installs it');
+  }
+  const child = run('shellcheck', ['--shell=bash', '-']);
+  child.child.stdin!.end(script);
+  try {
+    await child;
+    return '';
+  } catch (err) {
+    return (err as { stdout?: string }).stdout ?? String(err);
+  }
+}
+
+describe('join script', () => {
+  it('passes shellcheck, as do the stand-ins it installs', async () => {
+    const pki = await createTenantPki('shellcheck');
+    const script = renderJoinScript({
+      tenantName: 't1', endpoint: 'https://127.0.0.1:4443', caCertPem: pki.caCertPem, caCertHash: pki.caCertHash,
+      token: 'abcdef.0123456789abcdef',
+    });
+    expect(script).toContain('Preparing node…');
+    expect(script).toContain('--discovery-token-ca-cert-hash');
+    for (const text of [script, CONTAINERD_STANDIN, KUBELET_STANDIN, KUBEADM_STANDIN]) {
+      expect(await shellcheck(text)).toBe('');
+    }
+  });
+
+  it('quotes values so a hostile token cannot break out', () => {
+    const script = renderJoinScript({
+      tenantName: 't1', endpoint: 'https://127.0.0.1:4443', caCertPem: 'x', caCertHash: 'sha256:00', token: "a'; rm -rf / #",
+    });
+    expect(script).toContain(`JOIN_TOKEN='a'\\''; rm -rf / #'`);
+  });
+});
