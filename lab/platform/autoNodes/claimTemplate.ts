@@ -1,0 +1,58 @@
+/** Pure: the NodeClaim a static pool asks for, and which claims go first on scale-down. */
+import {
+  GROUP, LABEL_POOL, LABEL_PROVIDER, LABEL_VCLUSTER, NODE_LABELS_ANNOTATION, TERMINATION_GRACE_ANNOTATION, VERSION,
+  type NodeClaim,
+} from '../nodeClaims/types.js';
+import type { AutoNodesEntry, StaticPool } from './config.js';
+
+export interface VciRef {
+  name: string;
+  namespace: string;
+  uid: string;
+}
+
+const DEFAULT_TERMINATION_GRACE = '30s';
+
+export function claimForPool(vci: VciRef, entry: AutoNodesEntry, pool: StaticPool): NodeClaim {
+  const annotations: Record<string, string> = {
+    [TERMINATION_GRACE_ANNOTATION]: pool.terminationGracePeriod ?? DEFAULT_TERMINATION_GRACE,
+  };
+  if (Object.keys(pool.nodeLabels).length > 0) annotations[NODE_LABELS_ANNOTATION] = JSON.stringify(pool.nodeLabels);
+  return {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'NodeClaim',
+    metadata: {
+      generateName: `${vci.name}-${pool.name}-`,
+      namespace: vci.namespace,
+      labels: { [LABEL_VCLUSTER]: vci.name, [LABEL_POOL]: pool.name, [LABEL_PROVIDER]: entry.provider },
+      annotations,
+      ownerReferences: [{
+        apiVersion: `${GROUP}/${VERSION}`, kind: 'VirtualClusterInstance', name: vci.name, uid: vci.uid,
+        controller: true, blockOwnerDeletion: true,
+      }],
+    },
+    spec: {
+      providerRef: entry.provider,
+      vClusterRef: vci.name,
+      requirements: pool.requirements,
+      properties: { ...entry.properties, ...pool.properties },
+      taints: pool.taints,
+    },
+  };
+}
+
+/**
+ * Which claims to delete to shrink to `target`: claims that have not joined (Pending or Failed) go
+ * first, then joined ones; within each group the newest goes first. Claims already being deleted
+ * count as gone.
+ */
+export function surplusClaims(claims: NodeClaim[], target: number): NodeClaim[] {
+  const live = claims.filter((c) => !c.metadata.deletionTimestamp);
+  const excess = live.length - target;
+  if (excess <= 0) return [];
+  const joined = (c: NodeClaim) => (c.status?.phase === 'Available' ? 1 : 0);
+  const created = (c: NodeClaim) => new Date(c.metadata.creationTimestamp ?? 0).getTime();
+  return [...live]
+    .sort((a, b) => joined(a) - joined(b) || created(b) - created(a) || (b.metadata.name! < a.metadata.name! ? -1 : 1))
+    .slice(0, excess);
+}

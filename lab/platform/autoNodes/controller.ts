@@ -1,0 +1,187 @@
+/**
+ * autoNodes → NodeClaims: for each VirtualClusterInstance keep one NodeClaim per requested node of
+ * every static pool of a registered provider. Invalid config changes nothing but the VCI's
+ * `AutoNodesValid` condition (and a Warning Event). A VCI being deleted keeps its finalizer until all
+ * its NodeClaims are gone.
+ */
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { PlatformDeps } from '../deps.js';
+import { startResourceInformer, type ResourceInformer } from '../nodeClaims/resourceInformer.js';
+import { GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VCIS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
+import { WorkQueue, type ReconcileResult } from '../nodeClaims/workQueue.js';
+import { claimForPool, surplusClaims, type VciRef } from './claimTemplate.js';
+import type { AutoNodesConfig } from './config.js';
+import { parseAutoNodesFromValues } from './validate.js';
+import { setVciCondition, type Vci } from './vciStatus.js';
+
+export const VCI_FINALIZER = 'platform.vcluster.com/node-claims';
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const DELETION_RECHECK_MS = 1000;
+const PROVIDER_CHECK_MS = 1000;
+
+export class AutoNodesController {
+  private readonly custom: CustomObjectsApi;
+  private readonly queue: WorkQueue;
+  private readonly informers: ResourceInformer<never>[] = [];
+  private providerTimer?: NodeJS.Timeout;
+  private knownProviders = '';
+
+  constructor(private readonly deps: PlatformDeps) {
+    this.custom = deps.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.queue = new WorkQueue((key) => this.reconcile(key), {
+      onError: (key, err) => deps.logger.warn({ vci: key, err: (err as Error).message }, 'autoNodes reconcile failed; retrying'),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.knownProviders = this.deps.providers.names().sort().join(',');
+    const vciInformer = await startResourceInformer<Vci>({
+      kubeConfig: this.deps.kubeConfig,
+      path: `/apis/${GROUP}/${VERSION}/${VCIS}`,
+      list: () => this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: VCIS }) as never,
+      onChange: (vci) => this.queue.add(`${vci.metadata.namespace}/${vci.metadata.name}`),
+      logger: this.deps.logger,
+    });
+    // A claim deleted or changed by someone else brings its VCI back to the desired count.
+    const claimInformer = await startResourceInformer<NodeClaim>({
+      kubeConfig: this.deps.kubeConfig,
+      path: `/apis/${GROUP}/${VERSION}/${NODECLAIMS}`,
+      list: () => this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODECLAIMS }) as never,
+      onChange: (claim, kind) => {
+        const vci = claim.metadata.labels?.[LABEL_VCLUSTER];
+        if (vci && kind !== 'add') this.queue.add(`${claim.metadata.namespace}/${vci}`);
+      },
+      logger: this.deps.logger,
+    });
+    this.informers.push(vciInformer as never, claimInformer as never);
+    this.vciList = () => vciInformer.list();
+    this.providerTimer = setInterval(() => this.checkProviders(), PROVIDER_CHECK_MS);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.providerTimer);
+    await Promise.all(this.informers.map((i) => i.stop()));
+    await this.queue.stop();
+  }
+
+  private vciList: () => Vci[] = () => [];
+
+  /** A provider registering (or going away) changes what every VCI should have. */
+  private checkProviders(): void {
+    const names = this.deps.providers.names().sort().join(',');
+    if (names === this.knownProviders) return;
+    this.knownProviders = names;
+    for (const vci of this.vciList()) this.queue.add(`${vci.metadata.namespace}/${vci.metadata.name}`);
+  }
+
+  private async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace, name] = key.split('/');
+    const vci = await this.getVci(namespace, name);
+    if (!vci) return;
+    const ref: VciRef = { name, namespace, uid: vci.metadata.uid! };
+    const claims = await this.listClaims(namespace, name);
+    const finalizers = vci.metadata.finalizers ?? [];
+
+    if (vci.metadata.deletionTimestamp) {
+      if (!finalizers.includes(VCI_FINALIZER)) return;
+      for (const c of claims.filter((c) => !c.metadata.deletionTimestamp)) await this.deleteClaim(c);
+      if (claims.length > 0) return { requeueAfterMs: DELETION_RECHECK_MS };
+      await this.patchVci(vci, { metadata: { finalizers: finalizers.filter((f) => f !== VCI_FINALIZER), resourceVersion: vci.metadata.resourceVersion } });
+      return;
+    }
+
+    const parsed = parseAutoNodesFromValues(vci.spec?.template?.helmRelease?.values);
+    if (!parsed.ok) {
+      const message = parsed.errors.join('; ');
+      const changed = await setVciCondition(this.custom, vci, 'AutoNodesValid', 'False', 'InvalidAutoNodesConfig', message, this.deps.clock.now());
+      if (changed) {
+        this.deps.events.record(vciObjectRef(vci), 'Warning', 'InvalidAutoNodesConfig', `VirtualClusterInstance ${key}: ${message}`);
+      }
+      return;
+    }
+    const config = parsed.config;
+    if (config.entries.length === 0 && claims.length === 0 && !vci.status?.conditions?.some((c) => c.type === 'AutoNodesValid')) return;
+    if (config.entries.length > 0 && !finalizers.includes(VCI_FINALIZER)) {
+      await this.patchVci(vci, { metadata: { finalizers: [...finalizers, VCI_FINALIZER], resourceVersion: vci.metadata.resourceVersion } });
+    }
+    await this.converge(ref, config, claims);
+    await setVciCondition(this.custom, vci, 'AutoNodesValid', 'True', 'Valid', this.validMessage(config), this.deps.clock.now());
+  }
+
+  private async converge(vci: VciRef, config: AutoNodesConfig, claims: NodeClaim[]): Promise<void> {
+    const handledPools = new Set<string>();
+    for (const entry of config.entries) {
+      const registered = !!this.deps.providers.get(entry.provider);
+      for (const pool of entry.static) {
+        handledPools.add(pool.name);
+        if (!registered) continue;
+        const ofPool = claims.filter((c) => c.metadata.labels?.[LABEL_POOL] === pool.name);
+        const live = ofPool.filter((c) => !c.metadata.deletionTimestamp).length;
+        for (let i = live; i < pool.quantity; i++) {
+          await this.custom.createNamespacedCustomObject({
+            group: GROUP, version: VERSION, namespace: vci.namespace, plural: NODECLAIMS, body: claimForPool(vci, entry, pool),
+          });
+        }
+        const surplus = surplusClaims(ofPool, pool.quantity);
+        for (const c of surplus) await this.deleteClaim(c);
+        if (live !== pool.quantity) {
+          this.deps.logger.info({ vci: `${vci.namespace}/${vci.name}`, pool: pool.name, from: live, to: pool.quantity }, 'scaling static pool');
+        }
+      }
+      for (const pool of entry.dynamic) handledPools.add(pool.name);
+    }
+    // Pools removed from the config lose their claims.
+    for (const c of claims) {
+      const pool = c.metadata.labels?.[LABEL_POOL];
+      if (pool && !handledPools.has(pool) && !c.metadata.deletionTimestamp) await this.deleteClaim(c);
+    }
+  }
+
+  private validMessage(config: AutoNodesConfig): string {
+    const parts = ['autoNodes configuration is valid'];
+    const unregistered = config.entries.filter((e) => !this.deps.providers.get(e.provider)).map((e) => e.provider);
+    if (unregistered.length) parts.push(`provider(s) not registered, nothing provisioned for them: ${unregistered.join(', ')}`);
+    const dynamic = config.entries.flatMap((e) => e.dynamic.map((p) => p.name));
+    if (dynamic.length) parts.push(`dynamic pools are validated but not provisioned by this host: ${dynamic.join(', ')}`);
+    return parts.join('; ');
+  }
+
+  private async getVci(namespace: string, name: string): Promise<Vci | undefined> {
+    try {
+      return (await this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: VCIS, name })) as Vci;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  private async listClaims(namespace: string, vci: string): Promise<NodeClaim[]> {
+    const list = (await this.custom.listNamespacedCustomObject({
+      group: GROUP, version: VERSION, namespace, plural: NODECLAIMS, labelSelector: `${LABEL_VCLUSTER}=${vci}`,
+    })) as { items: NodeClaim[] };
+    return list.items;
+  }
+
+  private async deleteClaim(c: NodeClaim): Promise<void> {
+    try {
+      await this.custom.deleteNamespacedCustomObject({
+        group: GROUP, version: VERSION, namespace: c.metadata.namespace!, plural: NODECLAIMS, name: c.metadata.name!,
+      });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
+  }
+
+  private async patchVci(vci: Vci, body: object): Promise<void> {
+    await this.custom.patchNamespacedCustomObject({
+      group: GROUP, version: VERSION, namespace: vci.metadata.namespace!, plural: VCIS, name: vci.metadata.name!, body,
+    }, MERGE);
+  }
+}
+
+function vciObjectRef(vci: Vci) {
+  return {
+    apiVersion: `${GROUP}/${VERSION}`, kind: 'VirtualClusterInstance',
+    name: vci.metadata.name!, namespace: vci.metadata.namespace, uid: vci.metadata.uid,
+  };
+}
