@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Metal3NodeTypeSpec } from '../../../plugin/contract.js';
+import {
+  CLAIM_LABEL, DETACHED_ANNOTATION, LAST_TENANT_ANNOTATION, PAUSED_ANNOTATION, whyIneligible, type EligibilityContext,
+} from '../../../providers/metal3/hosts/eligibility.js';
+import { EXTENDED_RESOURCES_ANNOTATION } from '../../../providers/metal3/hosts/resources.js';
+import { bmh } from './bmh.js';
+
+const nodeType: Metal3NodeTypeSpec = {
+  name: 'h100-8x',
+  resources: { cpu: '96', memory: '768Gi', 'nvidia.com/gpu': '8' },
+  bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'h100' } } },
+};
+const ctx: EligibilityContext = { nodeType, claimTenant: 'p-a/tenant-a' };
+const gpus = { [EXTENDED_RESOURCES_ANNOTATION]: '{"nvidia.com/gpu":"8"}' };
+const good = () => bmh('gpu-01', { metadata: { annotations: { ...gpus } } });
+
+describe('whyIneligible', () => {
+  it('accepts an available, healthy, matching host with enough resources', () => {
+    expect(whyIneligible(good(), ctx)).toBeUndefined();
+  });
+
+  it('accepts the legacy "ready" state', () => {
+    expect(whyIneligible(bmh('h', { metadata: { annotations: gpus }, status: { provisioning: { state: 'ready' } } }), ctx)).toBeUndefined();
+  });
+
+  it.each([
+    ['provisioning', bmh('h', { metadata: { annotations: gpus }, status: { provisioning: { state: 'provisioning' } } }), 'state is "provisioning", not "available"'],
+    ['no state', bmh('h', { metadata: { annotations: gpus }, status: { provisioning: undefined } }), 'state is "", not "available"'],
+    ['consumerRef', bmh('h', { metadata: { annotations: gpus }, spec: { consumerRef: { kind: 'Metal3Machine', name: 'm1' } } }), 'already consumed by Metal3Machine m1'],
+    ['deleting', bmh('h', { metadata: { annotations: gpus, deletionTimestamp: '2026-01-01T00:00:00Z' } }), 'being deleted'],
+    ['error message', bmh('h', { metadata: { annotations: gpus }, status: { errorMessage: 'boom', errorType: 'provisioning error' } }), 'in error (provisioning error)'],
+    ['operational error', bmh('h', { metadata: { annotations: gpus }, status: { operationalStatus: 'error' } }), 'in error (operationalStatus error)'],
+    ['operational detached', bmh('h', { metadata: { annotations: gpus }, status: { operationalStatus: 'detached' } }), 'detached (operationalStatus detached)'],
+    ['paused', bmh('h', { metadata: { annotations: { ...gpus, [PAUSED_ANNOTATION]: '' } } }), `paused (annotation ${PAUSED_ANNOTATION})`],
+    ['detached', bmh('h', { metadata: { annotations: { ...gpus, [DETACHED_ANNOTATION]: '{"force":true}' } } }), `detached (annotation ${DETACHED_ANNOTATION})`],
+    ['externally provisioned', bmh('h', { metadata: { annotations: gpus }, spec: { externallyProvisioned: true } }), 'externally provisioned'],
+    ['claim label', bmh('h', { metadata: { annotations: gpus, labels: { 'gpu-model': 'h100', [CLAIM_LABEL]: 'uid-1' } } }), `already claimed (label ${CLAIM_LABEL}=uid-1)`],
+    ['selector', bmh('h', { metadata: { annotations: gpus, labels: { 'gpu-model': 'a100' } } }), 'labels do not match node type "h100-8x" selector'],
+    ['no gpus', bmh('h'), 'not enough nvidia.com/gpu for node type "h100-8x"'],
+    ['small memory', bmh('h', { metadata: { annotations: gpus }, status: { hardware: { cpu: { count: 96 }, ramMebibytes: 1024 } } }), 'not enough memory for node type "h100-8x"'],
+    ['not inspected', bmh('h', { metadata: { annotations: gpus }, status: { hardware: undefined } }), 'hardware unknown: no status.hardware (not inspected yet?)'],
+  ])('%s', (_name, host, reason) => {
+    expect(whyIneligible(host, ctx)).toBe(reason);
+  });
+
+  it('does not need hardware data when the node type asks for no resources', () => {
+    const host = bmh('h', { status: { hardware: undefined } });
+    expect(whyIneligible(host, { nodeType: { name: 'any' } })).toBeUndefined();
+  });
+
+  it('honours a pinned host name', () => {
+    expect(whyIneligible(good(), { ...ctx, pinnedHostName: 'gpu-01' })).toBeUndefined();
+    expect(whyIneligible(good(), { ...ctx, pinnedHostName: 'gpu-02' })).toBe('not the pinned host "gpu-02"');
+  });
+
+  describe('uncleaned reuse (automatedCleaningMode disabled)', () => {
+    const uncleaned = (lastTenant?: string) => bmh('h', {
+      metadata: { annotations: { ...gpus, ...(lastTenant ? { [LAST_TENANT_ANNOTATION]: lastTenant } : {}) } },
+      spec: { automatedCleaningMode: 'disabled' },
+    });
+    it('allows a host never used by a tenant', () => expect(whyIneligible(uncleaned(), ctx)).toBeUndefined());
+    it('allows the same tenant again', () => expect(whyIneligible(uncleaned('p-a/tenant-a'), ctx)).toBeUndefined());
+    it('refuses another tenant', () => {
+      expect(whyIneligible(uncleaned('p-b/tenant-b'), ctx)).toBe('automatedCleaningMode is disabled and the host last served another tenant (not cleaned)');
+    });
+    it('allows another tenant when allowUncleanedReuse', () => {
+      expect(whyIneligible(uncleaned('p-b/tenant-b'), { ...ctx, allowUncleanedReuse: true })).toBeUndefined();
+    });
+    it('ignores last-tenant when cleaning is on', () => {
+      const cleaned = bmh('h', { metadata: { annotations: { ...gpus, [LAST_TENANT_ANNOTATION]: 'p-b/x' } } });
+      expect(whyIneligible(cleaned, ctx)).toBeUndefined();
+    });
+  });
+
+  it('throws InvalidConfigurationError for malformed node type resources', () => {
+    expect(() => whyIneligible(good(), { nodeType: { ...nodeType, resources: { cpu: 'many' } } })).toThrow(/^NodeType h100-8x: resources\["cpu"\]/);
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from '@jest/globals';
+import { isInvalidConfiguration } from '../../plugin/contract.js';
+import { resolveImage, type OSImageLike } from '../../providers/metal3/image.js';
+import { PROPERTY } from '../../providers/metal3/properties.js';
+
+const SHA256 = 'a'.repeat(64);
+const MD5 = 'b'.repeat(32);
+const SHA512 = 'c'.repeat(128);
+
+const osImages: Record<string, OSImageLike> = {
+  'ubuntu-noble': {
+    metadata: { name: 'ubuntu-noble' },
+    spec: { properties: { [PROPERTY.imageUrl]: 'https://images.example/noble.qcow2', [PROPERTY.imageChecksum]: SHA256, [PROPERTY.imageChecksumType]: 'sha256' } },
+  },
+  broken: { metadata: { name: 'broken' }, spec: { properties: { [PROPERTY.imageUrl]: 'ftp://x/y.img', [PROPERTY.imageChecksum]: MD5 } } },
+  empty: { metadata: { name: 'empty' } },
+};
+const lookup = async (name: string) => osImages[name];
+const CLAIM = 'NodeClaim p-a/claim-1';
+
+async function errorOf(promise: Promise<unknown>): Promise<Error & { object?: string; field?: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(isInvalidConfiguration(err)).toBe(true);
+    return err as Error;
+  }
+  throw new Error('expected an InvalidConfigurationError');
+}
+
+/** Direct image properties, all set by the claim. */
+function direct(props: Record<string, string>) {
+  return [props, Object.fromEntries(Object.keys(props).map((k) => [k, CLAIM]))] as const;
+}
+
+describe('resolveImage', () => {
+  it('resolves an OSImage by name', async () => {
+    const [props, origin] = direct({ [PROPERTY.osImage]: 'ubuntu-noble' });
+    await expect(resolveImage(props, origin, lookup)).resolves.toEqual({
+      url: 'https://images.example/noble.qcow2', checksum: SHA256, checksumType: 'sha256',
+    });
+  });
+
+  it('prefers the OSImage over direct image properties', async () => {
+    const [props, origin] = direct({ [PROPERTY.osImage]: 'ubuntu-noble', [PROPERTY.imageUrl]: 'http://other/x.img', [PROPERTY.imageChecksum]: MD5 });
+    await expect(resolveImage(props, origin, lookup)).resolves.toMatchObject({ url: 'https://images.example/noble.qcow2' });
+  });
+
+  it('fails with "failed to get OSImage" naming who set the property', async () => {
+    const err = await errorOf(resolveImage({ [PROPERTY.osImage]: 'nope' }, { [PROPERTY.osImage]: 'NodeType gpu' }, lookup));
+    expect(err.message).toBe('NodeType gpu: spec.properties["vcluster.com/os-image"]: failed to get OSImage "nope": not found');
+  });
+
+  it('blames the OSImage for its own bad properties', async () => {
+    const err = await errorOf(resolveImage({ [PROPERTY.osImage]: 'broken' }, {}, lookup));
+    expect(err.object).toBe('OSImage broken');
+    expect(err.field).toBe('spec.properties["metal3.vcluster.com/image-url"]');
+    expect(err.message).toMatch(/scheme "ftp:" is not one of http, https, oci, file/);
+    const empty = await errorOf(resolveImage({ [PROPERTY.osImage]: 'empty' }, {}, lookup));
+    expect(empty.message).toBe('OSImage empty: spec.properties["metal3.vcluster.com/image-url"]: is required');
+  });
+
+  it('asks for an image when none is configured', async () => {
+    const err = await errorOf(resolveImage({}, {}, lookup));
+    expect(err.message).toMatch(/no image: set vcluster.com\/os-image/);
+  });
+
+  it.each([
+    [{ checksum: MD5 }, { checksumType: 'md5' }],
+    [{ checksum: SHA256 }, { checksumType: 'sha256' }],
+    [{ checksum: SHA512 }, { checksumType: 'sha512' }],
+    [{ checksum: SHA256, type: 'auto' }, { checksumType: 'auto' }],
+    [{ checksum: SHA512, type: 'sha512' }, { checksumType: 'sha512' }],
+    [{ checksum: 'https://images.example/SHA256SUMS', type: 'sha256' }, { checksum: 'https://images.example/SHA256SUMS', checksumType: 'sha256' }],
+    [{ url: 'oci://registry.example/os/noble:24.04', checksum: '' }, { url: 'oci://registry.example/os/noble:24.04', checksum: '' }],
+    [{ url: 'file:///srv/images/noble.raw', checksum: MD5, format: 'raw' }, { format: 'raw', checksumType: 'md5' }],
+    [{ checksum: '', format: 'live-iso' }, { format: 'live-iso', checksum: '' }],
+  ])('valid %j -> %j', async (given, expected) => {
+    const [props, origin] = direct({
+      [PROPERTY.imageUrl]: given.url ?? 'http://10.0.0.2/noble.qcow2',
+      [PROPERTY.imageChecksum]: given.checksum,
+      ...('type' in given ? { [PROPERTY.imageChecksumType]: given.type as string } : {}),
+      ...('format' in given ? { [PROPERTY.imageFormat]: given.format as string } : {}),
+    });
+    await expect(resolveImage(props, origin, lookup)).resolves.toMatchObject(expected);
+  });
+
+  it.each([
+    [{ url: 'not a url' }, PROPERTY.imageUrl, /is not a URL/],
+    [{ url: 'ftp://x/y' }, PROPERTY.imageUrl, /scheme "ftp:"/],
+    [{ checksum: '' }, PROPERTY.imageChecksum, /is required for a non-OCI image/],
+    [{ checksum: 'zz'.repeat(16) }, PROPERTY.imageChecksum, /hexadecimal/],
+    [{ checksum: 'a'.repeat(40) }, PROPERTY.imageChecksum, /has 40 hex digits; expected 32 \(md5\), 64 \(sha256\) or 128 \(sha512\)/],
+    [{ checksum: MD5, type: 'sha256' }, PROPERTY.imageChecksum, /has 32 hex digits but sha256 needs 64/],
+    [{ checksum: SHA256, type: 'sha1' }, PROPERTY.imageChecksumType, /"sha1" is not one of md5, sha256, sha512, auto/],
+    [{ checksum: SHA256, format: 'iso' }, PROPERTY.imageFormat, /"iso" is not one of raw, qcow2/],
+    [{ url: 'oci://r/x:1', checksum: SHA256 }, PROPERTY.imageChecksum, /must be empty for oci:\/\/ images/],
+  ])('invalid %j', async (given, key, message) => {
+    const props = {
+      [PROPERTY.imageUrl]: given.url ?? 'https://images.example/x.img',
+      [PROPERTY.imageChecksum]: given.checksum ?? SHA256,
+      ...('type' in given ? { [PROPERTY.imageChecksumType]: given.type as string } : {}),
+      ...('format' in given ? { [PROPERTY.imageFormat]: given.format as string } : {}),
+    };
+    const origin = Object.fromEntries(Object.keys(props).map((k) => [k, k === key ? 'NodeType gpu' : CLAIM]));
+    const err = await errorOf(resolveImage(props, origin, lookup));
+    expect(err.object).toBe('NodeType gpu');
+    expect(err.field).toBe(`spec.properties[${JSON.stringify(key)}]`);
+    expect(err.message).toMatch(message);
+  });
+});
