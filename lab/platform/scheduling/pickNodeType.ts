@@ -8,6 +8,7 @@
  * a requirement's key is the resource name, or a requirement names the type itself through
  * `vcluster.com/node-type` / `node.kubernetes.io/instance-type` with In (choosing a type by name is
  * asking for what it has).
+ * Resources are matchable like properties (`nvidia.com/gpu Gt 4`, `cpu Gt 16`); properties win on a clash.
  */
 import type { Requirement } from '../autoNodes/config.js';
 import { parseQuantity } from './quantity.js';
@@ -71,7 +72,7 @@ export function effectiveCost(type: NodeTypeCandidate): number {
 export function pickNodeType(request: SchedulingRequest, types: NodeTypeCandidate[]): SchedulingResult {
   const ofProvider = types.filter((t) => t.providerRef === request.providerRef);
   const matching = ofProvider.filter((t) => {
-    const props = { ...t.properties, ...builtInProperties(t) };
+    const props = { ...t.resources, ...t.properties, ...builtInProperties(t) };
     return satisfiesAll(props, request.requirements) && fitsCapacity(t, request) && extendedResourcesRequested(t, request);
   });
   if (matching.length === 0) {

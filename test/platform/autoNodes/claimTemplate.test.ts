@@ -1,0 +1,47 @@
+import { describe, expect, it } from '@jest/globals';
+import { claimForPool, surplusClaims } from '../../../lab/platform/autoNodes/claimTemplate.js';
+import type { NodeClaim } from '../../../lab/platform/nodeClaims/types.js';
+
+const claim = (name: string, created: string, phase?: 'Pending' | 'Available' | 'Failed', deleting = false): NodeClaim => ({
+  metadata: { name, creationTimestamp: created as unknown as Date, ...(deleting ? { deletionTimestamp: created as unknown as Date } : {}) },
+  spec: { providerRef: 'm3' },
+  status: phase ? { phase } : undefined,
+});
+
+describe('surplusClaims', () => {
+  const claims = [
+    claim('old-joined', '2026-01-01T00:00:00Z', 'Available'),
+    claim('new-joined', '2026-01-03T00:00:00Z', 'Available'),
+    claim('old-pending', '2026-01-01T00:00:00Z', 'Pending'),
+    claim('new-failed', '2026-01-04T00:00:00Z', 'Failed'),
+    claim('gone', '2026-01-05T00:00:00Z', 'Pending', true),
+  ];
+  it('deletes not-joined claims first (newest first), then the newest joined', () => {
+    expect(surplusClaims(claims, 3).map((c) => c.metadata.name)).toEqual(['new-failed']);
+    expect(surplusClaims(claims, 2).map((c) => c.metadata.name)).toEqual(['new-failed', 'old-pending']);
+    expect(surplusClaims(claims, 1).map((c) => c.metadata.name)).toEqual(['new-failed', 'old-pending', 'new-joined']);
+  });
+  it('counts claims being deleted as gone and never deletes below target', () => {
+    expect(surplusClaims(claims, 4)).toEqual([]);
+    expect(surplusClaims(claims, 9)).toEqual([]);
+  });
+});
+
+describe('claimForPool', () => {
+  it('builds labels, owner, requirements, overlaid properties, taints, node labels and grace period', () => {
+    const c = claimForPool({ name: 'vc', namespace: 'p-a', uid: 'u1' },
+      { provider: 'm3', properties: { a: '1', b: '1' }, static: [], dynamic: [] },
+      { name: 'gpu', quantity: 1, requirements: [{ key: 'k', operator: 'In', values: ['v'] }], properties: { b: '2' },
+        taints: [{ key: 't', effect: 'NoSchedule' }], nodeLabels: { role: 'x' } });
+    expect(c.metadata).toMatchObject({
+      generateName: 'vc-gpu-', namespace: 'p-a',
+      labels: { 'vcluster.loft.sh/vcluster': 'vc', 'vcluster.loft.sh/node-pool': 'gpu', 'vcluster.loft.sh/provider': 'm3' },
+      annotations: { 'vcluster.loft.sh/node-labels': '{"role":"x"}', 'vcluster.loft.sh/termination-grace-period': '30s' },
+      ownerReferences: [{ kind: 'VirtualClusterInstance', name: 'vc', uid: 'u1', controller: true }],
+    });
+    expect(c.spec).toEqual({
+      providerRef: 'm3', vClusterRef: 'vc', requirements: [{ key: 'k', operator: 'In', values: ['v'] }],
+      properties: { a: '1', b: '2' }, taints: [{ key: 't', effect: 'NoSchedule' }],
+    });
+  });
+});

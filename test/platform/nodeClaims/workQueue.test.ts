@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { WorkQueue } from '../../../lab/platform/nodeClaims/workQueue.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('WorkQueue', () => {
+  let queue: WorkQueue | undefined;
+  afterEach(async () => queue?.stop());
+
+  it('never runs one key twice at once, and reruns it once when added while running', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    let runs = 0;
+    queue = new WorkQueue(async () => {
+      running++; runs++;
+      maxRunning = Math.max(maxRunning, running);
+      await sleep(30);
+      running--;
+    });
+    queue.add('a');
+    await sleep(5);
+    queue.add('a'); queue.add('a'); queue.add('a');
+    await sleep(100);
+    expect(maxRunning).toBe(1);
+    expect(runs).toBe(2);
+  });
+
+  it('requeues after the delay a handler asks for, and the earlier schedule wins', async () => {
+    const times: number[] = [];
+    const start = Date.now();
+    queue = new WorkQueue(async () => {
+      times.push(Date.now() - start);
+      return times.length === 1 ? { requeueAfterMs: 1000 } : undefined;
+    });
+    queue.add('a');
+    await sleep(20);
+    queue.add('a', 40);
+    await sleep(100);
+    expect(times.length).toBe(2);
+    expect(times[1]).toBeLessThan(500);
+  });
+
+  it('backs off exponentially while the handler throws', async () => {
+    const times: number[] = [];
+    const start = Date.now();
+    queue = new WorkQueue(async () => {
+      times.push(Date.now() - start);
+      throw new Error('boom');
+    }, { errorBackoff: { initialMs: 20, maxMs: 1000 }, onError: () => undefined });
+    queue.add('a');
+    await sleep(200);
+    // 0, 20, 60, 140 → 4 runs in 200 ms; a fixed 20 ms retry would give ~10
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    expect(times.length).toBeLessThanOrEqual(5);
+  });
+
+  it('forget cancels a pending timer; stop waits for the running handler', async () => {
+    let runs = 0;
+    queue = new WorkQueue(async () => { runs++; await sleep(20); });
+    queue.add('a', 30);
+    queue.forget('a');
+    await sleep(60);
+    expect(runs).toBe(0);
+    queue.add('b');
+    await sleep(5);
+    await queue.stop();
+    expect(runs).toBe(1);
+  });
+});
