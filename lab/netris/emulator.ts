@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NetrisApi, type NetrisFaults } from './http-api.js';
-import { NetrisModel, type PortStatus } from './model.js';
+import { NetrisModel, type PortRecord, type PortStatus } from './model.js';
 
 export { PARKING_LOT } from './model.js';
 export type { NetrisFaults } from './http-api.js';
@@ -28,6 +28,8 @@ export interface NetrisEmulatorOptions {
 }
 
 export interface EmulatedPort {
+  /** `parking-lot` or the server cluster whose V-Net the port is in. */
+  network: string;
   switchId: string;
   portId: string;
   mac?: string;
@@ -44,6 +46,8 @@ export interface NetrisEmulator {
   addServerCluster(name: string, vlanId: number, subnet: string, gateway: string, opts?: { tenant?: string; dns?: string[] }): void;
   /** The ports currently in `serverCluster`'s V-Net (or the parking lot). */
   portsOf(serverCluster: string): EmulatedPort[];
+  /** Every port, wherever it is. */
+  listPorts(): EmulatedPort[];
   /** See NetrisModel.canReach: `provisioning`, `tenant:<server cluster>` or another NIC's MAC. */
   canReach(fromMac: string, toTarget: string): boolean;
   /** Replaces the active faults; no argument clears them. */
@@ -67,6 +71,8 @@ export async function startNetrisEmulator(opts: NetrisEmulatorOptions = {}): Pro
     password: opts.password ?? 'netris-lab-password',
   });
   api.setFaults(opts.faults);
+  const view = (p: PortRecord): EmulatedPort =>
+    ({ network: p.network, switchId: p.switchId, portId: p.portId, mac: p.mac, vlanId: p.vlanId, status: model.status(p) });
   const server = createServer((req, res) => void api.handle(req, res));
   await listen(server, opts.port ?? 0);
   const { port } = server.address() as AddressInfo;
@@ -76,11 +82,8 @@ export async function startNetrisEmulator(opts: NetrisEmulatorOptions = {}): Pro
     addSwitchPorts: (ports) => void model.addSwitchPorts(ports),
     addServerCluster: (name, vlanId, subnet, gateway, extra) =>
       void model.addServerCluster({ name, vlanId, subnet, gateway, tenant: extra?.tenant, dns: extra?.dns }),
-    portsOf: (serverCluster) =>
-      model
-        .listPorts()
-        .filter((p) => p.network === serverCluster)
-        .map((p) => ({ switchId: p.switchId, portId: p.portId, mac: p.mac, vlanId: p.vlanId, status: model.status(p) })),
+    portsOf: (serverCluster) => model.listPorts().filter((p) => p.network === serverCluster).map(view),
+    listPorts: () => model.listPorts().map(view),
     canReach: (fromMac, toTarget) => model.canReach(fromMac, toTarget),
     setFault: (f) => api.setFaults(f),
     moveCount: () => api.moveCount,
