@@ -38,6 +38,8 @@ const MAX_CLAIM_ATTEMPTS = 5;
 @injectable()
 export class ClaimHost {
   private readonly log: Logger;
+  /** Hosts a claim of this process is writing right now: concurrent claims here skip them instead of racing to a 409. */
+  private readonly inFlight = new Set<string>();
 
   constructor(
     private readonly kube: KubeClient,
@@ -86,13 +88,14 @@ export class ClaimHost {
     const namespace = settings.hostNamespace;
     const ip = inputs.ipPool ? await this.ipam.allocate(inputs.ipPool, claim, namespace) : undefined;
     const userData = await this.secrets.write(claim, namespace, 'user-data', inputs.userData);
-    const exclude = new Set<string>();
+    const lost = new Set<string>();
     for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       checkAborted(signal);
-      const host = held ? (this.cache.get(held.metadata.name) ?? held) : this.pick(claim, inputs, settings, exclude);
-      const networkData = await this.writeNetworkData(claim, inputs, host, ip, namespace);
-      const desired = claimedHost(host, { claim, tenant: inputs.tenant, image: inputs.image, userData, networkData, ip });
+      const host = held ? (this.cache.get(held.metadata.name) ?? held) : this.pick(claim, inputs, settings, new Set([...lost, ...this.inFlight]));
+      this.inFlight.add(host.metadata.name);
       try {
+        const networkData = await this.writeNetworkData(claim, inputs, host, ip, namespace);
+        const desired = claimedHost(host, { claim, tenant: inputs.tenant, image: inputs.image, userData, networkData, ip });
         const written = await this.kube.replaceHost(desired);
         this.cache.upsert(written);
         log.info({ host: host.metadata.name, ip: ip?.address, attempt }, 'claimed BareMetalHost');
@@ -101,8 +104,10 @@ export class ClaimHost {
       } catch (err) {
         if (!isConflict(err)) throw err;
         log.info({ host: host.metadata.name, attempt }, 'lost the race for BareMetalHost; choosing again');
-        if (!held) exclude.add(host.metadata.name);
+        if (!held) lost.add(host.metadata.name);
         await this.refresh(namespace, host.metadata.name);
+      } finally {
+        this.inFlight.delete(host.metadata.name);
       }
     }
     throw new TransientError(`claim ${claim.namespace}/${claim.name}: lost ${MAX_CLAIM_ATTEMPTS} races for BareMetalHosts in a row`, { retryAfterMs: 1000 });
