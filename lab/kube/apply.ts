@@ -1,0 +1,82 @@
+/**
+ * Server-side apply (application/apply-patch+yaml), coarse: ownership by leaf path, lists atomic.
+ * A field owned by another manager and applied with a different value is a conflict unless force.
+ */
+import { parse as parseYaml } from 'yaml';
+import { ApiError, type Cause } from './status.js';
+import { displayPath, leafValues, overlaps, readOwnership, removeAt, valueAt, writeOwnership } from './managed-fields.js';
+import type { KubeObject } from './types.js';
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep merge where the applied config wins and lists are replaced whole. */
+function overlay(base: unknown, applied: unknown): unknown {
+  if (!isObj(applied) || !isObj(base)) return structuredClone(applied);
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(applied)) out[k] = overlay(base[k], v);
+  return out;
+}
+
+export function parseApplyBody(raw: string): KubeObject {
+  let body: unknown;
+  try {
+    body = parseYaml(raw);
+  } catch (e) {
+    throw new ApiError(400, 'BadRequest', `error decoding YAML: ${(e as Error).message}`);
+  }
+  if (!isObj(body)) throw new ApiError(400, 'BadRequest', 'apply patch body must be an object');
+  return body as unknown as KubeObject;
+}
+
+export interface ApplyInput {
+  current: KubeObject | undefined;
+  applied: KubeObject;
+  manager: string;
+  force: boolean;
+  subresource?: string;
+  now: string;
+  /** For conflict messages. */
+  describe: string;
+}
+
+/** The object after applying `applied` as `manager` (metadata.managedFields updated); throws 409 on conflicts. */
+export function serverSideApply(input: ApplyInput): KubeObject {
+  const { current, applied, manager, force, subresource } = input;
+  const owners = readOwnership(current);
+  const appliedLeaves = leafValues(applied);
+  const conflicts: Cause[] = [];
+  for (const other of owners) {
+    if (other.manager === manager && other.operation === 'Apply') continue;
+    for (const owned of other.paths) {
+      for (const [p, v] of appliedLeaves) {
+        if (!overlaps(owned, p)) continue;
+        if (JSON.stringify(valueAt(current, p)) === JSON.stringify(v)) continue;
+        conflicts.push({ field: displayPath(p), reason: 'FieldManagerConflict', message: `conflict with "${other.manager}"${other.operation === 'Update' ? ' using ' + (current?.apiVersion ?? '') : ''}` });
+        if (force) other.paths.delete(owned);
+      }
+    }
+  }
+  if (conflicts.length && !force) {
+    throw new ApiError(409, 'Conflict', `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${conflicts.map((c) => `${c.message}: ${c.field}`).join(', ')}`, { name: input.describe, causes: conflicts });
+  }
+  let mine = owners.find((o) => o.manager === manager && o.operation === 'Apply' && o.subresource === subresource);
+  const previouslyMine = mine ? new Set(mine.paths) : new Set<string>();
+  const result = overlay(current ?? {}, applied) as KubeObject;
+  // Fields this manager applied before, no longer applies, and nobody else owns are removed.
+  for (const p of previouslyMine) {
+    if (appliedLeaves.has(p)) continue;
+    const ownedElsewhere = owners.some((o) => o !== mine && [...o.paths].some((q) => overlaps(p, q)));
+    if (!ownedElsewhere) removeAt(result as unknown as Record<string, unknown>, p);
+  }
+  if (!mine) {
+    mine = { manager, operation: 'Apply', subresource, paths: new Set() };
+    owners.push(mine);
+  }
+  mine.paths = new Set(appliedLeaves.keys());
+  for (const o of owners) if (o !== mine) for (const p of [...o.paths]) if (mine.paths.has(p) && force) o.paths.delete(p);
+  result.metadata = { ...(result.metadata ?? {}) };
+  const entries = writeOwnership(owners, result.apiVersion, input.now);
+  if (entries.length) result.metadata.managedFields = entries;
+  else delete result.metadata.managedFields;
+  return result;
+}

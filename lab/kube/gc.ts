@@ -1,0 +1,101 @@
+/**
+ * What controllers do in a real cluster, reduced to what the lab needs: serve CRDs once stored,
+ * background garbage collection by ownerReferences, and namespace termination.
+ */
+import type { ObjectEvents, ObjectService } from './objects.js';
+import type { ResourceRegistry } from './registry.js';
+import type { ObjectStore } from './store.js';
+import type { KubeObject, ResourceDef } from './types.js';
+
+const isCrdDef = (def: ResourceDef) => def.group === 'apiextensions.k8s.io' && def.plural === 'customresourcedefinitions';
+const isNamespaceDef = (def: ResourceDef) => def.group === '' && def.plural === 'namespaces';
+
+export class Controllers implements ObjectEvents {
+  private service?: ObjectService;
+  private pending = new Set<NodeJS.Immediate>();
+  private stopped = false;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly registry: ResourceRegistry,
+  ) {}
+
+  attach(service: ObjectService): void {
+    this.service = service;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const h of this.pending) clearImmediate(h);
+    this.pending.clear();
+  }
+
+  private later(fn: () => void): void {
+    if (this.stopped) return;
+    const h = setImmediate(() => {
+      this.pending.delete(h);
+      if (!this.stopped) fn();
+    });
+    this.pending.add(h);
+  }
+
+  committed(def: ResourceDef, obj: KubeObject): void {
+    if (isCrdDef(def) && !obj.metadata.deletionTimestamp) this.registry.registerCrd(obj);
+    if (isNamespaceDef(def) && obj.metadata.deletionTimestamp) this.later(() => this.emptyNamespace(obj.metadata.name!));
+  }
+
+  removed(def: ResourceDef, obj: KubeObject): void {
+    if (isCrdDef(def)) this.dropCustomResources(obj);
+    if (obj.metadata.uid) {
+      const uid = obj.metadata.uid;
+      this.later(() => this.collectDependents(uid));
+    }
+    const ns = obj.metadata.namespace;
+    if (ns) this.later(() => this.finishNamespace(ns));
+  }
+
+  private dropCustomResources(crd: KubeObject): void {
+    const spec = crd.spec as { group: string; names: { plural: string } };
+    const def = this.registry.byResourceKey(`${spec.group}/${spec.names.plural}`);
+    this.registry.unregisterCrd(crd.metadata.name!);
+    if (!def) return;
+    for (const { obj } of this.store.list(def, undefined, () => true)) this.store.remove(def, obj);
+  }
+
+  /** Background propagation: a dependent goes once none of its owners exists any more. */
+  private collectDependents(ownerUid: string): void {
+    for (const ref of this.store.dependentsOf(ownerUid)) {
+      const obj = this.store.getByRef(ref);
+      const def = this.registry.byResourceKey(ref.resource);
+      if (!obj || !def || obj.metadata.deletionTimestamp) continue;
+      const owners = obj.metadata.ownerReferences ?? [];
+      if (owners.some((o) => this.store.exists(o.uid))) continue;
+      this.tryDelete(def, obj);
+    }
+  }
+
+  private emptyNamespace(ns: string): void {
+    for (const ref of this.store.refsInNamespace(ns)) {
+      const obj = this.store.getByRef(ref);
+      const def = this.registry.byResourceKey(ref.resource);
+      if (obj && def && !obj.metadata.deletionTimestamp) this.tryDelete(def, obj);
+    }
+    this.finishNamespace(ns);
+  }
+
+  private finishNamespace(ns: string): void {
+    const nsDef = this.registry.lookup('', 'v1', 'namespaces')!;
+    const namespace = this.store.get(nsDef, '', ns);
+    if (!namespace?.metadata.deletionTimestamp || this.store.countIn(ns) > 0) return;
+    if (namespace.metadata.finalizers?.length) return;
+    this.store.remove(nsDef, namespace);
+  }
+
+  private tryDelete(def: ResourceDef, obj: KubeObject): void {
+    try {
+      this.service!.delete(def, obj.metadata.namespace ?? '', obj.metadata.name!);
+    } catch {
+      // Already gone or otherwise not deletable now; a later event will retry.
+    }
+  }
+}

@@ -1,0 +1,226 @@
+/** HTTP front: routing, body reading, fault injection, stats, and rendering results or Status errors. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { coreVersions, groupInfo, groupList, resourceList, versionInfo } from './discovery.js';
+import type { FaultInjector } from './faults.js';
+import { openApiGroupVersion, openApiIndex } from './openapi.js';
+import type { DeleteOptions, ObjectService } from './objects.js';
+import type { ResourceRegistry } from './registry.js';
+import { parseRoute, type Route } from './route.js';
+import { combine, parseFieldSelector, parseLabelSelector, type ObjectMatcher } from './selectors.js';
+import type { ApiStats } from './stats.js';
+import { ApiError, errors } from './status.js';
+import type { ObjectStore } from './store.js';
+import { toTable, wantsTable } from './table.js';
+import { apiVersionOf, type KubeObject, type ResourceDef, type Verb } from './types.js';
+import { serveWatch } from './watch-stream.js';
+
+export interface HttpDeps {
+  store: ObjectStore;
+  registry: ResourceRegistry;
+  service: ObjectService;
+  faults: FaultInjector;
+  stats: ApiStats;
+  serverAddress: () => string;
+  bookmarkIntervalMs: number;
+  /** Registers an open watch so dropWatches()/close() can end it. */
+  trackWatch(close: () => void, res: ServerResponse): void;
+}
+
+type ResourceRoute = Extract<Route, { kind: 'resource' }>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function isWatch(q: URLSearchParams, route: ResourceRoute): boolean {
+  const w = q.get('watch');
+  return route.legacyWatch || w === 'true' || w === '1';
+}
+
+function verbOf(method: string, route: ResourceRoute, q: URLSearchParams): Verb {
+  switch (method) {
+    case 'GET': return isWatch(q, route) ? 'WATCH' : route.name ? 'GET' : 'LIST';
+    case 'POST': return 'CREATE';
+    case 'PUT': return 'UPDATE';
+    case 'PATCH': return 'PATCH';
+    case 'DELETE': return 'DELETE';
+    default: throw errors.methodNotAllowed(`the server does not allow this method on the requested resource (${method})`);
+  }
+}
+
+export class HttpFront {
+  constructor(private readonly d: HttpDeps) {}
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.serve(req, res).catch((e: unknown) => this.fail(res, e));
+  };
+
+  private send(res: ServerResponse, code: number, body: string | object, headers: Record<string, string> = {}): void {
+    if (res.headersSent) return void res.end();
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const buf = Buffer.from(text, 'utf8');
+    this.d.stats.countBytes(buf.length);
+    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': String(buf.length), ...headers });
+    res.end(buf);
+  }
+
+  private fail(res: ServerResponse, e: unknown): void {
+    const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${(e as Error)?.message ?? String(e)}`);
+    this.send(res, err.code, err.toStatus(), err.headers);
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://lab');
+    const route = parseRoute(url.pathname);
+    const method = req.method ?? 'GET';
+    const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
+    if (!route) throw errors.pathNotFound(url.pathname);
+    if (route.kind !== 'resource') return this.discovery(res, route);
+    const q = url.searchParams;
+    const verb = verbOf(method, route, q);
+    this.d.stats.countRequest(verb);
+    const faultReq = { verb, path: url.pathname, resource: route.plural };
+    const delay = this.d.faults.latencyFor(faultReq);
+    if (delay > 0) await sleep(delay);
+    const injected = this.d.faults.failureFor(faultReq);
+    if (injected) throw injected;
+    const started = process.hrtime.bigint();
+    try {
+      this.resource(req, res, route, verb, q, body, faultReq);
+    } finally {
+      this.d.stats.addHandlerTime(started);
+    }
+  }
+
+  private discovery(res: ServerResponse, route: Exclude<Route, ResourceRoute>): void {
+    const { registry } = this.d;
+    switch (route.kind) {
+      case 'version': return this.send(res, 200, versionInfo());
+      case 'health': return this.send(res, 200, 'ok', { 'Content-Type': 'text/plain' });
+      case 'openapiV2': throw errors.pathNotFound('openapi/v2');
+      case 'openapiV3': return this.send(res, 200, openApiIndex(registry));
+      case 'openapiV3GroupVersion': {
+        const doc = openApiGroupVersion(registry, route.group, route.version);
+        if (!doc) throw errors.pathNotFound(`openapi/v3/${route.group}/${route.version}`);
+        return this.send(res, 200, doc);
+      }
+      case 'api': return this.send(res, 200, coreVersions(this.d.serverAddress()));
+      case 'apis': return this.send(res, 200, groupList(registry));
+      case 'group': {
+        const g = groupInfo(registry, route.group);
+        if (!g) throw errors.pathNotFound(`/apis/${route.group}`);
+        return this.send(res, 200, g);
+      }
+      case 'groupVersion': {
+        const list = resourceList(registry, route.group, route.version);
+        if (!list) throw errors.pathNotFound(route.group ? `/apis/${route.group}/${route.version}` : `/api/${route.version}`);
+        return this.send(res, 200, list);
+      }
+    }
+  }
+
+  private resolve(route: ResourceRoute): ResourceDef {
+    const def = this.d.registry.lookup(route.group, route.version, route.plural);
+    if (!def) throw errors.pathNotFound(`${route.group ? route.group + '/' : ''}${route.version}, Resource=${route.plural}`);
+    if (route.namespace !== undefined && !def.namespaced) throw errors.pathNotFound(`${route.plural} is cluster-scoped`);
+    return def;
+  }
+
+  private resource(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, verb: Verb, q: URLSearchParams, body: string, faultReq: { verb: Verb; path: string; resource?: string }): void {
+    const def = this.resolve(route);
+    const ns = def.namespaced ? route.namespace : '';
+    const { service, store } = this.d;
+    const asTable = wantsTable(req.headers.accept);
+    const manager = q.get('fieldManager') ?? (req.headers['user-agent'] ?? 'unknown').split('/')[0];
+    const opts = { subresource: route.subresource, fieldManager: manager, force: q.get('force') === 'true' };
+    const parseJson = (): unknown => {
+      const type = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim();
+      if (verb !== 'DELETE' && type !== 'application/json' && type !== 'application/yaml') {
+        // Protobuf (kubectl's typed clients) is not spoken here; clients must send JSON.
+        throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${JSON.stringify(type)})`);
+      }
+      try {
+        return type === 'application/yaml' ? parseYaml(body) : JSON.parse(body);
+      } catch (e) {
+        throw errors.badRequest(`error decoding request body: ${(e as Error).message}`);
+      }
+    };
+    const needNs = () => {
+      if (ns === undefined) throw errors.methodNotAllowed(`${route.plural} is namespaced: use /namespaces/<ns>/${route.plural}`);
+      return ns;
+    };
+    switch (verb) {
+      case 'GET': {
+        const obj = service.get(def, needNs(), route.name!);
+        if (route.subresource && !(route.subresource === 'status' && def.hasStatus)) throw errors.pathNotFound(`${route.plural}/${route.subresource}`);
+        if (asTable) return this.send(res, 200, toTable(def, [obj], store.currentRv(), q.get('includeObject')));
+        return this.send(res, 200, store.json(def, ns!, route.name!) ?? obj);
+      }
+      case 'LIST': return this.list(res, def, ns, q, asTable);
+      case 'WATCH': return this.watch(res, def, ns, route, q, asTable, faultReq);
+      case 'CREATE': {
+        if (route.name) throw errors.methodNotAllowed('POST is not allowed on a named object');
+        return this.send(res, 201, service.create(def, needNs(), parseJson(), opts));
+      }
+      case 'UPDATE': return this.send(res, 200, service.update(def, needNs(), route.name!, parseJson(), opts));
+      case 'PATCH': {
+        const existed = !!store.get(def, needNs(), route.name!);
+        const obj = service.patch(def, needNs(), route.name!, req.headers['content-type'] ?? '', body, opts);
+        return this.send(res, existed ? 200 : 201, obj);
+      }
+      case 'DELETE': {
+        const delOpts = (body.trim() ? parseJson() : {}) as DeleteOptions;
+        if (!route.name) return this.deleteCollection(res, def, needNs(), q, delOpts);
+        return this.send(res, 200, service.delete(def, needNs(), route.name, delOpts));
+      }
+    }
+  }
+
+  private matcher(q: URLSearchParams, name?: string): ObjectMatcher {
+    const m = combine(parseLabelSelector(q.get('labelSelector')), parseFieldSelector(q.get('fieldSelector')));
+    return name ? combine(m, (o) => o.metadata.name === name) : m;
+  }
+
+  private list(res: ServerResponse, def: ResourceDef, ns: string | undefined, q: URLSearchParams, asTable: boolean): void {
+    const items = this.d.store.list(def, ns, this.matcher(q));
+    const rv = this.d.store.currentRv();
+    if (asTable) return this.send(res, 200, toTable(def, items.map((i) => i.obj), rv, q.get('includeObject')));
+    const head = `{"kind":"${def.listKind}","apiVersion":"${apiVersionOf(def)}","metadata":{"resourceVersion":"${rv}"},"items":[`;
+    this.send(res, 200, head + items.map((i) => i.json()).join(',') + ']}');
+  }
+
+  private watch(res: ServerResponse, def: ResourceDef, ns: string | undefined, route: ResourceRoute, q: URLSearchParams, asTable: boolean, faultReq: { verb: Verb; path: string; resource?: string }): void {
+    const timeout = q.get('timeoutSeconds');
+    const close = serveWatch(this.d.store, res, {
+      def,
+      namespace: ns,
+      match: this.matcher(q, route.name),
+      resourceVersion: q.get('resourceVersion') ?? undefined,
+      bookmarks: q.get('allowWatchBookmarks') === 'true',
+      timeoutSeconds: timeout ? Number(timeout) : undefined,
+      dropAfterMs: this.d.faults.watchDropAfterMs(faultReq),
+      forceGone: this.d.faults.watchGone(faultReq),
+      asTable,
+      bookmarkIntervalMs: this.d.bookmarkIntervalMs,
+      onBytes: (n) => this.d.stats.countBytes(n),
+    });
+    this.d.trackWatch(close, res);
+  }
+
+  private deleteCollection(res: ServerResponse, def: ResourceDef, ns: string, q: URLSearchParams, opts: DeleteOptions): void {
+    const deleted: KubeObject[] = [];
+    for (const { obj } of this.d.store.list(def, def.namespaced ? ns : undefined, this.matcher(q))) {
+      deleted.push(this.d.service.delete(def, obj.metadata.namespace ?? '', obj.metadata.name!, opts));
+    }
+    this.send(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: this.d.store.currentRv() }, items: deleted });
+  }
+}
+

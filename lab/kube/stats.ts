@@ -1,0 +1,52 @@
+/** Request counters for the bench: requests per verb, bytes sent, time spent in handlers. */
+import type { Verb } from './types.js';
+
+export interface StatsSnapshot {
+  requests: Record<Verb, number>;
+  totalRequests: number;
+  bytesSent: number;
+  handlerMs: number;
+  openWatches: number;
+}
+
+const VERBS: Verb[] = ['LIST', 'GET', 'WATCH', 'CREATE', 'UPDATE', 'PATCH', 'DELETE'];
+
+function zeroCounts(): Record<Verb, number> {
+  return Object.fromEntries(VERBS.map((v) => [v, 0])) as Record<Verb, number>;
+}
+
+export class ApiStats {
+  private requests = zeroCounts();
+  private bytes = 0;
+  private handlerNs = 0n;
+  openWatches = 0;
+
+  countRequest(verb: Verb): void {
+    this.requests[verb]++;
+  }
+
+  countBytes(n: number): void {
+    this.bytes += n;
+  }
+
+  addHandlerTime(startNs: bigint): void {
+    this.handlerNs += process.hrtime.bigint() - startNs;
+  }
+
+  reset(): void {
+    this.requests = zeroCounts();
+    this.bytes = 0;
+    this.handlerNs = 0n;
+  }
+
+  snapshot(): StatsSnapshot {
+    const requests = { ...this.requests };
+    return {
+      requests,
+      totalRequests: VERBS.reduce((s, v) => s + requests[v], 0),
+      bytesSent: this.bytes,
+      handlerMs: Number(this.handlerNs) / 1e6,
+      openWatches: this.openWatches,
+    };
+  }
+}

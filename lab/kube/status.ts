@@ -1,0 +1,64 @@
+/** Kubernetes `Status` failures, thrown by handlers and rendered by the router. */
+import type { ResourceDef } from './types.js';
+import { qualifiedResource } from './types.js';
+
+export interface Cause {
+  field: string;
+  reason: string;
+  message: string;
+}
+
+export interface StatusBody {
+  kind: 'Status';
+  apiVersion: 'v1';
+  metadata: Record<string, never>;
+  status: 'Failure' | 'Success';
+  message: string;
+  reason: string;
+  details?: { name?: string; group?: string; kind?: string; causes?: Cause[]; retryAfterSeconds?: number };
+  code: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: StatusBody['details'],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  toStatus(): StatusBody {
+    const body: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
+    if (this.details) body.details = this.details;
+    return body;
+  }
+}
+
+function detailsFor(def: ResourceDef, name?: string): StatusBody['details'] {
+  return { name, group: def.group, kind: def.plural };
+}
+
+export const errors = {
+  notFound: (def: ResourceDef, name: string) =>
+    new ApiError(404, 'NotFound', `${qualifiedResource(def)} "${name}" not found`, detailsFor(def, name)),
+  namespaceNotFound: (ns: string) =>
+    new ApiError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' }),
+  alreadyExists: (def: ResourceDef, name: string) =>
+    new ApiError(409, 'AlreadyExists', `${qualifiedResource(def)} "${name}" already exists`, detailsFor(def, name)),
+  conflict: (def: ResourceDef, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again') =>
+    new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(def)} "${name}": ${why}`, detailsFor(def, name)),
+  invalid: (def: ResourceDef, name: string, causes: Cause[]) =>
+    new ApiError(
+      422,
+      'Invalid',
+      `${def.kind}.${def.group || 'core'} "${name}" is invalid: ${causes.map((c) => c.message.startsWith(c.field) ? c.message : `${c.field}: ${c.message}`).join(', ')}`,
+      { name, group: def.group, kind: def.kind, causes },
+    ),
+  badRequest: (message: string) => new ApiError(400, 'BadRequest', message),
+  methodNotAllowed: (message: string) => new ApiError(405, 'MethodNotAllowed', message),
+  unsupportedMediaType: (type: string) => new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${JSON.stringify(type)})`),
+  pathNotFound: (path: string) => new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`, { causes: [{ reason: 'UnexpectedServerResponse', field: '', message: '404 page not found' }] }),
+};
