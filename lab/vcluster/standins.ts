@@ -5,9 +5,12 @@
  * Every path is prefixed with `$ROOT` so the scripts also work in the servers' prefix fallback mode.
  */
 
-/** A raw template for bash text: write `$\{` for bash's `${` (TypeScript would interpolate it). */
-export function bash(strings: TemplateStringsArray): string {
-  return strings.raw.join('').replaceAll('$\\{', '${');
+/**
+ * A raw template for bash text: write `$\{` for bash's `${` (TypeScript would interpolate it);
+ * real `${...}` substitutions insert TypeScript values.
+ */
+export function bash(strings: TemplateStringsArray, ...values: unknown[]): string {
+  return strings.raw.map((text, i) => text.replaceAll('$\\{', '${') + (i < values.length ? String(values[i]) : '')).join('');
 }
 
 export const CONTAINERD_STANDIN = bash`#!/usr/bin/env bash

@@ -1,0 +1,234 @@
+/**
+ * One simulated server behind a BareMetalHost. It converges on what its host says: provisioned and
+ * powered on → booted (cloud-init then the boot script); powered off → every process killed;
+ * anything else after provisioning (deprovisioning, cleaning, deleted) → off and sandbox wiped.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from '../../plugin/contract.js';
+import { BOOT_SCRIPT_PATH } from './bootScript.js';
+import { CloudConfigError, hasCloudConfigHeader, parseCloudConfig } from './cloudConfig.js';
+import { applyCloudConfig } from './cloudInit.js';
+import type { ConsoleLog } from './consoleLog.js';
+import { NetworkDataError, parseNetworkData, type NetworkSettings } from './networkData.js';
+import type { Sandbox } from './sandbox.js';
+
+export type ServerPhase = 'Booting' | 'Running' | 'Failed' | 'Rejected' | 'PoweredOff' | 'Wiped';
+
+export interface ServerStatus {
+  host: string;
+  namespace: string;
+  phase: ServerPhase;
+  message?: string;
+  hostname?: string;
+  sandboxMode: Sandbox['mode'];
+  bootCount: number;
+  /** Exit code of the last boot script (runcmd's, on first boot). */
+  lastExitCode?: number;
+  network?: Omit<NetworkSettings, 'warnings'>;
+}
+
+/** What the server needs to know about its BareMetalHost. */
+export interface HostView {
+  uid: string;
+  state: string;
+  poweredOn: boolean;
+  userData?: { name: string; namespace?: string };
+  networkData?: { name: string; namespace?: string };
+  deleted?: boolean;
+}
+
+export interface ServerDeps {
+  host: string;
+  namespace: string;
+  sandbox: Sandbox;
+  console: ConsoleLog;
+  /** Reads one key of a Secret; undefined when the Secret or key is missing. */
+  readSecretKey(ref: { name: string; namespace?: string }, key: string): Promise<string | undefined>;
+  bootDelayMs: number;
+  heartbeatMs: number;
+  logger?: Logger;
+  onStatus(status: ServerStatus): void;
+}
+
+type Power = 'on' | 'off' | 'wiped';
+
+export class SimulatedServer {
+  private view?: HostView;
+  private desired: Power = 'off';
+  private actual: Power = 'off';
+  private loop?: Promise<void>;
+  private bootAbort?: AbortController;
+  private bootProcess?: ChildProcess;
+  private readonly groups = new Set<number>();
+  readonly status: ServerStatus;
+
+  constructor(private readonly deps: ServerDeps) {
+    this.status = { host: deps.host, namespace: deps.namespace, phase: 'PoweredOff', sandboxMode: deps.sandbox.mode, bootCount: 0 };
+  }
+
+  update(view: HostView): void {
+    this.view = view;
+    const provisioned = view.state === 'provisioned' && !view.deleted;
+    this.desired = provisioned ? (view.poweredOn ? 'on' : 'off') : 'wiped';
+    if (this.desired !== 'on') this.bootAbort?.abort();
+    this.kick();
+  }
+
+  /** Resolves when the server has converged (or is idle). */
+  async settled(): Promise<void> {
+    while (this.loop) await this.loop;
+  }
+
+  /** Powers off for good (farm shutdown); the sandbox stays. */
+  async shutdown(): Promise<void> {
+    this.desired = 'off';
+    this.bootAbort?.abort();
+    this.kick();
+    await this.settled();
+  }
+
+  private kick(): void {
+    this.loop ??= this.drive()
+      .catch((err) => this.deps.logger?.error({ host: this.deps.host, err: String(err) }, 'server step failed'))
+      .finally(() => {
+        this.loop = undefined;
+        if (this.desired !== this.actual) this.kick();
+      });
+  }
+
+  private async drive(): Promise<void> {
+    while (this.desired !== this.actual) {
+      if (this.desired === 'on') {
+        if (this.actual === 'wiped') this.deps.console.reopen();
+        await this.boot();
+        continue;
+      }
+      const target = this.desired;
+      await this.powerOff();
+      if (target === 'wiped' && this.actual !== 'wiped') {
+        await this.deps.sandbox.wipe();
+        this.deps.console.write('Deprovisioned: sandbox wiped (console log kept)');
+        this.setStatus({ phase: 'Wiped', message: 'sandbox wiped', hostname: undefined, network: undefined });
+      }
+      this.actual = target;
+    }
+  }
+
+  private setStatus(patch: Partial<ServerStatus>): void {
+    Object.assign(this.status, patch);
+    this.deps.onStatus({ ...this.status });
+  }
+
+  private async boot(): Promise<void> {
+    const abort = new AbortController();
+    this.bootAbort = abort;
+    const { console: log } = this.deps;
+    this.setStatus({ phase: 'Booting', bootCount: this.status.bootCount + 1, message: undefined, lastExitCode: undefined });
+    log.write(`Power on (boot ${this.status.bootCount}); sandbox mode: ${this.deps.sandbox.mode}${this.deps.sandbox.mode === 'prefix' ? ' (unshare not permitted: ROOT-prefix fallback, runcmd sees the real filesystem)' : ' (private mount and UTS namespace)'}`);
+    try {
+      await delay(this.deps.bootDelayMs, undefined, { signal: abort.signal });
+      const hostname = await this.runCloudInit();
+      if (hostname === false || abort.signal.aborted) return;
+      this.startBootScript(hostname);
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      const message = err instanceof CloudConfigError || err instanceof NetworkDataError ? err.message : `boot failed: ${String(err)}`;
+      log.write(`cloud-init: ${message}`);
+      this.setStatus({ phase: 'Failed', message });
+    } finally {
+      this.actual = 'on';
+    }
+  }
+
+  /** Applies user/network data; false when there is nothing (valid) to run. */
+  private async runCloudInit(): Promise<string | undefined | false> {
+    const { console: log } = this.deps;
+    const view = this.view!;
+    if (view.networkData) await this.readNetworkData(view.networkData);
+    if (!view.userData) {
+      log.write('cloud-init: no user data (spec.userData unset); nothing to do');
+      this.setStatus({ phase: 'Running', message: 'no user data' });
+      return false;
+    }
+    const userData = await this.deps.readSecretKey(view.userData, 'userData');
+    if (userData === undefined) throw new CloudConfigError(`user data: Secret ${view.userData.name} has no key "userData"`);
+    if (!hasCloudConfigHeader(userData)) {
+      const message = 'user data rejected: the first line is not "#cloud-config" (only cloud-config user data is supported)';
+      log.write(`cloud-init: ${message}`);
+      this.setStatus({ phase: 'Rejected', message });
+      return false;
+    }
+    const config = parseCloudConfig(userData);
+    this.setStatus({ hostname: config.hostname });
+    const instanceId = view.uid.replace(/[^A-Za-z0-9-]/g, '-') || 'lab-instance';
+    await applyCloudConfig({ sandbox: this.deps.sandbox, config, instanceId, console: log, heartbeatMs: this.deps.heartbeatMs });
+    return config.hostname;
+  }
+
+  private async readNetworkData(ref: { name: string; namespace?: string }): Promise<void> {
+    const { console: log } = this.deps;
+    const text = await this.deps.readSecretKey(ref, 'networkData');
+    if (text === undefined) {
+      log.write(`network: WARNING Secret ${ref.name} has no key "networkData"; no static configuration`);
+      return;
+    }
+    try {
+      const { warnings, ...settings } = parseNetworkData(text);
+      log.write(`network (${settings.format}): ${settings.interface ?? '?'} address ${settings.address ?? '-'} gateway ${settings.gateway ?? '-'} dns ${settings.dns.join(',') || '-'}`);
+      for (const warning of warnings) log.write(`network: WARNING ${warning}`);
+      this.setStatus({ network: settings });
+    } catch (err) {
+      log.write(`network: WARNING ${(err as Error).message}`);
+    }
+  }
+
+  private startBootScript(hostname: string | undefined): void {
+    const { console: log } = this.deps;
+    const child = this.deps.sandbox.spawnScript(BOOT_SCRIPT_PATH, hostname);
+    this.bootProcess = child;
+    if (child.pid) this.groups.add(child.pid);
+    const forward = (stream: NodeJS.ReadableStream | null) => {
+      let buffered = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        buffered += chunk;
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        if (lines.length) log.write(lines.join('\n'));
+      });
+      stream?.on('end', () => buffered && log.write(buffered));
+    };
+    forward(child.stdout);
+    forward(child.stderr);
+    child.on('error', (err) => log.write(`boot: could not start the boot script: ${err.message}`));
+    child.on('close', (code, signal) => {
+      if (this.bootProcess === child) this.bootProcess = undefined;
+      log.write(`boot: script ended with ${signal ? `signal ${signal}` : `exit code ${code}`}`);
+      if (signal || this.status.phase !== 'Booting') return;
+      this.setStatus(code === 0
+        ? { phase: 'Running', lastExitCode: 0 }
+        : { phase: 'Failed', lastExitCode: code ?? undefined, message: `boot script exited with code ${code}` });
+    });
+  }
+
+  private async powerOff(): Promise<void> {
+    this.bootAbort?.abort();
+    const running = this.bootProcess;
+    for (const pgid of this.groups) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // The group is already gone.
+      }
+    }
+    this.groups.clear();
+    if (running && running.exitCode === null && running.signalCode === null) {
+      await Promise.race([new Promise((r) => running.once('close', r)), delay(2000)]);
+    }
+    if (this.actual === 'on') {
+      this.deps.console.write('Power off: all processes stopped');
+      this.setStatus({ phase: 'PoweredOff', message: undefined });
+    }
+  }
+}
