@@ -1,0 +1,94 @@
+/**
+ * The lab's command line: `lab --dir DIR --api-only [--port N]` serves only the Kubernetes API;
+ * `lab` (full world) and `start` are handed to lab/platform/main.js, which another module provides.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startKubeApi, type KubeApiServer } from './kube/index.js';
+
+export interface LabArgs {
+  command: string;
+  dir: string;
+  port?: number;
+  apiOnly: boolean;
+  rest: string[];
+}
+
+export function parseArgs(argv: string[]): LabArgs {
+  const [command = 'help', ...args] = argv;
+  const out: LabArgs = { command, dir: '.lab', apiOnly: false, rest: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--dir') out.dir = args[++i] ?? '';
+    else if (a === '--port') {
+      const p = Number(args[++i]);
+      if (!Number.isInteger(p) || p < 0 || p > 65535) throw new Error(`--port: expected an integer 0..65535, got ${JSON.stringify(args[i])}`);
+      out.port = p;
+    } else if (a === '--api-only') out.apiOnly = true;
+    else out.rest.push(a);
+  }
+  if (!out.dir) throw new Error('--dir: a directory is required');
+  return out;
+}
+
+/** Starts the API server alone and writes DIR/kubeconfig once it is serving. */
+export async function runApiOnly(opts: { dir: string; port?: number }): Promise<KubeApiServer> {
+  await mkdir(opts.dir, { recursive: true });
+  const server = await startKubeApi({ port: opts.port ?? 0, name: 'lab' });
+  await server.writeKubeconfig(path.join(opts.dir, 'kubeconfig'));
+  return server;
+}
+
+interface PlatformMain {
+  runLab(opts: { dir: string; port?: number }): Promise<unknown>;
+  runStart(args: string[]): Promise<unknown>;
+}
+
+async function loadPlatform(): Promise<PlatformMain | undefined> {
+  try {
+    return (await import('./platform/main.js' as string)) as PlatformMain;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('platform/main')) return undefined;
+    throw e;
+  }
+}
+
+const USAGE = 'usage: cli.js lab --dir DIR [--api-only] [--port N] | cli.js start [args]';
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.command === 'lab' && args.apiOnly) {
+    const server = await runApiOnly({ dir: args.dir, port: args.port });
+    console.log(server.url);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+    return 0;
+  }
+  if (args.command === 'lab' || args.command === 'start') {
+    const platform = await loadPlatform();
+    if (!platform) {
+      console.error('lab/platform/main.js is not available yet: only `lab --dir DIR --api-only` works in this build.');
+      return 1;
+    }
+    if (args.command === 'lab') await platform.runLab({ dir: args.dir, port: args.port });
+    else await platform.runStart(argv.slice(1));
+    return 0;
+  }
+  console.error(USAGE);
+  return args.command === 'help' || args.command === '--help' ? 0 : 2;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error((e as Error).message);
+      process.exit(1);
+    },
+  );
+}
