@@ -18,6 +18,8 @@ const osImages: Record<string, OSImageLike> = {
 const lookup = async (name: string) => osImages[name];
 const CLAIM = 'NodeClaim p-a/claim-1';
 
+interface Given { url?: string; checksum?: string; type?: string; format?: string }
+
 async function errorOf(promise: Promise<unknown>): Promise<Error & { object?: string; field?: string }> {
   try {
     await promise;
@@ -65,7 +67,7 @@ describe('resolveImage', () => {
     expect(err.message).toMatch(/no image: set vcluster.com\/os-image/);
   });
 
-  it.each([
+  it.each<[Given, object]>([
     [{ checksum: MD5 }, { checksumType: 'md5' }],
     [{ checksum: SHA256 }, { checksumType: 'sha256' }],
     [{ checksum: SHA512 }, { checksumType: 'sha512' }],
@@ -78,14 +80,14 @@ describe('resolveImage', () => {
   ])('valid %j -> %j', async (given, expected) => {
     const [props, origin] = direct({
       [PROPERTY.imageUrl]: given.url ?? 'http://10.0.0.2/noble.qcow2',
-      [PROPERTY.imageChecksum]: given.checksum,
-      ...('type' in given ? { [PROPERTY.imageChecksumType]: given.type as string } : {}),
-      ...('format' in given ? { [PROPERTY.imageFormat]: given.format as string } : {}),
+      [PROPERTY.imageChecksum]: given.checksum ?? '',
+      ...(given.type !== undefined ? { [PROPERTY.imageChecksumType]: given.type } : {}),
+      ...(given.format !== undefined ? { [PROPERTY.imageFormat]: given.format } : {}),
     });
     await expect(resolveImage(props, origin, lookup)).resolves.toMatchObject(expected);
   });
 
-  it.each([
+  it.each<[Given, string, RegExp]>([
     [{ url: 'not a url' }, PROPERTY.imageUrl, /is not a URL/],
     [{ url: 'ftp://x/y' }, PROPERTY.imageUrl, /scheme "ftp:"/],
     [{ checksum: '' }, PROPERTY.imageChecksum, /is required for a non-OCI image/],
@@ -99,8 +101,8 @@ describe('resolveImage', () => {
     const props = {
       [PROPERTY.imageUrl]: given.url ?? 'https://images.example/x.img',
       [PROPERTY.imageChecksum]: given.checksum ?? SHA256,
-      ...('type' in given ? { [PROPERTY.imageChecksumType]: given.type as string } : {}),
-      ...('format' in given ? { [PROPERTY.imageFormat]: given.format as string } : {}),
+      ...(given.type !== undefined ? { [PROPERTY.imageChecksumType]: given.type } : {}),
+      ...(given.format !== undefined ? { [PROPERTY.imageFormat]: given.format } : {}),
     };
     const origin = Object.fromEntries(Object.keys(props).map((k) => [k, k === key ? 'NodeType gpu' : CLAIM]));
     const err = await errorOf(resolveImage(props, origin, lookup));

@@ -15,9 +15,9 @@ export class TemplateSet {
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
 
   constructor(private readonly dir: string, names: readonly string[]) {
-    this.handlebars.registerHelper('yaml', (value: unknown) => JSON.stringify(value ?? null));
-    this.handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value ?? null));
-    this.handlebars.registerHelper('shq', (value: unknown) => `'${String(value).replace(/'/g, `'\\''`)}'`);
+    this.handlebars.registerHelper('yaml', (value: unknown, options: HelperOptions) => JSON.stringify(defined(value, options)));
+    this.handlebars.registerHelper('json', (value: unknown, options: HelperOptions) => JSON.stringify(defined(value, options)));
+    this.handlebars.registerHelper('shq', (value: unknown, options: HelperOptions) => `'${String(defined(value, options)).replace(/'/g, `'\\''`)}'`);
     this.registerPartials();
     for (const name of names) this.compiled.set(name, this.compile(name, this.read(name)));
   }
@@ -72,4 +72,12 @@ export class TemplateSet {
     const line = /line (\d+)/i.exec(message)?.[1];
     return new InvalidConfigurationError(`template ${name}`, line ? `line ${line}` : 'template', message.split('\n')[0], { cause: err });
   }
+}
+
+interface HelperOptions { loc?: { start?: { line?: number } } }
+
+/** Strict mode does not cover helper arguments: an undefined one is a misspelt variable (views use null for "absent"). */
+function defined(value: unknown, options: HelperOptions): unknown {
+  if (value === undefined) throw new Error(`undefined value printed at line ${options?.loc?.start?.line ?? '?'}`);
+  return value;
 }

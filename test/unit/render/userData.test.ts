@@ -1,0 +1,161 @@
+import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+import { isInvalidConfiguration } from '../../../plugin/contract.js';
+import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
+import { TOKEN, userDataInput, USER_CLOUD_CONFIG } from './fixtures.js';
+
+const renderer = new TemplateRenderer();
+const JOIN_SCRIPT = '/usr/local/sbin/vcluster-join.sh';
+
+interface WriteFile { path: string; content: string; permissions?: string; owner?: string }
+interface Doc { hostname: string; fqdn: string; ssh_authorized_keys?: string[]; write_files: WriteFile[]; runcmd: unknown[]; packages?: string[]; [k: string]: unknown }
+
+function render(overrides: Parameters<typeof userDataInput>[0] = {}): { text: string; doc: Doc } {
+  const text = renderer.renderUserData(userDataInput(overrides));
+  return { text, doc: parse(text, { version: '1.1' }) as Doc };
+}
+const file = (doc: Doc, p: string) => doc.write_files.find((f) => f.path === p);
+
+function errorOf(fn: () => unknown): Error & { object?: string; field?: string } {
+  try {
+    fn();
+  } catch (err) {
+    expect(isInvalidConfiguration(err)).toBe(true);
+    return err as Error;
+  }
+  throw new Error('expected an InvalidConfigurationError');
+}
+
+describe('renderUserData', () => {
+  it('renders a #cloud-config with hostname, keys, tenant CA, labels, taints, join script and runcmd', () => {
+    const { text, doc } = render();
+    expect(text.startsWith('#cloud-config\n')).toBe(true);
+    expect(doc.hostname).toBe('server-01');
+    expect(doc.fqdn).toBe('server-01');
+    expect(doc.ssh_authorized_keys).toEqual(['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGc2bA0mO4ZpZz operator@example']);
+    expect(file(doc, '/etc/vcluster/tenant-ca.crt')?.content).toContain('-----BEGIN CERTIFICATE-----');
+    expect(file(doc, '/etc/vcluster/node-labels')?.content).toBe('vcluster.com/pool=gpu\ntopology.kubernetes.io/zone=rack-1\n');
+    expect(file(doc, '/etc/vcluster/node-taints')?.content).toBe('nvidia.com/gpu=present:NoSchedule\n');
+    expect(file(doc, JOIN_SCRIPT)).toMatchObject({ permissions: '0700', owner: 'root:root' });
+    expect(doc.runcmd).toEqual([JOIN_SCRIPT]);
+  });
+
+  it('downloads the join script with verified TLS and the exact curl options', () => {
+    const script = file(render().doc, JOIN_SCRIPT)!.content;
+    expect(script).toContain(
+      'curl --fail --silent --show-error --location --cacert "$ca" --retry 10 --retry-delay 5 --retry-all-errors --connect-timeout 10 --output "$script" "$join_url"',
+    );
+    expect(script).toContain("ca='/etc/vcluster/tenant-ca.crt'");
+    expect(script).toContain(`join_url='https://10.0.0.5:8443/node/join?token=${TOKEN}'`);
+    expect(script).toContain('[ ! -s "$script" ]');
+    expect(script).toContain('bash "$script"');
+  });
+
+  it('never disables TLS verification', () => {
+    for (const input of [{}, { userCloudConfig: USER_CLOUD_CONFIG }]) {
+      const { text } = render(input);
+      expect(text).not.toMatch(/-k |--insecure|-fsSLk/);
+    }
+  });
+
+  it('puts the token in exactly one place, the join script file, and URL-escapes it', () => {
+    const { text, doc } = render();
+    expect(text.split(TOKEN).length - 1).toBe(1);
+    expect(file(doc, JOIN_SCRIPT)!.content).toContain(TOKEN);
+    expect(JSON.stringify(doc.runcmd)).not.toContain(TOKEN);
+    const odd = render({ join: { ...userDataInput().join, token: 'abc+/=&?#.secret' } });
+    expect(file(odd.doc, JOIN_SCRIPT)!.content).toContain('token=abc%2B%2F%3D%26%3F%23.secret');
+    expect(odd.text.split('abc%2B%2F%3D%26%3F%23.secret').length - 1).toBe(1);
+  });
+
+  it('merges the user cloud-config: user scalars win except hostname, lists concatenate, user runcmd first', () => {
+    const { doc } = render({ userCloudConfig: USER_CLOUD_CONFIG, userCloudConfigOrigin: 'NodeProvider metal3-provider' });
+    expect(doc.hostname).toBe('server-01');
+    expect(doc.package_update).toBe(true);
+    expect(doc.packages).toEqual(['jq']);
+    expect(doc.write_files.map((f) => f.path)).toEqual([
+      '/etc/motd', '/etc/vcluster/tenant-ca.crt', '/etc/vcluster/node-labels', '/etc/vcluster/node-taints', JOIN_SCRIPT,
+    ]);
+    expect(doc.runcmd).toEqual(['echo user-first', JOIN_SCRIPT]);
+  });
+
+  it('concatenates ssh_authorized_keys and bootcmd, user entries first', () => {
+    const user = '#cloud-config\nssh_authorized_keys: [ssh-ed25519 USERKEY user]\nbootcmd: [echo boot]\n';
+    const { doc } = render({ userCloudConfig: user });
+    expect(doc.ssh_authorized_keys).toEqual(['ssh-ed25519 USERKEY user', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGc2bA0mO4ZpZz operator@example']);
+    expect(doc.bootcmd).toEqual(['echo boot']);
+  });
+
+  it('treats an empty user cloud-config (header only) as nothing to merge', () => {
+    expect(render({ userCloudConfig: '#cloud-config\n' }).doc.runcmd).toEqual([JOIN_SCRIPT]);
+  });
+
+  it.each([
+    ['no header', 'runcmd: [ls]\n', /must start with a "#cloud-config" line/],
+    ['shell script', '#!/bin/sh\necho hi\n', /must start with a "#cloud-config" line/],
+    ['invalid YAML', '#cloud-config\nruncmd: [ls\n', /is not valid YAML \(line \d+, column \d+: /],
+    ['duplicate keys', '#cloud-config\na: 1\na: 2\n', /is not valid YAML/],
+    ['a list', '#cloud-config\n- a\n- b\n', /must be a YAML map of cloud-config keys, not a list/],
+    ['a scalar', '#cloud-config\nhello\n', /must be a YAML map of cloud-config keys, not string/],
+    ['runcmd not a list', '#cloud-config\nruncmd: reboot\n', /key "runcmd" must be a list/],
+    ['write_files not a list', '#cloud-config\nwrite_files: {path: /x}\n', /key "write_files" must be a list/],
+  ])('rejects user data: %s, naming the property and its origin', (_name, userCloudConfig, message) => {
+    const err = errorOf(() => renderer.renderUserData(userDataInput({ userCloudConfig, userCloudConfigOrigin: 'NodeType gpu' })));
+    expect(err.object).toBe('NodeType gpu');
+    expect(err.field).toBe('spec.properties["vcluster.com/user-data"]');
+    expect(err.message).toMatch(message);
+  });
+
+  it('does not quote user data content in its errors', () => {
+    const err = errorOf(() => renderer.renderUserData(userDataInput({ userCloudConfig: '#cloud-config\npassword: "hunter2\nruncmd: [\n' })));
+    expect(err.message).not.toContain('hunter2');
+  });
+
+  it('escapes odd hostnames, labels and keys: they stay values and add no keys', () => {
+    const hostname = 'evil\nruncmd: [reboot]\n#';
+    const { doc } = render({
+      hostname,
+      nodeLabels: { 'k': 'v\nbootcmd: [reboot]' },
+      sshKeys: ['key"], runcmd: ["reboot'],
+      taints: [{ key: 'a', value: "'; reboot; '", effect: 'NoSchedule' }],
+    });
+    expect(doc.hostname).toBe(hostname);
+    expect(doc.runcmd).toEqual([JOIN_SCRIPT]);
+    expect(doc.bootcmd).toBeUndefined();
+    expect(Object.keys(doc).sort()).toEqual(['fqdn', 'hostname', 'runcmd', 'ssh_authorized_keys', 'write_files']);
+    expect(doc.ssh_authorized_keys).toEqual(['key"], runcmd: ["reboot']);
+  });
+
+  it('keeps YAML-1.1-special strings as strings (cloud-init reads YAML 1.1)', () => {
+    const { text } = render({ hostname: 'yes', nodeLabels: { on: 'off' } });
+    const doc = parse(text, { version: '1.1' }) as Doc;
+    expect(doc.hostname).toBe('yes');
+  });
+
+  it.each([
+    ['join.endpoint', { endpoint: 'http://10.0.0.5:8443' }, /must be an https URL/],
+    ['join.endpoint', { endpoint: 'not a url' }, /is not a URL/],
+    ['join.caCertPem', { caCertPem: 'garbage' }, /is not a PEM certificate/],
+    ['join.token', { token: '' }, /is empty or contains whitespace/],
+    ['join.token', { token: 'abc def.secret-value' }, /is empty or contains whitespace/],
+  ])('rejects a bad %s', (field, join, message) => {
+    const err = errorOf(() => renderer.renderUserData(userDataInput({ join: { ...userDataInput().join, ...join } })));
+    expect(err.object).toBe('NodeClaim p-a/claim-1');
+    expect(err.field).toBe(field);
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toContain('secret-value');
+  });
+
+  it('refuses output over the size limit, naming the user-data property when the user made it big', () => {
+    const small = new TemplateRenderer({ maxUserDataBytes: 4096 });
+    expect(() => small.renderUserData(userDataInput())).not.toThrow();
+    const big = `#cloud-config\nwrite_files:\n  - path: /big\n    content: "${'x'.repeat(5000)}"\n`;
+    const err = errorOf(() => small.renderUserData(userDataInput({ userCloudConfig: big, userCloudConfigOrigin: 'NodeClaim p-a/claim-1' })));
+    expect(err.field).toBe('spec.properties["vcluster.com/user-data"]');
+    expect(err.message).toMatch(/rendered user data is \d+ bytes, over the 4096-byte limit/);
+  });
+
+  it('renders a representative document (snapshot)', () => {
+    expect(render({ userCloudConfig: USER_CLOUD_CONFIG }).text).toMatchSnapshot();
+  });
+});

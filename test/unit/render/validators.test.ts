@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
+import { cloudInitSchema, netplanGenerate, shellcheck } from './externalTools.js';
+import { networkDataInput, userDataInput, USER_CLOUD_CONFIG } from './fixtures.js';
+
+/** Rendered output checked by the real tools cloud-init, shellcheck and netplan (CI installs them). */
+describe('rendered data passes the real validators', () => {
+  let dir: string;
+  let renderer: TemplateRenderer;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'metal3-render-'));
+    renderer = new TemplateRenderer();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const userDataCases = {
+    minimal: userDataInput({ sshKeys: [], nodeLabels: undefined, taints: undefined }),
+    full: userDataInput(),
+    'with user cloud-config': userDataInput({ userCloudConfig: USER_CLOUD_CONFIG, userCloudConfigOrigin: 'NodeProvider metal3-provider' }),
+    'odd values': userDataInput({
+      hostname: 'weird: "host"\n- injected',
+      nodeLabels: { 'a/b': 'x: y #z', yes: 'on' },
+      sshKeys: ["ssh-rsa AAAA' $(reboot) key"],
+      join: { ...userDataInput().join, endpoint: "https://tenant.example:8443/base'path/", token: "abcdef.0123'$(id)\"x" },
+    }),
+  };
+
+  it.each(Object.entries(userDataCases))('user data (%s) passes cloud-init schema', (name, input) => {
+    const result = cloudInitSchema(dir, `${name.replace(/\W+/g, '-')}.yaml`, renderer.renderUserData(input));
+    expect(result.output).toMatch(/Valid cloud-config/);
+    expect(result.status).toBe(0);
+  });
+
+  it.each(Object.entries(userDataCases))('join script and runcmd strings (%s) pass shellcheck', (_name, input) => {
+    const doc = parse(renderer.renderUserData(input)) as { write_files: { path: string; content: string }[]; runcmd: unknown[] };
+    const script = doc.write_files.find((f) => f.path === '/usr/local/sbin/vcluster-join.sh')!.content;
+    const checked = shellcheck(script);
+    expect(checked.output).toBe('');
+    expect(checked.status).toBe(0);
+    for (const command of doc.runcmd) {
+      const line = typeof command === 'string' ? command : (command as string[]).join(' ');
+      const result = shellcheck(`#!/bin/bash\n${line}\n`);
+      expect(result.output).toBe('');
+      expect(result.status).toBe(0);
+    }
+  });
+
+  it.each([
+    ['static', networkDataInput()],
+    ['dhcp', networkDataInput({ ip: undefined })],
+    ['boot MAC only', networkDataInput({ nics: undefined })],
+    ['no dns', networkDataInput({ ip: { address: '192.168.1.20', prefixLength: 23, gateway: '192.168.0.1', dns: [] } })],
+  ])('the netplan form of network data (%s) passes netplan generate', (name, input) => {
+    const result = netplanGenerate(dir, name.replace(/\W+/g, '-'), renderer.renderNetplan(input));
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('the validators can fail: a broken document is refused by each tool', () => {
+    expect(cloudInitSchema(dir, 'bad.yaml', '#cloud-config\nruncmd: echo not-a-list\n').status).not.toBe(0);
+    expect(shellcheck('#!/bin/bash\necho $1\n').status).not.toBe(0);
+    expect(netplanGenerate(dir, 'bad', 'network:\n  version: 2\n  ethernets:\n    eno1:\n      dhcp4: maybe\n').status).not.toBe(0);
+  });
+});
