@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
-import { cloudInitSchema, netplanGenerate, shellcheck } from './externalTools.js';
+import { cloudInitSchema, netplanGenerate, requireTool, shellcheck } from './externalTools.js';
 import { networkDataInput, userDataInput, USER_CLOUD_CONFIG } from './fixtures.js';
 
 /** Rendered output checked by the real tools cloud-init, shellcheck and netplan (CI installs them). */
@@ -58,6 +58,10 @@ describe('rendered data passes the real validators', () => {
     const result = netplanGenerate(dir, name.replace(/\W+/g, '-'), renderer.renderNetplan(input));
     expect(result.output).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  it('a missing validator fails the test with the package to install', () => {
+    expect(() => requireTool('no-such-validator-xyz', 'netplan.io')).toThrow(/no-such-validator-xyz is not installed; install package netplan.io/);
   });
 
   it('the validators can fail: a broken document is refused by each tool', () => {
