@@ -17,7 +17,10 @@ import { apiVersionOf, type KubeObject, type ResourceDef } from './types.js';
 
 export interface WriteOptions {
   subresource?: string;
+  /** Who is writing: the fieldManager parameter, else the client's user agent. */
   fieldManager?: string;
+  /** Whether fieldManager came from the request parameter (apply requires that). */
+  fieldManagerGiven?: boolean;
   force?: boolean;
 }
 
@@ -156,7 +159,7 @@ export class ObjectService {
   }
 
   private apply(def: ResourceDef, ns: string, name: string, prev: KubeObject | undefined, raw: string, opts: WriteOptions): KubeObject {
-    if (!opts.fieldManager) throw errors.badRequest('PATCH requests for apply require a fieldManager (?fieldManager=...)');
+    if (!opts.fieldManager || !opts.fieldManagerGiven) throw errors.badRequest('PATCH requests for apply require a fieldManager (?fieldManager=...)');
     const applied = parseApplyBody(raw);
     const checked = this.checkBody(def, applied, ns);
     if (checked.metadata.name && checked.metadata.name !== name) {
@@ -166,7 +169,7 @@ export class ObjectService {
     const rv = checked.metadata.resourceVersion;
     if (rv !== undefined && prev && rv !== prev.metadata.resourceVersion) throw errors.conflict(def, name);
     const now = nowTimestamp();
-    const result = serverSideApply({ current: prev, applied: checked, manager: opts.fieldManager, force: !!opts.force, subresource: opts.subresource, now, describe: name });
+    const result = serverSideApply({ current: prev, applied: checked, manager: opts.fieldManager!, force: !!opts.force, subresource: opts.subresource, now, describe: name });
     if (!prev) {
       if (opts.subresource) throw errors.notFound(def, name);
       return this.create(def, ns, result, opts, true);

@@ -140,7 +140,7 @@ export class HttpFront {
     const { service, store } = this.d;
     const asTable = wantsTable(req.headers.accept);
     const manager = q.get('fieldManager') ?? (req.headers['user-agent'] ?? 'unknown').split('/')[0];
-    const opts = { subresource: route.subresource, fieldManager: manager, force: q.get('force') === 'true' };
+    const opts = { subresource: route.subresource, fieldManager: manager, fieldManagerGiven: q.has('fieldManager'), force: q.get('force') === 'true' };
     const parseJson = (): unknown => {
       const type = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim();
       if (verb !== 'DELETE' && type !== 'application/json' && type !== 'application/yaml') {
