@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { validateAgainstSchema, type KubeApiServer, type Schema } from '../../../lab/kube/index.js';
+import { defaultAndPrune } from '../../../lab/kube/schema-validate.js';
+import { failure, ns, startWithWidgets, widget, type Clients } from './helpers.js';
+
+describe('validateAgainstSchema', () => {
+  const schema: Schema = {
+    type: 'object',
+    required: ['online'],
+    properties: {
+      online: { type: 'boolean' },
+      image: { type: 'object', properties: { checksumType: { type: 'string', enum: ['md5', 'sha256', 'sha512'] } } },
+      count: { type: 'integer', minimum: 0, maximum: 10 },
+      name: { type: 'string', pattern: '^[a-z]+$' },
+      port: { 'x-kubernetes-int-or-string': true },
+      maybe: { type: 'string', nullable: true },
+      list: { type: 'array', items: { type: 'string' } },
+      labels: { type: 'object', additionalProperties: { type: 'string' } },
+    },
+  };
+
+  it('names each offending field with the real messages', () => {
+    const causes = validateAgainstSchema(schema, { image: { checksumType: 'sha1' }, count: 11, name: 'A1', port: true, maybe: null, list: ['a', 3], labels: { a: 1 } }, 'spec');
+    expect(causes.map((c) => `${c.field}: ${c.message}`)).toEqual([
+      'spec.online: Required value',
+      'spec.image.checksumType: Unsupported value: "sha1": supported values: "md5", "sha256", "sha512"',
+      'spec.count: Invalid value: 11: spec.count in body should be less than or equal to 10',
+      'spec.name: Invalid value: "A1": spec.name in body should match \'^[a-z]+$\'',
+      'spec.port: Invalid value: true: spec.port in body must be of type integer,string: "boolean"',
+      'spec.list[1]: Invalid value: 3: spec.list[1] in body must be of type string: "integer"',
+      'spec.labels.a: Invalid value: 1: spec.labels.a in body must be of type string: "integer"',
+    ]);
+  });
+
+  it('accepts every value that fits the schema', () => {
+    fc.assert(fc.property(
+      fc.record({ online: fc.boolean(), count: fc.integer({ min: 0, max: 10 }), name: fc.stringMatching(/^[a-z]{1,8}$/), port: fc.oneof(fc.integer(), fc.string()), maybe: fc.option(fc.string(), { nil: null }) }),
+      (v) => validateAgainstSchema(schema, v).length === 0,
+    ));
+  });
+
+  it('fills defaults and prunes unknown fields except under preserve-unknown-fields', () => {
+    const s: Schema = { type: 'object', properties: { a: { type: 'string', default: 'x' }, keep: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } };
+    expect(defaultAndPrune(s, { b: 1, keep: { anything: [1] } })).toEqual({ a: 'x', keep: { anything: [1] } });
+  });
+});
+
+describe('schema validation over HTTP', () => {
+  let server: KubeApiServer;
+  let c: Clients;
+  beforeAll(async () => {
+    const s = await startWithWidgets();
+    server = s.server;
+    c = s;
+  });
+  afterAll(async () => server.close());
+
+  it('answers 422 Invalid with causes naming the field', async () => {
+    const bad = await failure(c.custom.createNamespacedCustomObject({ ...ns('default'), body: widget('bad', { color: 'green', size: 0 }) }));
+    expect([bad.code, bad.reason]).toEqual([422, 'Invalid']);
+    expect(bad.details?.causes?.map((x) => x.field).sort()).toEqual(['spec.color', 'spec.size']);
+    expect(bad.message).toContain('Widget.example.com "bad" is invalid: ');
+    expect(bad.message).toContain('spec.color: Unsupported value: "green": supported values: "red", "blue"');
+    const missing = await failure(c.custom.createNamespacedCustomObject({ ...ns('default'), body: widget('bad2', {}) }));
+    expect(missing.details?.causes).toEqual([{ field: 'spec.size', reason: 'FieldValueRequired', message: 'Required value' }]);
+  });
+
+  it('validates updates and status writes too', async () => {
+    await c.custom.createNamespacedCustomObject({ ...ns('default'), body: widget('ok', { size: 1 }) });
+    const upd = await failure(c.custom.patchNamespacedCustomObjectStatus({ ...ns('default'), name: 'ok', body: [{ op: 'add', path: '/status', value: { count: 'many' } }] }));
+    expect(upd.details?.causes?.[0].field).toBe('status.count');
+  });
+});
