@@ -38,7 +38,10 @@ export class NodeClaimController {
     this.tenants = new TenantDirectory(deps.kubeConfig.makeApiClient(CoreV1Api), deps.logger, (t, n) => this.onTenantNode(t, n));
     this.backoff = new Backoff(deps.options.capacityBackoff.initialMs, deps.options.capacityBackoff.maxMs);
     this.queue = new WorkQueue((key) => this.reconcile(key), {
-      onError: (key, err) => deps.logger.warn({ claim: key, err: (err as Error).message }, 'NodeClaim reconcile failed; retrying'),
+      onError: (key, err) => {
+        if ((err as { code?: number }).code === 409) deps.logger.debug({ claim: key }, 'NodeClaim changed meanwhile; reconciling again');
+        else deps.logger.warn({ claim: key, err: (err as Error).message }, 'NodeClaim reconcile failed; retrying');
+      },
     });
   }
 
@@ -108,7 +111,7 @@ export class NodeClaimController {
     if (claim.metadata.deletionTimestamp) {
       if (!finalizers.includes(CLAIM_FINALIZER)) return;
       const result = await terminate(ctx, claim);
-      await this.persist(claim, before);
+      claim = await this.persist(claim, before);
       if (result.released) {
         await this.store.setFinalizers(claim, finalizers.filter((f) => f !== CLAIM_FINALIZER));
         this.backoff.reset(claim.metadata.uid!);
@@ -137,8 +140,12 @@ export class NodeClaimController {
     return requeue === undefined ? undefined : { requeueAfterMs: requeue };
   }
 
-  private async persist(claim: NodeClaim, before: string): Promise<void> {
-    if (JSON.stringify(claim.status) !== before) await this.store.writeStatus(claim);
+  /** Writes the status if it changed; returns the claim with the resourceVersion the write produced. */
+  private async persist(claim: NodeClaim, before: string): Promise<NodeClaim> {
+    if (JSON.stringify(claim.status) === before) return claim;
+    const written = await this.store.writeStatus(claim);
+    claim.metadata.resourceVersion = written.metadata.resourceVersion;
+    return claim;
   }
 
   private scheduleMetrics(): void {

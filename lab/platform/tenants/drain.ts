@@ -13,7 +13,10 @@ export async function cordonNode(core: CoreV1Api, nodeName: string): Promise<voi
 
 /** Deletes the node's evictable pods (not DaemonSet-owned, not mirror pods); returns how many remain. */
 export async function evictPods(core: CoreV1Api, nodeName: string): Promise<number> {
-  const pods = (await core.listPodForAllNamespaces({})).items.filter((p) => p.spec?.nodeName === nodeName && evictable(p));
+  const all = await ignoreNotFound(core.listPodForAllNamespaces({}));
+  // A tenant API that serves no pods (the lab's) has nothing to drain.
+  if (!all) return 0;
+  const pods = all.items.filter((p) => p.spec?.nodeName === nodeName && evictable(p));
   for (const pod of pods) {
     if (pod.metadata?.deletionTimestamp) continue;
     await ignoreNotFound(core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace! }));
