@@ -17,7 +17,8 @@ export function kubeconfigYamlForUrl(url: string, name = 'lab'): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name, cluster: { server: url } }],
+    // client-node refuses plain http unless skipTLSVerify is set; kubectl ignores it for http.
+    clusters: [{ name, cluster: { server: url, 'insecure-skip-tls-verify': true } }],
     users: [{ name: `${name}-user`, user: {} }],
     contexts: [{ name, context: { cluster: name, user: `${name}-user`, namespace: 'default' } }],
     'current-context': name,
