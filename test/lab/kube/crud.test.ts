@@ -174,7 +174,7 @@ describe('custom resources', () => {
     await c.core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'x' } } });
     const ns1 = await c.core.deleteNamespace({ name: 'doomed' });
     expect(ns1).toBeDefined();
-    expect(ns1.status?.phase).toBe('Terminating');
+    expect((ns1 as unknown as k8s.V1Namespace).status?.phase).toBe('Terminating');
     await until(async () => !(await c.core.listNamespace()).items.some((n) => n.metadata?.name === 'doomed'), 'namespace gone');
     expect((await failure(c.core.readNamespacedConfigMap({ name: 'x', namespace: 'doomed' }))).code).toBe(404);
   });

@@ -14,7 +14,7 @@ let c: Clients;
 const aborts: AbortController[] = [];
 
 /** Starts a raw watch and records every event; `ended` resolves when the server closes it. */
-async function watch(query: Record<string, unknown>, path = PATH) {
+async function watch(query: Record<string, string | number | boolean | undefined>, path = PATH) {
   const seen: Seen[] = [];
   let resolveEnd!: (e: unknown) => void;
   const ended = new Promise((r) => (resolveEnd = r));
