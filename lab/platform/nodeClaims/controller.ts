@@ -32,6 +32,8 @@ export class NodeClaimController {
   private providerTimer?: NodeJS.Timeout;
   private metricsTimer?: NodeJS.Timeout;
   private knownProviders = new Set<string>();
+  /** What of each claim, besides status, was last seen: status-only updates (our own writes) do not requeue. */
+  private readonly seen = new Map<string, string>();
 
   constructor(private readonly deps: PlatformDeps) {
     this.store = new ClaimStore(deps.kubeConfig);
@@ -68,12 +70,18 @@ export class NodeClaimController {
 
   private onClaim(claim: NodeClaim, kind: 'add' | 'update' | 'delete'): void {
     this.scheduleMetrics();
+    const key = claimKey(claim);
     if (kind === 'delete') {
-      this.queue.forget(claimKey(claim));
+      this.queue.forget(key);
+      this.seen.delete(key);
       this.backoff.reset(claim.metadata.uid!);
       return;
     }
-    if (this.deps.providers.get(claim.spec?.providerRef)) this.queue.add(claimKey(claim));
+    const { generation, deletionTimestamp, finalizers, labels, annotations, uid } = claim.metadata;
+    const fingerprint = JSON.stringify([uid, generation, deletionTimestamp, finalizers, labels, annotations, claim.spec]);
+    if (this.seen.get(key) === fingerprint) return;
+    this.seen.set(key, fingerprint);
+    if (this.deps.providers.get(claim.spec?.providerRef)) this.queue.add(key);
   }
 
   /** Claims of a provider registered after they were seen get their first reconcile now. */

@@ -8,7 +8,7 @@ export const liveness: Step = async (ctx, claim) => {
   const provisionedAt = new Date(getCondition(claim, 'Provisioned')!.lastTransitionTime).getTime();
   const remaining = provisionedAt + ctx.deps.options.joinTimeoutMs - ctx.deps.clock.now().getTime();
   if (remaining > 0) return { requeueAfterMs: remaining };
-  const seconds = Math.round(ctx.deps.options.joinTimeoutMs / 1000);
+  const seconds = ctx.deps.options.joinTimeoutMs / 1000;
   markFailed(ctx, claim, 'JoinTimeout', `the machine was provisioned but no node joined the tenant within ${seconds}s`, 'Joined');
   return { halt: true };
 };
