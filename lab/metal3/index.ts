@@ -1,0 +1,9 @@
+export { startMetal3Simulator, type Metal3Simulator, type Metal3SimulatorOptions } from './simulator.js';
+export { DEMO_TIMINGS, TEST_TIMINGS, type PhaseTimings } from './timings.js';
+export { FAULT_ANNOTATION, parseFaultPlan, type FaultPlan, type FaultSpec } from './faults.js';
+export type { PowerEvent } from './step.js';
+export { parseBmcAddress } from './bmc.js';
+export {
+  DETACHED_ANNOTATION, INSPECT_ANNOTATION, PAUSED_ANNOTATION, REBOOT_ANNOTATION,
+} from './annotations.js';
+export * from './types.js';

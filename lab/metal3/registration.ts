@@ -1,0 +1,71 @@
+/** `""` / `unmanaged` → `registering` → `inspecting` (or `preparing`, `externally provisioned`). */
+import { inspectionDisabled } from './annotations.js';
+import { parseBmcAddress } from './bmc.js';
+import {
+  healthyStatus, newIronicId, operationEnded, operationStarted, withError, withState, withoutError,
+} from './host-status.js';
+import type { HostView, ReconcileDeps, Step } from './step.js';
+import { retryDelay } from './timings.js';
+import { ProvisioningState as S } from './types.js';
+
+export function reconcileUnregistered(v: HostView, deps: ReconcileDeps): Step {
+  const s = v.status;
+  if (!v.host.spec.bmc?.address) {
+    if (s.provisioning.state === S.Unmanaged) return {};
+    return { status: { ...withState(s, S.Unmanaged), operationalStatus: 'discovered' } };
+  }
+  let next = withState(s, S.Registering);
+  next = { ...next, operationalStatus: healthyStatus(next), provisioning: { ...next.provisioning, ID: s.provisioning.ID || newIronicId() } };
+  return { status: operationStarted(next, 'register', deps.now()), requeueMs: 0 };
+}
+
+interface Credentials { name: string; namespace: string; resourceVersion?: string }
+
+/** Why registration fails (BMO's wording), or the credentials that worked. */
+async function register(v: HostView, deps: ReconcileDeps): Promise<{ error: string; afterCommit?: Array<() => void> } | Credentials> {
+  const bmc = v.host.spec.bmc!;
+  const parsed = parseBmcAddress(bmc.address);
+  if ('error' in parsed) return { error: parsed.error };
+  if (!bmc.credentialsName) return { error: "Missing BMC connection detail 'credentialsName' in spec.bmc" };
+  const namespace = v.host.metadata.namespace ?? 'default';
+  const secret = await deps.readSecret(namespace, bmc.credentialsName);
+  if (!secret) return { error: `BMC credentials Secret "${namespace}/${bmc.credentialsName}" (spec.bmc.credentialsName) not found` };
+  for (const key of ['username', 'password']) {
+    if (!secret.data[key]) {
+      return { error: `Missing BMC connection detail '${key}' in credentials Secret "${namespace}/${bmc.credentialsName}"` };
+    }
+  }
+  const fault = deps.faults.pending(v.name, v.plan, 'bmcUnreachable');
+  if (fault) {
+    const detail = fault.message ?? `Unable to establish a connection with the BMC at ${parsed.host}: connection timed out`;
+    return {
+      error: `Failed to get power state for node ${v.status.provisioning.ID}. Error: ${detail}`,
+      afterCommit: [() => deps.faults.consume(v.name, v.plan, 'bmcUnreachable')],
+    };
+  }
+  return { name: bmc.credentialsName, namespace, resourceVersion: secret.resourceVersion };
+}
+
+export async function reconcileRegistering(v: HostView, deps: ReconcileDeps): Promise<Step> {
+  const s = v.status;
+  if (!v.host.spec.bmc?.address) return { status: { ...withState(withoutError(s), S.Unmanaged), operationalStatus: 'discovered' } };
+  const failing = s.errorType === 'registration error';
+  const wait = failing ? retryDelay(deps.timings, s.errorCount) : deps.timings.registering;
+  const left = deps.clock.remaining(v.name, `registering|${s.errorCount}`, wait);
+  if (left > 0) return { requeueMs: left };
+  const result = await register(v, deps);
+  if ('error' in result) {
+    const failed = withError(s, 'registration error', result.error);
+    return { status: failed, requeueMs: retryDelay(deps.timings, failed.errorCount), afterCommit: result.afterCommit };
+  }
+  const now = deps.now();
+  let next = operationEnded(withoutError(s), 'register', now);
+  next.goodCredentials = {
+    credentials: { name: result.name, namespace: result.namespace },
+    credentialsVersion: result.resourceVersion ?? '',
+  };
+  if (v.host.spec.externallyProvisioned) next = withState(next, S.ExternallyProvisioned);
+  else if (inspectionDisabled(v.host)) next = withState(next, S.Preparing);
+  else next = operationStarted(withState(next, S.Inspecting), 'inspect', now);
+  return { status: next, requeueMs: 0 };
+}
