@@ -22,6 +22,9 @@ export interface WriteOptions {
   /** Whether fieldManager came from the request parameter (apply requires that). */
   fieldManagerGiven?: boolean;
   force?: boolean;
+  /** fieldValidation: Strict rejects unknown fields (400), Warn (the default) reports them in `warnings`. */
+  fieldValidation?: string;
+  warnings?: string[];
 }
 
 export interface DeleteOptions {
@@ -103,7 +106,7 @@ export class ObjectService {
     meta.creationTimestamp = nowTimestamp();
     if (def.isCustom || def.plural === 'customresourcedefinitions') meta.generation = 1;
     prepareBuiltinWrite(def, obj, true);
-    const prepared = this.prepare(def, obj);
+    const prepared = this.prepare(def, obj, opts);
     if (!managedByApply) recordUpdate(undefined, prepared, opts.fieldManager ?? 'unknown', undefined, meta.creationTimestamp);
     const stored = this.store.commit(def, prepared, undefined);
     this.events.committed(def, stored);
@@ -208,7 +211,14 @@ export class ObjectService {
       }
     }
     prepareBuiltinWrite(def, next, false);
-    const prepared = this.prepare(def, next);
+    if (!def.isCustom && (prev as { immutable?: boolean }).immutable) {
+      for (const f of ['data', 'binaryData', 'immutable']) {
+        if (JSON.stringify(prev[f]) !== JSON.stringify(next[f])) {
+          throw errors.invalid(def, prev.metadata.name!, [{ field: f, reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set' }]);
+        }
+      }
+    }
+    const prepared = this.prepare(def, next, opts);
     if (prev.metadata.generation !== undefined && specPart(prev) !== specPart(prepared)) prepared.metadata.generation = prev.metadata.generation + 1;
     if (!managedByApply) recordUpdate(prev, prepared, opts.fieldManager ?? 'unknown', opts.subresource, nowTimestamp());
     prepared.metadata.resourceVersion = prev.metadata.resourceVersion;
@@ -223,13 +233,18 @@ export class ObjectService {
   }
 
   /** Schema defaults/pruning/validation for custom resources; CRD sanity for CRD objects. */
-  private prepare(def: ResourceDef, obj: KubeObject): KubeObject {
+  private prepare(def: ResourceDef, obj: KubeObject, opts: WriteOptions): KubeObject {
     const name = obj.metadata.name ?? '';
     let causes: Cause[] = [];
     if (def.plural === 'customresourcedefinitions' && def.group === 'apiextensions.k8s.io') causes = validateCrd(obj);
     if (def.isCustom && def.schema) {
       const schema = def.schema as Schema;
-      obj = defaultAndPrune(schema, obj, ['apiVersion', 'kind', 'metadata']) as KubeObject;
+      const pruned: string[] = [];
+      obj = defaultAndPrune(schema, obj, ['apiVersion', 'kind', 'metadata'], pruned) as KubeObject;
+      if (pruned.length && opts.fieldValidation === 'Strict') {
+        throw errors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`);
+      }
+      if (opts.fieldValidation !== 'Ignore') for (const p of pruned) opts.warnings?.push(`unknown field "${p}"`);
       const { metadata: _m, ...rest } = obj;
       causes = validateAgainstSchema({ ...schema, properties: { ...(schema.properties ?? {}), metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }, { ...rest, metadata: {} });
     }

@@ -137,14 +137,15 @@ function checkObject(schema: Schema, value: Record<string, unknown>, path: strin
 
 /**
  * Returns a copy of `value` with `default:` values filled in and unknown fields removed (unless a
- * node says x-kubernetes-preserve-unknown-fields). `keepAtRoot` names fields never pruned at the top.
+ * node says x-kubernetes-preserve-unknown-fields). `keepAtRoot` names fields never pruned at the top;
+ * the dotted paths of pruned fields are appended to `pruned` when given.
  */
-export function defaultAndPrune(schema: Schema, value: unknown, keepAtRoot: string[] = []): unknown {
-  return walk(schema, value, keepAtRoot);
+export function defaultAndPrune(schema: Schema, value: unknown, keepAtRoot: string[] = [], pruned?: string[]): unknown {
+  return walk(schema, value, keepAtRoot, '', pruned);
 }
 
-function walk(schema: Schema, value: unknown, keep: string[]): unknown {
-  if (Array.isArray(value)) return schema.items ? value.map((v) => walk(schema.items!, v, [])) : value;
+function walk(schema: Schema, value: unknown, keep: string[], path: string, pruned: string[] | undefined): unknown {
+  if (Array.isArray(value)) return schema.items ? value.map((v, i) => walk(schema.items!, v, [], `${path}[${i}]`, pruned)) : value;
   if (typeOf(value) !== 'object') return value;
   const obj = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
@@ -153,10 +154,11 @@ function walk(schema: Schema, value: unknown, keep: string[]): unknown {
   const hasStructure = schema.properties !== undefined || schema.additionalProperties !== undefined;
   for (const [key, v] of Object.entries(obj)) {
     const prop = schema.properties?.[key];
-    if (prop) out[key] = walk(prop, v, []);
-    else if (typeof schema.additionalProperties === 'object') out[key] = walk(schema.additionalProperties, v, []);
+    if (prop) out[key] = walk(prop, v, [], join(path, key), pruned);
+    else if (typeof schema.additionalProperties === 'object') out[key] = walk(schema.additionalProperties, v, [], join(path, key), pruned);
     else if (schema.additionalProperties === true || preserve || keep.includes(key) || (embedded && ['apiVersion', 'kind', 'metadata'].includes(key))) out[key] = v;
     else if (!hasStructure && schema.type !== 'object') out[key] = v;
+    else pruned?.push(join(path, key));
   }
   for (const [key, prop] of Object.entries(schema.properties ?? {})) {
     if (out[key] === undefined && prop.default !== undefined) out[key] = structuredClone(prop.default);

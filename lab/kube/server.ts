@@ -140,7 +140,13 @@ export class HttpFront {
     const { service, store } = this.d;
     const asTable = wantsTable(req.headers.accept);
     const manager = q.get('fieldManager') ?? (req.headers['user-agent'] ?? 'unknown').split('/')[0];
-    const opts = { subresource: route.subresource, fieldManager: manager, fieldManagerGiven: q.has('fieldManager'), force: q.get('force') === 'true' };
+    const warnings: string[] = [];
+    const opts = {
+      subresource: route.subresource, fieldManager: manager, fieldManagerGiven: q.has('fieldManager'), force: q.get('force') === 'true',
+      fieldValidation: q.get('fieldValidation') ?? 'Warn', warnings,
+    };
+    const sendWritten = (code: number, obj: object) =>
+      this.send(res, code, obj, warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } : {});
     const parseJson = (): unknown => {
       const type = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim();
       if (verb !== 'DELETE' && type !== 'application/json' && type !== 'application/yaml') {
@@ -168,13 +174,13 @@ export class HttpFront {
       case 'WATCH': return this.watch(res, def, ns, route, q, asTable, faultReq);
       case 'CREATE': {
         if (route.name) throw errors.methodNotAllowed('POST is not allowed on a named object');
-        return this.send(res, 201, service.create(def, needNs(), parseJson(), opts));
+        return sendWritten(201, service.create(def, needNs(), parseJson(), opts));
       }
-      case 'UPDATE': return this.send(res, 200, service.update(def, needNs(), route.name!, parseJson(), opts));
+      case 'UPDATE': return sendWritten(200, service.update(def, needNs(), route.name!, parseJson(), opts));
       case 'PATCH': {
         const existed = !!store.get(def, needNs(), route.name!);
         const obj = service.patch(def, needNs(), route.name!, req.headers['content-type'] ?? '', body, opts);
-        return this.send(res, existed ? 200 : 201, obj);
+        return sendWritten(existed ? 200 : 201, obj);
       }
       case 'DELETE': {
         const delOpts = (body.trim() ? parseJson() : {}) as DeleteOptions;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { validateAgainstSchema, type KubeApiServer, type Schema } from '../../../lab/kube/index.js';
 import { defaultAndPrune } from '../../../lab/kube/schema-validate.js';
-import { failure, ns, startWithWidgets, widget, type Clients } from './helpers.js';
+import { failure, merge, ns, startWithWidgets, widget, type Clients } from './helpers.js';
 
 describe('validateAgainstSchema', () => {
   const schema: Schema = {
@@ -70,5 +70,24 @@ describe('schema validation over HTTP', () => {
     await c.custom.createNamespacedCustomObject({ ...ns('default'), body: widget('ok', { size: 1 }) });
     const upd = await failure(c.custom.patchNamespacedCustomObjectStatus({ ...ns('default'), name: 'ok', body: [{ op: 'add', path: '/status', value: { count: 'many' } }] }));
     expect(upd.details?.causes?.[0].field).toBe('status.count');
+  });
+
+  it('prunes unknown fields with a Warning by default, and rejects them with fieldValidation=Strict', async () => {
+    const post = (query: string, name: string) => fetch(`${server.url}/apis/example.com/v1/namespaces/default/widgets${query}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(widget(name, { size: 1, junk: 1, extra: { kept: true } })),
+    });
+    const warned = await post('', 'warned');
+    expect(warned.status).toBe(201);
+    expect(warned.headers.get('warning')).toContain('unknown field \\"spec.junk\\"');
+    expect((await warned.json()).spec).toEqual({ size: 1, color: 'red', extra: { kept: true } });
+    const strict = await post('?fieldValidation=Strict', 'strict');
+    expect(strict.status).toBe(400);
+    expect((await strict.json()).message).toContain('strict decoding error: unknown field "spec.junk"');
+  });
+
+  it('keeps immutable Secrets immutable', async () => {
+    await c.core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'frozen' }, immutable: true, stringData: { a: 'b' } } });
+    const e = await failure(c.core.patchNamespacedSecret({ name: 'frozen', namespace: 'default', body: { stringData: { a: 'c' } } }, merge));
+    expect([e.code, e.details?.causes?.[0].field]).toEqual([422, 'data']);
   });
 });
