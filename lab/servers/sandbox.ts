@@ -4,7 +4,7 @@
  * Namespace mode (preferred; needs root and `unshare`): the boot script runs in its own mount and
  * UTS namespace (`unshare --mount --uts --propagation private`). Inside it, `/etc` and `/usr/local`
  * are overlayfs mounts (host content below, the server's changes land in `<sandbox>/etc`,
- * `<sandbox>/usr/local`), and `/opt /root /home /var/lib /var/log /run /tmp` are bind mounts of the
+ * `<sandbox>/usr/local`), and `/etc/systemd/system /opt /root /home /var/lib /var/log /run /tmp` are bind mounts of the
  * server's own empty directories. Real bash, curl and openssl from the host keep working; nothing
  * the server writes reaches the host. `hostname` is the server's.
  *
@@ -28,7 +28,8 @@ const run = promisify(execFile);
 export type SandboxMode = 'namespace' | 'prefix';
 
 const OVERLAY_DIRS = ['/etc', '/usr/local'];
-const PRIVATE_DIRS = ['/opt', '/root', '/home', '/var/lib', '/var/log', '/run', '/tmp'];
+// /etc/systemd/system is private too: the host's enabled units must not start on the server.
+const PRIVATE_DIRS = ['/etc/systemd/system', '/opt', '/root', '/home', '/var/lib', '/var/log', '/run', '/tmp'];
 const BOOT_PATH = '/run/sim/shims:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Kept when the sandbox is wiped. */
 export const CONSOLE_FILE = 'console.log';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
-import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
+import type { KubeApiServer } from '../../../lab/kube/index.js';
+import { startManagementApi } from './managementApi.js';
 import { startServerFarm, type ServerFarm } from '../../../lab/servers/index.js';
 import { buildTokenSecret, generateToken } from '../../../lab/vcluster/bootstrapTokens.js';
 import { startTenant, type Tenant } from '../../../lab/vcluster/tenant.js';
@@ -65,7 +66,7 @@ describe('server farm', () => {
   const tokens: string[] = [];
 
   beforeAll(async () => {
-    mgmt = await startKubeApi({ port: 0 });
+    mgmt = await startManagementApi();
     tenant = await startTenant({ name: 'farm-tenant', nodeGraceMs: 1000 });
     core = mgmt.kubeConfig().makeApiClient(CoreV1Api);
     custom = mgmt.kubeConfig().makeApiClient(CustomObjectsApi);
@@ -141,10 +142,12 @@ describe('server farm', () => {
 
     // Everything the server wrote landed in its sandbox, not on this machine.
     const sandbox = join(rootDir, 'host-a');
-    for (const path of ['etc/vcluster/ca.crt', 'usr/local/bin/kubeadm', 'usr/local/bin/kubelet', 'etc/systemd/system/kubelet.service',
-      'etc/kubernetes/pki/ca.crt', 'home/ubuntu/.ssh/authorized_keys', 'var/lib/kubelet/heartbeat', 'console.log']) {
-      expect(await exists(join(sandbox, path))).toBe(true);
-    }
+    await waitFor('kubelet heartbeat file', () => exists(join(sandbox, 'var/lib/kubelet/heartbeat')));
+    const expected = ['etc/vcluster/ca.crt', 'usr/local/bin/kubeadm', 'usr/local/bin/kubelet', 'etc/systemd/system/kubelet.service',
+      'etc/kubernetes/pki/ca.crt', 'home/ubuntu/.ssh/authorized_keys', 'var/lib/kubelet/heartbeat', 'console.log'];
+    const missing = [];
+    for (const path of expected) if (!(await exists(join(sandbox, path)))) missing.push(path);
+    expect(missing).toEqual([]);
     if (farm.sandboxMode === 'namespace') expect(await exists('/etc/vcluster/ca.crt')).toBe(false);
 
     await setHostStatus('host-a', 'provisioned', false);
@@ -194,7 +197,7 @@ describe('server farm', () => {
     tokens.push(expired.token);
     await tenantCore.createNamespacedSecret({ namespace: 'kube-system', body: buildTokenSecret({ token: expired, expiresAt: new Date(Date.now() - 60_000) }) });
     const userData = joinCloudConfig({ hostname: 'worker-d', caPem: tenant.caCertPem, endpoint: tenant.endpoint, token: expired.token })
-      .replace('curl -fsSL', 'curl -sS --fail-with-body');
+      .replace('curl -fsSL', 'curl -sS --fail-with-body').replace(' -o /tmp/join.sh', ' -o /tmp/join.sh || { cat /tmp/join.sh >&2; exit 1; }');
     await createHost('host-d', userData);
     await waitFor('failed', () => phaseOf('host-d') === 'Failed');
     const log = farm.consoleLog('host-d');
