@@ -34,16 +34,20 @@ export class OrphanCollector {
 
   /** One pass over every registered provider; returns the uids released or still releasing. */
   async collectOnce(): Promise<string[]> {
-    const claimed = new Set((await this.listClaims()).map((c) => c.metadata.uid));
-    const handled: string[] = [];
+    // Machines first, claims second: a claim created (and launched) in between is then seen as existing.
+    const held: { providerName: string; state: NodeState }[] = [];
     for (const providerName of this.deps.providers.names()) {
       const provider = this.deps.providers.get(providerName);
       if (!provider) continue;
-      for (const state of await provider.listNodes()) {
-        if (claimed.has(state.claimUid) || this.stopped) continue;
-        handled.push(state.claimUid);
-        await this.release(providerName, state);
-      }
+      for (const state of await provider.listNodes()) held.push({ providerName, state });
+    }
+    if (held.length === 0) return [];
+    const claimed = new Set((await this.listClaims()).map((c) => c.metadata.uid));
+    const handled: string[] = [];
+    for (const { providerName, state } of held) {
+      if (claimed.has(state.claimUid) || this.stopped) continue;
+      handled.push(state.claimUid);
+      await this.release(providerName, state);
     }
     return handled;
   }
