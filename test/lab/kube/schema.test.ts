@@ -79,10 +79,10 @@ describe('schema validation over HTTP', () => {
     const warned = await post('', 'warned');
     expect(warned.status).toBe(201);
     expect(warned.headers.get('warning')).toContain('unknown field \\"spec.junk\\"');
-    expect((await warned.json()).spec).toEqual({ size: 1, color: 'red', extra: { kept: true } });
+    expect(((await warned.json()) as { spec: unknown }).spec).toEqual({ size: 1, color: 'red', extra: { kept: true } });
     const strict = await post('?fieldValidation=Strict', 'strict');
     expect(strict.status).toBe(400);
-    expect((await strict.json()).message).toContain('strict decoding error: unknown field "spec.junk"');
+    expect(((await strict.json()) as { message: string }).message).toContain('strict decoding error: unknown field "spec.junk"');
   });
 
   it('keeps immutable Secrets immutable', async () => {
