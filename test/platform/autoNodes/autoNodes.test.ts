@@ -117,6 +117,15 @@ describe('autoNodes → NodeClaims against the lab API', () => {
     expect(await listClaims(h, 'vcluster.loft.sh/vcluster=beta')).toHaveLength(2);
   });
 
+  it('a restarted autoNodes controller creates no duplicate claims', async () => {
+    const before = (await claimsOf('beta')).map((c) => c.metadata.uid).sort();
+    const old = stops.pop()!;
+    await old.stop();
+    stops.push(await startAutoNodesController(h.deps()));
+    await sleep(500);
+    expect((await claimsOf('beta')).map((c) => c.metadata.uid).sort()).toEqual(before);
+  });
+
   it('invalid config: condition False naming the field, a Warning event, and no change to claims', async () => {
     const before = (await claimsOf('beta')).map((c) => c.metadata.uid).sort();
     await setAutoNodes('beta', [{ provider: 'm3', static: [pool('p', -1)] }]);

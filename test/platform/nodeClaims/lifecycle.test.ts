@@ -85,6 +85,8 @@ describe('NodeClaim lifecycle against the lab API', () => {
     }
     expect(h.events.reasonsFor(name)).toEqual(expect.arrayContaining(['Scheduled', 'TokenIssued', 'Provisioning', 'Provisioned', 'Joined']));
     expect(h.metrics.durations.map((d) => d.step)).toEqual(expect.arrayContaining(['scheduled', 'provisioned', 'joined']));
+    await waitFor(() => (h.metrics.phases.get('m3')?.Available ?? 0) >= 1, 'claims-by-phase metric');
+    expect(h.metrics.calls).toContainEqual({ provider: 'm3', method: 'createNode', outcome: 'ok' });
     const allLogs = h.logger.lines.join('\n') + JSON.stringify(h.events.events);
     expect(allLogs).not.toContain(data('token-secret'));
     joined = { name, uid, host };

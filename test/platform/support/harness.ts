@@ -4,11 +4,8 @@
  * PlatformDeps for the controllers under test. Every test file stops it in afterAll.
  */
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { parse as parseYaml } from 'yaml';
-import { defaultCrdDir, startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import type { ClaimMetrics, PlatformDeps, PlatformOptions, ProviderDirectory } from '../../../lab/platform/deps.js';
 import type { EventRecorder, Logger, NodeProvider, ObjectRef } from '../../../plugin/contract.js';
 
@@ -83,10 +80,9 @@ export interface Harness {
 }
 
 export async function startHarness(): Promise<Harness> {
-  const mgmt = await startKubeApi({ name: 'mgmt', loadDefaultCrds: false });
+  const mgmt = await startKubeApi({ name: 'mgmt' });
   const tenant = await startKubeApi({ name: 'tenant', loadDefaultCrds: false });
   const kc: KubeConfig = mgmt.kubeConfig();
-  await installCrds(kc);
   const mgmtCore = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   await mgmtCore.createNamespace({ body: { metadata: { name: PROJECT_NS } } });
@@ -115,21 +111,6 @@ export async function startHarness(): Promise<Harness> {
       await mgmt.close();
     },
   };
-}
-
-/**
- * Registers lab/crds through the API. The root `metadata: {type: object}` schema node is dropped
- * first: the emulator's pruning (at the time of writing) walks into it and strips name/uid, which
- * the real API never does.
- */
-async function installCrds(kc: KubeConfig): Promise<void> {
-  const api = kc.makeApiClient(ApiextensionsV1Api);
-  const dir = defaultCrdDir();
-  for (const file of (await readdir(dir)).filter((f) => f.endsWith('.yaml'))) {
-    const crd = parseYaml(await readFile(path.join(dir, file), 'utf8')) as V1CustomResourceDefinition;
-    for (const v of crd.spec.versions) delete v.schema?.openAPIV3Schema?.properties?.metadata;
-    await api.createCustomResourceDefinition({ body: crd });
-  }
 }
 
 function selfSignedCa(): string {
