@@ -75,6 +75,11 @@ export class HostCache {
     await informer?.stop();
   }
 
+  /** tsyringe calls this from container.dispose(). */
+  dispose(): Promise<void> {
+    return this.stop();
+  }
+
   /** Resolves once the first list of the current namespace is in; throws TransientError when not configured or stuck. */
   async waitForSync(): Promise<void> {
     const synced = this.synced;

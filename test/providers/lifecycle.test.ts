@@ -89,7 +89,7 @@ describe('activation lifecycle', () => {
     const second = await activateConfigured(lab);
     try {
       const before = (await lab.getHost(state.hostName)).metadata.resourceVersion;
-      expect(await second.provider.getNode(claim)).toMatchObject({ hostName: state.hostName, phase: 'Claimed', ip: state.ip });
+      expect(await second.provider.getNode(claim)).toMatchObject({ hostName: state.hostName, phase: 'Claimed', claimName: claim.name, nodeType: 'cpu-node' });
       expect((await second.provider.createNode(claim, JOIN)).hostName).toBe(state.hostName);
       expect((await lab.getHost(state.hostName)).metadata.resourceVersion).toBe(before);
       expect((await second.provider.listNodes()).map((n) => n.claimUid)).toEqual([claim.uid]);
@@ -125,7 +125,9 @@ describe('activation lifecycle', () => {
     expect(countHandles().total).toBeGreaterThan(before.total);
     await activation.dispose();
     await settle();
-    expect(countHandles()).toEqual(before);
+    // Per handle type, no more than before (the lab server may still be finishing earlier tests' timers).
+    const after = countHandles();
+    for (const [kind, count] of Object.entries(after.byType)) expect({ kind, count: Math.min(count, before.byType[kind] ?? 0) }).toEqual({ kind, count });
   });
 });
 
