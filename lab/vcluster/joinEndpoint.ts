@@ -14,7 +14,7 @@ import {
   type ParsedToken,
 } from './bootstrapTokens.js';
 import { renderJoinScript } from './joinScript.js';
-import { InvalidNodeRequestError, parseNodeLabels, type NodeRegistry } from './nodeRegistry.js';
+import { InvalidNodeRequestError, parseNodeLabels, parseNodeTaints, type NodeRegistry } from './nodeRegistry.js';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 
 export interface JoinEndpointOptions {
@@ -135,7 +135,8 @@ export class JoinEndpoint {
   private async register(form: URLSearchParams, res: ServerResponse): Promise<void> {
     const { token } = await this.authenticate(form.get('token'));
     const nodeName = form.get('nodeName') ?? '';
-    const credential = await this.opts.nodes.register(nodeName, parseNodeLabels(form.get('labels') ?? ''));
+    const labels = parseNodeLabels(form.get('labels') ?? '');
+    const credential = await this.opts.nodes.register(nodeName, labels, parseNodeTaints(form.get('taints') ?? ''));
     await this.markTokenUsed(token.id, nodeName);
     this.reply(res, 200, `node=${nodeName}\ncredential=${credential}\n`);
   }

@@ -5,7 +5,7 @@
  * Ready=Unknown ("NotReady"); the next heartbeat makes it Ready again.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Node, type V1NodeCondition } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Node, type V1NodeCondition, type V1Taint } from '@kubernetes/client-node';
 import type { Logger } from '../../plugin/contract.js';
 
 export const CREDENTIAL_ANNOTATION = 'lab.vcluster.loft.sh/kubelet-credential-sha256';
@@ -28,6 +28,19 @@ export function parseNodeLabels(text: string): Record<string, string> {
     labels[key] = value;
   }
   return labels;
+}
+
+const TAINT_EFFECTS = new Set(['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
+
+/** Parses `key[=value]:Effect,...` (kubelet's --register-with-taints form), naming the first bad taint. */
+export function parseNodeTaints(text: string): V1Taint[] {
+  return text.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
+    const match = /^([^=:]+)(?:=([^:]*))?:([A-Za-z]+)$/.exec(item);
+    if (!match || !LABEL_NAME.test(match[1]) || !LABEL_VALUE.test(match[2] ?? '') || !TAINT_EFFECTS.has(match[3])) {
+      throw new InvalidNodeRequestError(`invalid node taint "${item}"`);
+    }
+    return match[2] ? { key: match[1], value: match[2], effect: match[3] } : { key: match[1], effect: match[3] };
+  });
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -57,7 +70,7 @@ export class NodeRegistry {
   }
 
   /** Creates or updates the Node and returns a fresh kubelet credential. */
-  async register(nodeName: string, labels: Record<string, string>): Promise<string> {
+  async register(nodeName: string, labels: Record<string, string>, taints: V1Taint[] = []): Promise<string> {
     if (!NODE_NAME.test(nodeName) || nodeName.length > 253) throw new InvalidNodeRequestError(`invalid node name "${nodeName}"`);
     const credential = randomBytes(32).toString('hex');
     const metadata = {
@@ -71,10 +84,10 @@ export class NodeRegistry {
       annotations: { [CREDENTIAL_ANNOTATION]: sha256(credential) },
     };
     try {
-      await this.opts.core.createNode({ body: { apiVersion: 'v1', kind: 'Node', metadata } });
+      await this.opts.core.createNode({ body: { apiVersion: 'v1', kind: 'Node', metadata, spec: { taints } } });
     } catch (err) {
       if ((err as { code?: number }).code !== 409) throw err;
-      await this.opts.core.patchNode({ name: nodeName, body: { metadata } }, mergePatch);
+      await this.opts.core.patchNode({ name: nodeName, body: { metadata, spec: { taints } } }, mergePatch);
     }
     await this.setReady(nodeName, true);
     this.lastSeen.set(nodeName, Date.now());

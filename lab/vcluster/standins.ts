@@ -69,6 +69,10 @@ node_name="$(printf '%s' "$node_name" | tr '[:upper:]' '[:lower:]')"
 if [ -z "$node_labels" ] && [ -f "$ROOT/etc/vcluster/node-labels" ]; then
   node_labels="$(grep -v '^[[:space:]]*$' "$ROOT/etc/vcluster/node-labels" | paste -sd, -)"
 fi
+node_taints=""
+if [ -f "$ROOT/etc/vcluster/node-taints" ]; then
+  node_taints="$(grep -v '^[[:space:]]*$' "$ROOT/etc/vcluster/node-taints" | paste -sd, -)"
+fi
 endpoint="https://$server"
 ca_file="$ROOT/etc/kubernetes/pki/ca.crt"
 public_key_sha256() { openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | sha256sum | cut -d' ' -f1; }
@@ -85,7 +89,7 @@ fi
 echo "[discovery] Cluster CA public key matches the pinned hash"
 echo "[kubelet-start] Registering node $node_name"
 response="$(curl -sS --fail-with-body --max-time 10 --cacert "$ca_file" \
-  --data-urlencode "token=$token" --data-urlencode "nodeName=$node_name" --data-urlencode "labels=$node_labels" \
+  --data-urlencode "token=$token" --data-urlencode "nodeName=$node_name" --data-urlencode "labels=$node_labels" --data-urlencode "taints=$node_taints" \
   "$endpoint/node/register")"
 credential="$(printf '%s\n' "$response" | sed -n 's/^credential=//p')"
 mkdir -p "$ROOT/var/lib/kubelet" "$ROOT/etc/kubernetes"

@@ -41,6 +41,8 @@ ${indent(opts.caPem, 6)}
     content: |
       node.kubernetes.io/instance-type=metal3-provider.cpu
       lab/pool=static
+  - path: /etc/vcluster/node-taints
+    content: dedicated=lab:NoSchedule
 runcmd:
   - echo "joining $(hostname)"
   - curl -fsSL --retry 2 --cacert /etc/vcluster/ca.crt "${opts.endpoint}/node/join?token=${opts.token}" -o /tmp/join.sh
@@ -128,6 +130,7 @@ describe('server farm', () => {
       return readyStatus(n) === 'True' ? n : undefined;
     });
     expect(node.metadata?.labels).toMatchObject({ 'kubernetes.io/hostname': 'worker-a', 'node.kubernetes.io/instance-type': 'metal3-provider.cpu', 'lab/pool': 'static' });
+    expect(node.spec?.taints).toEqual([{ key: 'dedicated', value: 'lab', effect: 'NoSchedule' }]);
     await waitFor('server Running', () => phaseOf('host-a') === 'Running');
 
     const log = farm.consoleLog('host-a');

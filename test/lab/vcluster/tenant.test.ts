@@ -111,6 +111,7 @@ describe('tenant cluster', () => {
     const registered = await curl(caA, `${a.endpoint}/node/register`, [
       '--data-urlencode', `token=${token}`, '--data-urlencode', 'nodeName=worker-1',
       '--data-urlencode', 'labels=node.kubernetes.io/instance-type=metal3-provider.gpu,team=ml',
+      '--data-urlencode', 'taints=gpu=true:NoSchedule,dedicated:NoExecute',
     ]);
     expect(registered.status).toBe(200);
     const credential = /credential=(\w+)/.exec(registered.body)![1];
@@ -118,6 +119,7 @@ describe('tenant cluster', () => {
     expect(node.metadata?.labels).toMatchObject({
       'kubernetes.io/hostname': 'worker-1', 'node.kubernetes.io/instance-type': 'metal3-provider.gpu', team: 'ml',
     });
+    expect(node.spec?.taints).toEqual([{ key: 'gpu', value: 'true', effect: 'NoSchedule' }, { key: 'dedicated', effect: 'NoExecute' }]);
     expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(node.status?.nodeInfo?.kubeletVersion).toMatch(/^v1\.32\./);
     const secret = await core.readNamespacedSecret({ name: `bootstrap-token-${token.split('.')[0]}`, namespace: 'kube-system' });
@@ -143,6 +145,10 @@ describe('tenant cluster', () => {
       '--data-urlencode', `token=${token}`, '--data-urlencode', 'nodeName=worker-2', '--data-urlencode', 'labels=bad key=x',
     ]);
     expect(answer).toEqual({ status: 400, body: 'invalid node label key "bad key"\n' });
+    const badTaint = await curl(caA, `${a.endpoint}/node/register`, [
+      '--data-urlencode', `token=${token}`, '--data-urlencode', 'nodeName=worker-2', '--data-urlencode', 'taints=gpu=true:Sometimes',
+    ]);
+    expect(badTaint).toEqual({ status: 400, body: 'invalid node taint "gpu=true:Sometimes"\n' });
   });
 
   it('serves its Kubernetes API through the HTTPS endpoint with a CA-verified kubeconfig', async () => {
