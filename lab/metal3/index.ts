@@ -1,4 +1,4 @@
-export { startMetal3Simulator, type Metal3Simulator, type Metal3SimulatorOptions } from './simulator.js';
+export { startMetal3Simulator, type Metal3Simulator, type Metal3SimulatorOptions, type SimulatorStats } from './simulator.js';
 export { DEMO_TIMINGS, TEST_TIMINGS, type PhaseTimings } from './timings.js';
 export { FAULT_ANNOTATION, parseFaultPlan, type FaultPlan, type FaultSpec } from './faults.js';
 export type { PowerEvent } from './step.js';

@@ -34,7 +34,18 @@ export interface Metal3SimulatorOptions {
 export interface Metal3Simulator {
   /** Injects (or with no plan, clears) faults for one host; wins over the `lab.metal3.io/fault` annotation. */
   setFaultPlan(host: string, plan?: FaultPlan): void;
+  /** Bookkeeping for benchmarks: idle hosts hold no timers. */
+  stats(): SimulatorStats;
   stop(): Promise<void>;
+}
+
+export interface SimulatorStats {
+  /** Hosts in the informer cache. */
+  hosts: number;
+  /** Hosts with a scheduled reconcile. */
+  pendingTimers: number;
+  /** Provisioning slots held (inspecting / provisioning / deprovisioning). */
+  slotsInUse: number;
 }
 
 const GATED = new Set<string>([S.Inspecting, S.Provisioning, S.Deprovisioning]);
@@ -99,6 +110,14 @@ class SimulatorInstance implements Metal3Simulator {
   setFaultPlan(host: string, plan?: FaultPlan): void {
     this.faults.set(host, plan);
     this.queue.enqueue(host);
+  }
+
+  stats(): SimulatorStats {
+    return {
+      hosts: this.informer?.list(this.opts.namespace).length ?? 0,
+      pendingTimers: this.queue.pendingTimers,
+      slotsInUse: this.slots.inUse,
+    };
   }
 
   async stop(): Promise<void> {
