@@ -26,7 +26,10 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
 const exists = (path: string) => access(path).then(() => true, () => false);
 const indent = (text: string, n: number) => text.trimEnd().split('\n').map((l) => ' '.repeat(n) + l).join('\n');
 
-/** Hand-written cloud-config (not the plugin's templates) that joins like vCluster's user data does. */
+/**
+ * Hand-written cloud-config (not the plugin's templates) that joins like vCluster's user data does.
+ * Paths carry `$ROOT` (unset in namespace mode) so the test also passes in the prefix fallback.
+ */
 function joinCloudConfig(opts: { hostname: string; caPem: string; endpoint: string; token: string }): string {
   return `#cloud-config
 hostname: ${opts.hostname}
@@ -44,9 +47,9 @@ ${indent(opts.caPem, 6)}
   - path: /etc/vcluster/node-taints
     content: dedicated=lab:NoSchedule
 runcmd:
-  - echo "joining $(hostname)"
-  - curl -fsSL --retry 2 --cacert /etc/vcluster/ca.crt "${opts.endpoint}/node/join?token=${opts.token}" -o /tmp/join.sh
-  - [bash, /tmp/join.sh]
+  - echo "joining $(cat "$ROOT/etc/hostname")"
+  - curl -fsSL --retry 2 --cacert "$ROOT/etc/vcluster/ca.crt" "${opts.endpoint}/node/join?token=${opts.token}" -o "$ROOT/tmp/join.sh"
+  - bash "$ROOT/tmp/join.sh"
 `;
 }
 
@@ -75,7 +78,7 @@ describe('server farm', () => {
     tenantCore = tenant.api.kubeConfig().makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: NS } } });
     rootDir = await mkdtemp(join(tmpdir(), 'server-farm-'));
-    farm = await startServerFarm({ kubeConfig: mgmt.kubeConfig(), namespace: NS, rootDir, bootDelayMs: 20, heartbeatMs: 150 });
+    farm = await startServerFarm({ kubeConfig: mgmt.kubeConfig(), namespace: NS, rootDir, bootDelayMs: 20, heartbeatMs: 150, sandboxMode: process.env.LAB_SANDBOX_MODE === 'prefix' ? 'prefix' : 'auto' });
   });
 
   afterAll(async () => {
@@ -200,7 +203,7 @@ describe('server farm', () => {
     tokens.push(expired.token);
     await tenantCore.createNamespacedSecret({ namespace: 'kube-system', body: buildTokenSecret({ token: expired, expiresAt: new Date(Date.now() - 60_000) }) });
     const userData = joinCloudConfig({ hostname: 'worker-d', caPem: tenant.caCertPem, endpoint: tenant.endpoint, token: expired.token })
-      .replace('curl -fsSL', 'curl -sS --fail-with-body').replace(' -o /tmp/join.sh', ' -o /tmp/join.sh || { cat /tmp/join.sh >&2; exit 1; }');
+      .replace('curl -fsSL', 'curl -sS --fail-with-body').replace(' -o "$ROOT/tmp/join.sh"', ' -o "$ROOT/tmp/join.sh" || { cat "$ROOT/tmp/join.sh" >&2; exit 1; }');
     await createHost('host-d', userData);
     await waitFor('failed', () => phaseOf('host-d') === 'Failed');
     const log = farm.consoleLog('host-d');
