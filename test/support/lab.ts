@@ -10,10 +10,7 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { defaultCrdDir, startKubeApi, type KubeApiServer } from '../../lab/kube/index.js';
+import { startKubeApi, type KubeApiServer } from '../../lab/kube/index.js';
 import type { BareMetalHost, BareMetalHostStatus } from '../../providers/metal3/types.js';
 
 const BMH = { group: 'metal3.io', version: 'v1alpha1', plural: 'baremetalhosts' };
@@ -58,8 +55,7 @@ export interface TestLab {
 }
 
 export async function startTestLab(opts: TestLabOptions = {}): Promise<TestLab> {
-  const crdDir = await crdsWithOpenRootMetadata();
-  const api = await startKubeApi({ name: 'provider-test', loadDefaultCrds: false, crdDirs: [crdDir] });
+  const api = await startKubeApi({ name: 'provider-test' });
   const kc = api.kubeConfig();
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
@@ -171,7 +167,6 @@ export async function startTestLab(opts: TestLabOptions = {}): Promise<TestLab> 
     async close() {
       for (const stop of stoppers.reverse()) await stop();
       await api.close();
-      await rm(crdDir, { recursive: true, force: true });
     },
   };
 }
@@ -183,18 +178,3 @@ function macFor(name: string, index: number): string {
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
-/**
- * lab/crds declare the root `metadata: {type: object}` (as generated CRDs do); the lab API server
- * (at 316ab31) prunes every field of such an object, losing metadata.name, labels and annotations,
- * where a real API server never prunes ObjectMeta. Until lab/kube treats root metadata specially,
- * tests load a copy of the CRDs without that line.
- */
-async function crdsWithOpenRootMetadata(): Promise<string> {
-  const source = defaultCrdDir();
-  const target = await mkdtemp(path.join(tmpdir(), 'provider-test-crds-'));
-  for (const file of (await readdir(source)).filter((f) => f.endsWith('.yaml'))) {
-    const text = await readFile(path.join(source, file), 'utf8');
-    await writeFile(path.join(target, file), text.replace(/^( {12})metadata: \{type: object\}\n/m, ''));
-  }
-  return target;
-}
