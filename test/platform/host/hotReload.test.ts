@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { NodeClaimView, ObjectRef } from '../../../plugin/contract.js';
+import { ProviderPlugin } from '../../../lab/platform/host/providerPlugin.js';
+import { silentLogger } from '../../../lab/platform/observability/logger.js';
+import { installProbe, scratchPackage, waitFor, type Scratch } from './helpers.js';
+
+function claim(uid: string): NodeClaimView {
+  return { uid, name: `claim-${uid}`, namespace: 'p-test', nodeType: 'small' };
+}
+
+function countByType(resources: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return counts;
+}
+
+function gate(probe: ReturnType<typeof installProbe>, uid: string): () => void {
+  let open!: () => void;
+  probe.gates.set(uid, new Promise<void>((resolve) => (open = resolve)));
+  return open;
+}
+
+describe('provider plugin hot reload', () => {
+  let pkg: Scratch;
+  let plugin: ProviderPlugin;
+  const probe = installProbe();
+  const events: { ref: ObjectRef; reason: string; message: string }[] = [];
+  let baseline: string[];
+
+  beforeAll(async () => {
+    baseline = process.getActiveResourcesInfo().sort();
+    pkg = await scratchPackage();
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    plugin = new ProviderPlugin({
+      registration: { name: 'fake-provider', path: pkg.packageDir },
+      pluginsRoot: pkg.pluginsRoot,
+      kubeConfig,
+      logger: silentLogger(),
+      events: { record: (ref, _type, reason, message) => events.push({ ref, reason, message }) },
+      drainTimeoutMs: 10_000,
+      versionPollMs: 50,
+    });
+  });
+
+  afterAll(async () => {
+    await plugin.stop();
+    await pkg.remove();
+  });
+
+  it('serves v1 from its own version folder with the host copy of client-node', async () => {
+    await plugin.start();
+    expect(plugin.version).toBe('1.0.0');
+    expect(plugin.versionId).toBe('1.0.0-1');
+    expect(existsSync(join(pkg.pluginsRoot, 'fake-provider', '1.0.0-1', 'plugin', 'index.ts'))).toBe(true);
+    expect(probe.sharedClientNode).toEqual([true]);
+    await plugin.provider.configure({ name: 'fake-provider', spec: {} });
+    expect(probe.calls).toEqual(['1.0.0:configure:fake-provider']);
+  });
+
+  it('switches new calls to v2 on a version change while calls in flight finish on v1, then disposes v1', async () => {
+    const openA = gate(probe, 'a');
+    const openB = gate(probe, 'b');
+    const a = plugin.provider.createNode(claim('a'), { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' });
+    const b = plugin.provider.createNode(claim('b'), { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' });
+    await waitFor(() => probe.calls.filter((c) => c.includes('createNode')).length === 2, 5000, 'two calls in flight');
+
+    await pkg.setManifest((t) => t.replace(/^version: .*$/m, 'version: 2.0.0'));
+    await waitFor(() => plugin.version === '2.0.0', 5000, 'v2 to be active');
+    // v2 was configured with the last good config before taking calls.
+    expect(probe.calls).toContain('2.0.0:configure:fake-provider');
+
+    const c = await plugin.provider.createNode(claim('c'), { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' });
+    expect(c.hostName).toBe('host-2.0.0');
+    expect(probe.events).not.toContain('dispose 1.0.0');
+
+    openA();
+    openB();
+    expect((await a).hostName).toBe('host-1.0.0');
+    expect((await b).hostName).toBe('host-1.0.0');
+    await waitFor(() => probe.events.includes('dispose 1.0.0'), 5000, 'v1 dispose');
+    const order = probe.events;
+    expect(order.indexOf('dispose 1.0.0')).toBeGreaterThan(order.indexOf('done 1.0.0 a'));
+    expect(order.indexOf('dispose 1.0.0')).toBeGreaterThan(order.indexOf('done 1.0.0 b'));
+    await waitFor(() => !existsSync(join(pkg.pluginsRoot, 'fake-provider', '1.0.0-1')), 5000, 'v1 folder removal');
+
+    // Each call ran exactly once, on exactly one version.
+    const creates = probe.calls.filter((x) => x.includes(':createNode:'));
+    expect(creates.sort()).toEqual(['1.0.0:createNode:a', '1.0.0:createNode:b', '2.0.0:createNode:c']);
+  });
+
+  it('keeps v2 serving when v3 fails to activate, and reports the failure', async () => {
+    probe.failActivation.add('3.0.0');
+    await pkg.setManifest((t) => t.replace(/^version: .*$/m, 'version: 3.0.0'));
+    await expect(plugin.reload()).rejects.toThrow('fake activation of 3.0.0 refused');
+    expect(plugin.version).toBe('2.0.0');
+    const d = await plugin.provider.createNode(claim('d'), { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' });
+    expect(d.hostName).toBe('host-2.0.0');
+    expect(probe.events).not.toContain('dispose 2.0.0');
+    const failure = events.find((e) => e.reason === 'PluginActivationFailed');
+    expect(failure?.ref).toMatchObject({ kind: 'NodeProvider', name: 'fake-provider' });
+    expect(failure?.message).toContain('version 2.0.0 keeps serving');
+  });
+
+  it('activates v3 once it is fixed (SIGHUP-style reload) and reports the new version', async () => {
+    probe.failActivation.clear();
+    await plugin.reload();
+    expect(plugin.version).toBe('3.0.0');
+    expect(plugin.versionId).toMatch(/^3\.0\.0-\d+$/);
+    await waitFor(() => probe.events.includes('dispose 2.0.0'), 5000, 'v2 dispose');
+  });
+
+  it('disposes the last version on stop and leaves no handles behind', async () => {
+    await plugin.stop();
+    expect(probe.events).toContain('dispose 3.0.0');
+    await expect(plugin.provider.listNodes()).rejects.toMatchObject({ code: 'Transient' });
+    const withinBaseline = () => {
+      const now = countByType(process.getActiveResourcesInfo());
+      const before = countByType(baseline);
+      return [...now].every(([type, n]) => n <= (before.get(type) ?? 0));
+    };
+    await waitFor(withinBaseline, 3000,
+      `handles back to baseline ${JSON.stringify(baseline)}, now ${JSON.stringify(process.getActiveResourcesInfo().sort())}`);
+  });
+});
