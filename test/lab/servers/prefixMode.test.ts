@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { KubeApiServer } from '../../../lab/kube/index.js';
+import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { startServerFarm, type ServerFarm } from '../../../lab/servers/index.js';
-import { startManagementApi } from './managementApi.js';
 
 const NS = 'default';
 const BMH = { group: 'metal3.io', version: 'v1alpha1', namespace: NS, plural: 'baremetalhosts' };
@@ -25,7 +24,7 @@ describe('server farm in prefix mode (no unshare)', () => {
   let rootDir: string;
 
   beforeAll(async () => {
-    mgmt = await startManagementApi();
+    mgmt = await startKubeApi({ port: 0 });
     rootDir = await mkdtemp(join(tmpdir(), 'server-farm-prefix-'));
     farm = await startServerFarm({ kubeConfig: mgmt.kubeConfig(), namespace: NS, rootDir, bootDelayMs: 10, sandboxMode: 'prefix' });
   });

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
-import type { KubeApiServer } from '../../../lab/kube/index.js';
-import { startManagementApi } from './managementApi.js';
+import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { startServerFarm, type ServerFarm } from '../../../lab/servers/index.js';
 import { buildTokenSecret, generateToken } from '../../../lab/vcluster/bootstrapTokens.js';
 import { startTenant, type Tenant } from '../../../lab/vcluster/tenant.js';
@@ -71,7 +70,7 @@ describe('server farm', () => {
   const tokens: string[] = [];
 
   beforeAll(async () => {
-    mgmt = await startManagementApi();
+    mgmt = await startKubeApi({ port: 0 });
     tenant = await startTenant({ name: 'farm-tenant', nodeGraceMs: 1000 });
     core = mgmt.kubeConfig().makeApiClient(CoreV1Api);
     custom = mgmt.kubeConfig().makeApiClient(CustomObjectsApi);

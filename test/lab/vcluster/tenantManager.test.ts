@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type V1Secret } from '@kubernetes/client-node';
-import type { KubeApiServer } from '../../../lab/kube/index.js';
+import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { startTenantManager, type TenantManager } from '../../../lab/vcluster/tenantManager.js';
-import { startManagementApi } from '../servers/managementApi.js';
 
 const run = promisify(execFile);
 const VCI = { group: 'management.loft.sh', version: 'v1', plural: 'virtualclusterinstances' };
@@ -34,7 +33,7 @@ describe('tenant manager', () => {
   let custom: CustomObjectsApi;
 
   beforeAll(async () => {
-    mgmt = await startManagementApi();
+    mgmt = await startKubeApi({ port: 0 });
     core = mgmt.kubeConfig().makeApiClient(CoreV1Api);
     custom = mgmt.kubeConfig().makeApiClient(CustomObjectsApi);
     await core.createNamespace({ body: { metadata: { name: 'p-demo' } } });
