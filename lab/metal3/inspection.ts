@@ -1,6 +1,6 @@
 /** `inspecting` (fills status.hardware and HardwareData from the host's lab hardware profile) → `preparing` → `available`. */
 import { HARDWARE_PROFILE_ANNOTATION, hardwareFor, profileNamed } from '../fleet/profiles.js';
-import { annotationsOf } from './annotations.js';
+import { INSPECT_ANNOTATION, annotationsOf } from './annotations.js';
 import { healthyStatus, operationEnded, withState } from './host-status.js';
 import { waitForSlot } from './slot-gate.js';
 import type { HostView, ReconcileDeps, Step } from './step.js';
@@ -17,7 +17,9 @@ export function reconcileInspecting(v: HostView, deps: ReconcileDeps): Step {
     bootMACAddress: v.host.spec.bootMACAddress,
   });
   const next = withState(operationEnded({ ...v.status, hardware }, 'inspect', deps.now()), S.Preparing);
-  return { status: next, hardware, requeueMs: 0 };
+  // A requested re-inspection (`inspect.metal3.io: ""`) is served: BMO removes the annotation.
+  const served = annotationsOf(v.host)[INSPECT_ANNOTATION] === '' ? { metadata: { annotations: { [INSPECT_ANNOTATION]: null } } } : {};
+  return { status: next, hardware, requeueMs: 0, ...served };
 }
 
 export function reconcilePreparing(v: HostView, deps: ReconcileDeps): Step {

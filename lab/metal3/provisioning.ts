@@ -2,6 +2,7 @@
  * `available` → `provisioning` → `provisioned`, BMO's provisioning validation, failure accounting
  * (provisioningFailCount, max retries) and the way back through `deprovisioning` when the image is cleared.
  */
+import { INSPECT_ANNOTATION, annotationsOf } from './annotations.js';
 import { checkDataSecrets, checkImage, checkRootDeviceHints } from './provisioning-checks.js';
 import { operationEnded, operationStarted, withError, withState, withoutError } from './host-status.js';
 import { syncPower } from './power.js';
@@ -26,6 +27,9 @@ export function reconcileAvailable(v: HostView, deps: ReconcileDeps): Step {
   const { spec } = v.host;
   let s = v.status;
   if (spec.externallyProvisioned) return { status: withState(s, S.ExternallyProvisioned), requeueMs: 0 };
+  if (annotationsOf(v.host)[INSPECT_ANNOTATION] === '') {
+    return { status: operationStarted(withState(s, S.Inspecting), 'inspect', deps.now()), requeueMs: 0 };
+  }
   if (!wantsDeploy(spec)) {
     // The consumer gave up on the image: a clean host again.
     if (s.errorType === 'provisioning error' || s.provisioningFailCount) s = { ...withoutError(s), provisioningFailCount: 0 };

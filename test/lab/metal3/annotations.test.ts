@@ -100,9 +100,16 @@ describe('Metal3 simulator: provisioning limit', () => {
   it('holds hosts beyond PROVISIONING_LIMIT in inspecting with operationalStatus delayed until a slot frees', async () => {
     const names = ['l1', 'l2', 'l3'];
     await Promise.all(names.map((n) => createHost(w, n)));
-    const delayed = await Promise.race(names.map((n) =>
-      waitForHost(w, n, (h) => h.status?.operationalStatus === 'delayed')));
-    expect(state(delayed)).toBe('inspecting');
+    const delayedSeen = async () => {
+      for (let i = 0; i < 500; i++) {
+        const name = names.find((n) => w.opStatuses.get(n)?.includes('delayed'));
+        if (name) return getHost(w, name);
+        await sleep(10);
+      }
+      throw new Error('no host was ever delayed');
+    };
+    const delayed = await delayedSeen();
+    expect(w.phases.get(delayed.metadata.name)).toContain('inspecting/delayed');
     for (const n of names) await waitForHost(w, n, (h) => state(h) === 'available' && h.status?.operationalStatus === 'OK');
     const delayedHosts = names.filter((n) => w.opStatuses.get(n)?.includes('delayed'));
     expect(delayedHosts.length).toBeGreaterThanOrEqual(2);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHost, getHost, state, startWorld, waitForHost, type World } from './world.js';
+import { createHost, getHost, patchHost, state, startWorld, waitForHost, type World } from './world.js';
 
 describe('Metal3 simulator: registration and inspection', () => {
   let w: World;
@@ -69,5 +69,13 @@ describe('Metal3 simulator: registration and inspection', () => {
     const h = await waitForHost(w, 'host-nobmc', (x) => state(x) === 'unmanaged');
     expect(h.status?.operationalStatus).toBe('discovered');
     expect((await getHost(w, 'host-nobmc')).status?.provisioning.state).toBe('unmanaged');
+  });
+
+  it('re-inspects an available host on inspect.metal3.io and removes the annotation', async () => {
+    const before = (w.states.get('host-a') ?? []).length;
+    await patchHost(w, 'host-a', { metadata: { annotations: { 'inspect.metal3.io': '' } } });
+    const h = await waitForHost(w, 'host-a', (x) => state(x) === 'available' && !('inspect.metal3.io' in (x.metadata.annotations ?? {})));
+    expect(w.states.get('host-a')?.slice(before)).toEqual(['inspecting', 'preparing', 'available']);
+    expect(h.status?.hardware?.cpu.count).toBe(224);
   });
 });

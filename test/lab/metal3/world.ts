@@ -23,6 +23,8 @@ export interface World {
   states: Map<string, string[]>;
   /** operationalStatus values seen, per host. */
   opStatuses: Map<string, string[]>;
+  /** `<state>/<operationalStatus>` pairs seen, per host. */
+  phases: Map<string, string[]>;
   power: PowerEvent[];
   close(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function startWorld(namespace: string, simOpts: Partial<Metal3Simul
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   const states = new Map<string, string[]>();
   const opStatuses = new Map<string, string[]>();
+  const phases = new Map<string, string[]>();
   const record = (map: Map<string, string[]>, name: string, value: string | undefined) => {
     if (value === undefined) return;
     const seen = map.get(name) ?? [];
@@ -45,13 +48,14 @@ export async function startWorld(namespace: string, simOpts: Partial<Metal3Simul
     (_type, obj: BareMetalHost) => {
       record(states, obj.metadata.name, obj.status?.provisioning?.state);
       record(opStatuses, obj.metadata.name, obj.status?.operationalStatus);
+      if (obj.status) record(phases, obj.metadata.name, `${obj.status.provisioning?.state}/${obj.status.operationalStatus}`);
     }, () => undefined);
   const power: PowerEvent[] = [];
   const sim = await startMetal3Simulator({
     kubeConfig: kc, namespace, onPowerChange: (e) => power.push(e), ...simOpts,
   });
   return {
-    api, kc, core, custom, namespace, sim, states, opStatuses, power,
+    api, kc, core, custom, namespace, sim, states, opStatuses, phases, power,
     async close() {
       await sim.stop();
       watch.abort();
