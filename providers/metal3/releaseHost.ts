@@ -6,7 +6,7 @@
  * Secrets deleted. Like CAPM3, never drop the claim while the host is still cleaning.
  */
 import { inject, injectable } from 'tsyringe';
-import { TransientError, type EventRecorder, type Logger, type NodeClaimView, type ReleaseState } from '../../plugin/contract.js';
+import { TransientError, type Clock, type EventRecorder, type Logger, type NodeClaimView, type ReleaseState } from '../../plugin/contract.js';
 import { claimObjectRef } from './claimRef.js';
 import type { ProviderSettings } from './config.js';
 import { HostCache } from './hostCache.js';
@@ -15,9 +15,8 @@ import { ClaimSecrets } from './launch/claimSecrets.js';
 import { IpReservations } from './launch/ipReservations.js';
 import { ANNOTATION, LABEL, NETWORK_ANNOTATIONS } from './names.js';
 import { hostError, hostState } from './nodeState.js';
-import { EVENTS, LOGGER, CLOCK } from './tokens.js';
+import { CLOCK, EVENTS, LOGGER } from './tokens.js';
 import type { BareMetalHost } from './types.js';
-import type { Clock } from '../../plugin/contract.js';
 
 type Claim = Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>;
 const MAX_WRITE_ATTEMPTS = 5;
