@@ -184,7 +184,11 @@ class SimulatorInstance implements Metal3Simulator {
     let current = host;
     if (step.hardware) await this.api.writeHardwareData(current, step.hardware);
     if (step.deleteHardwareData) await this.api.deleteHardwareData(name);
-    if (step.metadata) current = this.remember(await this.api.patchMetadata(current, step.metadata));
+    if (step.metadata) {
+      const patched = await this.api.patchMetadata(current, step.metadata);
+      // A deleting host may vanish as soon as its finalizer goes; do not keep a copy the delete event would miss.
+      current = host.metadata.deletionTimestamp ? patched : this.remember(patched);
+    }
     if (step.status) {
       const now = new Date();
       const desired = withConditions({ ...step.status, lastUpdated: now.toISOString() }, current.metadata.generation, now);
