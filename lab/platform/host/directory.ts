@@ -15,6 +15,11 @@ export class PluginDirectory implements ProviderDirectory {
     return [...this.plugins.keys()];
   }
 
+  /** The serving version's NodeProvider spec schema (manifest `config.schema`). */
+  configSchema(name: string): Record<string, unknown> | undefined {
+    return this.plugins.get(name)?.configSchema;
+  }
+
   plugin(name: string): ProviderPlugin | undefined {
     return this.plugins.get(name);
   }
