@@ -1,0 +1,123 @@
+/**
+ * The host platform, composed: provider plugins (hot reload), the NodeType controller, the
+ * autoNodes -> NodeClaim controllers, orphan collection, events, logs and metrics. Works against
+ * the lab API or a real management cluster: everything goes through `kubeConfig`.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Clock, Logger } from '../../plugin/contract.js';
+import { startAutoNodesController } from './autoNodes/index.js';
+import { loadPlatformConfig, type PlatformConfig } from './config.js';
+import type { PlatformDeps, PlatformOptions } from './deps.js';
+import { PluginDirectory } from './host/directory.js';
+import { startNodeClaimController } from './nodeClaims/index.js';
+import { startNodeTypeController, type NodeTypeController } from './nodeTypes/index.js';
+import { KubeEventRecorder } from './observability/events.js';
+import { createLogger } from './observability/logger.js';
+import { PlatformMetrics } from './observability/metrics.js';
+import { startOrphanCollector } from './orphans/index.js';
+
+export interface StartPlatformOptions {
+  kubeConfig: KubeConfig;
+  /** A platform.yaml, or an already parsed config. */
+  configPath?: string;
+  config?: PlatformConfig;
+  /** Plugin version folders go to `<stateDir>/plugins/`. */
+  stateDir: string;
+  logger?: Logger;
+  replicaId?: string;
+  clock?: Clock;
+  /** Overrides the config's platform options. */
+  options?: Partial<PlatformOptions>;
+  /** Overrides the config's metrics port (0 picks a free port). */
+  metricsPort?: number;
+  /** NodeType resync period (default 10 s). */
+  nodeTypeResyncMs?: number;
+  /** Orphan collection period (the collector's default when unset). */
+  orphanIntervalMs?: number;
+}
+
+export interface Platform {
+  providers: PluginDirectory;
+  metrics: PlatformMetrics;
+  metricsUrl: string;
+  nodeTypes: NodeTypeController;
+  /** Re-activates one provider plugin or all (SIGHUP); rejects if one failed (the old version keeps serving). */
+  reload(name?: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Stoppable { stop(): Promise<void> }
+
+export async function startPlatform(opts: StartPlatformOptions): Promise<Platform> {
+  if (!opts.config && !opts.configPath) throw new Error('startPlatform: configPath or config is required');
+  const config = opts.config ?? (await loadPlatformConfig(opts.configPath!));
+  const replicaId = opts.replicaId ?? `${hostname()}-${process.pid}`;
+  const logger = opts.logger ?? createLogger({ bindings: { component: 'platform', replica: replicaId } });
+  const clock = opts.clock ?? { now: () => new Date() };
+  const kubeConfig = opts.kubeConfig;
+  const started: Stoppable[] = [];
+  const stopAll = async () => {
+    for (const s of started.splice(0).reverse()) {
+      await s.stop().catch((err: unknown) => logger.error({ err: String((err as Error)?.message ?? err) }, 'platform component failed to stop'));
+    }
+  };
+
+  try {
+    const events = new KubeEventRecorder({ kubeConfig, logger, clock });
+    started.push(events);
+    const metrics = new PlatformMetrics();
+    const metricsUrl = await metrics.listen(opts.metricsPort ?? config.metricsPort);
+    started.push(metrics);
+    logger.info({ metricsUrl }, 'metrics served');
+
+    // Filled in below; a reload that happens later re-syncs NodeTypes from the new version.
+    const late: { nodeTypes?: NodeTypeController } = {};
+    const providers = new PluginDirectory();
+    started.push(providers);
+    for (const registration of config.providers) {
+      try {
+        const plugin = await providers.register({
+          registration, pluginsRoot: join(opts.stateDir, 'plugins'), kubeConfig, logger, events, clock, replicaId,
+          drainTimeoutMs: config.plugins.drainTimeoutMs, versionPollMs: config.plugins.versionPollMs,
+          onReload: (outcome) => {
+            metrics.countReload(registration.name, outcome);
+            if (outcome === 'ok') void late.nodeTypes?.syncNow().catch(() => undefined);
+          },
+        });
+        logger.info({ provider: registration.name, version: plugin.version }, 'provider plugin active');
+      } catch (err) {
+        // Registered but inactive: a fixed version (new manifest version or reload) can still take over.
+        logger.error({ provider: registration.name, err: (err as Error).message }, 'provider plugin could not be activated');
+      }
+    }
+
+    const nodeTypes = await startNodeTypeController({
+      kubeConfig, providers, events, logger, clock, capacityMetrics: metrics, resyncMs: opts.nodeTypeResyncMs,
+    });
+    started.push(nodeTypes);
+    late.nodeTypes = nodeTypes;
+
+    const deps: PlatformDeps = {
+      kubeConfig, providers, events, logger, metrics, clock, replicaId,
+      options: { ...config.options, ...(opts.options ?? {}) },
+    };
+    started.push(await startAutoNodesController(deps));
+    started.push(await startNodeClaimController(deps));
+    started.push(await startOrphanCollector(deps, opts.orphanIntervalMs));
+    logger.info({ providers: providers.names() }, 'platform started');
+
+    return {
+      providers,
+      metrics,
+      metricsUrl,
+      nodeTypes,
+      reload: (name?: string) => providers.reload(name),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The lab world: everything around the plugin, started in order (management API, Metal3 namespace,
+ * fleet, Metal3 simulator, tenant manager, server farm, catalogue objects, platform) and stopped in
+ * reverse. `npm start`, `npm run lab` and the end-to-end tests run on it.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../plugin/contract.js';
+import { applyFleet, defaultFleet, type Fleet } from './fleet/index.js';
+import { startKubeApi, type KubeApiServer } from './kube/index.js';
+import { DEMO_TIMINGS, TEST_TIMINGS, startMetal3Simulator, type Metal3Simulator } from './metal3/index.js';
+import { DEFAULT_PLUGIN_LOADING, type PlatformConfig } from './platform/config.js';
+import { DEFAULT_PLATFORM_OPTIONS, type PlatformOptions } from './platform/deps.js';
+import { startPlatform, type Platform } from './platform/platform.js';
+import { createLogger, silentLogger } from './platform/observability/logger.js';
+import { startServerFarm, type ServerFarm } from './servers/index.js';
+import { startTenantManager, type TenantManager } from './vcluster/index.js';
+
+const LOFT = { group: 'management.loft.sh', version: 'v1' };
+export const PROVIDER_NAME = 'metal3-provider';
+export const HOST_NAMESPACE = 'metal3-system';
+export const OS_IMAGE = 'ubuntu-noble';
+export const SSH_KEY = 'lab-operator';
+
+export interface WorldOptions {
+  /** Working folder: `kubeconfig`, `tenants/<name>/`, `servers/<host>/`, `platform/`. */
+  dir: string;
+  timings: 'demo' | 'test';
+  /** Hosts to apply; default: 4 DGX H100 + 4 EPYC CPU servers. */
+  fleet?: Fleet;
+  /** Port of the management API; default a free one. */
+  port?: number;
+  logger?: Logger;
+}
+
+export interface World {
+  dir: string;
+  kubeconfigPath: string;
+  api: KubeApiServer;
+  kubeConfig: KubeConfig;
+  fleet: Fleet;
+  simulator: Metal3Simulator;
+  tenants: TenantManager;
+  farm: ServerFarm;
+  platform: Platform;
+  stop(): Promise<void>;
+}
+
+/** The plugin package beside this code: the repo root from source, `dist/` when compiled. */
+export function pluginPackageDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..');
+}
+
+const TEST_PLATFORM_OPTIONS: PlatformOptions = {
+  joinTimeoutMs: 60_000,
+  tokenTtlSeconds: 3600,
+  capacityBackoff: { initialMs: 200, maxMs: 2000 },
+  pollIntervalMs: 100,
+  drainTimeoutMs: 5000,
+};
+const DEMO_PLATFORM_OPTIONS: PlatformOptions = {
+  ...DEFAULT_PLATFORM_OPTIONS,
+  joinTimeoutMs: 5 * 60_000,
+  capacityBackoff: { initialMs: 1000, maxMs: 10_000 },
+  pollIntervalMs: 500,
+  drainTimeoutMs: 10_000,
+};
+
+export async function startWorld(opts: WorldOptions): Promise<World> {
+  const logger = opts.logger ?? (opts.timings === 'test' ? silentLogger() : createLogger({ bindings: { component: 'lab' } }));
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const s of stops.splice(0).reverse()) {
+      await s.stop().catch((err: unknown) => logger.warn({ component: s.name, err: String((err as Error)?.message ?? err) }, 'stop failed'));
+    }
+  };
+  try {
+    await mkdir(opts.dir, { recursive: true });
+    const api = await startKubeApi({ port: opts.port ?? 0, name: 'lab' });
+    stops.push({ name: 'kube-api', stop: () => api.close() });
+    const kubeconfigPath = join(opts.dir, 'kubeconfig');
+    await api.writeKubeconfig(kubeconfigPath);
+    const kubeConfig = api.kubeConfig();
+    await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: HOST_NAMESPACE } } });
+
+    const fleet = opts.fleet ?? defaultFleet({ namespace: HOST_NAMESPACE });
+    await applyFleet(kubeConfig, fleet);
+    const simulator = await startMetal3Simulator({
+      kubeConfig, namespace: HOST_NAMESPACE, timings: opts.timings === 'demo' ? DEMO_TIMINGS : TEST_TIMINGS, logger: logger.child({ component: 'metal3' }),
+    });
+    stops.push({ name: 'metal3', stop: () => simulator.stop() });
+    const tenants = await startTenantManager({ kubeConfig, stateDir: opts.dir, logger: logger.child({ component: 'vcluster' }) });
+    stops.push({ name: 'tenants', stop: () => tenants.stop() });
+    const farm = await startServerFarm({
+      kubeConfig, namespace: HOST_NAMESPACE, rootDir: join(opts.dir, 'servers'), logger: logger.child({ component: 'servers' }),
+      ...(opts.timings === 'test' ? { bootDelayMs: 50, heartbeatMs: 200 } : {}),
+    });
+    stops.push({ name: 'servers', stop: () => farm.stop() });
+
+    await applyCatalog(kubeConfig);
+    const config: PlatformConfig = {
+      providers: [{ name: PROVIDER_NAME, path: pluginPackageDir() }],
+      options: opts.timings === 'test' ? TEST_PLATFORM_OPTIONS : DEMO_PLATFORM_OPTIONS,
+      plugins: { ...DEFAULT_PLUGIN_LOADING, drainTimeoutMs: opts.timings === 'test' ? 5000 : 10_000 },
+      metricsPort: 0,
+    };
+    const platform = await startPlatform({
+      kubeConfig, config, stateDir: join(opts.dir, 'platform'), logger: logger.child({ component: 'platform' }), replicaId: 'lab',
+      nodeTypeResyncMs: opts.timings === 'test' ? 1000 : 5000, orphanIntervalMs: opts.timings === 'test' ? 1000 : undefined,
+    });
+    stops.push({ name: 'platform', stop: () => platform.stop() });
+    return { dir: opts.dir, kubeconfigPath, api, kubeConfig, fleet, simulator, tenants, farm, platform, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** OSImage, SSHKey and the NodeProvider: a GPU type (`gpu-model: h100`) and a CPU type (`gpu-model: none`). */
+export function nodeProviderSpec(namespace = HOST_NAMESPACE): Record<string, unknown> {
+  return {
+    displayName: 'Metal3 bare metal (lab)',
+    properties: {
+      'vcluster.com/os-image': OS_IMAGE,
+      'vcluster.com/ssh-keys': SSH_KEY,
+      'metal3.vcluster.com/network-cidr': '10.42.0.1/24',
+      'metal3.vcluster.com/dns-servers': '10.42.0.1',
+    },
+    metal3: {
+      clusterRef: { cluster: 'lab', namespace },
+      nodeTypes: [
+        {
+          name: 'gpu-h100', displayName: 'DGX H100 (8 GPU)', properties: { 'gpu-model': 'h100' },
+          resources: { cpu: '8', memory: '64Gi', 'nvidia.com/gpu': '8' },
+          bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'h100' } } },
+        },
+        {
+          name: 'cpu', displayName: 'EPYC CPU server', properties: { 'gpu-model': 'none' },
+          resources: { cpu: '8', memory: '32Gi' },
+          bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'none' } } },
+        },
+      ],
+    },
+  };
+}
+
+export async function applyCatalog(kubeConfig: KubeConfig, namespace = HOST_NAMESPACE): Promise<void> {
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const create = async (plural: string, kind: string, name: string, spec: Record<string, unknown>) => {
+    try {
+      await custom.createClusterCustomObject({ ...LOFT, plural, body: { apiVersion: 'management.loft.sh/v1', kind, metadata: { name }, spec } });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 409) throw err;
+    }
+  };
+  await create('osimages', 'OSImage', OS_IMAGE, {
+    displayName: 'Ubuntu 24.04 (noble)',
+    properties: {
+      'metal3.vcluster.com/image-url': 'http://images.lab.local/ubuntu-24.04-server-cloudimg-amd64.img',
+      'metal3.vcluster.com/image-checksum': 'b'.repeat(64),
+      'metal3.vcluster.com/image-checksum-type': 'sha256',
+    },
+  });
+  await create('sshkeys', 'SSHKey', SSH_KEY, {
+    displayName: 'Lab operator',
+    publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILabOperatorKeyForTheMetal3LabWorld operator@lab',
+  });
+  await create('nodeproviders', 'NodeProvider', PROVIDER_NAME, nodeProviderSpec(namespace));
+}

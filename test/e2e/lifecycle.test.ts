@@ -1,0 +1,112 @@
+/**
+ * The whole lifecycle on the lab world with test timings and the real plugin: two tenants ask for
+ * nodes, hosts are claimed, provisioned and join; scale-down and tenant deletion return the hosts
+ * cleaned to the pool.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { startWorld, type World } from '../../lab/world.js';
+import { REPO_ROOT } from '../platform/host/helpers.js';
+
+const LOFT = { group: 'management.loft.sh', version: 'v1' };
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const PROJECT = 'p-demo';
+
+type Obj = { metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string }; status?: { phase?: string; provisioning?: { state?: string } }; spec?: { consumerRef?: unknown } };
+
+function vciValues(pools: { name: string; quantity: number; type: string }[]): string {
+  return stringify({
+    privateNodes: {
+      enabled: true,
+      autoNodes: [{
+        provider: 'metal3-provider',
+        static: pools.map((p) => ({ name: p.name, quantity: p.quantity, nodeTypeSelector: [{ property: 'vcluster.com/node-type', value: p.type }] })),
+      }],
+    },
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('end to end on the lab world', () => {
+  let world: World;
+  let dir: string;
+  let custom: CustomObjectsApi;
+
+  beforeAll(async () => {
+    await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
+    dir = await mkdtemp(join(REPO_ROOT, '.lab', 'e2e-'));
+    world = await startWorld({ dir, timings: 'test' });
+    custom = world.kubeConfig.makeApiClient(CustomObjectsApi);
+    await world.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: PROJECT } } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await world?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const hosts = async () => ((await custom.listNamespacedCustomObject({ group: 'metal3.io', version: 'v1alpha1', namespace: 'metal3-system', plural: 'baremetalhosts' })) as { items: Obj[] }).items;
+  const claims = async () => ((await custom.listNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'nodeclaims' })) as { items: Obj[] }).items;
+  const readyNodes = async (tenant: string) => {
+    const t = world.tenants.get(PROJECT, tenant);
+    if (!t) return 0;
+    const nodes = await t.api.kubeConfig().makeApiClient(CoreV1Api).listNode();
+    return nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  };
+  const available = async () => (await hosts()).filter((h) => h.status?.provisioning?.state === 'available' && !h.spec?.consumerRef).length;
+
+  it('publishes the NodeTypes with capacity once the fleet is inspected', async () => {
+    await waitFor('NodeTypes with capacity', async () => {
+      const list = (await custom.listClusterCustomObject({ ...LOFT, plural: 'nodetypes' })) as { items: { metadata: { name: string }; status?: { capacity?: { total: number } } }[] };
+      const byName = Object.fromEntries(list.items.map((t) => [t.metadata.name, t.status?.capacity?.total ?? 0]));
+      return byName['metal3-provider.gpu-h100'] === 4 && byName['metal3-provider.cpu'] === 4;
+    });
+    await waitFor('all 8 hosts available', async () => (await available()) === 8);
+  });
+
+  it('provisions and joins 4 nodes for two tenants', async () => {
+    const create = (name: string, pools: { name: string; quantity: number; type: string }[]) => custom.createNamespacedCustomObject({
+      ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances',
+      body: { apiVersion: 'management.loft.sh/v1', kind: 'VirtualClusterInstance', metadata: { name }, spec: { template: { helmRelease: { values: vciValues(pools) } } } },
+    });
+    await create('tenant-1', [{ name: 'gpu', quantity: 2, type: 'gpu-h100' }]);
+    await create('tenant-2', [{ name: 'gpu', quantity: 1, type: 'gpu-h100' }, { name: 'cpu', quantity: 1, type: 'cpu' }]);
+    await waitFor('4 joined nodes', async () => (await readyNodes('tenant-1')) === 2 && (await readyNodes('tenant-2')) === 2, 90_000);
+    const list = await claims();
+    expect(list).toHaveLength(4);
+    expect(list.every((c) => c.status?.phase === 'Available')).toBe(true);
+    expect((await hosts()).filter((h) => h.metadata.labels?.['metal3.vcluster.com/node-claim']).length).toBe(4);
+  }, 120_000);
+
+  it('scales tenant-1 down and deletes tenant-2: hosts are cleaned and back in the pool', async () => {
+    await custom.patchNamespacedCustomObject({
+      ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances', name: 'tenant-1',
+      body: { spec: { template: { helmRelease: { values: vciValues([{ name: 'gpu', quantity: 1, type: 'gpu-h100' }]) } } } },
+    }, MERGE);
+    await custom.deleteNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances', name: 'tenant-2' });
+    await waitFor('one claim left', async () => (await claims()).length === 1, 90_000);
+    await waitFor('7 hosts available again', async () => (await available()) === 7, 90_000);
+    expect(await readyNodes('tenant-1')).toBe(1);
+    await waitFor('gpu capacity claimed 1', async () => {
+      const t = (await custom.getClusterCustomObject({ ...LOFT, plural: 'nodetypes', name: 'metal3-provider.gpu-h100' })) as { status: { capacity: { claimed: number } } };
+      return t.status.capacity.claimed === 1;
+    });
+  }, 120_000);
+});
