@@ -6,7 +6,9 @@ import 'reflect-metadata';
 import { container, Lifecycle, type DependencyContainer } from 'tsyringe';
 import type { PluginActivation, PluginHost } from './contract.js';
 import { ClaimHost } from '../providers/metal3/claimHost.js';
+import { FabricClaim } from '../providers/metal3/fabricClaim.js';
 import { HostCache } from '../providers/metal3/hostCache.js';
+import { HostNetwork } from '../providers/metal3/hostNetwork.js';
 import { KubeClient } from '../providers/metal3/kube.js';
 import { ClaimSecrets } from '../providers/metal3/launch/claimSecrets.js';
 import { IpReservations } from '../providers/metal3/launch/ipReservations.js';
@@ -18,7 +20,9 @@ import { CLOCK, EVENTS, KUBE_CONFIG, LOGGER, PROVIDER_NAME, RENDERER } from '../
 
 export { CONTRACT_VERSION } from './contract.js';
 
-const SCOPED_CLASSES = [KubeClient, HostCache, ClaimInputsResolver, IpReservations, ClaimSecrets, ClaimHost, ReleaseHost, Metal3Provider];
+const SCOPED_CLASSES = [
+  KubeClient, HostCache, HostNetwork, ClaimInputsResolver, IpReservations, ClaimSecrets, FabricClaim, ClaimHost, ReleaseHost, Metal3Provider,
+];
 
 export async function activate(host: PluginHost): Promise<PluginActivation> {
   const missing = (['providerName', 'kubeConfig', 'logger', 'events'] as const).filter((key) => !host?.[key]);

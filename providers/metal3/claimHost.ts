@@ -8,7 +8,6 @@
  */
 import { inject, injectable } from 'tsyringe';
 import {
-  InsufficientCapacityError,
   TransientError,
   isInvalidConfiguration,
   type EventRecorder,
@@ -19,19 +18,20 @@ import {
 } from '../../plugin/contract.js';
 import { claimObjectRef } from './claimRef.js';
 import type { ProviderSettings } from './config.js';
+import { FabricClaim } from './fabricClaim.js';
 import { HostCache } from './hostCache.js';
 import { isConflict, KubeClient } from './kube.js';
 import { ClaimSecrets } from './launch/claimSecrets.js';
 import { claimedHost, isFullyClaimed } from './launch/claimMutation.js';
-import { IpReservations, type IpAllocation } from './launch/ipReservations.js';
+import { IpReservations } from './launch/ipReservations.js';
 import { ClaimInputsResolver, type ClaimInputs } from './launch/resolveInputs.js';
-import { selectHost } from './launch/selectHost.js';
-import { ANNOTATION } from './names.js';
+import { writeNetworkData } from './launch/networkData.js';
+import { pickHost } from './launch/selectHost.js';
+import { ANNOTATION, SERVER_CLUSTER_PROPERTY } from './names.js';
 import { toNodeState } from './nodeState.js';
-import { PROPERTY } from './properties.js';
 import type { TemplateRenderer } from './render/index.js';
 import { EVENTS, LOGGER, RENDERER } from './tokens.js';
-import type { BareMetalHost, SecretReference } from './types.js';
+import type { BareMetalHost } from './types.js';
 
 const MAX_CLAIM_ATTEMPTS = 5;
 
@@ -46,8 +46,9 @@ export class ClaimHost {
     private readonly cache: HostCache,
     private readonly inputs: ClaimInputsResolver,
     private readonly ipam: IpReservations,
-    private readonly secrets: ClaimSecrets,
-    @inject(RENDERER) private readonly renderer: TemplateRenderer,
+    readonly secrets: ClaimSecrets,
+    private readonly fabricClaim: FabricClaim,
+    @inject(RENDERER) readonly renderer: TemplateRenderer,
     @inject(EVENTS) private readonly events: EventRecorder,
     @inject(LOGGER) logger: Logger,
   ) {
@@ -61,6 +62,8 @@ export class ClaimHost {
     try {
       const inputs = await this.inputs.resolve(claim, join, settings);
       checkAborted(signal);
+      // A claim naming a tenant network takes the two-phase path (see fabricClaim.ts).
+      if (inputs.properties[SERVER_CLUSTER_PROPERTY]?.trim()) return await this.fabricClaim.claim(claim, inputs, settings, held, log, signal);
       return await this.claim(claim, inputs, settings, held, log, signal);
     } catch (err) {
       await this.cleanUpIfUnclaimed(claim, settings, log);
@@ -94,7 +97,7 @@ export class ClaimHost {
       const host = held ? (this.cache.get(held.metadata.name) ?? held) : this.pick(claim, inputs, settings, new Set([...lost, ...this.inFlight]));
       this.inFlight.add(host.metadata.name);
       try {
-        const networkData = await this.writeNetworkData(claim, inputs, host, ip, namespace);
+        const networkData = await writeNetworkData(this, claim, inputs, host, ip, namespace);
         const desired = claimedHost(host, { claim, tenant: inputs.tenant, image: inputs.image, userData, networkData, ip });
         const written = await this.kube.replaceHost(desired);
         this.cache.upsert(written);
@@ -114,29 +117,13 @@ export class ClaimHost {
   }
 
   private pick(claim: NodeClaimView, inputs: ClaimInputs, settings: ProviderSettings, exclude: ReadonlySet<string>): BareMetalHost {
-    const selection = selectHost(this.cache.all(), {
+    return pickHost(this.cache.all(), {
       nodeType: inputs.nodeType,
       claimUid: claim.uid,
       tenant: inputs.tenant,
       allowUncleanedReuse: settings.metal3.allowUncleanedReuse,
       pinnedHostName: inputs.pinnedHostName,
-      exclude,
-    });
-    if (!selection.host) throw new InsufficientCapacityError(selection.explanation);
-    return selection.host;
-  }
-
-  private writeNetworkData(claim: NodeClaimView, inputs: ClaimInputs, host: BareMetalHost, ip: IpAllocation | undefined, namespace: string): Promise<SecretReference> {
-    const nics = (host.status?.hardware?.nics ?? []).flatMap((nic) => (nic.name && nic.mac ? [{ name: nic.name, mac: nic.mac }] : []));
-    const networkData = this.renderer.renderNetworkData({
-      hostname: inputs.hostname,
-      bootMac: host.spec.bootMACAddress,
-      nics,
-      ip: ip && { address: ip.address, prefixLength: ip.pool.prefixLength, gateway: ip.pool.gateway, dns: ip.pool.dns },
-      custom: inputs.properties[PROPERTY.networkData] || undefined,
-      customOrigin: inputs.origin[PROPERTY.networkData],
-    });
-    return this.secrets.write(claim, namespace, 'network-data', networkData);
+    }, exclude);
   }
 
   /** After a 409 the cached copy is stale: fetch the current one so the next choice sees it. */

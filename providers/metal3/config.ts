@@ -21,6 +21,7 @@ export interface ProviderSettings {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 
 export function validateProviderConfig(config: ProviderConfig): ProviderSettings {
@@ -42,6 +43,7 @@ export function validateProviderConfig(config: ProviderConfig): ProviderSettings
     if (nodeTypes.has(nodeType.name)) throw fail(`${at}.name`, `duplicate node type name "${nodeType.name}"`);
     nodeTypes.set(nodeType.name, nodeType);
   });
+  validateNetris(metal3.netris, fail);
   return { name: config.name, properties: spec.properties ?? {}, metal3, hostNamespace: namespace, nodeTypes };
 }
 
@@ -62,6 +64,17 @@ function validateNodeType(nodeType: Metal3NodeTypeSpec, at: string, object: stri
     throw fail(`${at}.cost`, `must be a number >= 0, got ${JSON.stringify(nodeType.cost)}`);
   }
   validateSelector(nodeType.bareMetalHosts?.selector, `${at}.bareMetalHosts.selector`, fail);
+}
+
+function validateNetris(netris: unknown, fail: Fail): void {
+  if (netris === undefined) return;
+  if (!isRecord(netris)) throw fail('spec.metal3.netris', 'must be an object');
+  const ref = netris.secretRef;
+  if (!isRecord(ref)) throw fail('spec.metal3.netris.secretRef', 'is required (the Secret with keys url, username, password)');
+  if (typeof ref.name !== 'string' || !DNS_SUBDOMAIN.test(ref.name)) throw fail('spec.metal3.netris.secretRef.name', 'must be a Secret name');
+  if (ref.namespace !== undefined && (typeof ref.namespace !== 'string' || !DNS_LABEL.test(ref.namespace))) {
+    throw fail('spec.metal3.netris.secretRef.namespace', 'must be a namespace name');
+  }
 }
 
 function validateSelector(selector: LabelSelector | undefined, at: string, fail: Fail): void {

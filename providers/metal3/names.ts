@@ -21,7 +21,12 @@ export const ANNOTATION = {
   originalNetwork: 'metal3.vcluster.com/original-network-annotations',
   releasing: 'metal3.vcluster.com/releasing',
   lastTenant: 'metal3.vcluster.com/last-tenant',
+  /** The Netris server cluster whose network the host's switch ports were (or are being) moved into. */
+  serverCluster: 'metal3.vcluster.com/netris-server-cluster',
 } as const;
+
+/** Claim property naming the Netris server cluster (tenant network) a host must be attached to. */
+export const SERVER_CLUSTER_PROPERTY = 'netris.vcluster.com/server-cluster';
 
 /** The DHCP annotations vMetal's DHCP server reads; saved before a claim overwrites them, restored on release. */
 export const NETWORK_ANNOTATIONS = [ANNOTATION.ipAddress, ANNOTATION.gateway, ANNOTATION.dnsServers, ANNOTATION.ntpServers] as const;

@@ -18,6 +18,7 @@ import { nodeTypeViews } from './capacity.js';
 import { ClaimHost } from './claimHost.js';
 import { validateProviderConfig } from './config.js';
 import { HostCache } from './hostCache.js';
+import { HostNetwork } from './hostNetwork.js';
 import { KeyedLock } from './keyedLock.js';
 import { toNodeState } from './nodeState.js';
 import { ReleaseHost } from './releaseHost.js';
@@ -34,6 +35,7 @@ export class Metal3Provider implements NodeProvider {
     private readonly cache: HostCache,
     private readonly claims: ClaimHost,
     private readonly releases: ReleaseHost,
+    private readonly network: HostNetwork,
     @inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'provider' });
@@ -41,6 +43,7 @@ export class Metal3Provider implements NodeProvider {
 
   async configure(config: ProviderConfig): Promise<void> {
     const next = validateProviderConfig(config);
+    await this.network.configure(next);
     const previous = this.settings.peek();
     this.settings.set(next);
     if (previous?.hostNamespace !== next.hostNamespace || this.cache.namespace !== next.hostNamespace) {
@@ -86,6 +89,7 @@ export class Metal3Provider implements NodeProvider {
   }
 
   async stop(): Promise<void> {
+    this.network.close();
     await this.cache.stop();
   }
 }

@@ -3,24 +3,28 @@
  * references, power off, mark `releasing` (one guarded write) — BMO deprovisions and cleans. Later
  * calls report Releasing until the host is `available` again (or gone); only then are the claim
  * marks dropped, DHCP annotations restored, `last-tenant` set, and the claim's IP reservations and
- * Secrets deleted. Like CAPM3, never drop the claim while the host is still cleaning.
+ * Secrets deleted. Like CAPM3, never drop the claim while the host is still cleaning. A host attached
+ * to a tenant network (Netris) also needs its switch ports back in the parking lot first: they are
+ * moved once the host is powered off, and Released waits for the fabric to report them there.
  */
 import { inject, injectable } from 'tsyringe';
-import { TransientError, type Clock, type EventRecorder, type Logger, type NodeClaimView, type ReleaseState } from '../../plugin/contract.js';
+import { TransientError, isInvalidConfiguration, isTransient, type Clock, type EventRecorder, type Logger, type NodeClaimView, type ReleaseState } from '../../plugin/contract.js';
 import { claimObjectRef } from './claimRef.js';
 import type { ProviderSettings } from './config.js';
+import { isFabricError, PARKING_LOT } from './fabric/fabric.js';
 import { HostCache } from './hostCache.js';
+import { HostNetwork } from './hostNetwork.js';
 import { isConflict, KubeClient } from './kube.js';
 import { ClaimSecrets } from './launch/claimSecrets.js';
 import { IpReservations } from './launch/ipReservations.js';
-import { ANNOTATION, LABEL, NETWORK_ANNOTATIONS } from './names.js';
+import { withoutClaim } from './launch/reservation.js';
+import { ANNOTATION } from './names.js';
 import { hostError, hostState } from './nodeState.js';
 import { CLOCK, EVENTS, LOGGER } from './tokens.js';
 import type { BareMetalHost } from './types.js';
 
 type Claim = Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>;
 const MAX_WRITE_ATTEMPTS = 5;
-const CLAIM_ANNOTATIONS = [ANNOTATION.claimNamespace, ANNOTATION.claimName, ANNOTATION.nodeType, ANNOTATION.tenant, ANNOTATION.allocatedIp, ANNOTATION.releasing, ANNOTATION.originalNetwork];
 
 @injectable()
 export class ReleaseHost {
@@ -31,6 +35,7 @@ export class ReleaseHost {
     private readonly cache: HostCache,
     private readonly ipam: IpReservations,
     private readonly secrets: ClaimSecrets,
+    private readonly network: HostNetwork,
     @inject(EVENTS) private readonly events: EventRecorder,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) logger: Logger,
@@ -43,7 +48,7 @@ export class ReleaseHost {
     const held = this.cache.claimedBy(claim.uid);
     let result: ReleaseState = { phase: 'Released' };
     for (const host of held) {
-      const state = await this.releaseOne(claim, host);
+      const state = await this.releaseOne(claim, host, settings);
       if (state.phase !== 'Released') result = state;
     }
     if (result.phase !== 'Released') return result;
@@ -55,7 +60,7 @@ export class ReleaseHost {
     return held.length === 1 ? { phase: 'Released', hostName: held[0].metadata.name } : { phase: 'Released' };
   }
 
-  private async releaseOne(claim: Claim, cached: BareMetalHost): Promise<ReleaseState> {
+  private async releaseOne(claim: Claim, cached: BareMetalHost, settings: ProviderSettings): Promise<ReleaseState> {
     const hostName = cached.metadata.name;
     const stop = async (host: BareMetalHost): Promise<ReleaseState | undefined> => {
       if (!isStopped(host)) {
@@ -64,6 +69,8 @@ export class ReleaseHost {
         return { phase: 'Releasing', hostName };
       }
       const state = hostState(host);
+      const unparked = host.metadata.annotations?.[ANNOTATION.serverCluster] ? await this.park(host, settings) : undefined;
+      if (unparked) return unparked;
       if (state === 'available' || state === 'ready') {
         await this.write(unclaimed(host));
         this.events.record(claimObjectRef(claim), 'Normal', 'HostReleased', `Returned BareMetalHost ${host.metadata.namespace}/${hostName} to the pool`);
@@ -75,6 +82,28 @@ export class ReleaseHost {
       return { phase: 'Releasing', hostName, message: `BareMetalHost is ${state || 'not yet reconciled'}` };
     };
     return (await this.withFreshHost(cached, stop)) ?? { phase: 'Released', hostName };
+  }
+
+  /**
+   * Moves the switch ports of a host that was attached to a tenant network back to the parking lot
+   * once it is powered off (on every call: detach is idempotent). Undefined once they are parked;
+   * otherwise the Releasing state to report (a fabric failure never reads as Released).
+   */
+  private async park(host: BareMetalHost, settings: ProviderSettings): Promise<ReleaseState | undefined> {
+    const hostName = host.metadata.name;
+    if (host.status?.poweredOn !== false) return { phase: 'Releasing', hostName, message: 'waiting for the host to power off before moving its switch ports' };
+    let where: string;
+    try {
+      where = await this.network.detach(host, settings);
+    } catch (err) {
+      // Ports the fabric cannot find were never moved by it.
+      if (isFabricError(err) && (err.reason === 'NoSwitchPorts' || err.reason === 'UnknownPort')) return undefined;
+      if (!isTransient(err) && !isFabricError(err) && !isInvalidConfiguration(err)) throw err;
+      this.log.warn({ host: hostName, err: (err as Error).message }, 'could not move switch ports back to the parking lot; will retry');
+      return { phase: 'Releasing', hostName, reason: 'NetworkDetachPending', message: (err as Error).message };
+    }
+    if (where === PARKING_LOT) return undefined;
+    return { phase: 'Releasing', hostName, reason: 'NetworkDetachPending', message: `switch ports are in "${where}", not yet the parking lot` };
   }
 
   /** Runs `step` on the cached host; on a 409 refetches and retries. A vanished host counts as released. */
@@ -118,32 +147,5 @@ function stopped(host: BareMetalHost, now: Date): BareMetalHost {
 }
 
 function unclaimed(host: BareMetalHost): BareMetalHost {
-  const next = structuredClone(host);
-  const annotations: Record<string, string> = { ...next.metadata.annotations };
-  const tenant = annotations[ANNOTATION.tenant];
-  const original = parseOriginal(annotations[ANNOTATION.originalNetwork]);
-  if (original) {
-    for (const key of NETWORK_ANNOTATIONS) {
-      if (original[key] !== undefined) annotations[key] = original[key];
-      else delete annotations[key];
-    }
-  }
-  for (const key of CLAIM_ANNOTATIONS) delete annotations[key];
-  if (tenant) annotations[ANNOTATION.lastTenant] = tenant;
-  next.metadata.annotations = annotations;
-  const labels = { ...next.metadata.labels };
-  delete labels[LABEL.nodeClaim];
-  next.metadata.labels = labels;
-  delete next.spec.consumerRef;
-  return next;
-}
-
-function parseOriginal(value: string | undefined): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
+  return withoutClaim(host, { recordTenant: true });
 }

@@ -2,7 +2,7 @@
  * Launch step 2: pick an eligible host from the cache, or explain in one short sentence why none is
  * (how many hosts match the selector, and why the rest are ineligible, aggregated by reason).
  */
-import type { Metal3NodeTypeSpec } from '../../../plugin/contract.js';
+import { InsufficientCapacityError, type Metal3NodeTypeSpec } from '../../../plugin/contract.js';
 import { chooseHost } from '../hosts/chooseHost.js';
 import { whyIneligible } from '../hosts/eligibility.js';
 import { matchesLabelSelector } from '../hosts/selector.js';
@@ -63,4 +63,15 @@ function explain(ctx: SelectionContext, matching: number, reasons: Map<string, n
   if (sorted.length > MAX_REASONS) shown.push(`${sorted.slice(MAX_REASONS).reduce((n, [, c]) => n + c, 0)} other`);
   const why = shown.length ? `; ineligible: ${shown.join(', ')}` : '';
   return `no eligible host for ${subject}: ${matching} host(s) match the selector${why}`;
+}
+
+/** The eligible host for a claim, or InsufficientCapacityError explaining why there is none. */
+export function pickHost(
+  hosts: Iterable<BareMetalHost>,
+  ctx: { claimUid: string; nodeType: Metal3NodeTypeSpec; tenant: string; pinnedHostName?: string; allowUncleanedReuse?: boolean },
+  exclude: ReadonlySet<string>,
+): BareMetalHost {
+  const selection = selectHost(hosts, { ...ctx, exclude });
+  if (!selection.host) throw new InsufficientCapacityError(selection.explanation);
+  return selection.host;
 }
