@@ -1,0 +1,181 @@
+/**
+ * The provider with the Netris fabric, through the lab API (Metal3 simulator) and the Netris
+ * emulator over real HTTP: tenants land on their own VLANs, a host gets its image only after its
+ * switch ports moved, release parks the ports before Released, and a fabric fault mid-move
+ * converges on retry without leaking anything.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Watch } from '@kubernetes/client-node';
+import { isTransient, type NodeClaimView, type NodeProvider, type PluginActivation } from '../../plugin/contract.js';
+import { applyFleet, makeFleet } from '../../lab/fleet/index.js';
+import { startNetrisEmulator, type NetrisEmulator } from '../../lab/netris/emulator.js';
+import { ensureTenantServerCluster, registerFleetPorts, type TenantServerCluster } from '../../lab/netris/fleet.js';
+import type { BareMetalHost } from '../../providers/metal3/types.js';
+import { startTestLab, type TestLab } from '../support/lab.js';
+import { activateConfigured, aClaim, expectNothingLeftFor, JOIN, providerConfig, seedPlatformObjects, waitFor } from './helpers.js';
+
+const PASSWORD = 'netris-Secret-Pa55';
+const SERVER_CLUSTER = 'netris.vcluster.com/server-cluster';
+
+/** MACs of the host's NICs that LLDP saw (the ones cabled to fabric ports). */
+function cabledMacs(host: BareMetalHost): string[] {
+  const nics = (host.status?.hardware?.nics ?? []) as { mac?: string; lldp?: { portID?: string } }[];
+  return nics.filter((n) => n.lldp?.portID && n.mac).map((n) => n.mac!.toLowerCase());
+}
+
+describe('createNode/deleteNode with the Netris fabric', () => {
+  let lab: TestLab;
+  let netris: NetrisEmulator;
+  let activation: PluginActivation;
+  let provider: NodeProvider;
+  let tenantA: TenantServerCluster;
+  let tenantB: TenantServerCluster;
+
+  const claimOf = (vCluster: string, serverCluster: string): NodeClaimView =>
+    aClaim({ vClusterRef: vCluster, properties: { [SERVER_CLUSTER]: serverCluster } });
+
+  /** Where the host's cabled ports are now, as the emulator sees them. */
+  const portsOfHost = (host: BareMetalHost) => {
+    const macs = cabledMacs(host);
+    return netris.listPorts().filter((p) => p.mac && macs.includes(p.mac));
+  };
+
+  const releaseFully = async (claim: NodeClaimView) => {
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      const state = await provider.deleteNode(claim);
+      if (state.phase === 'Released') return state;
+      expect(state.phase).toBe('Releasing');
+      if (Date.now() > deadline) throw new Error(`release of ${claim.name} did not finish: ${JSON.stringify(state)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+
+  beforeAll(async () => {
+    lab = await startTestLab({ simulator: true });
+    await seedPlatformObjects(lab);
+    const fleet = makeFleet(4, { 'cpu-epyc': 1 }, { namespace: lab.namespace });
+    netris = await startNetrisEmulator({ username: 'admin', password: PASSWORD, applyDelayMs: 30 });
+    expect(registerFleetPorts(netris, fleet.hosts)).toHaveLength(8);
+    tenantA = ensureTenantServerCluster(netris, 'p-default/tenant-a', 0);
+    tenantB = ensureTenantServerCluster(netris, 'p-default/tenant-b', 1);
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    await lab.core.createNamespacedSecret({
+      namespace: lab.namespace,
+      body: { metadata: { name: 'netris' }, data: { url: b64(netris.url), username: b64('admin'), password: b64(PASSWORD) } },
+    });
+    await applyFleet(lab.kc, fleet);
+    const config = providerConfig(lab.namespace, {
+      nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
+    });
+    config.spec.metal3!.netris = { secretRef: { name: 'netris' } };
+    ({ activation, provider } = await activateConfigured(lab, config));
+    await waitFor(async () => (await provider.nodeTypes())[0]?.capacity.total === 4, 15000);
+  }, 30000);
+
+  afterAll(async () => {
+    await activation?.dispose();
+    await netris?.close();
+    await lab?.close();
+  });
+
+  it('puts two tenants on their own VLANs, writes the image only after the ports moved, and parks them before Released', async () => {
+    expect(tenantA).toMatchObject({ name: 'p-default-tenant-a', vlanId: 100, subnet: '10.100.0.0/24' });
+    expect(tenantB).toMatchObject({ name: 'p-default-tenant-b', vlanId: 200, subnet: '10.101.0.0/24' });
+    // Every BMH write, with where its ports were at that moment; slow port moves widen any wrong-order window.
+    const seen: { host: string; image: boolean; reserved: boolean; portsIn: string[] }[] = [];
+    const watch = await new Watch(lab.kc).watch(`/apis/metal3.io/v1alpha1/namespaces/${lab.namespace}/baremetalhosts`, {},
+      (_type, obj: BareMetalHost) => seen.push({
+        host: obj.metadata.name,
+        image: !!obj.spec.image,
+        reserved: !!obj.spec.consumerRef,
+        portsIn: portsOfHost(obj).map((p) => (p.status === 'active' ? p.network : 'moving')),
+      }),
+      () => undefined);
+    netris.setFault({ latencyMs: 150 });
+    const claimA = claimOf('tenant-a', tenantA.name);
+    const claimB = claimOf('tenant-b', tenantB.name);
+    try {
+      const [a, b] = await Promise.all([provider.createNode(claimA, JOIN), provider.createNode(claimB, JOIN)]);
+      netris.setFault();
+      const hostA = await lab.getHost(a.hostName);
+      const hostB = await lab.getHost(b.hostName);
+      expect(portsOfHost(hostA)).toEqual([expect.objectContaining({ network: tenantA.name, vlanId: 100 }), expect.objectContaining({ network: tenantA.name, vlanId: 100 })]);
+      expect(portsOfHost(hostB).map((p) => [p.network, p.vlanId])).toEqual([[tenantB.name, 200], [tenantB.name, 200]]);
+      expect(a.ip).toMatch(/^10\.100\.0\.\d+$/);
+      expect(b.ip).toMatch(/^10\.101\.0\.\d+$/);
+
+      const networkData = await lab.core.readNamespacedSecret({ namespace: lab.namespace, name: hostA.spec.networkData!.name });
+      const text = Buffer.from(networkData.data!.networkData, 'base64').toString();
+      expect(text).toContain(a.ip);
+      expect(text).toContain('10.100.0.1');
+
+      const [macA] = cabledMacs(hostA);
+      const [macB] = cabledMacs(hostB);
+      expect(netris.canReach(macA, `tenant:${tenantA.name}`)).toBe(true);
+      expect(netris.canReach(macA, `tenant:${tenantB.name}`)).toBe(false);
+      expect(netris.canReach(macA, macB)).toBe(false);
+      expect(netris.canReach(macB, macA)).toBe(false);
+
+      await waitFor(async () => (await provider.getNode(claimA))?.phase === 'Provisioned', 10000);
+      for (const [host, network] of [[a.hostName, tenantA.name], [b.hostName, tenantB.name]]) {
+        const writes = seen.filter((s) => s.host === host);
+        const firstImage = writes.findIndex((s) => s.image);
+        expect(firstImage).toBeGreaterThan(0);
+        expect(writes.slice(0, firstImage).some((s) => s.reserved && !s.image)).toBe(true);
+        expect(writes[firstImage].portsIn).toEqual([network, network]);
+      }
+
+      const released = await releaseFully(claimA);
+      expect(released).toMatchObject({ phase: 'Released', hostName: a.hostName });
+      expect(portsOfHost(hostA).map((p) => [p.network, p.status])).toEqual([['parking-lot', 'active'], ['parking-lot', 'active']]);
+      expect(netris.canReach(macA, 'provisioning')).toBe(true);
+      expect((await lab.getHost(a.hostName)).metadata.annotations?.['metal3.vcluster.com/netris-server-cluster']).toBeUndefined();
+      await expectNothingLeftFor(lab, claimA.uid);
+      await releaseFully(claimB);
+      await expectNothingLeftFor(lab, claimB.uid);
+      expect(netris.portsOf(tenantB.name)).toEqual([]);
+    } finally {
+      watch.abort();
+      netris.setFault();
+    }
+  }, 40000);
+
+  it('answers a fabric fault mid-move with TransientError, keeps the reservation offline, and converges on retry', async () => {
+    const claim = claimOf('tenant-a', tenantA.name);
+    netris.setFault({ afterMoves: 1, failNext: 1 });
+    const err = await provider.createNode(claim, JOIN).then(() => undefined, (e: unknown) => e);
+    netris.setFault();
+    expect(isTransient(err)).toBe(true);
+    const reserved = (await provider.listNodes()).find((n) => n.claimUid === claim.uid);
+    expect(reserved).toBeDefined();
+    const host = await lab.getHost(reserved!.hostName);
+    expect(host.spec).toMatchObject({ online: false });
+    expect(host.spec.image).toBeUndefined();
+    expect(portsOfHost(host).map((p) => p.network)).toEqual(['parking-lot', 'parking-lot']);
+
+    const state = await provider.createNode(claim, JOIN);
+    expect(state.hostName).toBe(host.metadata.name);
+    expect((await lab.getHost(state.hostName)).spec).toMatchObject({ online: true, image: expect.objectContaining({ url: expect.any(String) }) });
+    expect(portsOfHost(host).map((p) => p.network)).toEqual([tenantA.name, tenantA.name]);
+
+    await releaseFully(claim);
+    await expectNothingLeftFor(lab, claim.uid);
+    expect(portsOfHost(host).map((p) => p.network)).toEqual(['parking-lot', 'parking-lot']);
+  }, 30000);
+
+  it('releases a host reserved but never attached when the claim goes away', async () => {
+    const claim = claimOf('tenant-b', tenantB.name);
+    netris.setFault({ failNext: 1 });
+    await expect(provider.createNode(claim, JOIN)).rejects.toMatchObject({ code: 'Transient' });
+    netris.setFault();
+    const reserved = (await provider.listNodes()).find((n) => n.claimUid === claim.uid);
+    expect(reserved?.hostName).toBeDefined();
+    await releaseFully(claim);
+    await expectNothingLeftFor(lab, claim.uid);
+    const host = await lab.getHost(reserved!.hostName);
+    expect(host.spec.consumerRef).toBeUndefined();
+    expect(portsOfHost(host).map((p) => p.network)).toEqual(['parking-lot', 'parking-lot']);
+    expect(netris.listPorts().every((p) => p.network === 'parking-lot')).toBe(true);
+  }, 30000);
+});
