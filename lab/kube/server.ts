@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { coreVersions, groupInfo, groupList, resourceList, versionInfo } from './discovery.js';
 import type { FaultInjector } from './faults.js';
 import { openApiGroupVersion, openApiIndex } from './openapi.js';
+import { decodeProtobufObject } from './protobuf.js';
 import type { DeleteOptions, ObjectService } from './objects.js';
 import type { ResourceRegistry } from './registry.js';
 import { parseRoute, type Route } from './route.js';
@@ -31,11 +32,11 @@ type ResourceRoute = Extract<Route, { kind: 'resource' }>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -81,7 +82,7 @@ export class HttpFront {
     const url = new URL(req.url ?? '/', 'http://lab');
     const route = parseRoute(url.pathname);
     const method = req.method ?? 'GET';
-    const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
+    const raw = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
     if (!route) throw errors.pathNotFound(url.pathname);
     if (route.kind !== 'resource') return this.discovery(res, route);
     const q = url.searchParams;
@@ -94,7 +95,7 @@ export class HttpFront {
     if (injected) throw injected;
     const started = process.hrtime.bigint();
     try {
-      this.resource(req, res, route, verb, q, body, faultReq);
+      this.resource(req, res, route, verb, q, raw, faultReq);
     } finally {
       this.d.stats.addHandlerTime(started);
     }
@@ -134,7 +135,7 @@ export class HttpFront {
     return def;
   }
 
-  private resource(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, verb: Verb, q: URLSearchParams, body: string, faultReq: { verb: Verb; path: string; resource?: string }): void {
+  private resource(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, verb: Verb, q: URLSearchParams, raw: Buffer, faultReq: { verb: Verb; path: string; resource?: string }): void {
     const def = this.resolve(route);
     const ns = def.namespaced ? route.namespace : '';
     const { service, store } = this.d;
@@ -147,10 +148,11 @@ export class HttpFront {
     };
     const sendWritten = (code: number, obj: object) =>
       this.send(res, code, obj, warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } : {});
+    const body = raw.toString('utf8');
     const parseJson = (): unknown => {
       const type = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim();
+      if (type === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(raw);
       if (verb !== 'DELETE' && type !== 'application/json' && type !== 'application/yaml') {
-        // Protobuf (kubectl's typed clients) is not spoken here; clients must send JSON.
         throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${JSON.stringify(type)})`);
       }
       try {

@@ -99,6 +99,15 @@ if (!kubectlBin) {
       expect(await kubectl('get', 'wd', 'w3', '--ignore-not-found')).toBe('');
     });
 
+    it('creates namespaces, secrets and configmaps with kubectl create (protobuf bodies)', async () => {
+      expect(await kubectl('create', 'namespace', 'demo')).toContain('namespace/demo created');
+      await kubectl('create', 'secret', 'generic', 'bmc', '-n', 'demo', '--from-literal=username=admin', '--from-literal=password=s3cret');
+      expect(await kubectl('get', 'secret', 'bmc', '-n', 'demo', '-o', 'jsonpath={.data.password}')).toBe(Buffer.from('s3cret').toString('base64'));
+      await kubectl('create', 'configmap', 'cfg', '-n', 'demo', '--from-literal=a=b');
+      expect(await kubectl('get', 'configmap', 'cfg', '-n', 'demo', '-o', 'jsonpath={.data.a}')).toBe('b');
+      expect(await kubectl('get', 'secrets', '-A')).toMatch(/^demo\s+bmc\s+Opaque\s+2\s+\d+s$/m);
+    });
+
     it('prints built-in tables (namespaces, secrets) from applied manifests', async () => {
       const p = await file('s.yaml', 'apiVersion: v1\nkind: Secret\nmetadata: {name: s1}\nstringData: {a: b, c: d}\n');
       await kubectl('apply', '-f', p);
