@@ -4,7 +4,6 @@
  * 10.<100 + index>.0.0/24) that the provider's `netris.vcluster.com/server-cluster` can name.
  */
 import { hardwareFor, HARDWARE_PROFILE_ANNOTATION, profileNamed } from '../fleet/profiles.js';
-import type { Nic } from '../metal3/types.js';
 import type { NetrisEmulator } from './emulator.js';
 import { FabricModelError } from './model.js';
 
@@ -12,7 +11,13 @@ import { FabricModelError } from './model.js';
 export interface FleetHost {
   metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: { bootMACAddress?: string };
-  status?: { hardware?: { nics?: Nic[] } };
+  status?: { hardware?: { nics?: LldpNic[] } };
+}
+
+interface LldpNic {
+  name?: string;
+  mac?: string;
+  lldp?: { switchID?: string; portID?: string };
 }
 
 export interface FleetPort {
@@ -92,7 +97,7 @@ export function serverClusterName(tenant: string): string {
 function lldpPorts(host: FleetHost): FleetPort[] {
   const name = host.metadata?.name ?? '';
   const inspected = host.status?.hardware?.nics;
-  const nics = inspected?.length
+  const nics: LldpNic[] = inspected?.length
     ? inspected
     : hardwareFor(profileNamed(host.metadata?.annotations?.[HARDWARE_PROFILE_ANNOTATION]), name, {
       rack: host.metadata?.labels?.rack,
@@ -100,7 +105,8 @@ function lldpPorts(host: FleetHost): FleetPort[] {
     }).nics;
   return nics.flatMap((nic) => {
     const { switchID, portID } = nic.lldp ?? {};
-    return switchID && portID ? [{ host: name, nic: nic.name, mac: nic.mac.toLowerCase(), switchId: switchID, portId: portID }] : [];
+    if (!switchID || !portID || !nic.mac) return [];
+    return [{ host: name, nic: nic.name ?? nic.mac, mac: nic.mac.toLowerCase(), switchId: switchID, portId: portID }];
   });
 }
 
