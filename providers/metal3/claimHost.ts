@@ -4,7 +4,8 @@
  * resolve inputs (all validation) → reserve IP → user-data Secret → pick host → network-data Secret
  * (depends on the host's NICs) → ONE guarded PUT of the host. A 409 means another claim won: the host
  * is excluded and the choice repeated. When the claim ends up holding no host, its IP and Secrets
- * are removed again, so failures leak nothing.
+ * are removed again, so failures leak nothing. A claim naming a Netris server cluster takes the
+ * two-phase path of fabricClaim.ts instead (reserve, move switch ports, then configure).
  */
 import { inject, injectable } from 'tsyringe';
 import {

@@ -116,6 +116,8 @@ export class FabricClaim {
       await this.network.attach(host, a.network, a.settings, a.signal);
       return true;
     } catch (err) {
+      // The reservation stays; the retry attaches again (idempotent) or deleteNode detaches.
+      if (a.signal?.aborted) throw new TransientError('createNode aborted by the host while moving switch ports', { cause: err });
       if (isFabricError(err) && HOST_SPECIFIC.has(err.reason) && !host.spec.image) {
         a.log.warn({ host: host.metadata.name, reason: err.reason }, 'cannot attach BareMetalHost to its tenant network; choosing another');
         this.events.record(claimObjectRef(a.claim), 'Warning', 'NetworkAttachFailed', `${err.message}; choosing another host`);
