@@ -1,0 +1,183 @@
+/**
+ * Entry points behind `lab/cli.ts`: `runLab` (the world until SIGINT/SIGTERM, or only the platform
+ * against a real management cluster with `--kubeconfig`), and `runStart` (the narrated demo).
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { HOST_NAMESPACE, PROVIDER_NAME, pluginPackageDir, startWorld, type World } from '../world.js';
+import { DEFAULT_PLUGIN_LOADING, loadPlatformConfig, type PlatformConfig } from './config.js';
+import { DEFAULT_PLATFORM_OPTIONS } from './deps.js';
+import { LiveView, describeDurations } from './observability/liveView.js';
+import { createLogger } from './observability/logger.js';
+import { startPlatform, type Platform } from './platform.js';
+
+/** The full lab world (or, with `kubeconfig`, only the platform against that cluster) until a signal. */
+export async function runLab(opts: { dir: string; port?: number; kubeconfig?: string; config?: string }): Promise<void> {
+  const kubeconfig = opts.kubeconfig ?? argValue('--kubeconfig');
+  if (kubeconfig) return runPlatformOnly({ kubeconfig, configPath: opts.config ?? argValue('--config'), stateDir: opts.dir });
+  const dir = resolve(opts.dir);
+  const logFile = join(dir, 'lab.log');
+  const world = await startWorld({ dir, port: opts.port, timings: 'demo', logger: fileLogger(logFile) });
+  console.log([
+    `Lab world is up in ${dir} (logs: ${logFile}).`,
+    '',
+    `  export KUBECONFIG=${world.kubeconfigPath}`,
+    `  kubectl get baremetalhosts -n ${HOST_NAMESPACE}`,
+    '  kubectl get nodeproviders,nodetypes',
+    '  kubectl create namespace p-demo',
+    '  kubectl apply -f - <<EOF',
+    ...exampleVci().split('\n').map((l) => `  ${l}`),
+    '  EOF',
+    '  kubectl get nodeclaims -n p-demo -w',
+    `  # tenant access: ${join(dir, 'tenants', '<name>', 'kubeconfig')}`,
+    '',
+    `Metrics: ${world.platform.metricsUrl}. SIGHUP reloads the plugin; Ctrl-C stops.`,
+  ].join('\n'));
+  await untilSignal(world.platform);
+  await world.stop();
+}
+
+/** The platform alone against a real management cluster (no lab pieces). */
+export async function runPlatformOnly(opts: { kubeconfig: string; configPath?: string; stateDir: string }): Promise<void> {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(opts.kubeconfig);
+  const config: PlatformConfig = opts.configPath
+    ? await loadPlatformConfig(opts.configPath)
+    : { providers: [{ name: PROVIDER_NAME, path: pluginPackageDir() }], options: DEFAULT_PLATFORM_OPTIONS, plugins: DEFAULT_PLUGIN_LOADING, metricsPort: 9464 };
+  const platform = await startPlatform({ kubeConfig, config, stateDir: resolve(opts.stateDir) });
+  console.error(`platform running against ${kubeConfig.getCurrentCluster()?.server ?? opts.kubeconfig}; metrics ${platform.metricsUrl}`);
+  await untilSignal(platform);
+  await platform.stop();
+}
+
+/** `npm start`: the demo on a fresh world with demo timings; throws (exit 1) with the reason on timeout. */
+export async function runStart(args: string[]): Promise<void> {
+  const timeoutS = Number(argValue('--timeout', args) ?? 180);
+  const dir = await mkdtemp(join(tmpdir(), 'metal3-demo-'));
+  const logFile = join(dir, 'lab.log');
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`metal3-provider demo: a lab world in ${dir} (platform logs: ${logFile})`);
+  let world: World | undefined;
+  let ok = false;
+  try {
+    world = await startWorld({ dir, timings: 'demo', logger: fileLogger(logFile) });
+    out(`management API ${world.api.url}; fleet: ${world.fleet.hosts.length} hosts; metrics ${world.platform.metricsUrl}`);
+    await runDemo(world, out, Date.now() + timeoutS * 1000);
+    ok = true;
+  } finally {
+    await world?.stop();
+    if (ok) await rm(dir, { recursive: true, force: true });
+    else out(`kept ${dir} for inspection`);
+  }
+}
+
+const LOFT = { group: 'management.loft.sh', version: 'v1' };
+export const DEMO_PROJECT = 'p-demo';
+
+/** Two tenants ask for 4 nodes; when all joined, one scales down and the other is deleted. */
+async function runDemo(world: World, out: (line: string) => void, deadline: number): Promise<void> {
+  const kc = world.kubeConfig;
+  const view = new LiveView({
+    custom: kc.makeApiClient(CustomObjectsApi), tenants: world.tenants, hostNamespace: HOST_NAMESPACE, project: DEMO_PROJECT,
+    write: (t) => process.stdout.write(t), tty: Boolean(process.stdout.isTTY),
+  });
+  const free = (s: { hosts: { state: string; claim?: string }[] }) => s.hosts.filter((h) => h.state === 'available' && !h.claim).length;
+  const total = world.fleet.hosts.length;
+  await view.waitUntil('the fleet to be inspected', (s) => free(s) === total, deadline);
+  view.say(`all ${total} hosts available; creating tenant-1 (2 × gpu-h100) and tenant-2 (1 × gpu-h100 + 1 × cpu) in ${DEMO_PROJECT}`);
+  const started = Date.now();
+  await createTenant(kc, 'tenant-1', [{ name: 'gpu', quantity: 2, nodeType: 'gpu-h100' }]);
+  await createTenant(kc, 'tenant-2', [{ name: 'gpu', quantity: 1, nodeType: 'gpu-h100' }, { name: 'cpu', quantity: 1, nodeType: 'cpu' }]);
+  const joined = (s: { nodes: Record<string, string[]> }, t: string) => s.nodes[t]?.length ?? 0;
+  await view.waitUntil('4 nodes to join', (s) => joined(s, 'tenant-1') === 2 && joined(s, 'tenant-2') === 2, deadline);
+  const joinedCount = 4;
+  view.say('all 4 nodes joined; scaling tenant-1 to 1 and deleting tenant-2');
+  await scaleTenant(kc, 'tenant-1', [{ name: 'gpu', quantity: 1, nodeType: 'gpu-h100' }]);
+  await deleteTenant(kc, 'tenant-2');
+  const done = await view.waitUntil('released hosts to be cleaned and available', (s) =>
+    s.claims.length === 1 && joined(s, 'tenant-1') === 1 && free(s) === total - 1, deadline);
+
+  const claims = [...view.claims.values()];
+  const span = (from: number | undefined, to: number | undefined) => (from !== undefined && to !== undefined ? [to - from] : []);
+  const returned = [...view.releases.entries()].filter(([, r]) => r.returnedAt);
+  out('');
+  out(`Summary (${((Date.now() - started) / 1000).toFixed(0)} s from the first request to the last host back)`);
+  out(`  claim → provisioned    ${describeDurations(claims.flatMap((c) => span(c.createdAt, c.provisionedAt)), 'claims')}`);
+  out(`  provisioned → joined   ${describeDurations(claims.flatMap((c) => span(c.provisionedAt, c.joinedAt)), 'claims')}`);
+  out(`  release → available    ${describeDurations(returned.map(([, r]) => r.returnedAt! - r.releasedAt), 'hosts')}`);
+  out(`  nodes joined           ${joinedCount} (tenant-1 2, tenant-2 2); tenant-1 keeps ${joined(done, 'tenant-1')}`);
+  out(`  hosts returned         ${returned.map(([h]) => h).join(', ') || 'none'}: cleaned and available (${free(done)} of ${total} free)`);
+}
+
+export interface StaticPool { name: string; quantity: number; nodeType: string }
+
+function vciValues(pools: StaticPool[]): string {
+  return stringify({
+    privateNodes: {
+      enabled: true,
+      autoNodes: [{
+        provider: PROVIDER_NAME,
+        static: pools.map((p) => ({ name: p.name, quantity: p.quantity, nodeTypeSelector: [{ property: 'vcluster.com/node-type', value: p.nodeType }] })),
+      }],
+    },
+  });
+}
+
+function exampleVci(): string {
+  return stringify({
+    apiVersion: 'management.loft.sh/v1', kind: 'VirtualClusterInstance', metadata: { name: 'tenant-1', namespace: DEMO_PROJECT },
+    spec: { template: { helmRelease: { values: vciValues([{ name: 'gpu', quantity: 1, nodeType: 'gpu-h100' }]) } } },
+  }).trimEnd();
+}
+
+async function createTenant(kc: KubeConfig, name: string, pools: StaticPool[]): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: DEMO_PROJECT } } }).catch((err: { code?: number }) => {
+    if (err.code !== 409) throw err;
+  });
+  await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+    ...LOFT, namespace: DEMO_PROJECT, plural: 'virtualclusterinstances',
+    body: { apiVersion: 'management.loft.sh/v1', kind: 'VirtualClusterInstance', metadata: { name }, spec: { template: { helmRelease: { values: vciValues(pools) } } } },
+  });
+}
+
+async function scaleTenant(kc: KubeConfig, name: string, pools: StaticPool[]): Promise<void> {
+  await kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject({
+    ...LOFT, namespace: DEMO_PROJECT, plural: 'virtualclusterinstances', name,
+    body: { spec: { template: { helmRelease: { values: vciValues(pools) } } } },
+  }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+}
+
+async function deleteTenant(kc: KubeConfig, name: string): Promise<void> {
+  await kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({ ...LOFT, namespace: DEMO_PROJECT, plural: 'virtualclusterinstances', name });
+}
+
+function fileLogger(path: string) {
+  const stream = createWriteStream(path, { flags: 'a' });
+  return createLogger({ level: process.env.LOG_LEVEL ?? 'info', destination: stream });
+}
+
+function argValue(flag: string, argv: string[] = process.argv): string | undefined {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** Resolves on SIGINT/SIGTERM; SIGHUP reloads the provider plugins meanwhile. */
+async function untilSignal(platform: Platform): Promise<void> {
+  const onHup = () => {
+    platform.reload().then(
+      () => console.error('plugins reloaded'),
+      (err: unknown) => console.error(`plugin reload failed (the previous version keeps serving): ${(err as Error).message}`),
+    );
+  };
+  process.on('SIGHUP', onHup);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  process.off('SIGHUP', onHup);
+}
