@@ -2,10 +2,10 @@
  * What controllers do in a real cluster, reduced to what the lab needs: serve CRDs once stored,
  * background garbage collection by ownerReferences, and namespace termination.
  */
-import type { ObjectEvents, ObjectService } from './objects.js';
+import { FOREGROUND_FINALIZER, type ObjectEvents, type ObjectService } from './objects.js';
 import type { ResourceRegistry } from './registry.js';
 import type { ObjectStore } from './store.js';
-import type { KubeObject, ResourceDef } from './types.js';
+import type { KubeObject, ObjectMeta, ResourceDef } from './types.js';
 
 const isCrdDef = (def: ResourceDef) => def.group === 'apiextensions.k8s.io' && def.plural === 'customresourcedefinitions';
 const isNamespaceDef = (def: ResourceDef) => def.group === '' && def.plural === 'namespaces';
@@ -42,6 +42,44 @@ export class Controllers implements ObjectEvents {
   committed(def: ResourceDef, obj: KubeObject): void {
     if (isCrdDef(def) && !obj.metadata.deletionTimestamp) this.registry.registerCrd(obj);
     if (isNamespaceDef(def) && obj.metadata.deletionTimestamp) this.later(() => this.emptyNamespace(obj.metadata.name!));
+    if (obj.metadata.deletionTimestamp && obj.metadata.finalizers?.includes(FOREGROUND_FINALIZER)) {
+      const uid = obj.metadata.uid!;
+      this.later(() => this.foreground(uid));
+    }
+  }
+
+  hasDependents(owner: KubeObject): boolean {
+    return this.store.dependentsOf(owner.metadata.uid ?? '').length > 0;
+  }
+
+  orphanDependents(owner: KubeObject): void {
+    const uid = owner.metadata.uid ?? '';
+    for (const ref of this.store.dependentsOf(uid)) {
+      const dep = this.store.getByRef(ref);
+      const def = this.registry.byResourceKey(ref.resource);
+      if (!dep || !def) continue;
+      const owners = (dep.metadata.ownerReferences ?? []).filter((o) => o.uid !== uid);
+      const metadata: ObjectMeta = { ...dep.metadata, ownerReferences: owners };
+      if (owners.length === 0) delete metadata.ownerReferences;
+      this.service!.writeAs('garbage-collector', def, dep, { ...dep, metadata });
+    }
+  }
+
+  /** Foreground deletion: dependents go first; the owner's foregroundDeletion finalizer is dropped when none is left. */
+  private foreground(ownerUid: string): void {
+    const ownerRef = this.store.refByUid(ownerUid);
+    const owner = ownerRef && this.store.getByRef(ownerRef);
+    const def = ownerRef && this.registry.byResourceKey(ownerRef.resource);
+    if (!owner || !def || !owner.metadata.finalizers?.includes(FOREGROUND_FINALIZER)) return;
+    const dependents = this.store.dependentsOf(ownerUid);
+    for (const ref of dependents) {
+      const dep = this.store.getByRef(ref);
+      const depDef = this.registry.byResourceKey(ref.resource);
+      if (dep && depDef && !dep.metadata.deletionTimestamp) this.tryDelete(depDef, dep);
+    }
+    if (this.store.dependentsOf(ownerUid).length > 0) return;
+    const finalizers = owner.metadata.finalizers.filter((f) => f !== FOREGROUND_FINALIZER);
+    this.service!.writeAs('garbage-collector', def, owner, { ...owner, metadata: { ...owner.metadata, finalizers } });
   }
 
   removed(def: ResourceDef, obj: KubeObject): void {
@@ -50,6 +88,7 @@ export class Controllers implements ObjectEvents {
       const uid = obj.metadata.uid;
       this.later(() => this.collectDependents(uid));
     }
+    for (const owner of obj.metadata.ownerReferences ?? []) this.later(() => this.foreground(owner.uid));
     const ns = obj.metadata.namespace;
     if (ns) this.later(() => this.finishNamespace(ns));
   }

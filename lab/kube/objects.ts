@@ -30,12 +30,18 @@ export interface WriteOptions {
 export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: string;
+  orphanDependents?: boolean;
 }
+
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 
 /** Hooks for what happens around writes: CRD (un)registration, garbage collection, namespace cleanup. */
 export interface ObjectEvents {
   removed(def: ResourceDef, obj: KubeObject): void;
   committed(def: ResourceDef, obj: KubeObject): void;
+  /** propagationPolicy Orphan: dependents drop their reference to `owner` before it goes. */
+  orphanDependents(owner: KubeObject): void;
+  hasDependents(owner: KubeObject): boolean;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -261,9 +267,13 @@ export class ObjectService {
     if (pre?.resourceVersion && pre.resourceVersion !== prev.metadata.resourceVersion) {
       throw errors.conflict(def, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${prev.metadata.resourceVersion}`);
     }
-    if (prev.metadata.finalizers?.length) {
+    const policy = opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : 'Background');
+    if (policy === 'Orphan') this.events.orphanDependents(prev);
+    let finalizers = prev.metadata.finalizers ?? [];
+    if (policy === 'Foreground' && !prev.metadata.deletionTimestamp && this.events.hasDependents(prev)) finalizers = [...finalizers, FOREGROUND_FINALIZER];
+    if (finalizers.length) {
       if (prev.metadata.deletionTimestamp) return prev;
-      const next: KubeObject = { ...prev, metadata: { ...prev.metadata, deletionTimestamp: nowTimestamp(), deletionGracePeriodSeconds: 0 } };
+      const next: KubeObject = { ...prev, metadata: { ...prev.metadata, finalizers, deletionTimestamp: nowTimestamp(), deletionGracePeriodSeconds: 0 } };
       if (def.plural === 'namespaces' && def.group === '') next.status = { ...((prev.status as object) ?? {}), phase: 'Terminating' };
       const stored = this.store.commit(def, next, prev);
       this.events.committed(def, stored);
@@ -278,6 +288,11 @@ export class ObjectService {
       return stored;
     }
     return this.removeNow(def, prev);
+  }
+
+  /** A write on behalf of a controller (garbage collector), with the usual semantics. */
+  writeAs(manager: string, def: ResourceDef, prev: KubeObject, next: KubeObject): KubeObject {
+    return this.write(def, prev, next, { fieldManager: manager });
   }
 
   private removeNow(def: ResourceDef, obj: KubeObject): KubeObject {

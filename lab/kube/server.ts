@@ -7,6 +7,7 @@ import { openApiGroupVersion, openApiIndex } from './openapi.js';
 import { decodeProtobufObject } from './protobuf.js';
 import type { DeleteOptions, ObjectService } from './objects.js';
 import type { ResourceRegistry } from './registry.js';
+import { paginate } from './paging.js';
 import { parseRoute, type Route } from './route.js';
 import { combine, parseFieldSelector, parseLabelSelector, type ObjectMatcher } from './selectors.js';
 import type { ApiStats } from './stats.js';
@@ -186,6 +187,9 @@ export class HttpFront {
       }
       case 'DELETE': {
         const delOpts = (body.trim() ? parseJson() : {}) as DeleteOptions;
+        // DeleteOptions may also come as query parameters (client-node sends them that way).
+        if (q.has('propagationPolicy')) delOpts.propagationPolicy = q.get('propagationPolicy')!;
+        if (q.has('orphanDependents')) delOpts.orphanDependents = q.get('orphanDependents') === 'true';
         if (!route.name) return this.deleteCollection(res, def, needNs(), q, delOpts);
         return this.send(res, 200, service.delete(def, needNs(), route.name, delOpts));
       }
@@ -198,11 +202,16 @@ export class HttpFront {
   }
 
   private list(res: ServerResponse, def: ResourceDef, ns: string | undefined, q: URLSearchParams, asTable: boolean): void {
-    const items = this.d.store.list(def, ns, this.matcher(q));
-    const rv = this.d.store.currentRv();
-    if (asTable) return this.send(res, 200, toTable(def, items.map((i) => i.obj), rv, q.get('includeObject')));
-    const head = `{"kind":"${def.listKind}","apiVersion":"${apiVersionOf(def)}","metadata":{"resourceVersion":"${rv}"},"items":[`;
-    this.send(res, 200, head + items.map((i) => i.json()).join(',') + ']}');
+    const page = paginate(this.d.store.list(def, ns, this.matcher(q)), this.d.store.currentRv(), q.get('limit'), q.get('continue'));
+    const meta: Record<string, unknown> = { resourceVersion: page.resourceVersion };
+    if (page.continueToken) Object.assign(meta, { continue: page.continueToken, remainingItemCount: page.remainingItemCount });
+    if (asTable) {
+      const table = toTable(def, page.items.map((i) => i.obj), page.resourceVersion, q.get('includeObject')) as { metadata: object };
+      table.metadata = meta;
+      return this.send(res, 200, table);
+    }
+    const head = `{"kind":"${def.listKind}","apiVersion":"${apiVersionOf(def)}","metadata":${JSON.stringify(meta)},"items":[`;
+    this.send(res, 200, head + page.items.map((i) => i.json()).join(',') + ']}');
   }
 
   private watch(res: ServerResponse, def: ResourceDef, ns: string | undefined, route: ResourceRoute, q: URLSearchParams, asTable: boolean, faultReq: { verb: Verb; path: string; resource?: string }): void {

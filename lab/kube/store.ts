@@ -91,6 +91,10 @@ export class ObjectStore {
     return out;
   }
 
+  refByUid(uid: string): ObjectRef | undefined {
+    return this.byUid.get(uid);
+  }
+
   exists(uid: string): boolean {
     return this.byUid.has(uid);
   }

@@ -189,4 +189,45 @@ describe('custom resources', () => {
     const gone = await failure(c.custom.listNamespacedCustomObject({ group: 'example.com', version: 'v1', plural: 'gadgets', namespace: 'crud' }));
     expect(gone.code).toBe(404);
   });
+
+  it('orphans dependents with propagationPolicy Orphan', async () => {
+    const owner = (await c.custom.createNamespacedCustomObject({ ...api, body: widget('orphaner') })) as Obj;
+    await c.core.createNamespacedConfigMap({ namespace: 'crud', body: { metadata: { name: 'orphan', ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Widget', name: 'orphaner', uid: owner.metadata.uid! }] } } });
+    await c.custom.deleteNamespacedCustomObject({ ...api, name: 'orphaner', propagationPolicy: 'Orphan' });
+    const cm = await c.core.readNamespacedConfigMap({ name: 'orphan', namespace: 'crud' });
+    expect(cm.metadata?.ownerReferences).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await c.core.readNamespacedConfigMap({ name: 'orphan', namespace: 'crud' })).metadata?.deletionTimestamp).toBeUndefined();
+  });
+
+  it('deletes dependents first with propagationPolicy Foreground', async () => {
+    const owner = (await c.custom.createNamespacedCustomObject({ ...api, body: widget('fg') })) as Obj;
+    const ownerReferences = [{ apiVersion: 'example.com/v1', kind: 'Widget', name: 'fg', uid: owner.metadata.uid!, blockOwnerDeletion: true }];
+    await c.core.createNamespacedConfigMap({ namespace: 'crud', body: { metadata: { name: 'fg-dep', finalizers: ['x/slow'], ownerReferences } } });
+    const deleting = (await c.custom.deleteNamespacedCustomObject({ ...api, name: 'fg', propagationPolicy: 'Foreground' })) as Obj;
+    expect(deleting.metadata.finalizers).toContain('foregroundDeletion');
+    await until(async () => (await c.core.readNamespacedConfigMap({ name: 'fg-dep', namespace: 'crud' })).metadata?.deletionTimestamp, 'dependent terminating');
+    expect(((await c.custom.getNamespacedCustomObject({ ...api, name: 'fg' })) as Obj).metadata.deletionTimestamp).toBeDefined();
+    await c.core.patchNamespacedConfigMap({ name: 'fg-dep', namespace: 'crud', body: { metadata: { finalizers: null } } }, merge);
+    await until(async () => (await c.custom.listNamespacedCustomObject({ ...api, fieldSelector: 'metadata.name=fg' }) as { items: unknown[] }).items.length === 0, 'owner gone');
+  });
+});
+
+describe('list paging', () => {
+  it('pages with limit and continue in name order, reporting remainingItemCount', async () => {
+    await c.core.createNamespace({ body: { metadata: { name: 'paged' } } });
+    for (const n of ['e', 'a', 'd', 'b', 'c']) await c.core.createNamespacedConfigMap({ namespace: 'paged', body: { metadata: { name: n } } });
+    const first = await c.core.listNamespacedConfigMap({ namespace: 'paged', limit: 2 });
+    expect(first.items.map((i) => i.metadata?.name)).toEqual(['a', 'b']);
+    expect(first.metadata?.remainingItemCount).toBe(3);
+    const names: string[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await c.core.listNamespacedConfigMap({ namespace: 'paged', limit: 2, _continue: cont });
+      names.push(...page.items.map((i) => i.metadata!.name!));
+      expect(page.metadata?.resourceVersion).toBe(first.metadata?.resourceVersion);
+      cont = page.metadata?._continue;
+    } while (cont);
+    expect(names).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
 });
