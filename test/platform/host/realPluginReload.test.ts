@@ -1,0 +1,79 @@
+/**
+ * Hot reload with the real plugin (plugin/index.ts and providers/) against the lab API: the new
+ * version gets the configuration in force before it serves, and after stop nothing the plugin
+ * started (informers, timers, sockets) is left running.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { NodeProviderSpec } from '../../../plugin/contract.js';
+import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
+import { ProviderPlugin } from '../../../lab/platform/host/providerPlugin.js';
+import { silentLogger } from '../../../lab/platform/observability/logger.js';
+import { nodeProviderSpec } from '../../../lab/world.js';
+import { REPO_ROOT, waitFor } from './helpers.js';
+
+function countByType(resources: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return counts;
+}
+
+describe('hot reload of the real metal3 plugin', () => {
+  let api: KubeApiServer;
+  let root: string;
+  let plugin: ProviderPlugin;
+  let baseline: string[];
+  const spec = nodeProviderSpec() as NodeProviderSpec;
+
+  beforeAll(async () => {
+    await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
+    root = await mkdtemp(join(REPO_ROOT, '.lab', 'real-reload-'));
+    for (const part of ['manifest.yaml', 'plugin', 'providers', 'templates']) await cp(join(REPO_ROOT, part), join(root, 'package', part), { recursive: true });
+    api = await startKubeApi();
+    await api.kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'metal3-system' } } });
+    baseline = process.getActiveResourcesInfo();
+    plugin = new ProviderPlugin({
+      registration: { name: 'metal3-provider', path: join(root, 'package') },
+      pluginsRoot: join(root, 'state', 'plugins'),
+      kubeConfig: api.kubeConfig(),
+      logger: silentLogger(),
+      events: { record: () => undefined },
+      drainTimeoutMs: 5000,
+      versionPollMs: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await plugin?.stop();
+    await api?.close();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('activates, takes the configuration and reports its node types', async () => {
+    await plugin.start();
+    expect(plugin.version).toBe('0.1.0');
+    await plugin.provider.configure({ name: 'metal3-provider', spec });
+    const types = await plugin.provider.nodeTypes();
+    expect(types.map((t) => t.name).sort()).toEqual(['cpu', 'gpu-h100']);
+  });
+
+  it('reloads to a new version that serves the same configuration', async () => {
+    const manifest = join(root, 'package', 'manifest.yaml');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replace(/^version: .*$/m, 'version: 0.1.1'));
+    await plugin.reload();
+    expect(plugin.version).toBe('0.1.1');
+    const types = await plugin.provider.nodeTypes();
+    expect(types.map((t) => t.name).sort()).toEqual(['cpu', 'gpu-h100']);
+  });
+
+  it('leaves no plugin handles behind after stop', async () => {
+    await plugin.stop();
+    const withinBaseline = () => {
+      const before = countByType(baseline);
+      return [...countByType(process.getActiveResourcesInfo())].every(([type, n]) => n <= (before.get(type) ?? 0));
+    };
+    await waitFor(withinBaseline, 5000, `handles back to baseline ${JSON.stringify(baseline)}, now ${JSON.stringify(process.getActiveResourcesInfo())}`);
+  });
+});
