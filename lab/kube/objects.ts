@@ -5,15 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { serverSideApply, parseApplyBody } from './apply.js';
 import { prepareBuiltinWrite } from './builtins.js';
-import { validateCrd } from './crd.js';
 import { recordUpdate } from './managed-fields.js';
 import { nameCauses, nowTimestamp, randomSuffix } from './names.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { ResourceRegistry } from './registry.js';
-import { defaultAndPrune, validateAgainstSchema, type Schema } from './schema-validate.js';
-import { ApiError, errors, type Cause } from './status.js';
+import { ApiError, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 import { apiVersionOf, type KubeObject, type ResourceDef } from './types.js';
+import { checkImmutable, scopeToSubresource, validateForWrite } from './write-rules.js';
 
 export interface WriteOptions {
   subresource?: string;
@@ -112,7 +111,7 @@ export class ObjectService {
     meta.creationTimestamp = nowTimestamp();
     if (def.isCustom || def.plural === 'customresourcedefinitions') meta.generation = 1;
     prepareBuiltinWrite(def, obj, true);
-    const prepared = this.prepare(def, obj, opts);
+    const prepared = validateForWrite(def, obj, opts);
     if (!managedByApply) recordUpdate(undefined, prepared, opts.fieldManager ?? 'unknown', undefined, meta.creationTimestamp);
     const stored = this.store.commit(def, prepared, undefined);
     this.events.committed(def, stored);
@@ -137,7 +136,7 @@ export class ObjectService {
     } else if (def.requireResourceVersionOnUpdate) {
       throw errors.invalid(def, name, [{ field: 'metadata.resourceVersion', reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update' }]);
     }
-    return this.write(def, prev, this.scopeToSubresource(def, prev, obj, opts.subresource), opts);
+    return this.write(def, prev, scopeToSubresource(def, prev, obj, opts.subresource), opts);
   }
 
   patch(def: ResourceDef, ns: string, name: string, contentType: string, raw: string, opts: WriteOptions = {}): KubeObject {
@@ -164,7 +163,7 @@ export class ObjectService {
     const rv = patched.metadata.resourceVersion;
     if (rv !== undefined && rv !== prev.metadata.resourceVersion) throw errors.conflict(def, name);
     const checked = this.checkBody(def, patched, ns);
-    return this.write(def, prev, this.scopeToSubresource(def, prev, checked, opts.subresource), opts);
+    return this.write(def, prev, scopeToSubresource(def, prev, checked, opts.subresource), opts);
   }
 
   private apply(def: ResourceDef, ns: string, name: string, prev: KubeObject | undefined, raw: string, opts: WriteOptions): KubeObject {
@@ -183,25 +182,7 @@ export class ObjectService {
       if (opts.subresource) throw errors.notFound(def, name);
       return this.create(def, ns, result, opts, true);
     }
-    return this.write(def, prev, this.scopeToSubresource(def, prev, result, opts.subresource), opts, true);
-  }
-
-  /** Main endpoint keeps the stored status; /status keeps everything but status. */
-  private scopeToSubresource(def: ResourceDef, prev: KubeObject, next: KubeObject, subresource: string | undefined): KubeObject {
-    if (subresource === 'status') {
-      if (!def.hasStatus) throw errors.pathNotFound(`${def.plural}/status`);
-      const out: KubeObject = { ...prev, metadata: { ...prev.metadata } };
-      if (next.status === undefined) delete out.status;
-      else out.status = next.status;
-      if (next.metadata.managedFields) out.metadata.managedFields = next.metadata.managedFields;
-      return out;
-    }
-    if (subresource) throw errors.pathNotFound(`${def.plural}/${subresource}`);
-    if (def.hasStatus) {
-      if (prev.status === undefined) delete next.status;
-      else next.status = prev.status;
-    }
-    return next;
+    return this.write(def, prev, scopeToSubresource(def, prev, result, opts.subresource), opts, true);
   }
 
   private write(def: ResourceDef, prev: KubeObject, next: KubeObject, opts: WriteOptions, managedByApply = false): KubeObject {
@@ -217,14 +198,8 @@ export class ObjectService {
       }
     }
     prepareBuiltinWrite(def, next, false);
-    if (!def.isCustom && (prev as { immutable?: boolean }).immutable) {
-      for (const f of ['data', 'binaryData', 'immutable']) {
-        if (JSON.stringify(prev[f]) !== JSON.stringify(next[f])) {
-          throw errors.invalid(def, prev.metadata.name!, [{ field: f, reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set' }]);
-        }
-      }
-    }
-    const prepared = this.prepare(def, next, opts);
+    checkImmutable(def, prev, next);
+    const prepared = validateForWrite(def, next, opts);
     if (prev.metadata.generation !== undefined && specPart(prev) !== specPart(prepared)) prepared.metadata.generation = prev.metadata.generation + 1;
     if (!managedByApply) recordUpdate(prev, prepared, opts.fieldManager ?? 'unknown', opts.subresource, nowTimestamp());
     prepared.metadata.resourceVersion = prev.metadata.resourceVersion;
@@ -236,26 +211,6 @@ export class ObjectService {
     const stored = this.store.commit(def, prepared, prev);
     this.events.committed(def, stored);
     return stored;
-  }
-
-  /** Schema defaults/pruning/validation for custom resources; CRD sanity for CRD objects. */
-  private prepare(def: ResourceDef, obj: KubeObject, opts: WriteOptions): KubeObject {
-    const name = obj.metadata.name ?? '';
-    let causes: Cause[] = [];
-    if (def.plural === 'customresourcedefinitions' && def.group === 'apiextensions.k8s.io') causes = validateCrd(obj);
-    if (def.isCustom && def.schema) {
-      const schema = def.schema as Schema;
-      const pruned: string[] = [];
-      obj = defaultAndPrune(schema, obj, ['apiVersion', 'kind', 'metadata'], pruned) as KubeObject;
-      if (pruned.length && opts.fieldValidation === 'Strict') {
-        throw errors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`);
-      }
-      if (opts.fieldValidation !== 'Ignore') for (const p of pruned) opts.warnings?.push(`unknown field "${p}"`);
-      const { metadata: _m, ...rest } = obj;
-      causes = validateAgainstSchema({ ...schema, properties: { ...(schema.properties ?? {}), metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }, { ...rest, metadata: {} });
-    }
-    if (causes.length) throw errors.invalid(def, name, causes);
-    return obj;
   }
 
   delete(def: ResourceDef, ns: string, name: string, opts: DeleteOptions = {}): KubeObject {
