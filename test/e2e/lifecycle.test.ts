@@ -88,11 +88,26 @@ describe('end to end on the lab world', () => {
     });
     await create('tenant-1', [{ name: 'gpu', quantity: 2, type: 'gpu-h100' }]);
     await create('tenant-2', [{ name: 'gpu', quantity: 1, type: 'gpu-h100' }, { name: 'cpu', quantity: 1, type: 'cpu' }]);
+    // A hot reload (what SIGHUP does) while the claims are in progress: nothing is lost or done twice.
+    await waitFor('claims created', async () => (await claims()).length === 4);
+    const before = world.platform.providers.plugin('metal3-provider')?.versionId;
+    await world.platform.reload();
+    expect(world.platform.providers.plugin('metal3-provider')?.versionId).not.toBe(before);
     await waitFor('4 joined nodes', async () => (await readyNodes('tenant-1')) === 2 && (await readyNodes('tenant-2')) === 2, 90_000);
     const list = await claims();
     expect(list).toHaveLength(4);
     expect(list.every((c) => c.status?.phase === 'Available')).toBe(true);
     expect((await hosts()).filter((h) => h.metadata.labels?.['metal3.vcluster.com/node-claim']).length).toBe(4);
+    expect((await hosts()).filter((h) => h.spec?.consumerRef).length).toBe(4);
+
+    // The claims gauge is refreshed periodically by the NodeClaim controller.
+    const metrics = await waitFor('claims gauge', async () => {
+      const text = await (await fetch(world.platform.metricsUrl)).text();
+      return text.includes('metal3_platform_nodeclaims{provider="metal3-provider",phase="Available"} 4') && text;
+    }, 20_000);
+    expect(metrics).toMatch(/metal3_platform_nodeclaims\{provider="metal3-provider",phase="Available"\} 4/);
+    expect(metrics).toMatch(/metal3_platform_provider_calls_total\{provider="metal3-provider",method="createNode",outcome="ok"\} [4-9]/);
+    expect(metrics).toMatch(/metal3_platform_plugin_reloads_total\{provider="metal3-provider",outcome="ok"\} 2/);
   }, 120_000);
 
   it('scales tenant-1 down and deletes tenant-2: hosts are cleaned and back in the pool', async () => {
