@@ -54,7 +54,7 @@ export function builtinResources(): ResourceDef[] {
       printerColumns: [{ name: 'Holder', type: 'string', jsonPath: '.spec.holderIdentity' }] }),
     builtin({ group: 'apiextensions.k8s.io', plural: 'customresourcedefinitions', singular: 'customresourcedefinition', kind: 'CustomResourceDefinition',
       namespaced: false, shortNames: ['crd', 'crds'], hasStatus: true,
-      printerColumns: [{ name: 'Created At', type: 'date', jsonPath: '.metadata.creationTimestamp' }] }),
+      printerColumns: [{ name: 'Created At', type: 'string', jsonPath: '.metadata.creationTimestamp' }] }),
   ];
 }
 

@@ -139,7 +139,11 @@ export class ObjectStore {
   private reindex(resource: string, prev: KubeObject | undefined, next: KubeObject | undefined): void {
     const o = next ?? prev!;
     const key = [resource, o.metadata.namespace ?? '', o.metadata.name].join('\u0000');
-    for (const ref of prev?.metadata.ownerReferences ?? []) this.byOwner.get(ref.uid)?.delete(key);
+    for (const ref of prev?.metadata.ownerReferences ?? []) {
+      const set = this.byOwner.get(ref.uid);
+      set?.delete(key);
+      if (set?.size === 0) this.byOwner.delete(ref.uid);
+    }
     if (prev?.metadata.uid && !next) this.byUid.delete(prev.metadata.uid);
     if (!next) return;
     if (next.metadata.uid) this.byUid.set(next.metadata.uid, { resource, namespace: next.metadata.namespace ?? '', name: next.metadata.name! });

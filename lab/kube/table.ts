@@ -43,6 +43,7 @@ function cell(col: PrinterColumn, obj: KubeObject): unknown {
 
 function columnsFor(def: ResourceDef): PrinterColumn[] {
   const cols = def.printerColumns.filter((c) => c.jsonPath !== '.metadata.name');
+  // Like the real CRD table convertor: a column showing creationTimestamp stands in for AGE.
   const hasAge = cols.some((c) => c.jsonPath === '.metadata.creationTimestamp');
   return hasAge ? cols : [...cols, { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }];
 }
