@@ -167,6 +167,11 @@ describe('NodeType controller against the lab API', () => {
     });
     expect((await getProvider()).status.reason).toBeUndefined();
   });
+
+  it('lets deleting the NodeProvider garbage-collect its NodeTypes (owner references)', async () => {
+    await custom.deleteClusterCustomObject({ ...G, plural: 'nodeproviders', name: 'metal3-provider' });
+    await waitFor(async () => ((await custom.listClusterCustomObject({ ...G, plural: 'nodetypes' })) as { items: unknown[] }).items.length === 0);
+  });
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
