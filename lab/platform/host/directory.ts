@@ -24,13 +24,16 @@ export class PluginDirectory implements ProviderDirectory {
     return this.plugins.get(name);
   }
 
-  /** Registers and activates a provider; a failure leaves it unregistered and is thrown. */
+  /**
+   * Registers and activates a provider. When activation fails the provider stays registered but
+   * inactive (get() is undefined), so a fixed version (version change or reload()) can still take over.
+   */
   async register(options: ProviderPluginOptions): Promise<ProviderPlugin> {
     const name = options.registration.name;
     if (this.plugins.has(name)) throw new Error(`provider ${name} is already registered`);
     const plugin = new ProviderPlugin(options);
-    await plugin.start();
     this.plugins.set(name, plugin);
+    await plugin.start();
     return plugin;
   }
 

@@ -73,15 +73,16 @@ export class ProviderPlugin {
     return this.current?.configSchema;
   }
 
-  /** Activates the installed version (throws when it cannot) and starts watching for new ones. */
+  /** Starts watching for new versions and activates the installed one (throws when it cannot). */
   async start(): Promise<void> {
-    await this.reload();
+    // Watch first: when the installed version cannot be activated, installing a fixed one still recovers.
     if (this.opts.versionPollMs > 0) {
       watchFile(manifestPathOf(this.opts.registration.path), { interval: this.opts.versionPollMs, persistent: true }, () => {
         void this.onManifestChanged();
       });
       this.watching = true;
     }
+    await this.reload();
   }
 
   /** Activates the installed package again (a new version or the same one); serialized. */
