@@ -28,3 +28,32 @@ export function nameCauses(name: string, dnsLabel: boolean): Cause[] {
 export function nowTimestamp(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function qualifiedNameOk(key: string): boolean {
+  const parts = key.split('/');
+  if (parts.length > 2) return false;
+  const name = parts[parts.length - 1];
+  if (name.length > 63 || !LABEL_NAME.test(name)) return false;
+  return parts.length === 1 || (parts[0].length <= 253 && SUBDOMAIN.test(parts[0]));
+}
+
+/** The real API's checks on label keys/values and annotation keys. */
+export function metadataCauses(meta: { labels?: unknown; annotations?: unknown }): Cause[] {
+  const causes: Cause[] = [];
+  const labels = (meta.labels ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(labels)) {
+    if (!qualifiedNameOk(k)) causes.push({ field: 'metadata.labels', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(k)}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
+    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
+      causes.push({ field: 'metadata.labels', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
+    }
+  }
+  const annotations = (meta.annotations ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(annotations)) {
+    if (!qualifiedNameOk(k)) causes.push({ field: 'metadata.annotations', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(k)}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
+    if (typeof v !== 'string') causes.push({ field: `metadata.annotations`, reason: 'FieldValueTypeInvalid', message: `Invalid value: ${JSON.stringify(v)}: annotation values must be strings` });
+  }
+  return causes;
+}

@@ -82,19 +82,19 @@ export class ObjectService {
     return obj;
   }
 
-  private requireNamespace(def: ResourceDef, ns: string, creating: boolean): void {
+  private requireNamespace(def: ResourceDef, ns: string, creating: boolean, name = ''): void {
     if (!def.namespaced) return;
     const nsDef = this.registry.lookup('', 'v1', 'namespaces')!;
     const namespace = this.store.get(nsDef, '', ns);
     if (!namespace) throw errors.namespaceNotFound(ns);
     if (creating && namespace.metadata.deletionTimestamp) {
-      throw new ApiError(403, 'Forbidden', `${def.plural} "${'<new>'}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
+      throw new ApiError(403, 'Forbidden', `${def.plural} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
     }
   }
 
   create(def: ResourceDef, ns: string, body: unknown, opts: WriteOptions = {}, managedByApply = false): KubeObject {
     const obj = this.checkBody(def, body, ns);
-    this.requireNamespace(def, ns, true);
+    this.requireNamespace(def, ns, true, obj.metadata.name ?? obj.metadata.generateName);
     const meta = obj.metadata;
     if (!meta.name) {
       if (!meta.generateName) throw errors.invalid(def, '', [{ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' }]);

@@ -2,6 +2,7 @@
 import { validateCrd } from './crd.js';
 import type { WriteOptions } from './objects.js';
 import { defaultAndPrune, validateAgainstSchema, type Schema } from './schema-validate.js';
+import { metadataCauses } from './names.js';
 import { errors, type Cause } from './status.js';
 import type { KubeObject, ResourceDef } from './types.js';
 
@@ -26,8 +27,8 @@ export function scopeToSubresource(def: ResourceDef, prev: KubeObject, next: Kub
 /** Schema defaults/pruning/validation for custom resources; CRD sanity for CRD objects. */
 export function validateForWrite(def: ResourceDef, obj: KubeObject, opts: Pick<WriteOptions, 'fieldValidation' | 'warnings'>): KubeObject {
   const name = obj.metadata.name ?? '';
-  let causes: Cause[] = [];
-  if (def.plural === 'customresourcedefinitions' && def.group === 'apiextensions.k8s.io') causes = validateCrd(obj);
+  let causes: Cause[] = metadataCauses(obj.metadata);
+  if (def.plural === 'customresourcedefinitions' && def.group === 'apiextensions.k8s.io') causes = causes.concat(validateCrd(obj));
   if (def.isCustom && def.schema) {
     const schema = def.schema as Schema;
     const pruned: string[] = [];
@@ -37,7 +38,7 @@ export function validateForWrite(def: ResourceDef, obj: KubeObject, opts: Pick<W
     }
     if (opts.fieldValidation !== 'Ignore') for (const p of pruned) opts.warnings?.push(`unknown field "${p}"`);
     const { metadata: _m, ...rest } = obj;
-    causes = validateAgainstSchema({ ...schema, properties: { ...(schema.properties ?? {}), metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }, { ...rest, metadata: {} });
+    causes = causes.concat(validateAgainstSchema({ ...schema, properties: { ...(schema.properties ?? {}), metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }, { ...rest, metadata: {} }));
   }
   if (causes.length) throw errors.invalid(def, name, causes);
   return obj;

@@ -25,11 +25,14 @@ describe('PATCH by content type', () => {
       { op: 'add', path: '/spec/parts/-', value: { name: 'b' } },
       { op: 'copy', from: '/spec/parts/0', path: '/spec/parts/0' },
       { op: 'remove', path: '/spec/parts/0' },
-      { op: 'add', path: '/metadata/labels', value: { 'a~b/c': 'x' } },
+      { op: 'add', path: '/spec/tags', value: { 'a~b/c': 'x' } },
+      { op: 'move', from: '/spec/tags/a~0b~1c', path: '/spec/tags/moved' },
+      { op: 'add', path: '/metadata/labels', value: { tier: 'gpu' } },
       { op: 'move', from: '/metadata/labels', path: '/metadata/annotations' },
     ] }, jsonPatch)) as Obj;
     expect(out.spec).toMatchObject({ size: 2, parts: [{ name: 'a' }, { name: 'b' }] });
-    expect(out.metadata.annotations).toEqual({ 'a~b/c': 'x' });
+    expect(out.spec?.tags).toEqual({ moved: 'x' });
+    expect(out.metadata.annotations).toEqual({ tier: 'gpu' });
     expect(out.metadata.labels).toBeUndefined();
     const failed = await failure(c.custom.patchNamespacedCustomObject({ ...api, name: 'jp', body: [{ op: 'test', path: '/spec/size', value: 9 }] }, jsonPatch));
     expect(failed.code).toBe(422);

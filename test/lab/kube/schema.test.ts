@@ -90,4 +90,11 @@ describe('schema validation over HTTP', () => {
     const e = await failure(c.core.patchNamespacedSecret({ name: 'frozen', namespace: 'default', body: { stringData: { a: 'c' } } }, merge));
     expect([e.code, e.details?.causes?.[0].field]).toEqual([422, 'data']);
   });
+
+  it('validates label keys and values like the real API', async () => {
+    const e = await failure(c.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'labelled', labels: { ok: 'fine', bad: 'has space' } } } }));
+    expect([e.code, e.details?.causes?.map((x) => x.field)]).toEqual([422, ['metadata.labels']]);
+    expect(e.message).toContain('"has space"');
+    await c.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'labelled', labels: { 'metal3.vcluster.com/node-claim': 'abc-123', empty: '' } } } });
+  });
 });
