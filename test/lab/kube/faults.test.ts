@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as k8s from '@kubernetes/client-node';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { clients, failure, type Clients } from './helpers.js';
 
@@ -53,6 +54,29 @@ describe('fault injection', () => {
     const a = await outcomes();
     expect(await outcomes()).toEqual(a);
     expect(new Set(a)).toEqual(new Set([200, 500]));
+    server.faults.clear();
+  });
+});
+
+describe('watch faults', () => {
+  it('closes watches after watchDropAfterMs, server-side', async () => {
+    server.faults.set({ watchDropAfterMs: 100 });
+    const t0 = Date.now();
+    const ended = await new Promise((resolve) => {
+      void new k8s.Watch(c.kc).watch('/api/v1/namespaces/default/configmaps', {}, () => {}, (err) => resolve(err ?? null));
+    });
+    expect(ended).toBeNull();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(90);
+    server.faults.clear();
+  });
+
+  it('answers a watch with ERROR 410 Expired at goneRate 1', async () => {
+    server.faults.set({ goneRate: 1 });
+    const events: { type: string; obj: { code?: number } }[] = [];
+    await new Promise((resolve) => {
+      void new k8s.Watch(c.kc).watch('/api/v1/namespaces/default/configmaps', {}, (type, obj) => events.push({ type, obj }), resolve);
+    });
+    expect(events).toEqual([{ type: 'ERROR', obj: expect.objectContaining({ code: 410, reason: 'Expired' }) }]);
     server.faults.clear();
   });
 });
