@@ -1,21 +1,16 @@
 /**
- * Server-side apply (application/apply-patch+yaml), coarse: ownership by leaf path, lists atomic.
+ * Server-side apply (application/apply-patch+yaml), coarse: ownership by leaf path; lists are atomic
+ * unless the schema declares them list-maps.
  * A field owned by another manager and applied with a different value is a conflict unless force.
  */
 import { parse as parseYaml } from 'yaml';
 import { ApiError, type Cause } from './status.js';
+import { noListKeys, overlay, type ListKeys } from './list-maps.js';
 import { displayPath, leafValues, overlaps, readOwnership, removeAt, valueAt, writeOwnership } from './managed-fields.js';
 import type { KubeObject } from './types.js';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Deep merge where the applied config wins and lists are replaced whole. */
-function overlay(base: unknown, applied: unknown): unknown {
-  if (!isObj(applied) || !isObj(base)) return structuredClone(applied);
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(applied)) out[k] = overlay(base[k], v);
-  return out;
-}
 
 export function parseApplyBody(raw: string): KubeObject {
   let body: unknown;
@@ -37,13 +32,15 @@ export interface ApplyInput {
   now: string;
   /** For conflict messages. */
   describe: string;
+  listKeys?: ListKeys;
 }
 
 /** The object after applying `applied` as `manager` (metadata.managedFields updated); throws 409 on conflicts. */
 export function serverSideApply(input: ApplyInput): KubeObject {
   const { current, applied, manager, force, subresource } = input;
   const owners = readOwnership(current);
-  const appliedLeaves = leafValues(applied);
+  const listKeys = input.listKeys ?? noListKeys;
+  const appliedLeaves = leafValues(applied, listKeys);
   const conflicts: Cause[] = [];
   for (const other of owners) {
     if (other.manager === manager && other.operation === 'Apply') continue;
@@ -61,7 +58,7 @@ export function serverSideApply(input: ApplyInput): KubeObject {
   }
   let mine = owners.find((o) => o.manager === manager && o.operation === 'Apply' && o.subresource === subresource);
   const previouslyMine = mine ? new Set(mine.paths) : new Set<string>();
-  const result = overlay(current ?? {}, applied) as KubeObject;
+  const result = overlay(current ?? {}, applied, listKeys) as KubeObject;
   // Fields this manager applied before, no longer applies, and nobody else owns are removed.
   for (const p of previouslyMine) {
     if (appliedLeaves.has(p)) continue;

@@ -1,7 +1,9 @@
 /**
  * Coarse field ownership for server-side apply: each manager owns a set of leaf paths (lists are
- * atomic leaves), stored in `metadata.managedFields` in the real FieldsV1 shape (`{"f:spec":{"f:online":{}}}`).
+ * atomic leaves unless the schema makes them list-maps), stored in `metadata.managedFields` in the
+ * real FieldsV1 shape (`{"f:spec":{"f:online":{}}}`, `{"k:{\"type\":\"Ready\"}":{...}}`).
  */
+import { findItem, isKeyedList, itemSegment, noListKeys, type ListKeys } from './list-maps.js';
 import type { KubeObject, ManagedFieldsEntry } from './types.js';
 
 export type FieldPath = string; // segments joined by '\u0000'
@@ -12,51 +14,77 @@ const SYSTEM_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'gen
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Leaf paths of an object with their values, skipping apiVersion/kind and system metadata. */
-export function leafValues(obj: Record<string, unknown>): Map<FieldPath, unknown> {
+export function leafValues(obj: Record<string, unknown>, listKeys: ListKeys = noListKeys): Map<FieldPath, unknown> {
   const out = new Map<FieldPath, unknown>();
-  const walk = (v: unknown, prefix: string[]) => {
+  const walk = (v: unknown, prefix: string[], schemaPath: string[]) => {
     if (isObj(v) && Object.keys(v).length > 0) {
       for (const [k, child] of Object.entries(v)) {
         if (prefix.length === 0 && (k === 'apiVersion' || k === 'kind')) continue;
         if (prefix.length === 1 && prefix[0] === 'metadata' && SYSTEM_META.has(k)) continue;
-        walk(child, [...prefix, k]);
+        walk(child, [...prefix, k], [...schemaPath, k]);
       }
+      return;
+    }
+    const keys = Array.isArray(v) ? listKeys(schemaPath) : undefined;
+    if (Array.isArray(v) && isKeyedList(v, keys)) {
+      for (const item of v) walk(item, [...prefix, itemSegment(item, keys)!], [...schemaPath, '*']);
     } else if (prefix.length > 0) out.set(prefix.join(SEP), v);
   };
-  walk(obj, []);
+  walk(obj, [], []);
   return out;
+}
+
+/** One step down: object field, or list-map item for a `k:` segment. */
+function child(cur: unknown, seg: string): unknown {
+  if (seg.startsWith('k:') && Array.isArray(cur)) {
+    const i = findItem(cur, seg);
+    return i >= 0 ? cur[i] : undefined;
+  }
+  return isObj(cur) ? cur[seg] : undefined;
 }
 
 export function valueAt(obj: unknown, path: FieldPath): unknown {
   let cur = obj;
   for (const seg of path.split(SEP)) {
-    if (!isObj(cur)) return undefined;
-    cur = cur[seg];
+    cur = child(cur, seg);
+    if (cur === undefined) return undefined;
   }
   return cur;
 }
 
 export function removeAt(obj: Record<string, unknown>, path: FieldPath): void {
   const segs = path.split(SEP);
-  const stack: Record<string, unknown>[] = [obj];
-  let cur: unknown = obj;
+  // containers[i] holds segs[i]; walk down, remove the leaf, then drop what the removal left empty.
+  const containers: unknown[] = [obj];
   for (const seg of segs.slice(0, -1)) {
-    if (!isObj(cur)) return;
-    cur = cur[seg];
-    if (isObj(cur)) stack.push(cur);
+    const next = child(containers[containers.length - 1], seg);
+    if (next === undefined || next === null || typeof next !== 'object') return;
+    containers.push(next);
   }
-  if (!isObj(cur)) return;
-  delete cur[segs[segs.length - 1]];
-  // Drop parents the removal left empty, as apply does.
-  for (let i = stack.length - 1; i > 0; i--) {
-    if (Object.keys(stack[i]).length > 0) break;
-    delete stack[i - 1][segs[i - 1]];
+  // A list-map item's key fields go with the item, never alone; an item left with only its keys goes.
+  const itemKeys = (i: number) => (i >= 1 && segs[i - 1].startsWith('k:') ? Object.keys(JSON.parse(segs[i - 1].slice(2)) as object) : []);
+  for (let i = segs.length - 1; i >= 0; i--) {
+    const parent = containers[i];
+    const seg = segs[i];
+    if (Array.isArray(parent)) {
+      const idx = findItem(parent, seg);
+      if (idx >= 0) parent.splice(idx, 1);
+    } else if (isObj(parent) && !itemKeys(i).includes(seg)) delete parent[seg];
+    if (i === 0) break;
+    const holder = containers[i];
+    const keys = itemKeys(i);
+    const empty = Array.isArray(holder) ? holder.length === 0 : isObj(holder) && Object.keys(holder).every((k) => keys.includes(k));
+    if (!empty) break;
   }
 }
 
 /** Dotted form for messages: ".spec.online". */
 export function displayPath(path: FieldPath): string {
-  return '.' + path.split(SEP).join('.');
+  return path.split(SEP).map((seg) => {
+    if (!seg.startsWith('k:')) return `.${seg}`;
+    const keys = JSON.parse(seg.slice(2)) as Record<string, unknown>;
+    return `[${Object.entries(keys).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+  }).join('');
 }
 
 /** Two paths overlap when one is the other or an ancestor of it. */
@@ -68,7 +96,7 @@ export function toFieldsV1(paths: Iterable<FieldPath>): Record<string, unknown> 
   const root: Record<string, Record<string, unknown>> = {};
   for (const p of paths) {
     let cur: Record<string, unknown> = root;
-    for (const seg of p.split(SEP)) cur = (cur[`f:${seg}`] ??= {}) as Record<string, unknown>;
+    for (const seg of p.split(SEP)) cur = (cur[seg.startsWith('k:') ? seg : `f:${seg}`] ??= {}) as Record<string, unknown>;
   }
   return root;
 }
@@ -76,9 +104,9 @@ export function toFieldsV1(paths: Iterable<FieldPath>): Record<string, unknown> 
 export function fromFieldsV1(fields: Record<string, unknown> | undefined): Set<FieldPath> {
   const out = new Set<FieldPath>();
   const walk = (node: Record<string, unknown>, prefix: string[]) => {
-    const keys = Object.keys(node).filter((k) => k.startsWith('f:'));
+    const keys = Object.keys(node).filter((k) => k.startsWith('f:') || k.startsWith('k:'));
     if (keys.length === 0 && prefix.length > 0) out.add(prefix.join(SEP));
-    for (const k of keys) walk((node[k] ?? {}) as Record<string, unknown>, [...prefix, k.slice(2)]);
+    for (const k of keys) walk((node[k] ?? {}) as Record<string, unknown>, [...prefix, k.startsWith('k:') ? k : k.slice(2)]);
   };
   if (fields) walk(fields, []);
   return out;
@@ -106,10 +134,10 @@ export function writeOwnership(owners: Ownership[], apiVersion: string, now: str
 }
 
 /** After a non-apply write, `manager` owns the leaves it changed; others lose them; removed leaves are owned by nobody. */
-export function recordUpdate(prev: KubeObject | undefined, next: KubeObject, manager: string, subresource: string | undefined, now: string): void {
+export function recordUpdate(prev: KubeObject | undefined, next: KubeObject, manager: string, subresource: string | undefined, now: string, listKeys: ListKeys = noListKeys): void {
   const owners = readOwnership(prev);
-  const before = prev ? leafValues(prev) : new Map<FieldPath, unknown>();
-  const after = leafValues(next);
+  const before = prev ? leafValues(prev, listKeys) : new Map<FieldPath, unknown>();
+  const after = leafValues(next, listKeys);
   const changed = new Set<FieldPath>();
   for (const [p, v] of after) if (!before.has(p) || JSON.stringify(before.get(p)) !== JSON.stringify(v)) changed.add(p);
   const removed = [...before.keys()].filter((p) => !after.has(p));

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { serverSideApply, parseApplyBody } from './apply.js';
 import { prepareBuiltinWrite } from './builtins.js';
+import { listKeysFromSchema } from './list-maps.js';
 import { recordUpdate } from './managed-fields.js';
 import { nameCauses, nowTimestamp, randomSuffix } from './names.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
@@ -112,7 +113,7 @@ export class ObjectService {
     if (def.isCustom || def.plural === 'customresourcedefinitions') meta.generation = 1;
     prepareBuiltinWrite(def, obj, true);
     const prepared = validateForWrite(def, obj, opts);
-    if (!managedByApply) recordUpdate(undefined, prepared, opts.fieldManager ?? 'unknown', undefined, meta.creationTimestamp);
+    if (!managedByApply) recordUpdate(undefined, prepared, opts.fieldManager ?? 'unknown', undefined, meta.creationTimestamp, listKeysFromSchema(def.schema));
     const stored = this.store.commit(def, prepared, undefined);
     this.events.committed(def, stored);
     return stored;
@@ -177,7 +178,7 @@ export class ObjectService {
     const rv = checked.metadata.resourceVersion;
     if (rv !== undefined && prev && rv !== prev.metadata.resourceVersion) throw errors.conflict(def, name);
     const now = nowTimestamp();
-    const result = serverSideApply({ current: prev, applied: checked, manager: opts.fieldManager!, force: !!opts.force, subresource: opts.subresource, now, describe: name });
+    const result = serverSideApply({ current: prev, applied: checked, manager: opts.fieldManager!, force: !!opts.force, subresource: opts.subresource, now, describe: name, listKeys: listKeysFromSchema(def.schema) });
     if (!prev) {
       if (opts.subresource) throw errors.notFound(def, name);
       return this.create(def, ns, result, opts, true);
@@ -201,7 +202,7 @@ export class ObjectService {
     checkImmutable(def, prev, next);
     const prepared = validateForWrite(def, next, opts);
     if (prev.metadata.generation !== undefined && specPart(prev) !== specPart(prepared)) prepared.metadata.generation = prev.metadata.generation + 1;
-    if (!managedByApply) recordUpdate(prev, prepared, opts.fieldManager ?? 'unknown', opts.subresource, nowTimestamp());
+    if (!managedByApply) recordUpdate(prev, prepared, opts.fieldManager ?? 'unknown', opts.subresource, nowTimestamp(), listKeysFromSchema(def.schema));
     prepared.metadata.resourceVersion = prev.metadata.resourceVersion;
     if (prepared.metadata.finalizers?.length === 0) delete prepared.metadata.finalizers;
     if (JSON.stringify(prepared) === JSON.stringify(prev)) return prev; // no-op writes keep the resourceVersion

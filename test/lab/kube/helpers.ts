@@ -41,6 +41,12 @@ export const widgetCrd = {
                 parts: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
                 extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
                 tags: { type: 'object', additionalProperties: { type: 'string' } },
+                ports: {
+                  type: 'array',
+                  'x-kubernetes-list-type': 'map',
+                  'x-kubernetes-list-map-keys': ['name'],
+                  items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, port: { type: 'integer' } } },
+                },
               },
             },
             status: { type: 'object', properties: { state: { type: 'string' }, count: { type: 'integer' } } },

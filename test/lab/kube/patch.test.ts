@@ -109,4 +109,18 @@ describe('server-side apply', () => {
     const conflict = await failure(c.custom.patchNamespacedCustomObject({ ...api, name: 'ssa', body: body({ size: 9, online: true }), fieldManager: 'bob' }, apply));
     expect(conflict.message).toContain('conflict with "kubectl-patch"');
   });
+
+  it('merges list-map items (x-kubernetes-list-type: map) by key across managers', async () => {
+    const w = (spec: Record<string, unknown>) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'lm' }, spec });
+    const patch = (spec: Record<string, unknown>, fieldManager: string, force = false) =>
+      c.custom.patchNamespacedCustomObject({ ...api, name: 'lm', body: w(spec), fieldManager, force }, apply) as Promise<Obj>;
+    await patch({ size: 1, ports: [{ name: 'http', port: 80 }] }, 'alice');
+    const both = await patch({ ports: [{ name: 'metrics', port: 9090 }] }, 'bob');
+    expect(both.spec?.ports).toEqual([{ name: 'http', port: 80 }, { name: 'metrics', port: 9090 }]);
+    expect(JSON.stringify(both.metadata.managedFields)).toContain('k:{\\"name\\":\\"metrics\\"}');
+    const conflict = await failure(patch({ ports: [{ name: 'metrics', port: 9090 }, { name: 'http', port: 81 }] }, 'bob'));
+    expect(conflict.details?.causes?.map((x) => x.field)).toEqual(['.spec.ports[name="http"].port']);
+    const dropped = await patch({ size: 1 }, 'alice');
+    expect(dropped.spec?.ports).toEqual([{ name: 'metrics', port: 9090 }]);
+  });
 });
