@@ -112,6 +112,9 @@ if (!kubectlBin) {
       const p = await file('s.yaml', 'apiVersion: v1\nkind: Secret\nmetadata: {name: s1}\nstringData: {a: b, c: d}\n');
       await kubectl('apply', '-f', p);
       expect(await kubectl('get', 'secrets')).toMatch(/^s1\s+Opaque\s+2\s+\d+s$/m);
+      await writeFile(p, 'apiVersion: v1\nkind: Secret\nmetadata: {name: s1, labels: {x: z}}\nstringData: {a: changed}\n');
+      expect(await kubectl('apply', '-f', p)).toContain('secret/s1 configured');
+      expect(await kubectl('get', 'secret', 's1', '-o', 'jsonpath={.data.a} {.metadata.labels.x}')).toBe(`${Buffer.from('changed').toString('base64')} z`);
       expect(await kubectl('get', 'ns')).toMatch(/^default\s+Active\s+\d+s$/m);
     });
   });
