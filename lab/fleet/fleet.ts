@@ -28,9 +28,6 @@ export interface FleetOptions {
 export const DEFAULT_FLEET_NAMESPACE = 'metal3-system';
 export const DEFAULT_BMC_BASE = 'redfish+http://127.0.0.1:8000/redfish/v1/Systems/';
 
-/** Hosts per rack by profile (a DGX H100 draws ~10 kW, so four per rack). */
-const RACK_SIZE: Record<string, number> = { [DGX_H100.name]: 4, [CPU_EPYC.name]: 16 };
-
 interface HostSpec { name: string; profile: HardwareProfile; rack: string }
 
 function bmhManifest(h: HostSpec, namespace: string, bmcBase: string, datacenter: string): Record<string, unknown> {
@@ -86,7 +83,8 @@ function build(specs: HostSpec[], opts: FleetOptions): Fleet {
 
 /** `count` hosts of `profile`, named `<prefix>-<nn>`, racked from rack number `firstRack`; returns the next free rack. */
 function rackHosts(profile: HardwareProfile, prefix: string, count: number, firstRack: number, width: number) {
-  const perRack = RACK_SIZE[profile.name] ?? 16;
+  // Slots follow the host number (rackSlotFor), so a rack starts at host 1 + k × hostsPerRack.
+  const perRack = profile.hostsPerRack;
   const specs: HostSpec[] = [];
   for (let i = 0; i < count; i++) {
     const rack = `r${String(firstRack + Math.floor(i / perRack)).padStart(2, '0')}`;

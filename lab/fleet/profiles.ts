@@ -22,6 +22,8 @@ export interface HardwareProfile {
   description: string;
   /** BareMetalHost labels that selectors use (gpu-model, gpu-count, node-role). */
   labels: Record<string, string>;
+  /** Hosts per rack (a DGX H100 draws ~10 kW, so four); each takes one slot, cabled to port `swp<slot + 1>` of both leaves. */
+  hostsPerRack: number;
   /** Written to the extended-resources annotation when non-empty. */
   extendedResources: Record<string, string>;
   rootDeviceName: string;
@@ -48,6 +50,7 @@ export const DGX_H100: HardwareProfile = {
   name: 'dgx-h100',
   description: 'NVIDIA DGX H100: 8x H100 80GB SXM, 2x Xeon Platinum 8480C, 2 TiB, 8x ConnectX-7 400G InfiniBand',
   labels: { 'gpu-model': 'h100', 'gpu-count': '8', 'node-role': 'gpu-worker' },
+  hostsPerRack: 4,
   extendedResources: { 'nvidia.com/gpu': '8' },
   rootDeviceName: '/dev/nvme0n1',
   systemVendor: { manufacturer: 'NVIDIA', productName: 'DGXH100', serialPrefix: '1660' },
@@ -75,6 +78,7 @@ export const CPU_EPYC: HardwareProfile = {
   name: 'cpu-epyc',
   description: 'Dell PowerEdge R7625: 2x AMD EPYC 9654 (192 cores / 384 threads), 768 GiB, 2x 25GbE',
   labels: { 'gpu-model': 'none', 'gpu-count': '0', 'node-role': 'cpu-worker' },
+  hostsPerRack: 16,
   extendedResources: {},
   rootDeviceName: '/dev/nvme0n1',
   systemVendor: { manufacturer: 'Dell Inc.', productName: 'PowerEdge R7625', serialPrefix: '' },
@@ -98,6 +102,7 @@ export const GENERIC: HardwareProfile = {
   name: 'generic',
   description: 'Small virtual machine (QEMU), 4 vCPUs, 8 GiB',
   labels: { 'gpu-model': 'none', 'gpu-count': '0', 'node-role': 'worker' },
+  hostsPerRack: 16,
   extendedResources: {},
   rootDeviceName: '/dev/vda',
   systemVendor: { manufacturer: 'QEMU', productName: 'Standard PC (Q35 + ICH9, 2009)', serialPrefix: '' },
@@ -127,14 +132,30 @@ export function bootMacFor(profile: HardwareProfile, host: string): string {
   return stableMac(host, index);
 }
 
+/** Switch ports per leaf: the highest slot a rack can have. */
+const LEAF_PORTS = 48;
+
 /**
- * HardwareDetails as inspection would report them for `host`. `rack` names the top-of-rack switch in LLDP data;
+ * The host's slot in its rack. Fleet hosts are named `<prefix>-<n>` and racked in order, `hostsPerRack` to a
+ * rack, so host n sits in slot (n - 1) mod hostsPerRack: no two hosts of a rack share a slot (or a switch
+ * port). A hand-written name without a number gets a hashed slot, which may collide with another's.
+ */
+export function rackSlotFor(profile: HardwareProfile, host: string): number {
+  const n = /-(\d+)$/.exec(host)?.[1];
+  if (n === undefined || Number(n) < 1) return stableIndex(LEAF_PORTS, host);
+  return (Number(n) - 1) % Math.min(profile.hostsPerRack, LEAF_PORTS);
+}
+
+/**
+ * HardwareDetails as inspection would report them for `host`. `rack` names the top-of-rack switches (leaf
+ * `a` for the PXE NIC, `b` for the other cabled NIC) in LLDP data; the port on each is the host's rack slot.
  * `bootMACAddress`, when given, becomes the PXE NIC's MAC (a hand-written host may pick its own).
  */
 export function hardwareFor(
   profile: HardwareProfile, host: string, opts: { rack?: string; bootMACAddress?: string } = {},
 ): HardwareDetails {
   const rack = opts.rack ?? 'r00';
+  const port = `swp${1 + rackSlotFor(profile, host)}`;
   const pxeIndex = profile.nics.findIndex((n) => n.pxe);
   const nics: Nic[] = profile.nics.map((t, i) => {
     const nic: Nic = {
@@ -147,7 +168,7 @@ export function hardwareFor(
       nic.lldp = {
         switchSystemName: `leaf-${rack}-${side}`,
         switchID: stableMac(`leaf-${rack}-${side}`, 0),
-        portID: `swp${1 + stableIndex(48, host)}`,
+        portID: port,
       };
     }
     return nic;

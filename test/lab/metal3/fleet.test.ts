@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { applyFleet, defaultFleet, makeFleet } from '../../../lab/fleet/index.js';
+import { applyFleet, defaultFleet, hardwareFor, makeFleet, profileNamed } from '../../../lab/fleet/index.js';
 import type { BareMetalHost } from '../../../lab/metal3/types.js';
 import { GROUP, getHost, state, startWorld, waitForHost, type World } from './world.js';
 
@@ -34,6 +34,32 @@ describe('lab fleet', () => {
     expect(new Set(hosts.map((h) => h.spec.bootMACAddress)).size).toBe(10_000);
     expect(new Set(hosts.map((h) => h.metadata.name)).size).toBe(10_000);
     expect(() => makeFleet(3, { 'tpu-v5': 1 })).toThrow(/unknown profile "tpu-v5"/);
+  });
+
+  /** Every LLDP-cabled NIC of the fleet as `<switchID> <portID>`, from what inspection reports. */
+  const cabledPorts = (hosts: BareMetalHost[]) => hosts.flatMap((h) => {
+    const profile = profileNamed(h.metadata.annotations?.['lab.metal3.io/hardware-profile']);
+    const hw = hardwareFor(profile, h.metadata.name, { rack: h.metadata.labels?.rack, bootMACAddress: h.spec.bootMACAddress });
+    return hw.nics.filter((n) => n.lldp).map((n) => `${n.lldp!.switchID} ${n.lldp!.portID}`);
+  });
+
+  it('cables no two NICs of a 10,000-host fleet to the same switch port', () => {
+    for (const mix of [{ 'dgx-h100': 1, 'cpu-epyc': 3 }, { 'cpu-epyc': 3, 'dgx-h100': 1 }]) {
+      const hosts = makeFleet(10_000, mix).hosts as unknown as BareMetalHost[];
+      const ports = cabledPorts(hosts);
+      expect(ports).toHaveLength(20_000); // two LLDP NICs per DGX and per EPYC server
+      expect(new Set(ports).size).toBe(ports.length);
+    }
+  });
+
+  it('puts the hosts of a rack on consecutive ports of its two leaves (the case that used to collide)', () => {
+    const hosts = makeFleet(40, { 'cpu-epyc': 3, 'dgx-h100': 1 }).hosts as unknown as BareMetalHost[];
+    const ports = cabledPorts(hosts);
+    expect(new Set(ports).size).toBe(ports.length);
+    const epyc = (name: string) => hardwareFor(profileNamed('cpu-epyc'), name, { rack: 'r01' }).nics.map((n) => [n.lldp?.switchSystemName, n.lldp?.portID]);
+    expect(epyc('cpu-epyc-04')).toEqual([['leaf-r01-a', 'swp4'], ['leaf-r01-b', 'swp4']]);
+    expect(epyc('cpu-epyc-11')).toEqual([['leaf-r01-a', 'swp11'], ['leaf-r01-b', 'swp11']]);
+    expect(epyc('cpu-epyc-17')[0]).toEqual(['leaf-r01-a', 'swp1']); // first host of the next rack
   });
 });
 
