@@ -1,0 +1,115 @@
+/**
+ * The BASELINE strategy, as CAPM3 has chosen hosts since it disabled its BareMetalHost cache
+ * (commit ade8d6e6, after the double-claim race #1004): a live LIST of the hosts matching the node
+ * type's selector (server-side label selector) for every claim, then the same pure selection
+ * (eligibility.ts whyIneligible + chooseHost.ts rendezvous) and the same claim write as the plugin
+ * (IP reservation, user-data and network-data Secrets, ONE guarded PUT of the host). A 409 re-LISTs.
+ * Only the way hosts are read differs from the plugin, so the ratios isolate that choice.
+ */
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { InsufficientCapacityError, TransientError, type LabelSelector, type NodeClaimView } from '../../plugin/contract.js';
+import { validateProviderConfig, type ProviderSettings } from '../../providers/metal3/config.js';
+import { chooseHost } from '../../providers/metal3/hosts/chooseHost.js';
+import { whyIneligible } from '../../providers/metal3/hosts/eligibility.js';
+import { isConflict, KubeClient } from '../../providers/metal3/kube.js';
+import { claimedHost } from '../../providers/metal3/launch/claimMutation.js';
+import { ClaimSecrets } from '../../providers/metal3/launch/claimSecrets.js';
+import { IpReservations } from '../../providers/metal3/launch/ipReservations.js';
+import { ClaimInputsResolver } from '../../providers/metal3/launch/resolveInputs.js';
+import { PROPERTY } from '../../providers/metal3/properties.js';
+import { TemplateRenderer } from '../../providers/metal3/render/index.js';
+import type { BareMetalHost } from '../../providers/metal3/types.js';
+import { JOIN, providerConfig } from './scenario.js';
+import { CountingLogger, type ClaimStrategy } from './strategy.js';
+
+const MAX_ATTEMPTS = 5;
+
+export class BaselineStrategy implements ClaimStrategy {
+  readonly name = 'baseline';
+  private readonly settings: ProviderSettings = validateProviderConfig(providerConfig());
+  private readonly kube: KubeClient;
+  private readonly custom: CustomObjectsApi;
+  private readonly renderer = new TemplateRenderer();
+  private readonly inputs: ClaimInputsResolver;
+  private readonly ipam: IpReservations;
+  private readonly secrets: ClaimSecrets;
+  private readonly selections: number[] = [];
+  private lostRaces = 0;
+
+  constructor(kc: KubeConfig) {
+    this.kube = new KubeClient(kc);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.inputs = new ClaimInputsResolver(this.kube, this.renderer);
+    this.ipam = new IpReservations(this.kube, new CountingLogger());
+    this.secrets = new ClaimSecrets(this.kube);
+  }
+
+  async warmUp(): Promise<void> {}
+
+  async createNode(claim: NodeClaimView): Promise<void> {
+    const namespace = this.settings.hostNamespace;
+    const inputs = await this.inputs.resolve(claim, JOIN, this.settings);
+    const ip = inputs.ipPool ? await this.ipam.allocate(inputs.ipPool, claim, namespace) : undefined;
+    const userData = await this.secrets.write(claim, namespace, 'user-data', inputs.userData);
+    const lost = new Set<string>();
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const hosts = await this.listHosts(namespace, inputs.nodeType.bareMetalHosts?.selector);
+      const started = performance.now();
+      const eligible = hosts.filter((h) => !lost.has(h.metadata.name) && !whyIneligible(h, {
+        nodeType: inputs.nodeType, claimTenant: inputs.tenant, allowUncleanedReuse: this.settings.metal3.allowUncleanedReuse,
+      }));
+      const host = chooseHost(eligible, claim.uid, lost);
+      this.selections.push(performance.now() - started);
+      if (!host) throw new InsufficientCapacityError(`baseline: no eligible host for node type ${inputs.nodeType.name}`);
+      const nics = (host.status?.hardware?.nics ?? []).flatMap((n) => (n.name && n.mac ? [{ name: n.name, mac: n.mac }] : []));
+      const networkData = await this.secrets.write(claim, namespace, 'network-data', this.renderer.renderNetworkData({
+        hostname: inputs.hostname,
+        bootMac: host.spec.bootMACAddress,
+        nics,
+        ip: ip && { address: ip.address, prefixLength: ip.pool.prefixLength, gateway: ip.pool.gateway, dns: ip.pool.dns },
+        custom: inputs.properties[PROPERTY.networkData] || undefined,
+        customOrigin: inputs.origin[PROPERTY.networkData],
+      }));
+      try {
+        await this.kube.replaceHost(claimedHost(host, { claim, tenant: inputs.tenant, image: inputs.image, userData, networkData, ip }));
+        return;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        this.lostRaces++;
+        lost.add(host.metadata.name);
+      }
+    }
+    throw new TransientError(`baseline: claim ${claim.name} lost ${MAX_ATTEMPTS} races in a row`);
+  }
+
+  conflicts(): number {
+    return this.lostRaces;
+  }
+
+  selectionMs(): number[] {
+    return this.selections;
+  }
+
+  async dispose(): Promise<void> {}
+
+  private async listHosts(namespace: string, selector: LabelSelector | undefined): Promise<BareMetalHost[]> {
+    const list = (await this.custom.listNamespacedCustomObject({
+      group: 'metal3.io', version: 'v1alpha1', plural: 'baremetalhosts', namespace, labelSelector: selectorString(selector),
+    })) as { items: BareMetalHost[] };
+    return list.items;
+  }
+}
+
+/** A LabelSelector as the `labelSelector` query string (what controller-runtime's MatchingLabelsSelector sends). */
+export function selectorString(selector: LabelSelector | undefined): string | undefined {
+  if (!selector) return undefined;
+  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of selector.matchExpressions ?? []) {
+    const values = (e.values ?? []).join(',');
+    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else parts.push(`!${e.key}`);
+  }
+  return parts.length ? parts.join(',') : undefined;
+}

@@ -1,0 +1,56 @@
+/**
+ * Runs the bench matrix: for each fleet size and burst, a fresh lab world per strategy (plugin, then
+ * the CAPM3-style baseline), then the render and hot-reload measurements.
+ */
+import 'reflect-metadata'; // before any tsyringe-decorated class loads (the baseline builds provider classes directly)
+import { cpus, totalmem } from 'node:os';
+import { BaselineStrategy } from './baseline.js';
+import { runScenario, type ScenarioResult } from './burst.js';
+import { measureReload, renderThroughput } from './extras.js';
+import { PluginStrategy } from './pluginStrategy.js';
+import type { BenchOptions } from './profiles.js';
+import { ratiosOf, type BenchReport, type Machine } from './report.js';
+import { judgeTargets } from './targets.js';
+import { startWorld } from './world.js';
+
+export type Progress = (line: string) => void;
+
+export async function runBench(opts: BenchOptions, progress: Progress = () => undefined): Promise<BenchReport> {
+  const scenarios: ScenarioResult[] = [];
+  for (const hosts of opts.fleets) {
+    for (const claims of opts.bursts.filter((c) => c <= hosts)) {
+      for (const strategy of ['plugin', 'baseline'] as const) {
+        const world = await startWorld({ hosts, latencyMs: opts.latencyMs });
+        progress(`${strategy}: ${hosts} hosts ready in ${(world.setupMs / 1000).toFixed(1)} s; ${claims} claims...`);
+        try {
+          const result = strategy === 'plugin'
+            ? await runScenario(world, new PluginStrategy(world.kc), { claims, concurrency: opts.concurrency, latencyMs: opts.latencyMs })
+            : await runScenario(world, new BaselineStrategy(world.kc), { claims: Math.min(claims, opts.baselineMaxClaims), concurrency: opts.baselineConcurrency, latencyMs: opts.latencyMs });
+          // The report compares like with like: a cut baseline burst still stands for the full one.
+          scenarios.push(strategy === 'baseline' ? { ...result, claims } : result);
+          progress(`  ${strategy}: ${(result.wallMs / 1000).toFixed(2)} s wall, ${result.claimsPerSecond.toFixed(1)} claims/s, ${result.failures} failed`);
+        } finally {
+          await world.close();
+        }
+      }
+    }
+  }
+  progress(`render throughput (${opts.renderSeconds} s)...`);
+  const render = renderThroughput(opts.renderSeconds);
+  const reloadHosts = Math.max(...opts.fleets);
+  const world = await startWorld({ hosts: reloadHosts, latencyMs: opts.latencyMs });
+  progress(`hot reload with ${reloadHosts} hosts...`);
+  const reload = await measureReload(world.kc, reloadHosts).finally(() => world.close());
+  const ratios = ratiosOf(scenarios);
+  return { options: opts, machine: machine(), scenarios, ratios, render, reload, targets: judgeTargets(scenarios, ratios) };
+}
+
+function machine(): Machine {
+  return {
+    date: new Date().toISOString(),
+    nproc: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    node: process.version,
+  };
+}

@@ -1,0 +1,50 @@
+/** Measuring helpers: percentiles, a peak-RSS sampler, and heap use after a full GC. */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? NaN : values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+/** Samples `process.memoryUsage().rss` every `intervalMs` and keeps the peak; stop() ends it. */
+export class RssSampler {
+  private peakBytes = process.memoryUsage().rss;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(intervalMs = 25) {
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  sample(): void {
+    this.peakBytes = Math.max(this.peakBytes, process.memoryUsage().rss);
+  }
+
+  /** Stops sampling and returns the peak RSS in bytes. */
+  stop(): number {
+    clearInterval(this.timer);
+    this.sample();
+    return this.peakBytes;
+  }
+}
+
+/**
+ * Heap in use after a full collection, in bytes. `gc` is exposed at run time (no node flag needed),
+ * so `npm run bench` can separate what the plugin's cache holds from the rest of the process.
+ */
+export function heapUsedAfterGc(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+export const MiB = 1024 * 1024;

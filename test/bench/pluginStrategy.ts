@@ -1,0 +1,76 @@
+/**
+ * The plugin as the host runs it: activate(), configure(), then createNode per claim. Selection time
+ * is measured in place by wrapping ClaimHost's `pick` (cache read + eligibility + rendezvous choice)
+ * on the prototype for the life of this strategy; dispose() restores it.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { NodeClaimView, PluginActivation } from '../../plugin/contract.js';
+import { activate } from '../../plugin/index.js';
+import { ClaimHost } from '../../providers/metal3/claimHost.js';
+import { JOIN, providerConfig } from './scenario.js';
+import { CountingLogger, type ClaimStrategy } from './strategy.js';
+
+/** The plugin's log line for a 409 on the host write (providers/metal3/claimHost.ts). */
+const LOST_RACE = 'lost the race for BareMetalHost; choosing again';
+
+type Pick = (...args: unknown[]) => unknown;
+
+export class PluginStrategy implements ClaimStrategy {
+  readonly name = 'plugin';
+  private readonly logger = new CountingLogger();
+  private activation?: PluginActivation;
+  private readonly selections: number[] = [];
+  private restorePick?: () => void;
+
+  constructor(private readonly kc: KubeConfig) {}
+
+  async warmUp(): Promise<void> {
+    this.restorePick = this.timePick();
+    this.activation = await activate({
+      providerName: 'metal3-provider',
+      kubeConfig: this.kc,
+      logger: this.logger,
+      events: { record: () => undefined },
+      replicaId: 'bench',
+    });
+    await this.activation.provider.configure(providerConfig());
+  }
+
+  async createNode(claim: NodeClaimView): Promise<void> {
+    if (!this.activation) throw new Error('PluginStrategy: warmUp() first');
+    await this.activation.provider.createNode(claim, JOIN);
+  }
+
+  conflicts(): number {
+    return this.logger.count(LOST_RACE);
+  }
+
+  selectionMs(): number[] {
+    return this.selections;
+  }
+
+  async dispose(): Promise<void> {
+    await this.activation?.dispose();
+    this.activation = undefined;
+    this.restorePick?.();
+    this.restorePick = undefined;
+  }
+
+  private timePick(): () => void {
+    const proto = ClaimHost.prototype as unknown as { pick: Pick };
+    const original = proto.pick;
+    if (typeof original !== 'function') throw new Error('ClaimHost.pick is gone: update test/bench/pluginStrategy.ts');
+    const selections = this.selections;
+    proto.pick = function timedPick(this: unknown, ...args: unknown[]) {
+      const started = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        selections.push(performance.now() - started);
+      }
+    };
+    return () => {
+      proto.pick = original;
+    };
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The world a bench scenario runs against: the lab Kubernetes API in this process, a fleet of
+ * `available` BareMetalHosts (status written through the /status subresource, no Metal3 simulator:
+ * registering and inspecting 10,000 hosts through the simulator is not what is measured here),
+ * the OSImage and SSHKey the provider config names, and the tenant project namespaces.
+ */
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { defaultCrdDir, startKubeApi, type KubeApiServer } from '../../lab/kube/index.js';
+import { applyFleet, hardwareFor, makeFleet, profileNamed } from '../../lab/fleet/index.js';
+import { FLEET_MIX, HOST_NAMESPACE, OS_IMAGE, SSH_KEY, TENANTS } from './scenario.js';
+
+const BMH = { group: 'metal3.io', version: 'v1alpha1', plural: 'baremetalhosts' };
+const LOFT = { group: 'management.loft.sh', version: 'v1' };
+const SETUP_CONCURRENCY = 32;
+
+export interface BenchWorld {
+  api: KubeApiServer;
+  kc: KubeConfig;
+  namespace: string;
+  hostCount: number;
+  setupMs: number;
+  /** Whether lab/crds had to be loaded without root `metadata: {type: object}` (see crdDir). */
+  crdWorkaround: boolean;
+  close(): Promise<void>;
+}
+
+export async function startWorld(opts: { hosts: number; latencyMs: number }): Promise<BenchWorld> {
+  const started = performance.now();
+  const crds = await crdDir();
+  const api = await startKubeApi({ name: 'bench', loadDefaultCrds: false, crdDirs: [crds.dir], faults: {} });
+  const kc = api.kubeConfig();
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const close = async () => {
+    await api.close();
+    if (crds.temporary) await rm(crds.dir, { recursive: true, force: true });
+  };
+  try {
+    for (const name of [HOST_NAMESPACE, ...tenantNamespaces()]) await core.createNamespace({ body: { metadata: { name } } });
+    await seedPlatformObjects(custom);
+    const fleet = makeFleet(opts.hosts, FLEET_MIX, { namespace: HOST_NAMESPACE });
+    await applyFleet(kc, fleet, { concurrency: SETUP_CONCURRENCY });
+    await inPool(fleet.hosts, SETUP_CONCURRENCY, (host) => markAvailable(custom, host));
+    api.faults.set({ latencyMs: opts.latencyMs });
+    return { api, kc, namespace: HOST_NAMESPACE, hostCount: opts.hosts, setupMs: performance.now() - started, crdWorkaround: crds.temporary, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export function tenantNamespaces(): string[] {
+  return Array.from({ length: TENANTS }, (_, i) => `p-tenant-${i + 1}`);
+}
+
+/** What registration + inspection would leave behind: state available, operationalStatus OK, hardware details. */
+function markAvailable(custom: CustomObjectsApi, host: Record<string, unknown>): Promise<unknown> {
+  const metadata = host.metadata as { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+  const spec = host.spec as { bootMACAddress: string };
+  const profile = profileNamed(metadata.annotations['lab.metal3.io/hardware-profile']);
+  const status = {
+    operationalStatus: 'OK',
+    errorMessage: '',
+    errorCount: 0,
+    poweredOn: false,
+    provisioning: { state: 'available', ID: `ironic-${metadata.name}` },
+    hardware: hardwareFor(profile, metadata.name, { rack: metadata.labels.rack, bootMACAddress: spec.bootMACAddress }),
+  };
+  return custom.patchNamespacedCustomObjectStatus(
+    { ...BMH, namespace: metadata.namespace, name: metadata.name, body: { status } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
+async function seedPlatformObjects(custom: CustomObjectsApi): Promise<void> {
+  await custom.createClusterCustomObject({
+    ...LOFT,
+    plural: 'osimages',
+    body: { apiVersion: 'management.loft.sh/v1', kind: 'OSImage', metadata: { name: OS_IMAGE.name }, spec: { properties: OS_IMAGE.properties } },
+  });
+  await custom.createClusterCustomObject({
+    ...LOFT,
+    plural: 'sshkeys',
+    body: { apiVersion: 'management.loft.sh/v1', kind: 'SSHKey', metadata: { name: SSH_KEY.name }, spec: { publicKey: SSH_KEY.publicKey } },
+  });
+}
+
+export async function inPool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await fn(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/**
+ * lab/crds declare the root `metadata: {type: object}`; the lab API server (at 316ab31) prunes
+ * every field of such an object (names, labels, annotations), which a real API server never does.
+ * While that holds, the bench loads a copy of the CRDs without that line (as test/support/lab.ts does).
+ */
+async function crdDir(): Promise<{ dir: string; temporary: boolean }> {
+  const source = defaultCrdDir();
+  const pattern = /^( {12})metadata: \{type: object\}\n/m;
+  const files = (await readdir(source)).filter((f) => f.endsWith('.yaml'));
+  const texts = await Promise.all(files.map((f) => readFile(path.join(source, f), 'utf8')));
+  if (!texts.some((t) => pattern.test(t))) return { dir: source, temporary: false };
+  const target = await mkdtemp(path.join(tmpdir(), 'bench-crds-'));
+  await Promise.all(files.map((f, i) => writeFile(path.join(target, f), texts[i]!.replace(pattern, ''))));
+  return { dir: target, temporary: true };
+}
