@@ -8,6 +8,8 @@ import type { ObjectStore } from './store.js';
 import type { KubeObject, ObjectMeta, ResourceDef } from './types.js';
 
 const isCrdDef = (def: ResourceDef) => def.group === 'apiextensions.k8s.io' && def.plural === 'customresourcedefinitions';
+const establishedFor = (crd: KubeObject) =>
+  ((crd.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
 const isNamespaceDef = (def: ResourceDef) => def.group === '' && def.plural === 'namespaces';
 
 export class Controllers implements ObjectEvents {
@@ -40,12 +42,30 @@ export class Controllers implements ObjectEvents {
   }
 
   committed(def: ResourceDef, obj: KubeObject): void {
-    if (isCrdDef(def) && !obj.metadata.deletionTimestamp) this.registry.registerCrd(obj);
+    if (isCrdDef(def) && !obj.metadata.deletionTimestamp) {
+      this.registry.registerCrd(obj);
+      if (!establishedFor(obj)) this.later(() => this.establish(def, obj.metadata.name!));
+    }
     if (isNamespaceDef(def) && obj.metadata.deletionTimestamp) this.later(() => this.emptyNamespace(obj.metadata.name!));
     if (obj.metadata.deletionTimestamp && obj.metadata.finalizers?.includes(FOREGROUND_FINALIZER)) {
       const uid = obj.metadata.uid!;
       this.later(() => this.foreground(uid));
     }
+  }
+
+  /** What the apiextensions controller reports once a CRD is served. */
+  private establish(def: ResourceDef, name: string): void {
+    const crd = this.store.get(def, '', name);
+    if (!crd || establishedFor(crd)) return;
+    const spec = crd.spec as { names: object; versions: { name: string; storage?: boolean }[] };
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const condition = (type: string, reason: string, message: string) => ({ type, status: 'True', lastTransitionTime: now, reason, message });
+    const status = {
+      acceptedNames: spec.names,
+      conditions: [condition('NamesAccepted', 'NoConflicts', 'no conflicts found'), condition('Established', 'InitialNamesAccepted', 'the initial names have been accepted')],
+      storedVersions: spec.versions.filter((v) => v.storage).map((v) => v.name),
+    };
+    this.service!.writeAs('apiextensions-controller', def, crd, { ...crd, status });
   }
 
   hasDependents(owner: KubeObject): boolean {

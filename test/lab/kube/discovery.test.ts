@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import type { KubeApiServer } from '../../../lab/kube/index.js';
-import { startWithWidgets, type Clients } from './helpers.js';
+import { startWithWidgets, until, type Clients } from './helpers.js';
 
 let server: KubeApiServer;
 let c: Clients;
@@ -42,6 +42,17 @@ describe('discovery', () => {
     expect((await get('/apis/nope.io/v1')).body).toMatchObject({ kind: 'Status', code: 404 });
     expect((await get('/api/v1/namespaces/default/nodes')).status).toBe(404);
     expect((await get('/apis/example.com/v1/namespaces/default/gizmos')).status).toBe(404);
+  });
+});
+
+describe('CustomResourceDefinitions', () => {
+  it('report Established and NamesAccepted once served', async () => {
+    const crd = await until(async () => {
+      const got = await c.ext.readCustomResourceDefinition({ name: 'widgets.example.com' });
+      return got.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True') ? got : undefined;
+    }, 'Established');
+    expect(crd.status?.acceptedNames?.kind).toBe('Widget');
+    expect(crd.status?.storedVersions).toEqual(['v1']);
   });
 });
 
