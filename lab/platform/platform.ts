@@ -2,6 +2,14 @@
  * The host platform, composed: provider plugins (hot reload), the NodeType controller, the
  * autoNodes -> NodeClaim controllers, orphan collection, events, logs and metrics. Works against
  * the lab API or a real management cluster: everything goes through `kubeConfig`.
+ *
+ * Replicas: every replica activates the plugins and runs the NodeType controller (it is what calls
+ * `configure()` on the replica's own plugin, so a standby is ready to serve at once; its writes are
+ * convergent). The autoNodes, NodeClaim and orphan controllers run only on the leader of the Lease
+ * `kube-system/metal3-provider-platform` (leader/leaderElector.ts): join tokens, drains and
+ * createNode/deleteNode calls are never doubled, and a dead leader is replaced within about two
+ * lease durations. If two leaders ever overlap (a paused process), the plugin's resourceVersion-
+ * guarded host writes and create-if-absent IP reservations still keep hosts exclusive.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +19,8 @@ import { startAutoNodesController } from './autoNodes/index.js';
 import { loadPlatformConfig, type PlatformConfig } from './config.js';
 import type { PlatformDeps, PlatformOptions } from './deps.js';
 import { PluginDirectory } from './host/directory.js';
+import { DEFAULT_LEADER_ELECTION, LeaderElector, type LeaderElectionOptions } from './leader/leaderElector.js';
+import { LeaderOnlyControllers } from './leader/leaderOnly.js';
 import { startNodeClaimController } from './nodeClaims/index.js';
 import { startNodeTypeController, type NodeTypeController } from './nodeTypes/index.js';
 import { KubeEventRecorder } from './observability/events.js';
@@ -36,6 +46,8 @@ export interface StartPlatformOptions {
   nodeTypeResyncMs?: number;
   /** Orphan collection period (the collector's default when unset). */
   orphanIntervalMs?: number;
+  /** Lease-based leader election for the claim controllers (default on: kube-system/metal3-provider-platform, 15 s); false runs them unconditionally. */
+  leaderElection?: Partial<LeaderElectionOptions> | false;
 }
 
 export interface Platform {
@@ -45,7 +57,13 @@ export interface Platform {
   nodeTypes: NodeTypeController;
   /** Re-activates one provider plugin or all (SIGHUP); rejects if one failed (the old version keeps serving). */
   reload(name?: string): Promise<void>;
+  replicaId: string;
+  /** Whether this replica currently runs the claim controllers (always true without leader election). */
+  isLeader(): boolean;
+  /** Graceful: controllers stop, the lease is handed back so another replica takes over at once. */
   stop(): Promise<void>;
+  /** Like a killed process: everything stops and in-flight calls are aborted, but the lease is not released (it expires). */
+  crash(): Promise<void>;
 }
 
 interface Stoppable { stop(): Promise<void> }
@@ -58,6 +76,7 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
   const clock = opts.clock ?? { now: () => new Date() };
   const kubeConfig = opts.kubeConfig;
   const started: Stoppable[] = [];
+  let releaseLease = true;
   const stopAll = async () => {
     for (const s of started.splice(0).reverse()) {
       await s.stop().catch((err: unknown) => logger.error({ err: String((err as Error)?.message ?? err) }, 'platform component failed to stop'));
@@ -103,10 +122,26 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
       kubeConfig, providers, events, logger, metrics, clock, replicaId,
       options: { ...config.options, ...(opts.options ?? {}) },
     };
-    started.push(await startAutoNodesController(deps));
-    started.push(await startNodeClaimController(deps));
-    started.push(await startOrphanCollector(deps, opts.orphanIntervalMs));
-    logger.info({ providers: providers.names() }, 'platform started');
+    const claimControllers = new LeaderOnlyControllers([
+      () => startAutoNodesController(deps),
+      () => startNodeClaimController(deps),
+      () => startOrphanCollector(deps, opts.orphanIntervalMs),
+    ], logger);
+    let isLeader = () => claimControllers.active;
+    if (opts.leaderElection === false) {
+      await claimControllers.start();
+      started.push(claimControllers);
+    } else {
+      const elector = new LeaderElector({
+        ...DEFAULT_LEADER_ELECTION, ...(opts.leaderElection ?? {}), kubeConfig, identity: replicaId, logger,
+        onStartedLeading: () => claimControllers.start(),
+        onStoppedLeading: () => claimControllers.stop(),
+      });
+      started.push({ stop: () => elector.stop({ release: releaseLease }) });
+      isLeader = () => elector.isLeader();
+      await elector.start();
+    }
+    logger.info({ providers: providers.names(), leader: isLeader() }, 'platform started');
 
     return {
       providers,
@@ -114,7 +149,13 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
       metricsUrl,
       nodeTypes,
       reload: (name?: string) => providers.reload(name),
+      replicaId,
+      isLeader,
       stop: stopAll,
+      crash: async () => {
+        releaseLease = false;
+        await stopAll();
+      },
     };
   } catch (err) {
     await stopAll();
