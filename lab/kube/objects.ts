@@ -25,12 +25,15 @@ export interface WriteOptions {
   /** fieldValidation: Strict rejects unknown fields (400), Warn (the default) reports them in `warnings`. */
   fieldValidation?: string;
   warnings?: string[];
+  /** dryRun=All: every check runs, nothing is stored or announced. */
+  dryRun?: boolean;
 }
 
 export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: string;
   orphanDependents?: boolean;
+  dryRun?: string[];
 }
 
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
@@ -114,9 +117,7 @@ export class ObjectService {
     prepareBuiltinWrite(def, obj, true);
     const prepared = validateForWrite(def, obj, opts);
     if (!managedByApply) recordUpdate(undefined, prepared, opts.fieldManager ?? 'unknown', undefined, meta.creationTimestamp, listKeysFromSchema(def.schema));
-    const stored = this.store.commit(def, prepared, undefined);
-    this.events.committed(def, stored);
-    return stored;
+    return this.persist(def, prepared, undefined, opts.dryRun);
   }
 
   update(def: ResourceDef, ns: string, name: string, body: unknown, opts: WriteOptions = {}): KubeObject {
@@ -207,11 +208,9 @@ export class ObjectService {
     if (prepared.metadata.finalizers?.length === 0) delete prepared.metadata.finalizers;
     if (JSON.stringify(prepared) === JSON.stringify(prev)) return prev; // no-op writes keep the resourceVersion
     if (prepared.metadata.deletionTimestamp && !prepared.metadata.finalizers?.length) {
-      return this.removeNow(def, prepared);
+      return this.removeNow(def, prepared, opts.dryRun);
     }
-    const stored = this.store.commit(def, prepared, prev);
-    this.events.committed(def, stored);
-    return stored;
+    return this.persist(def, prepared, prev, opts.dryRun);
   }
 
   delete(def: ResourceDef, ns: string, name: string, opts: DeleteOptions = {}): KubeObject {
@@ -224,26 +223,23 @@ export class ObjectService {
       throw errors.conflict(def, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${prev.metadata.resourceVersion}`);
     }
     const policy = opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : 'Background');
-    if (policy === 'Orphan') this.events.orphanDependents(prev);
+    const dryRun = opts.dryRun?.includes('All') ?? false;
+    if (policy === 'Orphan' && !dryRun) this.events.orphanDependents(prev);
     let finalizers = prev.metadata.finalizers ?? [];
     if (policy === 'Foreground' && !prev.metadata.deletionTimestamp && this.events.hasDependents(prev)) finalizers = [...finalizers, FOREGROUND_FINALIZER];
     if (finalizers.length) {
       if (prev.metadata.deletionTimestamp) return prev;
       const next: KubeObject = { ...prev, metadata: { ...prev.metadata, finalizers, deletionTimestamp: nowTimestamp(), deletionGracePeriodSeconds: 0 } };
       if (def.plural === 'namespaces' && def.group === '') next.status = { ...((prev.status as object) ?? {}), phase: 'Terminating' };
-      const stored = this.store.commit(def, next, prev);
-      this.events.committed(def, stored);
-      return stored;
+      return this.persist(def, next, prev, dryRun);
     }
     if (def.plural === 'namespaces' && def.group === '' && this.store.countIn(name) > 0) {
       // Namespaces terminate until their content is gone (the namespace controller's job).
       if (prev.metadata.deletionTimestamp) return prev;
       const next: KubeObject = { ...prev, metadata: { ...prev.metadata, deletionTimestamp: nowTimestamp() }, status: { phase: 'Terminating' } };
-      const stored = this.store.commit(def, next, prev);
-      this.events.committed(def, stored);
-      return stored;
+      return this.persist(def, next, prev, dryRun);
     }
-    return this.removeNow(def, prev);
+    return this.removeNow(def, prev, dryRun);
   }
 
   /** A write on behalf of a controller (garbage collector), with the usual semantics. */
@@ -251,7 +247,15 @@ export class ObjectService {
     return this.write(def, prev, next, { fieldManager: manager });
   }
 
-  private removeNow(def: ResourceDef, obj: KubeObject): KubeObject {
+  private persist(def: ResourceDef, next: KubeObject, prev: KubeObject | undefined, dryRun = false): KubeObject {
+    if (dryRun) return next;
+    const stored = this.store.commit(def, next, prev);
+    this.events.committed(def, stored);
+    return stored;
+  }
+
+  private removeNow(def: ResourceDef, obj: KubeObject, dryRun = false): KubeObject {
+    if (dryRun) return obj;
     const gone = this.store.remove(def, obj);
     this.events.removed(def, gone);
     return gone;

@@ -145,7 +145,7 @@ export class HttpFront {
     const warnings: string[] = [];
     const opts = {
       subresource: route.subresource, fieldManager: manager, fieldManagerGiven: q.has('fieldManager'), force: q.get('force') === 'true',
-      fieldValidation: q.get('fieldValidation') ?? 'Warn', warnings,
+      fieldValidation: q.get('fieldValidation') ?? 'Warn', warnings, dryRun: q.getAll('dryRun').includes('All'),
     };
     const sendWritten = (code: number, obj: object) =>
       this.send(res, code, obj, warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } : {});
@@ -190,6 +190,7 @@ export class HttpFront {
         // DeleteOptions may also come as query parameters (client-node sends them that way).
         if (q.has('propagationPolicy')) delOpts.propagationPolicy = q.get('propagationPolicy')!;
         if (q.has('orphanDependents')) delOpts.orphanDependents = q.get('orphanDependents') === 'true';
+        if (q.has('dryRun')) delOpts.dryRun = q.getAll('dryRun');
         if (!route.name) return this.deleteCollection(res, def, needNs(), q, delOpts);
         return this.send(res, 200, service.delete(def, needNs(), route.name, delOpts));
       }

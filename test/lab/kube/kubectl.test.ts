@@ -73,6 +73,17 @@ if (!kubectlBin) {
       expect(yaml).toMatch(/resourceVersion: "\d+"/);
     });
 
+    it('honours server-side dry runs and kubectl diff', async () => {
+      const p = await file('dry.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: dry}\nspec: {size: 9}\n');
+      expect(await kubectl('apply', '--dry-run=server', '-f', p)).toContain('(server dry run)');
+      expect(await kubectl('get', 'wd', 'dry', '--ignore-not-found')).toBe('');
+      const p2 = await file('w2diff.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w2}\nspec: {size: 8}\n');
+      const diff = await run(kubectlBin, args(['diff', '--server-side', '--force-conflicts', '-f', p2])).then(() => '', (e: { code: number; stdout: string }) => (e.code === 1 ? e.stdout : Promise.reject(e)));
+      expect(diff).toMatch(/^-\s+size: 5$/m);
+      expect(diff).toMatch(/^\+\s+size: 8$/m);
+      expect(await kubectl('get', 'wd', 'w2', '-o', 'jsonpath={.spec.size}')).toBe('5');
+    });
+
     it('patches with --type merge and labels', async () => {
       expect(await kubectl('patch', 'wd', 'w2', '--type', 'merge', '-p', '{"spec":{"size":6}}')).toContain('patched');
       expect(await kubectl('label', 'wd', 'w2', 'tier=gpu')).toContain('labeled');
