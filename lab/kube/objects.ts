@@ -102,7 +102,7 @@ export class ObjectService {
     const meta = obj.metadata;
     if (!meta.name) {
       if (!meta.generateName) throw errors.invalid(def, '', [{ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' }]);
-      do meta.name = meta.generateName + randomSuffix();
+      do meta.name = meta.generateName.slice(0, 58) + randomSuffix(); // the real API caps the base at 58
       while (this.store.get(def, ns, meta.name));
     }
     const causes = nameCauses(meta.name, def.plural === 'namespaces');
@@ -215,6 +215,9 @@ export class ObjectService {
 
   delete(def: ResourceDef, ns: string, name: string, opts: DeleteOptions = {}): KubeObject {
     const prev = this.get(def, ns, name);
+    if (def.group === '' && def.plural === 'namespaces' && ['default', 'kube-system', 'kube-public'].includes(name)) {
+      throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+    }
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== prev.metadata.uid) {
       throw errors.conflict(def, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${prev.metadata.uid}`);

@@ -169,6 +169,11 @@ describe('custom resources', () => {
     await until(async () => (await c.core.listNamespacedSecret({ namespace: 'crud', fieldSelector: 'metadata.name=dep-two' })).items.length === 0, 'dep-two collected');
   });
 
+  it('refuses to delete the system namespaces', async () => {
+    const e = await failure(c.core.deleteNamespace({ name: 'default' }));
+    expect([e.code, e.reason, e.message]).toEqual([403, 'Forbidden', 'namespaces "default" is forbidden: this namespace may not be deleted']);
+  });
+
   it('deletes a namespace with its content', async () => {
     await c.core.createNamespace({ body: { metadata: { name: 'doomed' } } });
     await c.core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'x' } } });
