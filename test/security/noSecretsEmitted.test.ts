@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import type { JoinSpec, Logger, NodeClaimView, PluginActivation } from '../../plugin/contract.js';
+import type { JoinSpec, Logger, NodeClaimView, PluginActivation, PluginHost } from '../../plugin/contract.js';
 import { activate } from '../../plugin/index.js';
 import { applyFleet, makeFleet } from '../../lab/fleet/index.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
@@ -26,7 +26,7 @@ describe('no secret is ever emitted', () => {
   let activation: PluginActivation;
   const logLines: string[] = [];
   const errors: string[] = [];
-  let host: ReturnType<typeof recordingHost>;
+  let host: PluginHost & { events: ReturnType<typeof recordingHost>['events'] };
   let bmcPasswords: string[] = [];
 
   beforeAll(async () => {
