@@ -4,7 +4,7 @@
  * A field owned by another manager and applied with a different value is a conflict unless force.
  */
 import { parse as parseYaml } from 'yaml';
-import { ApiError, type Cause } from './status.js';
+import { ApiError, decodeFailure, type Cause } from './status.js';
 import { noListKeys, overlay, type ListKeys } from './list-maps.js';
 import { displayPath, leafValues, overlaps, readOwnership, removeAt, valueAt, writeOwnership } from './managed-fields.js';
 import type { KubeObject } from './types.js';
@@ -17,7 +17,7 @@ export function parseApplyBody(raw: string): KubeObject {
   try {
     body = parseYaml(raw);
   } catch (e) {
-    throw new ApiError(400, 'BadRequest', `error decoding YAML: ${(e as Error).message}`);
+    throw new ApiError(400, 'BadRequest', `error decoding YAML: ${decodeFailure(e)}`);
   }
   if (!isObj(body)) throw new ApiError(400, 'BadRequest', 'apply patch body must be an object');
   return body as unknown as KubeObject;

@@ -10,7 +10,7 @@ import { recordUpdate } from './managed-fields.js';
 import { nameCauses, nowTimestamp, randomSuffix } from './names.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { ResourceRegistry } from './registry.js';
-import { ApiError, errors } from './status.js';
+import { ApiError, decodeFailure, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 import { apiVersionOf, type KubeObject, type ResourceDef } from './types.js';
 import { checkImmutable, scopeToSubresource, validateForWrite } from './write-rules.js';
@@ -155,7 +155,7 @@ export class ObjectService {
     try {
       body = JSON.parse(raw);
     } catch (e) {
-      throw errors.badRequest(`error decoding patch: ${(e as Error).message}`);
+      throw errors.badRequest(`error decoding patch: ${decodeFailure(e)}`);
     }
     const base = structuredClone(prev);
     const patched = (type === 'application/json-patch+json' ? jsonPatch(base, body)

@@ -11,7 +11,7 @@ import { paginate } from './paging.js';
 import { parseRoute, type Route } from './route.js';
 import { combine, parseFieldSelector, parseLabelSelector, type ObjectMatcher } from './selectors.js';
 import type { ApiStats } from './stats.js';
-import { ApiError, errors } from './status.js';
+import { ApiError, decodeFailure, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 import { toTable, wantsTable } from './table.js';
 import { apiVersionOf, type KubeObject, type ResourceDef, type Verb } from './types.js';
@@ -159,7 +159,7 @@ export class HttpFront {
       try {
         return type === 'application/yaml' ? parseYaml(body) : JSON.parse(body);
       } catch (e) {
-        throw errors.badRequest(`error decoding request body: ${(e as Error).message}`);
+        throw errors.badRequest(`error decoding request body: ${decodeFailure(e)}`);
       }
     };
     const needNs = () => {

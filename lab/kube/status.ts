@@ -62,3 +62,14 @@ export const errors = {
   unsupportedMediaType: (type: string) => new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${JSON.stringify(type)})`),
   pathNotFound: (path: string) => new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`, { causes: [{ reason: 'UnexpectedServerResponse', field: '', message: '404 page not found' }] }),
 };
+
+/**
+ * Why a body failed to parse, without echoing any of it: JSON.parse and YAML errors quote the
+ * input, and bodies may carry Secret data.
+ */
+export function decodeFailure(e: unknown): string {
+  const msg = (e as Error)?.message ?? '';
+  const pos = /position (\d+)/.exec(msg) ?? /at line (\d+)/.exec(msg);
+  const where = pos ? (msg.includes('line') && !msg.includes('position') ? ` at line ${pos[1]}` : ` at byte ${pos[1]}`) : '';
+  return `malformed body${where}`;
+}

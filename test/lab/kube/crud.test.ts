@@ -53,6 +53,14 @@ describe('core resources over HTTP with client-node', () => {
     expect([noNs.code, noNs.message]).toEqual([404, 'namespaces "ghost" not found']);
   });
 
+  it('rejects malformed bodies with 400 without echoing them (they may hold Secret data)', async () => {
+    const res = await fetch(`${server.url}/api/v1/namespaces/crud/secrets`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"stringData":{"token":"hunter2-top-secret' });
+    const body = (await res.json()) as { code: number; message: string };
+    expect([res.status, body.code]).toEqual([400, 400]);
+    expect(body.message).toMatch(/^error decoding request body: malformed body/);
+    expect(body.message).not.toContain('hunter2');
+  });
+
   it('generates names with a 5-character suffix', async () => {
     const a = await c.core.createNamespacedConfigMap({ namespace: 'crud', body: { metadata: { generateName: 'gen-' } } });
     const b = await c.core.createNamespacedConfigMap({ namespace: 'crud', body: { metadata: { generateName: 'gen-' } } });
