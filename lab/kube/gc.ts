@@ -5,7 +5,7 @@
 import { FOREGROUND_FINALIZER, type ObjectEvents, type ObjectService } from './objects.js';
 import type { ResourceRegistry } from './registry.js';
 import type { ObjectStore } from './store.js';
-import type { KubeObject, ObjectMeta, ResourceDef } from './types.js';
+import { resourceKey, type KubeObject, type ObjectMeta, type ResourceDef } from './types.js';
 
 const isCrdDef = (def: ResourceDef) => def.group === 'apiextensions.k8s.io' && def.plural === 'customresourcedefinitions';
 const establishedFor = (crd: KubeObject) =>
@@ -119,6 +119,7 @@ export class Controllers implements ObjectEvents {
     this.registry.unregisterCrd(crd.metadata.name!);
     if (!def) return;
     for (const { obj } of this.store.list(def, undefined, () => true)) this.store.remove(def, obj);
+    this.store.hub.endResource(resourceKey(def));
   }
 
   /** Background propagation: a dependent goes once none of its owners exists any more. */

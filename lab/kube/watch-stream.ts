@@ -89,7 +89,7 @@ export function serveWatch(store: ObjectStore, res: ServerResponse, req: WatchRe
   } else {
     for (const e of store.hub.replay(resource, rv) as WatchEvent[]) deliver(e);
   }
-  unsubscribe = store.hub.subscribe(resource, { namespace: req.namespace, deliver });
+  unsubscribe = store.hub.subscribe(resource, { namespace: req.namespace, deliver, end: close });
 
   if (req.bookmarks) {
     timers.push(setInterval(bookmark, req.bookmarkIntervalMs));

@@ -34,6 +34,8 @@ export class WatchEvent {
 export interface Subscriber {
   namespace?: string;
   deliver(event: WatchEvent): void;
+  /** The resource stopped being served (its CRD was deleted): end the stream. */
+  end(): void;
 }
 
 class Ring {
@@ -96,6 +98,13 @@ export class WatchHub {
     if (!ring) return [];
     if (rv < ring.evictedRv) return 'expired';
     return ring.since(rv);
+  }
+
+  /** Ends every watch on `resource` and forgets its history. */
+  endResource(resource: string): void {
+    for (const s of [...(this.subscribers.get(resource) ?? [])]) s.end();
+    this.subscribers.delete(resource);
+    this.rings.delete(resource);
   }
 
   subscribe(resource: string, sub: Subscriber): () => void {

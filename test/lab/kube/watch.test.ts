@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import type { KubeApiServer } from '../../../lab/kube/index.js';
-import { merge, ns, startWithWidgets, until, widget, type Clients } from './helpers.js';
+import { merge, ns, postRaw, startWithWidgets, until, widget, widgetCrd, type Clients } from './helpers.js';
 
 type Obj = { metadata: k8s.V1ObjectMeta; code?: number; reason?: string };
 interface Seen { type: string; obj: Obj }
@@ -78,6 +78,19 @@ describe('watch', () => {
     await c.custom.patchNamespacedCustomObject({ ...api, name: 'sel', body: { metadata: { labels: { tier: 'gpu' } } } }, merge);
     await c.custom.patchNamespacedCustomObject({ ...api, name: 'sel', body: { metadata: { labels: { tier: 'cpu' } } } }, merge);
     await until(() => w.seen.length >= 2, 'two events');
+    expect(w.seen.map((e) => e.type)).toEqual(['ADDED', 'DELETED']);
+  });
+
+  it('sends DELETED for the objects of a deleted CRD and ends its watches', async () => {
+    const extra = JSON.parse(JSON.stringify(widgetCrd));
+    extra.metadata.name = 'gizmos.example.com';
+    extra.spec.names = { plural: 'gizmos', singular: 'gizmo', kind: 'Gizmo' };
+    await postRaw(server, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', extra);
+    await c.custom.createNamespacedCustomObject({ group: 'example.com', version: 'v1', plural: 'gizmos', namespace: 'default', body: { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'g1' }, spec: { size: 1 } } });
+    const w = await watch({}, '/apis/example.com/v1/namespaces/default/gizmos');
+    await until(() => w.seen.length >= 1, 'ADDED g1');
+    await c.ext.deleteCustomResourceDefinition({ name: 'gizmos.example.com' });
+    expect(await w.ended).toBeNull();
     expect(w.seen.map((e) => e.type)).toEqual(['ADDED', 'DELETED']);
   });
 
