@@ -1,6 +1,7 @@
 /**
  * The lab's command line: `lab --dir DIR --api-only [--port N]` serves only the Kubernetes API;
- * `lab` (full world) and `start` are handed to lab/platform/main.js, which another module provides.
+ * `lab` (full world, or with `--kubeconfig FILE [--config platform.yaml]` only the platform against a
+ * real management cluster) and `start` (the demo) are handed to lab/platform/main.js.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +13,8 @@ export interface LabArgs {
   dir: string;
   port?: number;
   apiOnly: boolean;
+  kubeconfig?: string;
+  config?: string;
   rest: string[];
 }
 
@@ -26,6 +29,8 @@ export function parseArgs(argv: string[]): LabArgs {
       if (!Number.isInteger(p) || p < 0 || p > 65535) throw new Error(`--port: expected an integer 0..65535, got ${JSON.stringify(args[i])}`);
       out.port = p;
     } else if (a === '--api-only') out.apiOnly = true;
+    else if (a === '--kubeconfig') out.kubeconfig = args[++i];
+    else if (a === '--config') out.config = args[++i];
     else out.rest.push(a);
   }
   if (!out.dir) throw new Error('--dir: a directory is required');
@@ -40,21 +45,7 @@ export async function runApiOnly(opts: { dir: string; port?: number }): Promise<
   return server;
 }
 
-interface PlatformMain {
-  runLab(opts: { dir: string; port?: number }): Promise<unknown>;
-  runStart(args: string[]): Promise<unknown>;
-}
-
-async function loadPlatform(): Promise<PlatformMain | undefined> {
-  try {
-    return (await import('./platform/main.js' as string)) as PlatformMain;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('platform/main')) return undefined;
-    throw e;
-  }
-}
-
-const USAGE = 'usage: cli.js lab --dir DIR [--api-only] [--port N] | cli.js start [args]';
+const USAGE = 'usage: cli.js lab --dir DIR [--api-only] [--port N] [--kubeconfig FILE [--config platform.yaml]] | cli.js start [--timeout S]';
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -70,12 +61,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.command === 'lab' || args.command === 'start') {
-    const platform = await loadPlatform();
-    if (!platform) {
-      console.error('lab/platform/main.js is not available yet: only `lab --dir DIR --api-only` works in this build.');
-      return 1;
-    }
-    if (args.command === 'lab') await platform.runLab({ dir: args.dir, port: args.port });
+    // Loaded only here so that `--api-only` starts without the platform's modules.
+    const platform = await import('./platform/main.js');
+    if (args.command === 'lab') await platform.runLab({ dir: args.dir, port: args.port, kubeconfig: args.kubeconfig, config: args.config });
     else await platform.runStart(argv.slice(1));
     return 0;
   }

@@ -154,7 +154,10 @@ function walk(schema: Schema, value: unknown, keep: string[], path: string, prun
   const hasStructure = schema.properties !== undefined || schema.additionalProperties !== undefined;
   for (const [key, v] of Object.entries(obj)) {
     const prop = schema.properties?.[key];
-    if (prop) out[key] = walk(prop, v, [], join(path, key), pruned);
+    // Root keep-listed fields (apiVersion, kind, metadata) are never pruned, even when the schema
+    // declares them (controller-gen emits `metadata: {type: object}`): the real API keeps ObjectMeta whole.
+    if (keep.includes(key)) out[key] = v;
+    else if (prop) out[key] = walk(prop, v, [], join(path, key), pruned);
     else if (typeof schema.additionalProperties === 'object') out[key] = walk(schema.additionalProperties, v, [], join(path, key), pruned);
     else if (schema.additionalProperties === true || preserve || keep.includes(key) || (embedded && ['apiVersion', 'kind', 'metadata'].includes(key))) out[key] = v;
     else if (!hasStructure && schema.type !== 'object') out[key] = v;

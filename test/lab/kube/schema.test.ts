@@ -44,6 +44,12 @@ describe('validateAgainstSchema', () => {
     const s: Schema = { type: 'object', properties: { a: { type: 'string', default: 'x' }, keep: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } };
     expect(defaultAndPrune(s, { b: 1, keep: { anything: [1] } })).toEqual({ a: 'x', keep: { anything: [1] } });
   });
+
+  it('never prunes root metadata, even when the schema declares it (as controller-gen CRDs do)', () => {
+    const s: Schema = { type: 'object', properties: { metadata: { type: 'object' }, spec: { type: 'object', properties: { a: { type: 'string' } } } } };
+    const obj = { metadata: { name: 'h1', namespace: 'ns', uid: 'u', labels: { x: 'y' } }, spec: { a: 'v', junk: 1 } };
+    expect(defaultAndPrune(s, obj, ['apiVersion', 'kind', 'metadata'])).toEqual({ metadata: obj.metadata, spec: { a: 'v' } });
+  });
 });
 
 describe('schema validation over HTTP', () => {
