@@ -1,8 +1,9 @@
 /**
  * The lab world: everything around the plugin, started in order (management API, Metal3 namespace,
- * fleet, Metal3 simulator, tenant manager, server farm, catalogue objects, platform) and stopped in
- * reverse. `npm start`, `npm run lab` and the end-to-end tests run on it.
+ * fleet, Metal3 simulator, Netris fabric, tenant manager, server farm, catalogue objects, platform)
+ * and stopped in reverse. `npm start`, `npm run lab` and the end-to-end tests run on it.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,11 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client
 import type { Logger } from '../plugin/contract.js';
 import { applyFleet, defaultFleet, type Fleet } from './fleet/index.js';
 import { startKubeApi, type KubeApiServer } from './kube/index.js';
-import { DEMO_TIMINGS, TEST_TIMINGS, startMetal3Simulator, type Metal3Simulator } from './metal3/index.js';
+import { DEMO_TIMINGS, TEST_TIMINGS, startMetal3Simulator, type Metal3Simulator, type PhaseTimings } from './metal3/index.js';
+import { startNetrisEmulator, type NetrisEmulator } from './netris/emulator.js';
+import {
+  ensureTenantServerCluster, registerFleetPorts, serverClusterName, type FleetPort, type TenantServerCluster,
+} from './netris/fleet.js';
 import { DEFAULT_PLUGIN_LOADING, type PlatformConfig } from './platform/config.js';
 import { DEFAULT_PLATFORM_OPTIONS, type PlatformOptions } from './platform/deps.js';
 import { startPlatform, type Platform } from './platform/platform.js';
@@ -23,6 +28,19 @@ export const PROVIDER_NAME = 'metal3-provider';
 export const HOST_NAMESPACE = 'metal3-system';
 export const OS_IMAGE = 'ubuntu-noble';
 export const SSH_KEY = 'lab-operator';
+export const NETRIS_SECRET = 'netris';
+/** The claim property that names the Netris server cluster (tenant network) a host must join. */
+export const SERVER_CLUSTER_PROPERTY = 'netris.vcluster.com/server-cluster';
+/** Tenants (`<project namespace>/<vCluster>`) whose server clusters every world with Netris has. */
+export const PRESET_TENANTS = ['p-demo/tenant-1', 'p-demo/tenant-2', 'p-demo/tenant-3', 'p-demo/tenant-4'];
+
+/**
+ * The demo's Metal3 phases: long enough that `npm start` visibly walks each host through inspection,
+ * provisioning and cleaning (about a minute in all), short enough to stay a demo.
+ */
+export const DEMO_WORLD_TIMINGS: PhaseTimings = {
+  ...DEMO_TIMINGS, registering: 2000, inspecting: 7000, preparing: 2000, provisioning: 14_000, deprovisioning: 9000,
+};
 
 export interface WorldOptions {
   /** Working folder: `kubeconfig`, `tenants/<name>/`, `servers/<host>/`, `platform/`. */
@@ -33,6 +51,21 @@ export interface WorldOptions {
   /** Port of the management API; default a free one. */
   port?: number;
   logger?: Logger;
+  /**
+   * Start the Netris emulator, cable the fleet's switch ports into its parking lot and point the
+   * NodeProvider at it (`spec.metal3.netris.secretRef`), with server clusters for PRESET_TENANTS.
+   * @default true
+   */
+  netris?: boolean;
+}
+
+/** The world's Netris fabric; claims join a tenant network with the SERVER_CLUSTER_PROPERTY. */
+export interface WorldFabric {
+  emulator: NetrisEmulator;
+  /** Which host NIC is cabled to which switch port. */
+  cabling: FleetPort[];
+  /** The server cluster of `tenant` (`<project namespace>/<vCluster>`), created on first use. */
+  serverClusterFor(tenant: string): TenantServerCluster;
 }
 
 export interface World {
@@ -42,6 +75,8 @@ export interface World {
   kubeConfig: KubeConfig;
   fleet: Fleet;
   simulator: Metal3Simulator;
+  /** Absent when started with `netris: false`. */
+  fabric?: WorldFabric;
   tenants: TenantManager;
   farm: ServerFarm;
   platform: Platform;
@@ -88,18 +123,23 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     const fleet = opts.fleet ?? defaultFleet({ namespace: HOST_NAMESPACE });
     await applyFleet(kubeConfig, fleet);
     const simulator = await startMetal3Simulator({
-      kubeConfig, namespace: HOST_NAMESPACE, timings: opts.timings === 'demo' ? DEMO_TIMINGS : TEST_TIMINGS, logger: logger.child({ component: 'metal3' }),
+      kubeConfig, namespace: HOST_NAMESPACE, timings: opts.timings === 'demo' ? DEMO_WORLD_TIMINGS : TEST_TIMINGS, logger: logger.child({ component: 'metal3' }),
     });
     stops.push({ name: 'metal3', stop: () => simulator.stop() });
+    let fabric: WorldFabric | undefined;
+    if (opts.netris ?? true) {
+      fabric = await startFabric(kubeConfig, fleet, opts.timings);
+      stops.push({ name: 'netris', stop: () => fabric!.emulator.close() });
+    }
     const tenants = await startTenantManager({ kubeConfig, stateDir: opts.dir, logger: logger.child({ component: 'vcluster' }) });
     stops.push({ name: 'tenants', stop: () => tenants.stop() });
     const farm = await startServerFarm({
       kubeConfig, namespace: HOST_NAMESPACE, rootDir: join(opts.dir, 'servers'), logger: logger.child({ component: 'servers' }),
-      ...(opts.timings === 'test' ? { bootDelayMs: 50, heartbeatMs: 200 } : {}),
+      ...(opts.timings === 'test' ? { bootDelayMs: 50, heartbeatMs: 200 } : { bootDelayMs: 1500 }),
     });
     stops.push({ name: 'servers', stop: () => farm.stop() });
 
-    await applyCatalog(kubeConfig);
+    await applyCatalog(kubeConfig, HOST_NAMESPACE, fabric ? { netrisSecret: NETRIS_SECRET } : {});
     const config: PlatformConfig = {
       providers: [{ name: PROVIDER_NAME, path: pluginPackageDir() }],
       options: opts.timings === 'test' ? TEST_PLATFORM_OPTIONS : DEMO_PLATFORM_OPTIONS,
@@ -111,15 +151,50 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       nodeTypeResyncMs: opts.timings === 'test' ? 1000 : 5000, orphanIntervalMs: opts.timings === 'test' ? 1000 : undefined,
     });
     stops.push({ name: 'platform', stop: () => platform.stop() });
-    return { dir: opts.dir, kubeconfigPath, api, kubeConfig, fleet, simulator, tenants, farm, platform, stop: stopAll };
+    return { dir: opts.dir, kubeconfigPath, api, kubeConfig, fleet, simulator, fabric, tenants, farm, platform, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
 }
 
-/** OSImage, SSHKey and the NodeProvider: a GPU type (`gpu-model: h100`) and a CPU type (`gpu-model: none`). */
-export function nodeProviderSpec(namespace = HOST_NAMESPACE): Record<string, unknown> {
+/**
+ * The Netris emulator with the fleet's switch ports in its parking lot, its login in the Secret
+ * NETRIS_SECRET of the hosts namespace (a fresh password per world), and PRESET_TENANTS' networks.
+ */
+async function startFabric(kubeConfig: KubeConfig, fleet: Fleet, timings: WorldOptions['timings']): Promise<WorldFabric> {
+  const password = randomBytes(18).toString('base64url');
+  // Demo: switches take a visible moment to apply a port move, as a real fabric's config push does.
+  const emulator = await startNetrisEmulator({ username: 'lab', password, applyDelayMs: timings === 'demo' ? 1500 : 20 });
+  let cabling: FleetPort[];
+  try {
+    cabling = registerFleetPorts(emulator, fleet.hosts);
+    const b64 = (v: string) => Buffer.from(v).toString('base64');
+    await kubeConfig.makeApiClient(CoreV1Api).createNamespacedSecret({
+      namespace: HOST_NAMESPACE,
+      body: { metadata: { name: NETRIS_SECRET }, type: 'Opaque', data: { url: b64(emulator.url), username: b64('lab'), password: b64(password) } },
+    });
+  } catch (err) {
+    await emulator.close();
+    throw err;
+  }
+  // Indexes pick VLAN and subnet; a tenant keeps its index for the life of the world.
+  const indexes = new Map<string, number>();
+  const serverClusterFor = (tenant: string) => {
+    const name = serverClusterName(tenant);
+    if (!indexes.has(name)) indexes.set(name, indexes.size);
+    return ensureTenantServerCluster(emulator, tenant, indexes.get(name)!);
+  };
+  for (const tenant of PRESET_TENANTS) serverClusterFor(tenant);
+  return { emulator, cabling, serverClusterFor };
+}
+
+/**
+ * OSImage, SSHKey and the NodeProvider: a GPU type (`gpu-model: h100`) and a CPU type (`gpu-model: none`).
+ * `clusterRef` names only the namespace: the lab has no connected clusters. With `netrisSecret` the
+ * provider uses the Netris fabric for claims that name a server cluster.
+ */
+export function nodeProviderSpec(namespace = HOST_NAMESPACE, opts: { netrisSecret?: string } = {}): Record<string, unknown> {
   return {
     displayName: 'Metal3 bare metal (lab)',
     properties: {
@@ -129,7 +204,8 @@ export function nodeProviderSpec(namespace = HOST_NAMESPACE): Record<string, unk
       'metal3.vcluster.com/dns-servers': '10.42.0.1',
     },
     metal3: {
-      clusterRef: { cluster: 'lab', namespace },
+      clusterRef: { namespace },
+      ...(opts.netrisSecret ? { netris: { secretRef: { name: opts.netrisSecret } } } : {}),
       nodeTypes: [
         {
           name: 'gpu-h100', displayName: 'DGX H100 (8 GPU)', properties: { 'gpu-model': 'h100' },
@@ -146,7 +222,7 @@ export function nodeProviderSpec(namespace = HOST_NAMESPACE): Record<string, unk
   };
 }
 
-export async function applyCatalog(kubeConfig: KubeConfig, namespace = HOST_NAMESPACE): Promise<void> {
+export async function applyCatalog(kubeConfig: KubeConfig, namespace = HOST_NAMESPACE, opts: { netrisSecret?: string } = {}): Promise<void> {
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const create = async (plural: string, kind: string, name: string, spec: Record<string, unknown>) => {
     try {
@@ -167,5 +243,5 @@ export async function applyCatalog(kubeConfig: KubeConfig, namespace = HOST_NAME
     displayName: 'Lab operator',
     publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILabOperatorKeyForTheMetal3LabWorld operator@lab',
   });
-  await create('nodeproviders', 'NodeProvider', PROVIDER_NAME, nodeProviderSpec(namespace));
+  await create('nodeproviders', 'NodeProvider', PROVIDER_NAME, nodeProviderSpec(namespace, opts));
 }

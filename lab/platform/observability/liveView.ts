@@ -5,7 +5,7 @@
  */
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import type { TenantManager } from '../../vcluster/index.js';
-import { renderBlock, takeSnapshot, transitions, type ClaimView, type LabSnapshot } from './labSnapshot.js';
+import { renderBlock, takeSnapshot, transitions, type ClaimView, type LabSnapshot, type PortSource } from './labSnapshot.js';
 
 export interface LiveViewOptions {
   custom: CustomObjectsApi;
@@ -15,6 +15,8 @@ export interface LiveViewOptions {
   write: (text: string) => void;
   /** Redraw the block in place (ANSI) instead of appending it. */
   tty: boolean;
+  /** The fabric's switch ports, to show which network each host is in. */
+  ports?: PortSource;
   pollMs?: number;
   blockEveryMs?: number;
 }
@@ -29,6 +31,8 @@ export class LiveView {
   private lastBlockAt = 0;
   private lastBlock = '';
   private readonly started = Date.now();
+  /** `p-demo-tenant-1` → `tenant-1`: server clusters are named `<project>-<vCluster>`. */
+  private readonly networkLabel = (network: string) => network.replace(new RegExp(`^${this.opts.project}-`), '');
 
   constructor(private readonly opts: LiveViewOptions) {}
 
@@ -42,7 +46,7 @@ export class LiveView {
       const s = await this.poll();
       if (done(s)) return s;
       if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}; last picture:\n${renderBlock(s).join('\n')}`);
+        throw new Error(`timed out waiting for ${what}; last picture:\n${renderBlock(s, this.networkLabel).join('\n')}`);
       }
       await new Promise((r) => setTimeout(r, this.opts.pollMs ?? 250));
     }
@@ -55,8 +59,8 @@ export class LiveView {
   }
 
   private async poll(): Promise<LabSnapshot> {
-    const s = await takeSnapshot(this.opts.custom, this.opts.tenants, this.opts.hostNamespace, this.opts.project);
-    const lines = transitions(this.last, s);
+    const s = await takeSnapshot(this.opts.custom, this.opts.tenants, this.opts.hostNamespace, this.opts.project, this.opts.ports);
+    const lines = transitions(this.last, s, this.networkLabel);
     this.record(s);
     if (lines.length > 0) {
       this.clearBlock();
@@ -82,7 +86,7 @@ export class LiveView {
   private drawBlock(s: LabSnapshot, force: boolean): void {
     const now = Date.now();
     if (!force && now - this.lastBlockAt < (this.opts.blockEveryMs ?? 1000)) return;
-    const lines = renderBlock(s);
+    const lines = renderBlock(s, this.networkLabel);
     // Not a terminal (a log): repeat an unchanged block only every 15 s.
     if (!this.opts.tty && !force && lines.join() === this.lastBlock && now - this.lastBlockAt < 15_000) return;
     this.lastBlock = lines.join();

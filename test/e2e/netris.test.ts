@@ -1,0 +1,129 @@
+/**
+ * The lab world with its Netris fabric and the real plugin: two tenants whose vcluster.yaml names a
+ * server cluster (autoNodes properties) get hosts on their own VLANs, cannot reach each other, and
+ * their released hosts come back to the parking lot.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { PARKING_LOT } from '../../lab/netris/emulator.js';
+import type { TenantServerCluster } from '../../lab/netris/fleet.js';
+import { HOST_NAMESPACE, SERVER_CLUSTER_PROPERTY, startWorld, type World } from '../../lab/world.js';
+import { REPO_ROOT } from '../platform/host/helpers.js';
+
+const LOFT = { group: 'management.loft.sh', version: 'v1' };
+const PROJECT = 'p-net';
+
+type Claim = { metadata: { name: string }; spec?: { vClusterRef?: string; properties?: Record<string, string> }; status?: { phase?: string } };
+type Host = { metadata: { name: string; annotations?: Record<string, string> }; spec?: { consumerRef?: unknown }; status?: { provisioning?: { state?: string } } };
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('tenant networks on the lab world (Netris)', () => {
+  let world: World;
+  let dir: string;
+  let custom: CustomObjectsApi;
+  let blue: TenantServerCluster;
+  let green: TenantServerCluster;
+  /** Host name → the claim's tenant, while both tenants hold their hosts. */
+  const held = new Map<string, string>();
+
+  beforeAll(async () => {
+    await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
+    dir = await mkdtemp(join(REPO_ROOT, '.lab', 'e2e-netris-'));
+    world = await startWorld({ dir, timings: 'test' });
+    custom = world.kubeConfig.makeApiClient(CustomObjectsApi);
+    await world.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: PROJECT } } });
+    blue = world.fabric!.serverClusterFor(`${PROJECT}/blue`);
+    green = world.fabric!.serverClusterFor(`${PROJECT}/green`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await world?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const hosts = async () => ((await custom.listNamespacedCustomObject({ group: 'metal3.io', version: 'v1alpha1', namespace: HOST_NAMESPACE, plural: 'baremetalhosts' })) as { items: Host[] }).items;
+  const claims = async () => ((await custom.listNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'nodeclaims' })) as { items: Claim[] }).items;
+  const readyNodes = async (tenant: string) => {
+    const t = world.tenants.get(PROJECT, tenant);
+    if (!t) return 0;
+    const nodes = await t.api.kubeConfig().makeApiClient(CoreV1Api).listNode();
+    return nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  };
+  /** Where each cabled NIC of `host` is, as `<network>/<vlan>`. */
+  const portsOf = (host: string) => {
+    const macs = new Set(world.fabric!.cabling.filter((p) => p.host === host).map((p) => p.mac));
+    return world.fabric!.emulator.listPorts().filter((p) => p.mac && macs.has(p.mac)).map((p) => `${p.network}/${p.vlanId}`);
+  };
+  const macOf = (host: string) => world.fabric!.cabling.find((p) => p.host === host)!.mac;
+  const createTenant = (name: string, type: string, serverCluster: string) => custom.createNamespacedCustomObject({
+    ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances',
+    body: {
+      apiVersion: 'management.loft.sh/v1', kind: 'VirtualClusterInstance', metadata: { name },
+      spec: { template: { helmRelease: { values: stringify({ privateNodes: { enabled: true, autoNodes: [{
+        provider: 'metal3-provider',
+        properties: { [SERVER_CLUSTER_PROPERTY]: serverCluster },
+        static: [{ name: 'pool', quantity: 1, nodeTypeSelector: [{ property: 'vcluster.com/node-type', value: type }] }],
+      }] } }) } } },
+    },
+  });
+
+  it('starts with every cabled port of the fleet in the parking lot and a network per tenant', async () => {
+    expect(world.fabric!.cabling).toHaveLength(16); // 8 hosts, two cabled NICs each
+    expect(new Set(world.fabric!.emulator.listPorts().map((p) => p.network))).toEqual(new Set([PARKING_LOT]));
+    expect(blue.vlanId).not.toBe(green.vlanId);
+    expect(world.fabric!.serverClusterFor(`${PROJECT}/blue`)).toEqual(blue); // stable per tenant
+    await waitFor('all 8 hosts available', async () =>
+      (await hosts()).filter((h) => h.status?.provisioning?.state === 'available' && !h.spec?.consumerRef).length === 8);
+  }, 60_000);
+
+  it('puts each tenant\'s host on its own VLAN, isolated from the other tenant', async () => {
+    await createTenant('blue', 'gpu-h100', blue.name);
+    await createTenant('green', 'cpu', green.name);
+    await waitFor('a joined node in each tenant', async () => (await readyNodes('blue')) === 1 && (await readyNodes('green')) === 1, 90_000);
+    const list = await claims();
+    expect(list.map((c) => [c.spec?.vClusterRef, c.spec?.properties?.[SERVER_CLUSTER_PROPERTY]]).sort()).toEqual([['blue', blue.name], ['green', green.name]]);
+    for (const h of await hosts()) {
+      const claim = h.metadata.annotations?.['metal3.vcluster.com/node-claim-name'] ?? '';
+      if (h.spec?.consumerRef) held.set(h.metadata.name, claim.startsWith('blue-') ? 'blue' : 'green');
+    }
+    expect([...held.values()].sort()).toEqual(['blue', 'green']);
+    const hostOf = (tenant: string) => [...held].find(([, t]) => t === tenant)![0];
+    const [blueHost, greenHost] = [hostOf('blue'), hostOf('green')];
+    expect(portsOf(blueHost)).toEqual([`${blue.name}/${blue.vlanId}`, `${blue.name}/${blue.vlanId}`]);
+    expect(portsOf(greenHost)).toEqual([`${green.name}/${green.vlanId}`, `${green.name}/${green.vlanId}`]);
+    const fabric = world.fabric!.emulator;
+    expect(fabric.canReach(macOf(blueHost), `tenant:${blue.name}`)).toBe(true);
+    expect(fabric.canReach(macOf(blueHost), `tenant:${green.name}`)).toBe(false);
+    expect(fabric.canReach(macOf(blueHost), macOf(greenHost))).toBe(false);
+    expect(fabric.canReach(macOf(greenHost), macOf(blueHost))).toBe(false);
+    // Unclaimed hosts never left the parking lot.
+    for (const h of await hosts()) if (!held.has(h.metadata.name)) expect(new Set(portsOf(h.metadata.name))).toEqual(new Set([`${PARKING_LOT}/10`]));
+  }, 120_000);
+
+  it('returns the released hosts\' ports to the parking lot', async () => {
+    for (const name of ['blue', 'green']) await custom.deleteNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances', name });
+    await waitFor('no claims left', async () => (await claims()).length === 0, 90_000);
+    await waitFor('all 8 hosts available again', async () =>
+      (await hosts()).filter((h) => h.status?.provisioning?.state === 'available' && !h.spec?.consumerRef).length === 8, 90_000);
+    for (const host of held.keys()) expect(portsOf(host)).toEqual([`${PARKING_LOT}/10`, `${PARKING_LOT}/10`]);
+    expect(world.fabric!.emulator.portsOf(blue.name)).toEqual([]);
+    expect(world.fabric!.emulator.portsOf(green.name)).toEqual([]);
+  }, 120_000);
+});
