@@ -10,8 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeClaimView, NodeProvider, PluginActivation, ProviderConfig } from '../../plugin/contract.js';
 import { activate } from '../../plugin/index.js';
