@@ -3,7 +3,7 @@
  * against a real management cluster with `--kubeconfig`), and `runStart` (the narrated demo).
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
@@ -23,6 +23,7 @@ export async function runLab(opts: { dir: string; port?: number; kubeconfig?: st
   const kubeconfig = opts.kubeconfig ?? argValue('--kubeconfig');
   if (kubeconfig) return runPlatformOnly({ kubeconfig, configPath: opts.config ?? argValue('--config'), stateDir: opts.dir });
   const dir = resolve(opts.dir);
+  await mkdir(dir, { recursive: true }); // the log file opens before the world creates its folders
   const logFile = join(dir, 'lab.log');
   const world = await startWorld({ dir, port: opts.port, timings: 'demo', logger: fileLogger(logFile) });
   console.log([
