@@ -1,0 +1,162 @@
+/**
+ * Crash points with the Netris fabric (two-phase claim: reserve the host, move its switch ports,
+ * then configure it; release parks the ports before Released). The plugin dies right after each
+ * of its Kubernetes API writes in turn (the crash proxy; Netris calls are not cut, like a process
+ * whose last request still landed), restarts, and retries the same hook. Besides the invariants of
+ * crashPoints.test.ts: a held host's cabled ports sit in the claim's tenant network, a released
+ * host's ports are parked.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { NodeClaimView, NodeProvider, ProviderConfig } from '../../plugin/contract.js';
+import { activate } from '../../plugin/index.js';
+import { applyFleet, makeFleet } from '../../lab/fleet/index.js';
+import { startNetrisEmulator, type NetrisEmulator } from '../../lab/netris/emulator.js';
+import { ensureTenantServerCluster, registerFleetPorts, type TenantServerCluster } from '../../lab/netris/fleet.js';
+import type { BareMetalHost } from '../../providers/metal3/types.js';
+import { startCrashProxy, type CrashProxy } from '../support/crash.js';
+import { startTestLab, type TestLab } from '../support/lab.js';
+import { activateConfigured, aClaim, JOIN, providerConfig, recordingHost, seedPlatformObjects, waitFor } from '../providers/helpers.js';
+import { expectHeld, expectHostUnclaimed, expectReleased, readCluster, retryUntil } from './invariants.js';
+
+const PASSWORD = 'netris-crash-Pa55';
+const SERVER_CLUSTER = 'netris.vcluster.com/server-cluster';
+
+describe('crash points with the Netris fabric', () => {
+  let lab: TestLab;
+  let netris: NetrisEmulator;
+  let tenant: TenantServerCluster;
+  let config: ProviderConfig;
+  const undisturbed = { create: 0, release: 0 };
+
+  beforeAll(async () => {
+    lab = await startTestLab({ simulator: true });
+    await seedPlatformObjects(lab);
+    const fleet = makeFleet(2, { 'cpu-epyc': 1 }, { namespace: lab.namespace });
+    netris = await startNetrisEmulator({ username: 'admin', password: PASSWORD, applyDelayMs: 5 });
+    registerFleetPorts(netris, fleet.hosts);
+    tenant = ensureTenantServerCluster(netris, 'p-default/tenant-a', 0);
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    await lab.core.createNamespacedSecret({
+      namespace: lab.namespace,
+      body: { metadata: { name: 'netris' }, data: { url: b64(netris.url), username: b64('admin'), password: b64(PASSWORD) } },
+    });
+    await applyFleet(lab.kc, fleet);
+    config = providerConfig(lab.namespace, {
+      nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
+    });
+    config.spec.metal3!.netris = { secretRef: { name: 'netris' } };
+    const { activation, provider } = await activateConfigured(lab, config);
+    try {
+      await waitFor(async () => (await provider.nodeTypes())[0]?.capacity.total === 2, 15000);
+    } finally {
+      await activation.dispose();
+    }
+  }, 30000);
+
+  afterAll(async () => {
+    await netris?.close();
+    await lab?.close();
+  });
+
+  const claimOf = () => aClaim({ vClusterRef: 'tenant-a', properties: { [SERVER_CLUSTER]: tenant.name } });
+
+  /** Networks of the host's cabled ports, as the emulator sees them. */
+  const networksOf = (host: BareMetalHost) => {
+    const nics = (host.status?.hardware?.nics ?? []) as { mac?: string; lldp?: { portID?: string } }[];
+    const macs = nics.filter((n) => n.lldp?.portID && n.mac).map((n) => n.mac!.toLowerCase());
+    return netris.listPorts().filter((p) => p.mac && macs.includes(p.mac)).map((p) => p.network);
+  };
+
+  async function withDoomedPlugin<T>(k: number | undefined, use: (p: NodeProvider, proxy: CrashProxy) => Promise<T>) {
+    const proxy = await startCrashProxy({ target: lab.api.url, crashAfterWrite: k });
+    const activation = await activate(recordingHost(proxy.kubeConfig));
+    try {
+      await activation.provider.configure(config);
+      return { result: await use(activation.provider, proxy), writes: proxy.writes.length };
+    } finally {
+      await activation.dispose();
+      await proxy.close();
+    }
+  }
+
+  async function withHealthyPlugin<T>(use: (p: NodeProvider) => Promise<T>): Promise<T> {
+    const { activation, provider } = await activateConfigured(lab, config);
+    try {
+      return await use(provider);
+    } finally {
+      await activation.dispose();
+    }
+  }
+
+  /** Calls createNode until it answers, then waits until the host is provisioned. */
+  const createUntilProvisioned = (claim: NodeClaimView) => withHealthyPlugin(async (p) => {
+    const state = await retryUntil(() => p.createNode(claim, JOIN), () => true, 400);
+    await waitFor(async () => (await p.getNode(claim))?.phase === 'Provisioned', 15000);
+    return state.hostName;
+  });
+
+  const releaseFully = (claim: NodeClaimView) =>
+    withHealthyPlugin((p) => retryUntil(() => p.deleteNode(claim), (r) => r.phase === 'Released', 800));
+
+  /** Polls a hook through the proxy until it reports `done` or the proxy has crashed. */
+  const pollUntil = (call: (p: NodeProvider) => Promise<{ phase: string }>, done: string) => async (p: NodeProvider, proxy: CrashProxy) => {
+    for (let i = 0; i < 800 && !proxy.crashed; i++) {
+      const state = await call(p).catch(() => undefined);
+      if (state?.phase === done) return done;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return proxy.crashed ? 'crashed' : 'timeout';
+  };
+
+  async function expectHeldOnTenant(claim: NodeClaimView): Promise<string> {
+    const hostName = expectHeld(await readCluster(lab), claim.uid, { withIp: true });
+    expect(networksOf(await lab.getHost(hostName)).every((n) => n === tenant.name)).toBe(true);
+    return hostName;
+  }
+
+  async function expectReleasedAndParked(claim: NodeClaimView, hostName: string): Promise<void> {
+    expectReleased(await readCluster(lab), claim.uid);
+    const host = await lab.getHost(hostName);
+    expectHostUnclaimed(host);
+    expect(networksOf(host).every((n) => n === 'parking-lot')).toBe(true);
+  }
+
+  it('undisturbed: createNode and the release make a known number of API writes', async () => {
+    const claim = claimOf();
+    const created = await withDoomedPlugin(undefined, (p) => p.createNode(claim, JOIN));
+    undisturbed.create = created.writes;
+    expect(undisturbed.create).toBeGreaterThanOrEqual(3);
+    const hostName = await expectHeldOnTenant(claim);
+    await withHealthyPlugin(async (p) => waitFor(async () => (await p.getNode(claim))?.phase === 'Provisioned', 15000));
+    const released = await withDoomedPlugin(undefined, pollUntil((p) => p.deleteNode(claim), 'Released'));
+    expect(released.result).toBe('Released');
+    undisturbed.release = released.writes;
+    expect(undisturbed.release).toBeGreaterThanOrEqual(3);
+    await expectReleasedAndParked(claim, hostName);
+  }, 30000);
+
+  it('createNode dies after each write in turn; a restarted plugin converges onto the tenant network', async () => {
+    expect(undisturbed.create).toBeGreaterThan(0);
+    for (let k = 1; k <= undisturbed.create; k++) {
+      const claim = claimOf();
+      const { writes } = await withDoomedPlugin(k, (p, proxy) => pollUntil(async (q) => ({ phase: (await q.createNode(claim, JOIN)).phase }), 'never')(p, proxy));
+      expect({ k, writes }).toEqual({ k, writes: k });
+      const hostName = await createUntilProvisioned(claim);
+      expect(await expectHeldOnTenant(claim)).toBe(hostName);
+      await releaseFully(claim);
+      await expectReleasedAndParked(claim, hostName);
+    }
+  }, 120000);
+
+  it('deleteNode dies after each write in turn; a restarted plugin releases and parks the ports', async () => {
+    expect(undisturbed.release).toBeGreaterThan(0);
+    for (let k = 1; k <= undisturbed.release; k++) {
+      const claim = claimOf();
+      const hostName = await createUntilProvisioned(claim);
+      const { writes } = await withDoomedPlugin(k, pollUntil((p) => p.deleteNode(claim), 'Released'));
+      expect({ k, writes }).toEqual({ k, writes: k });
+      await releaseFully(claim);
+      await expectReleasedAndParked(claim, hostName);
+    }
+  }, 120000);
+});
