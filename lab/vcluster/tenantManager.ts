@@ -33,6 +33,8 @@ export interface TenantManager {
   stop(): Promise<void>;
 }
 
+const PUBLISH_RETRY_MS = 1000;
+
 export function accessSecretName(vciName: string): string {
   return `vc-${vciName}`;
 }
@@ -43,6 +45,9 @@ export async function startTenantManager(opts: TenantManagerOptions): Promise<Te
   const custom = opts.kubeConfig.makeApiClient(CustomObjectsApi);
   const tenants = new Map<string, Tenant>();
   const queues = new Map<string, Promise<void>>();
+  /** Tenants whose access Secret and Ready status were written; pending publish retries. */
+  const published = new Set<string>();
+  const retries = new Map<string, NodeJS.Timeout>();
   let stopped = false;
 
   /** Serialises the work for one VCI so create and delete never overlap. */
@@ -79,13 +84,27 @@ export async function startTenantManager(opts: TenantManagerOptions): Promise<Te
 
   const ensure = async (namespace: string, name: string) => {
     const key = `${namespace}/${name}`;
-    if (tenants.has(key) || stopped) return;
-    const tenant = await startTenant({
-      ...opts.tenantDefaults, name, project: namespace.replace(/^p-/, ''), logger: opts.logger,
-    });
-    if (stopped) return void (await tenant.close());
-    tenants.set(key, tenant);
-    await publish(namespace, name, tenant);
+    if (published.has(key) || stopped) return;
+    let tenant = tenants.get(key);
+    if (!tenant) {
+      tenant = await startTenant({
+        ...opts.tenantDefaults, name, project: namespace.replace(/^p-/, ''), logger: opts.logger,
+      });
+      if (stopped) return void (await tenant.close());
+      tenants.set(key, tenant);
+    }
+    try {
+      await publish(namespace, name, tenant);
+    } catch (err) {
+      // A failed write (API error) would otherwise leave the tenant unpublished until the VCI changes.
+      clearTimeout(retries.get(key));
+      retries.set(key, setTimeout(() => {
+        retries.delete(key);
+        if (!stopped) enqueue(key, () => ensure(namespace, name));
+      }, PUBLISH_RETRY_MS));
+      throw err;
+    }
+    published.add(key);
     logger?.info({ vci: key, endpoint: tenant.endpoint }, 'tenant ready');
   };
 
@@ -93,6 +112,9 @@ export async function startTenantManager(opts: TenantManagerOptions): Promise<Te
     const key = `${namespace}/${name}`;
     const tenant = tenants.get(key);
     tenants.delete(key);
+    published.delete(key);
+    clearTimeout(retries.get(key));
+    retries.delete(key);
     await tenant?.close();
     try {
       await core.deleteNamespacedSecret({ name: accessSecretName(name), namespace });
@@ -129,6 +151,8 @@ export async function startTenantManager(opts: TenantManagerOptions): Promise<Te
     async stop() {
       stopped = true;
       clearTimeout(restartTimer);
+      for (const t of retries.values()) clearTimeout(t);
+      retries.clear();
       await informer.stop();
       while (queues.size) await Promise.all([...queues.values()]);
       await Promise.all([...tenants.values()].map((t) => t.close()));
