@@ -12,6 +12,9 @@ import { ConsoleLog } from './consoleLog.js';
 import { checkRootDir, CONSOLE_FILE, detectSandboxMode, Sandbox, type SandboxMode } from './sandbox.js';
 import { SimulatedServer, type HostView, type ServerStatus } from './server.js';
 
+const SECRET_READ_ATTEMPTS = 20;
+const SECRET_READ_RETRY_MS = 250;
+
 export interface ServerFarmOptions {
   /** Management cluster, where BareMetalHosts and their user/network data Secrets live. */
   kubeConfig: KubeConfig;
@@ -65,13 +68,20 @@ export async function startServerFarm(opts: ServerFarmOptions): Promise<ServerFa
   const consoles = new Map<string, ConsoleLog>();
   let stopped = false;
 
+  // The real config drive is built by BMO/Ironic, which retries API errors until it has the Secret:
+  // a transient error (5xx, 429) must not fail the boot, so retry those for a while.
   const readSecretKey = async (ref: { name: string; namespace?: string }, key: string) => {
-    try {
-      const secret = await core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace ?? opts.namespace });
-      return secretValues(secret)[key];
-    } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const secret = await core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace ?? opts.namespace });
+        return secretValues(secret)[key];
+      } catch (err) {
+        const code = (err as { code?: number }).code;
+        if (code === 404) return undefined;
+        const transient = code === 429 || (code !== undefined && code >= 500);
+        if (!transient || attempt >= SECRET_READ_ATTEMPTS || stopped) throw err;
+        await new Promise((r) => setTimeout(r, SECRET_READ_RETRY_MS));
+      }
     }
   };
 
