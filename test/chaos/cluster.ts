@@ -27,6 +27,8 @@ export interface ClaimView {
   pool?: string;
   phase?: string;
   reason?: string;
+  /** `type=status(reason)` of each condition, for reports. */
+  conditions?: string;
   deleting: boolean;
 }
 
@@ -50,7 +52,7 @@ interface RawHost {
 
 interface RawClaim {
   metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string>; deletionTimestamp?: unknown };
-  status?: { phase?: string; reason?: string };
+  status?: { phase?: string; reason?: string; conditions?: { type: string; status: string; reason?: string }[] };
 }
 
 export async function readCluster(world: World): Promise<ClusterSnapshot> {
@@ -76,7 +78,9 @@ export async function readCluster(world: World): Promise<ClusterSnapshot> {
     claims: claimList.items.map((c) => ({
       namespace: c.metadata.namespace, name: c.metadata.name, uid: c.metadata.uid,
       tenant: c.metadata.labels?.[LABEL_VCLUSTER], pool: c.metadata.labels?.[LABEL_POOL],
-      phase: c.status?.phase, reason: c.status?.reason, deleting: Boolean(c.metadata.deletionTimestamp),
+      phase: c.status?.phase, reason: c.status?.reason,
+      conditions: c.status?.conditions?.map((x) => `${x.type}=${x.status}(${x.reason ?? ''})`).join(' '),
+      deleting: Boolean(c.metadata.deletionTimestamp),
     })),
     reservations: configMaps.items.map((cm) => ({ name: cm.metadata?.name ?? '?', claimUid: cm.metadata?.labels?.[LABEL.nodeClaim] ?? '', ip: `${cm.data?.pool ?? '?'}/${cm.data?.ip ?? '?'}` })),
     secrets: secrets.items.map((s) => ({ name: s.metadata?.name ?? '?', claimUid: s.metadata?.labels?.[LABEL.nodeClaim] ?? '' })),

@@ -41,7 +41,7 @@ export function checkExclusive(s: ClusterSnapshot): string[] {
  * Nothing belongs to a claim that no longer exists, beyond `graceMs` (release takes Metal3 cleaning
  * time). `firstSeen` carries, across calls, when each orphan was first noticed; pass 0 at the end.
  */
-export function checkLeaks(s: ClusterSnapshot, firstSeen: Map<string, number>, now: number, graceMs: number): string[] {
+export function checkLeaks(s: ClusterSnapshot, firstSeen: Map<string, number>, now: number, graceMs: number, exemptClaims = new Set<string>()): string[] {
   const live = new Set(s.claims.map((c) => c.uid));
   const owned: [string, string][] = [
     ...s.hosts.flatMap((h) => [h.claimLabel, h.consumerUid].filter((u): u is string => Boolean(u)).map((u): [string, string] => [u, `BareMetalHost ${h.name} (claim mark)`])),
@@ -52,7 +52,7 @@ export function checkLeaks(s: ClusterSnapshot, firstSeen: Map<string, number>, n
   const out: string[] = [];
   const current = new Set<string>();
   for (const [uid, what] of owned) {
-    if (live.has(uid)) continue;
+    if (live.has(uid) || exemptClaims.has(uid)) continue;
     const key = `${what} → ${uid || '(no claim label)'}`;
     current.add(key);
     const since = firstSeen.get(key) ?? now;
@@ -71,7 +71,10 @@ export function checkConverged(s: ClusterSnapshot, desired: DesiredPools, faulte
     const id = `NodeClaim ${c.namespace}/${c.name}`;
     const host = hostOf.get(c.uid);
     if (c.deleting) out.push(`${id} is still deleting`);
-    else if (c.phase !== 'Available' && c.phase !== 'Failed') out.push(`${id} did not converge (phase ${c.phase ?? 'none'})`);
+    else if (c.phase !== 'Available' && c.phase !== 'Failed') {
+      const where = host ? `host ${host.name} is ${host.state}${host.errorType ? ` (${host.errorType})` : ''}` : 'no host';
+      out.push(`${id} did not converge (phase ${c.phase ?? 'none'}, ${where}${c.conditions ? `; ${c.conditions}` : ''})`);
+    }
     else if (c.phase === 'Failed' && !c.reason) out.push(`${id} is Failed without a reason`);
     else if (c.phase === 'Failed' && !(host && faultedHosts.has(host.name))) out.push(`${id} is Failed (${c.reason}) though no provisioning fault hit its host ${host?.name ?? '(none)'}`);
     else if (host && faultedHosts.has(host.name) && (c.phase !== 'Failed' || c.reason !== PROVISIONING_ERROR)) {
