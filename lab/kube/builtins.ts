@@ -1,5 +1,5 @@
 /** The built-in resources the lab serves (a small slice of core Kubernetes). */
-import type { PrinterColumn, ResourceDef } from './types.js';
+import type { ExtraSubresource, PrinterColumn, ResourceDef } from './types.js';
 
 interface BuiltinSpec {
   group?: string;
@@ -13,6 +13,7 @@ interface BuiltinSpec {
   hasStatus?: boolean;
   printerColumns?: PrinterColumn[];
   allowCreateOnUpdate?: boolean;
+  subresources?: ExtraSubresource[];
 }
 
 function builtin(s: BuiltinSpec): ResourceDef {
@@ -33,6 +34,7 @@ function builtin(s: BuiltinSpec): ResourceDef {
     printerColumns: s.printerColumns ?? [],
     allowCreateOnUpdate: s.allowCreateOnUpdate ?? false,
     requireResourceVersionOnUpdate: false,
+    subresources: s.subresources,
   };
 }
 
@@ -46,6 +48,14 @@ export function builtinResources(): ResourceDef[] {
       printerColumns: [{ name: 'Data', type: 'integer', jsonPath: '.data', format: 'count' }] }),
     builtin({ plural: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'], hasStatus: true,
       printerColumns: [{ name: 'Status', type: 'string', jsonPath: '.status.conditions', format: 'node-ready' }, { name: 'Version', type: 'string', jsonPath: '.status.nodeInfo.kubeletVersion' }] }),
+    builtin({ plural: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], categories: ['all'], hasStatus: true,
+      // kubectl drain evicts only when discovery lists pods/eviction with its group and version.
+      subresources: [{ name: 'pods/eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] }],
+      printerColumns: [{ name: 'Status', type: 'string', jsonPath: '.status.phase' }, { name: 'Node', type: 'string', jsonPath: '.spec.nodeName' }] }),
+    builtin({ group: 'policy', plural: 'poddisruptionbudgets', singular: 'poddisruptionbudget', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], hasStatus: true,
+      printerColumns: [{ name: 'Min Available', type: 'string', jsonPath: '.spec.minAvailable' }, { name: 'Max Unavailable', type: 'string', jsonPath: '.spec.maxUnavailable' }, { name: 'Allowed Disruptions', type: 'integer', jsonPath: '.status.disruptionsAllowed' }] }),
+    // Served so kubectl drain can tell a DaemonSet pod from an orphan (it GETs the owner).
+    builtin({ group: 'apps', plural: 'daemonsets', singular: 'daemonset', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], categories: ['all'], hasStatus: true }),
     builtin({ plural: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], allowCreateOnUpdate: true,
       printerColumns: [{ name: 'Type', type: 'string', jsonPath: '.type' }, { name: 'Reason', type: 'string', jsonPath: '.reason' }, { name: 'Object', type: 'string', jsonPath: '.involvedObject.name' }, { name: 'Message', type: 'string', jsonPath: '.message' }] }),
     builtin({ group: 'events.k8s.io', plural: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], allowCreateOnUpdate: true,
@@ -58,7 +68,10 @@ export function builtinResources(): ResourceDef[] {
   ];
 }
 
-/** Per-kind write rules of built-ins: Secret stringData folds into base64 data; Namespaces start Active. */
+/**
+ * Per-kind write rules of built-ins: Secret stringData folds into base64 data; Namespaces start Active;
+ * Pods created without a status start Pending (there is no kubelet: tests write Running via /status).
+ */
 export function prepareBuiltinWrite(def: ResourceDef, obj: Record<string, unknown>, creating: boolean): void {
   if (def.isCustom || def.group !== '') return;
   if (def.plural === 'secrets') {
@@ -74,5 +87,8 @@ export function prepareBuiltinWrite(def: ResourceDef, obj: Record<string, unknow
   if (def.plural === 'namespaces' && creating) {
     obj.spec = { finalizers: ['kubernetes'], ...((obj.spec as object) ?? {}) };
     obj.status = { phase: 'Active' };
+  }
+  if (def.plural === 'pods' && creating && !(obj.status as { phase?: string } | undefined)?.phase) {
+    obj.status = { ...((obj.status as object) ?? {}), phase: 'Pending' };
   }
 }

@@ -38,6 +38,7 @@ export function resourceList(registry: ResourceRegistry, group: string, version:
   for (const d of defs) {
     resources.push(entry(d));
     if (d.hasStatus) resources.push({ name: `${d.plural}/status`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['get', 'patch', 'update'] });
+    for (const s of d.subresources ?? []) resources.push({ singularName: '', namespaced: d.namespaced, ...s });
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
 }

@@ -1,7 +1,7 @@
 /**
- * kubectl's typed commands (`create namespace|secret|configmap`) send protobuf bodies. This decodes
- * that envelope (`k8s\0` + runtime.Unknown) for the few kinds those commands create, so they work;
- * anything else gets 415, and replies are always JSON (kubectl accepts JSON too).
+ * kubectl's typed commands (`create namespace|secret|configmap`, `drain`'s evictions) send protobuf
+ * bodies. This decodes that envelope (`k8s\0` + runtime.Unknown) for the few kinds those commands
+ * send, so they work; anything else gets 415, and replies are always JSON (kubectl accepts JSON too).
  */
 import { ApiError } from './status.js';
 
@@ -73,10 +73,24 @@ function objectMeta(f: Fields | undefined): Record<string, unknown> {
   return compact({ name: str(f, 1), generateName: str(f, 2), namespace: str(f, 3), labels: map(f, 11), annotations: map(f, 12), finalizers: strs(f, 14) });
 }
 
+const int = (f: Fields, n: number) => (f.has(n) ? Number(BigInt.asIntN(64, f.get(n)![0] as bigint)) : undefined);
+
+/** metav1.DeleteOptions: gracePeriodSeconds, preconditions{uid, resourceVersion}, orphanDependents, propagationPolicy, dryRun. */
+function deleteOptions(f: Fields | undefined): Record<string, unknown> | undefined {
+  if (!f) return undefined;
+  const pre = sub(f, 2);
+  return compact({
+    gracePeriodSeconds: int(f, 1), preconditions: pre ? compact({ uid: str(pre, 1), resourceVersion: str(pre, 2) }) : undefined,
+    orphanDependents: bool(f, 3), propagationPolicy: str(f, 4), dryRun: strs(f, 5),
+  });
+}
+
+/** Keyed by apiVersion/kind. */
 const DECODERS: Record<string, (f: Fields) => Record<string, unknown>> = {
-  Namespace: (f) => compact({ metadata: objectMeta(sub(f, 1)), spec: sub(f, 2) ? compact({ finalizers: strs(sub(f, 2)!, 1) }) : undefined }),
-  Secret: (f) => compact({ metadata: objectMeta(sub(f, 1)), data: map(f, 2, true), type: str(f, 3), stringData: map(f, 4), immutable: bool(f, 5) }),
-  ConfigMap: (f) => compact({ metadata: objectMeta(sub(f, 1)), data: map(f, 2), binaryData: map(f, 3, true), immutable: bool(f, 4) }),
+  'policy/v1/Eviction': (f) => compact({ metadata: objectMeta(sub(f, 1)), deleteOptions: deleteOptions(sub(f, 2)) }),
+  'v1/Namespace': (f) => compact({ metadata: objectMeta(sub(f, 1)), spec: sub(f, 2) ? compact({ finalizers: strs(sub(f, 2)!, 1) }) : undefined }),
+  'v1/Secret': (f) => compact({ metadata: objectMeta(sub(f, 1)), data: map(f, 2, true), type: str(f, 3), stringData: map(f, 4), immutable: bool(f, 5) }),
+  'v1/ConfigMap': (f) => compact({ metadata: objectMeta(sub(f, 1)), data: map(f, 2), binaryData: map(f, 3, true), immutable: bool(f, 4) }),
 };
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
@@ -88,9 +102,9 @@ export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
     const typeMeta = sub(unknown, 1);
     const apiVersion = typeMeta ? str(typeMeta, 1) : undefined;
     const kind = typeMeta ? str(typeMeta, 2) : undefined;
-    const decode = kind ? DECODERS[kind] : undefined;
-    if (!decode || apiVersion !== 'v1') {
-      throw new ApiError(415, 'UnsupportedMediaType', `protobuf is only understood for v1 Namespace, Secret and ConfigMap (got ${apiVersion}/${kind}); send application/json`);
+    const decode = DECODERS[`${apiVersion}/${kind}`];
+    if (!decode) {
+      throw new ApiError(415, 'UnsupportedMediaType', `protobuf is only understood for v1 Namespace, Secret, ConfigMap and policy/v1 Eviction (got ${apiVersion}/${kind}); send application/json`);
     }
     return { apiVersion, kind, ...decode(fields((unknown.get(2)?.[0] as Buffer) ?? Buffer.alloc(0))) };
   } catch (e) {

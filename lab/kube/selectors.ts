@@ -64,33 +64,38 @@ export function parseLabelSelector(selector: string | undefined | null): ObjectM
   };
 }
 
-/** The fields each resource supports in field selectors (the real API rejects others with 400). */
-function fieldValue(obj: KubeObject, field: string): string | undefined {
-  switch (field) {
-    case 'metadata.name': return obj.metadata.name ?? '';
-    case 'metadata.namespace': return obj.metadata.namespace ?? '';
-    case 'type': return obj.kind === 'Secret' ? String((obj as { type?: string }).type ?? '') : undefined;
-    case 'spec.nodeName': return undefined;
-    default: return undefined;
-  }
-}
+type FieldReader = (obj: KubeObject) => string;
 
-export function parseFieldSelector(selector: string | undefined | null): ObjectMatcher {
+const at = (obj: KubeObject, path: string[]): string => {
+  let cur: unknown = obj;
+  for (const k of path) cur = (cur as Record<string, unknown> | undefined)?.[k];
+  return cur === undefined || cur === null ? '' : String(cur);
+};
+
+/** The fields each kind supports in field selectors beyond metadata.name/namespace (the real API rejects others with 400). */
+const KIND_FIELDS: Record<string, Record<string, FieldReader>> = {
+  Secret: { type: (o) => at(o, ['type']) },
+  Pod: Object.fromEntries(['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP']
+    .map((f) => [f, (o: KubeObject) => at(o, f.split('.'))])),
+};
+
+const COMMON_FIELDS: Record<string, FieldReader> = {
+  'metadata.name': (o) => o.metadata.name ?? '',
+  'metadata.namespace': (o) => o.metadata.namespace ?? '',
+};
+
+/** Field selector for a resource of `kind` (unknown kinds support only metadata.name and metadata.namespace). */
+export function parseFieldSelector(selector: string | undefined | null, kind?: string): ObjectMatcher {
   if (!selector || !selector.trim()) return matchAll;
+  const fields = { ...COMMON_FIELDS, ...(kind ? KIND_FIELDS[kind] : {}) };
   const reqs = splitTopLevel(selector).map((term) => {
     const m = /^([^\s!=]+)\s*(==|!=|=)\s*(\S*)$/.exec(term);
     if (!m) throw new ApiError(400, 'BadRequest', `invalid field selector term ${JSON.stringify(term)}`);
-    if (!['metadata.name', 'metadata.namespace', 'type'].includes(m[1])) {
-      throw new ApiError(400, 'BadRequest', `field label not supported: ${m[1]}`);
-    }
-    return { field: m[1], neg: m[2] === '!=', value: m[3] };
+    const read = fields[m[1]];
+    if (!read) throw new ApiError(400, 'BadRequest', `field label not supported: ${m[1]}`);
+    return { read, neg: m[2] === '!=', value: m[3] };
   });
-  return (obj) =>
-    reqs.every((r) => {
-      const v = fieldValue(obj, r.field);
-      if (v === undefined) return false;
-      return r.neg ? v !== r.value : v === r.value;
-    });
+  return (obj) => reqs.every((r) => (r.read(obj) === r.value) !== r.neg);
 }
 
 export function combine(a: ObjectMatcher, b: ObjectMatcher): ObjectMatcher {

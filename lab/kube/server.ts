@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { coreVersions, groupInfo, groupList, resourceList, versionInfo } from './discovery.js';
+import { evictPod } from './eviction.js';
 import type { FaultInjector } from './faults.js';
 import { openApiGroupVersion, openApiIndex } from './openapi.js';
 import { decodeProtobufObject } from './protobuf.js';
@@ -166,6 +167,11 @@ export class HttpFront {
       if (ns === undefined) throw errors.methodNotAllowed(`${route.plural} is namespaced: use /namespaces/<ns>/${route.plural}`);
       return ns;
     };
+    if (route.subresource === 'eviction') {
+      if (def.group !== '' || def.plural !== 'pods') throw errors.pathNotFound(`${route.plural}/eviction`);
+      if (verb !== 'CREATE') throw errors.methodNotAllowed(`the server does not allow this method on the requested resource (${req.method} pods/eviction)`);
+      return this.send(res, 201, evictPod(this.d, def, needNs(), route.name!, parseJson()));
+    }
     switch (verb) {
       case 'GET': {
         const obj = service.get(def, needNs(), route.name!);
@@ -197,13 +203,13 @@ export class HttpFront {
     }
   }
 
-  private matcher(q: URLSearchParams, name?: string): ObjectMatcher {
-    const m = combine(parseLabelSelector(q.get('labelSelector')), parseFieldSelector(q.get('fieldSelector')));
+  private matcher(def: ResourceDef, q: URLSearchParams, name?: string): ObjectMatcher {
+    const m = combine(parseLabelSelector(q.get('labelSelector')), parseFieldSelector(q.get('fieldSelector'), def.kind));
     return name ? combine(m, (o) => o.metadata.name === name) : m;
   }
 
   private list(res: ServerResponse, def: ResourceDef, ns: string | undefined, q: URLSearchParams, asTable: boolean): void {
-    const page = paginate(this.d.store.list(def, ns, this.matcher(q)), this.d.store.currentRv(), q.get('limit'), q.get('continue'));
+    const page = paginate(this.d.store.list(def, ns, this.matcher(def, q)), this.d.store.currentRv(), q.get('limit'), q.get('continue'));
     const meta: Record<string, unknown> = { resourceVersion: page.resourceVersion };
     if (page.continueToken) Object.assign(meta, { continue: page.continueToken, remainingItemCount: page.remainingItemCount });
     if (asTable) {
@@ -220,7 +226,7 @@ export class HttpFront {
     const close = serveWatch(this.d.store, res, {
       def,
       namespace: ns,
-      match: this.matcher(q, route.name),
+      match: this.matcher(def, q, route.name),
       resourceVersion: q.get('resourceVersion') ?? undefined,
       bookmarks: q.get('allowWatchBookmarks') === 'true',
       timeoutSeconds: timeout ? Number(timeout) : undefined,
@@ -235,7 +241,7 @@ export class HttpFront {
 
   private deleteCollection(res: ServerResponse, def: ResourceDef, ns: string, q: URLSearchParams, opts: DeleteOptions): void {
     const deleted: KubeObject[] = [];
-    for (const { obj } of this.d.store.list(def, def.namespaced ? ns : undefined, this.matcher(q))) {
+    for (const { obj } of this.d.store.list(def, def.namespaced ? ns : undefined, this.matcher(def, q))) {
       deleted.push(this.d.service.delete(def, obj.metadata.namespace ?? '', obj.metadata.name!, opts));
     }
     this.send(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: { resourceVersion: this.d.store.currentRv() }, items: deleted });

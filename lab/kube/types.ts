@@ -49,6 +49,15 @@ export interface PrinterColumn {
   format?: string;
 }
 
+/** A subresource listed in discovery beyond `status` (e.g. pods/eviction, which kubectl drain looks for). */
+export interface ExtraSubresource {
+  name: string;
+  group: string;
+  version: string;
+  kind: string;
+  verbs: string[];
+}
+
 /** One served resource (built-in or from a CRD). */
 export interface ResourceDef {
   group: string; // '' for core
@@ -71,6 +80,8 @@ export interface ResourceDef {
   allowCreateOnUpdate: boolean;
   /** Real API: custom resources require metadata.resourceVersion on PUT. */
   requireResourceVersionOnUpdate: boolean;
+  /** Subresources other than status that discovery lists. */
+  subresources?: ExtraSubresource[];
 }
 
 export function apiVersionOf(def: Pick<ResourceDef, 'group' | 'version'>): string {
