@@ -1,8 +1,22 @@
 /**
- * Cordon, drain and delete a tenant Node. Each call does one pass and reports what is left, so the
- * termination step can requeue instead of blocking a worker for the whole drain.
+ * Cordon, drain and delete a tenant Node. Each drain call does one pass and reports what is left, so
+ * the termination step can requeue instead of blocking a worker for the whole drain. Pods leave
+ * through the Eviction API, so PodDisruptionBudgets are honoured: a refused eviction (429) is
+ * "retry on the next pass", and the caller decides when its deadline lets the Node go anyway.
  */
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+
+/** One drain pass over a node, pods named `<namespace>/<name>`. */
+export interface DrainReport {
+  /** Evictions the API accepted in this pass. */
+  evicted: string[];
+  /** Evictions refused by a PodDisruptionBudget (429): retried on the next pass. */
+  blocked: string[];
+  /** Evictions that failed otherwise, with the API's status code (e.g. 500 when several PDBs select a pod). */
+  failed: { pod: string; code: number }[];
+  /** Evictable pods still on the node after the pass (including ones already terminating). */
+  remaining: string[];
+}
 
 export async function cordonNode(core: CoreV1Api, nodeName: string): Promise<void> {
   await ignoreNotFound(core.patchNode(
@@ -11,28 +25,48 @@ export async function cordonNode(core: CoreV1Api, nodeName: string): Promise<voi
   ));
 }
 
-/** Deletes the node's evictable pods (not DaemonSet-owned, not mirror pods); returns how many remain. */
-export async function evictPods(core: CoreV1Api, nodeName: string): Promise<number> {
-  const all = await ignoreNotFound(core.listPodForAllNamespaces({}));
-  // A tenant API that serves no pods (the lab's) has nothing to drain.
-  if (!all) return 0;
-  const pods = all.items.filter((p) => p.spec?.nodeName === nodeName && evictable(p));
-  for (const pod of pods) {
-    if (pod.metadata?.deletionTimestamp) continue;
-    await ignoreNotFound(core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace! }));
+/** One eviction pass over the node's evictable pods (not DaemonSet-owned, not mirror pods). */
+export async function drainPass(core: CoreV1Api, nodeName: string): Promise<DrainReport> {
+  const report: DrainReport = { evicted: [], blocked: [], failed: [], remaining: [] };
+  for (const pod of await evictablePodsOn(core, nodeName)) {
+    if (pod.metadata?.deletionTimestamp) continue; // already on its way out
+    const name = pod.metadata!.name!;
+    const namespace = pod.metadata!.namespace!;
+    try {
+      await core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } });
+      report.evicted.push(podId(pod));
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'number') throw err; // transport failure: the whole pass is retried
+      if (code === 429) report.blocked.push(podId(pod));
+      else if (code !== 404) report.failed.push({ pod: podId(pod), code });
+    }
   }
-  const left = (await core.listPodForAllNamespaces({})).items.filter((p) => p.spec?.nodeName === nodeName && evictable(p));
-  return left.length;
+  report.remaining = (await evictablePodsOn(core, nodeName)).map(podId);
+  return report;
+}
+
+/** One eviction pass; returns how many evictable pods remain on the node. */
+export async function evictPods(core: CoreV1Api, nodeName: string): Promise<number> {
+  return (await drainPass(core, nodeName)).remaining.length;
 }
 
 export async function deleteTenantNode(core: CoreV1Api, nodeName: string): Promise<void> {
   await ignoreNotFound(core.deleteNode({ name: nodeName }));
 }
 
+/** Only this node's pods, selected by the API server (never a list of every pod in the tenant). */
+async function evictablePodsOn(core: CoreV1Api, nodeName: string): Promise<V1Pod[]> {
+  const list = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` });
+  return list.items.filter(evictable);
+}
+
 function evictable(pod: V1Pod): boolean {
   if (pod.metadata?.annotations?.['kubernetes.io/config.mirror']) return false;
   return !(pod.metadata?.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet');
 }
+
+const podId = (pod: V1Pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
 
 async function ignoreNotFound<T>(p: Promise<T>): Promise<T | undefined> {
   try {
