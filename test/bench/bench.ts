@@ -3,7 +3,9 @@
  * the CAPM3-style baseline), then the render and hot-reload measurements.
  */
 import 'reflect-metadata'; // before any tsyringe-decorated class loads (the baseline builds provider classes directly)
+import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import path from 'node:path';
 import { BaselineStrategy } from './baseline.js';
 import { runScenario, type ScenarioResult } from './burst.js';
 import { measureReload, renderThroughput } from './extras.js';
@@ -17,15 +19,19 @@ export type Progress = (line: string) => void;
 
 export async function runBench(opts: BenchOptions, progress: Progress = () => undefined): Promise<BenchReport> {
   const scenarios: ScenarioResult[] = [];
+  if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
   for (const hosts of opts.fleets) {
     for (const claims of opts.bursts.filter((c) => c <= hosts)) {
       for (const strategy of ['plugin', 'baseline'] as const) {
         const world = await startWorld({ hosts, latencyMs: opts.latencyMs });
         progress(`${strategy}: ${hosts} hosts ready in ${(world.setupMs / 1000).toFixed(1)} s; ${claims} claims...`);
+        const cpuProfileFile = opts.cpuProfDir && path.join(opts.cpuProfDir, `${strategy}-${hosts}-${claims}.cpuprofile`);
         try {
           const result = strategy === 'plugin'
-            ? await runScenario(world, new PluginStrategy(world.kc), { claims, concurrency: opts.concurrency, latencyMs: opts.latencyMs })
-            : await runScenario(world, new BaselineStrategy(world.kc), { claims: Math.min(claims, opts.baselineMaxClaims), concurrency: opts.baselineConcurrency, latencyMs: opts.latencyMs });
+            ? await runScenario(world, new PluginStrategy(world.kc), { claims, concurrency: opts.concurrency, latencyMs: opts.latencyMs, cpuProfileFile })
+            : await runScenario(world, new BaselineStrategy(world.kc), {
+              claims: Math.min(claims, opts.baselineMaxClaims), concurrency: opts.baselineConcurrency, latencyMs: opts.latencyMs, cpuProfileFile,
+            });
           // The report compares like with like: a cut baseline burst still stands for the full one.
           scenarios.push(strategy === 'baseline' ? { ...result, claims } : result);
           progress(`  ${strategy}: ${(result.wallMs / 1000).toFixed(2)} s wall, ${result.claimsPerSecond.toFixed(1)} claims/s, ${result.failures} failed`);

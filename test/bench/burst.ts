@@ -3,10 +3,14 @@
  * createNode calls with bounded concurrency, and collect what the report needs.
  */
 import type { Verb } from '../../lab/kube/index.js';
+import { BurstProfiler } from './cpuProfile.js';
 import { claimBurst } from './scenario.js';
 import type { ClaimStrategy } from './strategy.js';
 import { heapUsedAfterGc, mean, MiB, percentile, RssSampler } from './metrics.js';
 import { inPool, type BenchWorld } from './world.js';
+
+/** A createNode that hangs must not hang the bench: it counts as failed after this long. */
+const CLAIM_DEADLINE_MS = 120_000;
 
 export const WRITE_VERBS: Verb[] = ['CREATE', 'UPDATE', 'PATCH', 'DELETE'];
 export const ALL_VERBS: Verb[] = ['LIST', 'GET', 'WATCH', 'CREATE', 'UPDATE', 'PATCH', 'DELETE'];
@@ -39,7 +43,7 @@ export interface ScenarioResult {
   firstFailure?: string;
 }
 
-export async function runScenario(world: BenchWorld, strategy: ClaimStrategy, opts: { claims: number; concurrency: number; latencyMs: number }): Promise<ScenarioResult> {
+export async function runScenario(world: BenchWorld, strategy: ClaimStrategy, opts: { claims: number; concurrency: number; latencyMs: number; cpuProfileFile?: string }): Promise<ScenarioResult> {
   const claims = claimBurst(opts.claims, `${strategy.name === 'plugin' ? 'a' : 'b'}${world.hostCount.toString(16)}`);
   const heapBefore = heapUsedAfterGc();
   const rssBefore = process.memoryUsage().rss;
@@ -48,6 +52,8 @@ export async function runScenario(world: BenchWorld, strategy: ClaimStrategy, op
   const warmUpMs = performance.now() - warmStart;
   const heapWarm = heapUsedAfterGc();
   world.api.stats.reset();
+  const profiler = opts.cpuProfileFile ? new BurstProfiler() : undefined;
+  await profiler?.start();
   const sampler = new RssSampler();
   const latencies: number[] = [];
   let failures = 0;
@@ -56,7 +62,7 @@ export async function runScenario(world: BenchWorld, strategy: ClaimStrategy, op
   await inPool(claims, opts.concurrency, async (claim) => {
     const t0 = performance.now();
     try {
-      await strategy.createNode(claim);
+      await withDeadline(strategy.createNode(claim), CLAIM_DEADLINE_MS, `createNode ${claim.namespace}/${claim.name}`);
       latencies.push(performance.now() - t0);
     } catch (err) {
       failures++;
@@ -67,6 +73,7 @@ export async function runScenario(world: BenchWorld, strategy: ClaimStrategy, op
   const wallMs = performance.now() - started;
   const stats = world.api.stats.snapshot();
   const peakRss = sampler.stop();
+  if (opts.cpuProfileFile) await profiler?.stop(opts.cpuProfileFile);
   const done = Math.max(1, latencies.length);
   const requestsPerNode = Object.fromEntries(ALL_VERBS.map((v) => [v, stats.requests[v] / done])) as Record<Verb, number>;
   const selections = strategy.selectionMs();
@@ -95,4 +102,16 @@ export async function runScenario(world: BenchWorld, strategy: ClaimStrategy, op
     failures,
     firstFailure,
   };
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not return within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -13,11 +13,13 @@ export interface BenchOptions {
   renderSeconds: number;
   out?: string;
   json?: string;
+  /** Folder for a `.cpuprofile` of each measured burst (burst only, not setup). */
+  cpuProfDir?: string;
 }
 
-const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | 'out' | 'json'>> = {
+const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | 'out' | 'json' | 'cpuProfDir'>> = {
   quick: { fleets: [1000], bursts: [100], concurrency: 100, baselineConcurrency: 10, baselineMaxClaims: 100, latencyMs: 2, renderSeconds: 1 },
-  full: { fleets: [1000, 10000], bursts: [100, 1000], concurrency: 100, baselineConcurrency: 10, baselineMaxClaims: 200, latencyMs: 2, renderSeconds: 3 },
+  full: { fleets: [1000, 10000], bursts: [100, 1000], concurrency: 100, baselineConcurrency: 10, baselineMaxClaims: 100, latencyMs: 2, renderSeconds: 3 },
 };
 
 const NUMERIC: Record<string, keyof BenchOptions> = {
@@ -41,10 +43,11 @@ export function parseArgs(argv: string[]): BenchOptions {
     if (arg === '--quick' || arg === '--full') continue;
     else if (arg === '--out') opts.out = value();
     else if (arg === '--json') opts.json = value();
+    else if (arg === '--cpu-prof-dir') opts.cpuProfDir = value();
     else if (arg === '--fleets') opts.fleets = list(value(), arg);
     else if (arg === '--bursts') opts.bursts = list(value(), arg);
     else if (NUMERIC[arg]) (opts[NUMERIC[arg]!] as number) = arg === '--latency' ? nonNegative(value(), arg) : positiveInt(value(), arg);
-    else throw new Error(`bench: unknown option ${arg} (known: --quick --full --out FILE --json FILE --fleets N,N --bursts N,N ${Object.keys(NUMERIC).join(' ')})`);
+    else throw new Error(`bench: unknown option ${arg} (known: --quick --full --out FILE --json FILE --cpu-prof-dir DIR --fleets N,N --bursts N,N ${Object.keys(NUMERIC).join(' ')})`);
   }
   return opts;
 }

@@ -1,0 +1,55 @@
+/**
+ * Runs the bench's quick profile end to end (lab API, plugin, baseline, render, reload) and checks
+ * that the report is complete and self-consistent. Timing targets are reported, never asserted.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { runBench } from '../bench/bench.js';
+import { parseArgs } from '../bench/profiles.js';
+import { toMarkdown, type BenchReport } from '../bench/report.js';
+
+describe('npm run bench --quick', () => {
+  let report: BenchReport;
+
+  it('runs the plugin and the baseline over the same fleet and burst', async () => {
+    report = await runBench(parseArgs(['--quick']));
+    expect(report.scenarios.map((s) => [s.strategy, s.hosts, s.claims])).toEqual([
+      ['plugin', 1000, 100],
+      ['baseline', 1000, 100],
+    ]);
+    for (const s of report.scenarios) {
+      expect({ strategy: s.strategy, failures: s.failures, firstFailure: s.firstFailure }).toEqual({ strategy: s.strategy, failures: 0, firstFailure: undefined });
+      expect(s.wallMs).toBeGreaterThan(0);
+      expect(s.p50Ms).toBeLessThanOrEqual(s.p99Ms);
+      // Every node took at least the host claim write, and the server sent something for it.
+      expect(s.requestsPerNode.UPDATE).toBeGreaterThanOrEqual(1);
+      expect(s.bytesPerNode).toBeGreaterThan(0);
+      expect(s.peakRssMiB).toBeGreaterThan(0);
+      expect(s.selectionMeanMs).toBeGreaterThanOrEqual(0);
+    }
+  }, 180_000);
+
+  it('puts the baseline\'s live LIST per claim into the numbers', () => {
+    const [plugin, baseline] = report.scenarios;
+    // The baseline LISTs the matching hosts for every claim; the plugin reads its informer cache.
+    expect(baseline!.requestsPerNode.LIST).toBeGreaterThan(plugin!.requestsPerNode.LIST);
+    expect(report.ratios).toHaveLength(1);
+    expect(report.ratios[0]!.bytesRead).toBeGreaterThan(1);
+  });
+
+  it('measures rendering and the hot reload', () => {
+    expect(report.render.renders).toBeGreaterThan(0);
+    expect(report.render.userDataBytes).toBeGreaterThan(0);
+    expect(report.reload.switchMs).toBeGreaterThan(0);
+  });
+
+  it('prints a markdown report with one row per scenario and a verdict per target', () => {
+    const markdown = toMarkdown(report);
+    const rows = markdown.split('\n').filter((l) => /^\| (plugin|baseline) \|/.test(l));
+    expect(rows).toHaveLength(2);
+    expect(report.targets).toHaveLength(7);
+    for (const t of report.targets) expect(markdown).toContain(`| ${t.target} |`);
+    expect(markdown).toMatch(/\| (PASS|MISS|n\/a \(not in this profile\)) \|/);
+    // Nothing secret reaches the report.
+    expect(markdown).not.toContain('0123456789abcdef');
+  });
+});
