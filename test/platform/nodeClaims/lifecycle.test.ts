@@ -172,7 +172,7 @@ describe('NodeClaim lifecycle against the lab API', () => {
   });
 
   it('terminates in order: drain, delete the Node, revoke the token, release, then drop the finalizer', async () => {
-    // The lab tenant API serves no pods, so this drives cordon + node deletion; pod eviction is not exercised.
+    // No pods run on this Node; eviction through the Eviction API is covered by drain.test.ts.
     const seen: { nodeGone: boolean; tokens: number; claimHasFinalizer: boolean }[] = [];
     provider.beforeDelete = async (claim) => {
       if (claim.uid !== joined.uid) return;
