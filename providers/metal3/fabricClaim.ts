@@ -1,10 +1,13 @@
 /**
  * createNode for a claim with `netris.vcluster.com/server-cluster`: the host's switch ports must be
  * in the tenant's network BEFORE it boots anything, so this departs from the single guarded write
- * of the plain path (DESIGN step 6) with two guarded writes around the fabric move:
- *   1. reserve (consumerRef, claim label, still `online: false`, no image) — 409: pick another host;
+ * of the plain path (DESIGN step 6) with two guarded writes around the fabric move. The host is
+ * targeted as in the plain path (claimTarget.ts: the claim's one data Secret names it), then:
+ *   1. reserve (consumerRef, claim label, still `online: false`, no image) — 409: settle as in the
+ *      plain path (this claim's host elsewhere is the answer, a taken host is given up);
  *   2. fabric attach (idempotent) — ports the fabric cannot move: drop the reservation, next host;
  *   3. image, user data, network data (static IP from the tenant subnet), `online: true`.
+ * Uncontended: 4 API writes (IP reservation, data Secret, reserve, configure) plus the fabric's.
  * A crash between 1 and 3 leaves a reserved host that the retry finds by claim label (and attaches
  * again) or that deleteNode releases (detach is idempotent).
  */
@@ -20,22 +23,19 @@ import {
 import { claimDisplayName, claimObjectRef } from './claimRef.js';
 import type { ProviderSettings } from './config.js';
 import { isFabricError, type TenantNetwork } from './fabric/fabric.js';
+import { ClaimTargeting, type TargetRequest } from './claimTarget.js';
 import { HostCache } from './hostCache.js';
 import { HostNetwork } from './hostNetwork.js';
 import { isConflict, KubeClient } from './kube.js';
 import { claimedHost } from './launch/claimMutation.js';
-import { ClaimSecrets } from './launch/claimSecrets.js';
-import { IpReservations, type IpAllocation } from './launch/ipReservations.js';
-import { writeNetworkData } from './launch/networkData.js';
+import { IpReservations } from './launch/ipReservations.js';
 import { isReservedFor, reservedHost, withoutClaim } from './launch/reservation.js';
 import type { ClaimInputs } from './launch/resolveInputs.js';
-import { pickHost } from './launch/selectHost.js';
 import { SERVER_CLUSTER_PROPERTY } from './names.js';
 import { toNodeState } from './nodeState.js';
 import { tenantIpPool } from './tenantIpPool.js';
-import type { TemplateRenderer } from './render/index.js';
-import { EVENTS, RENDERER } from './tokens.js';
-import type { BareMetalHost, SecretReference } from './types.js';
+import { EVENTS } from './tokens.js';
+import type { BareMetalHost } from './types.js';
 
 const MAX_ATTEMPTS = 5;
 /** Ports the fabric cannot move for this host: another host may do. */
@@ -43,68 +43,53 @@ const HOST_SPECIFIC = new Set(['PortInUse', 'UnknownPort', 'NoSwitchPorts']);
 
 interface Attempt {
   claim: NodeClaimView;
-  inputs: ClaimInputs;
   settings: ProviderSettings;
   network: TenantNetwork;
-  ip: IpAllocation;
-  userData: SecretReference;
   log: Logger;
   signal?: AbortSignal;
 }
 
 @injectable()
 export class FabricClaim {
-  private readonly inFlight = new Set<string>();
-
   constructor(
     private readonly kube: KubeClient,
     private readonly cache: HostCache,
     private readonly ipam: IpReservations,
-    readonly secrets: ClaimSecrets,
+    private readonly targeting: ClaimTargeting,
     private readonly network: HostNetwork,
-    @inject(RENDERER) readonly renderer: TemplateRenderer,
     @inject(EVENTS) private readonly events: EventRecorder,
   ) {}
 
-  async claim(claim: NodeClaimView, inputs: ClaimInputs, settings: ProviderSettings, held: BareMetalHost | undefined, log: Logger, signal?: AbortSignal): Promise<NodeState> {
+  async claim(claim: NodeClaimView, inputs: ClaimInputs, settings: ProviderSettings, log: Logger, signal?: AbortSignal): Promise<NodeState> {
     const serverCluster = inputs.properties[SERVER_CLUSTER_PROPERTY].trim();
     const network = await this.network.resolveTenantNetwork(serverCluster, inputs.tenant, settings, claimDisplayName(claim));
     const namespace = settings.hostNamespace;
     const ip = await this.ipam.allocate(tenantIpPool(network, inputs), claim, namespace);
-    const userData = await this.secrets.write(claim, namespace, 'user-data', inputs.userData);
-    const attempt: Attempt = { claim, inputs, settings, network, ip, userData, log, signal };
-    const excluded = new Set<string>();
-    let current = held;
+    const attempt: Attempt = { claim, settings, network, log, signal };
+    const req: TargetRequest = { claim, inputs, settings, ip, lost: new Set() };
     for (let round = 1; round <= MAX_ATTEMPTS; round++) {
       if (signal?.aborted) throw new TransientError('createNode aborted by the host');
-      const host = current ? (this.cache.get(current.metadata.name) ?? current) : this.pick(attempt, new Set([...excluded, ...this.inFlight]));
+      const { host, record } = await this.targeting.target(req);
+      req.record = record;
       const name = host.metadata.name;
-      this.inFlight.add(name);
+      this.targeting.inFlight.add(name);
       try {
         const reserved = isReservedFor(host, claim.uid) ? host : await this.write(reservedHost(host, { claim, tenant: inputs.tenant, serverCluster }));
-        current = reserved;
         if (!(await this.attach(reserved, attempt))) {
-          excluded.add(name);
-          current = undefined;
+          req.lost.add(name);
           continue;
         }
-        const networkData = await writeNetworkData(this, claim, inputs, reserved, ip, namespace);
-        const written = await this.write(claimedHost(reserved, { claim, tenant: inputs.tenant, image: inputs.image, userData, networkData, ip }));
+        const written = await this.write(claimedHost(reserved, { claim, tenant: inputs.tenant, image: inputs.image, userData: record.ref, networkData: record.ref, ip }));
         log.info({ host: name, ip: ip.address, serverCluster, vlanId: network.vlanId }, 'claimed BareMetalHost in its tenant network');
         this.events.record(claimObjectRef(claim), 'Normal', 'HostClaimed',
           `Claimed BareMetalHost ${namespace}/${name} with IP ${ip.address} in network ${serverCluster} (VLAN ${network.vlanId})`);
         return toNodeState(written);
       } catch (err) {
         if (!isConflict(err)) throw err;
-        const now = await this.refresh(namespace, name);
-        if (now && isReservedFor(now, claim.uid)) current = now;
-        else {
-          log.info({ host: name, round }, 'lost the race for BareMetalHost; choosing again');
-          excluded.add(name);
-          current = undefined;
-        }
+        // A host carrying this claim (reserved here or by another replica) is found by the next target().
+        if (!(await this.targeting.afterConflict(req, host))) log.info({ host: name, round }, 'lost the race for BareMetalHost; choosing again');
       } finally {
-        this.inFlight.delete(name);
+        this.targeting.inFlight.delete(name);
       }
     }
     throw new TransientError(`claim ${claim.namespace}/${claim.name}: no BareMetalHost could be reserved and attached in ${MAX_ATTEMPTS} attempts`, { retryAfterMs: 1000 });
@@ -147,16 +132,6 @@ export class FabricClaim {
         current = await this.refresh(host.metadata.namespace ?? '', host.metadata.name);
       }
     }
-  }
-
-  private pick(a: Attempt, exclude: ReadonlySet<string>): BareMetalHost {
-    return pickHost(this.cache.all(), {
-      nodeType: a.inputs.nodeType,
-      claimUid: a.claim.uid,
-      tenant: a.inputs.tenant,
-      allowUncleanedReuse: a.settings.metal3.allowUncleanedReuse,
-      pinnedHostName: a.inputs.pinnedHostName,
-    }, exclude);
   }
 
   private async write(host: BareMetalHost): Promise<BareMetalHost> {

@@ -47,6 +47,14 @@ export class KubeClient {
     ) as Promise<KubernetesListObject<BareMetalHost>>;
   }
 
+  /** Hosts matching a label selector, read live (not from the cache). */
+  async listHostsMatching(namespace: string, labelSelector: string): Promise<BareMetalHost[]> {
+    const list = (await call(`list BareMetalHosts in ${namespace}`, () =>
+      this.custom.listNamespacedCustomObject({ ...bmh, namespace, labelSelector }),
+    )) as KubernetesListObject<BareMetalHost>;
+    return list.items;
+  }
+
   async getHost(namespace: string, name: string): Promise<BareMetalHost | undefined> {
     return orUndefined(() =>
       call(`get BareMetalHost ${namespace}/${name}`, () => this.custom.getNamespacedCustomObject({ ...bmh, namespace, name })),

@@ -23,6 +23,8 @@ export const ANNOTATION = {
   lastTenant: 'metal3.vcluster.com/last-tenant',
   /** The Netris server cluster whose network the host's switch ports were (or are being) moved into. */
   serverCluster: 'metal3.vcluster.com/netris-server-cluster',
+  /** On a claim's data Secret: the one host the claim targets (the per-claim lock across replicas). */
+  targetHost: 'metal3.vcluster.com/host',
 } as const;
 
 /** Claim property naming the Netris server cluster (tenant network) a host must be attached to. */
@@ -44,10 +46,10 @@ export function claimLabels(claim: { uid: string; name: string }): Record<string
   return { [LABEL.managedBy]: FIELD_MANAGER, [LABEL.nodeClaim]: claim.uid, [LABEL.nodeClaimName]: labelValue(claim.name) };
 }
 
-/** `<claim-name>-<first 8 of uid>-<suffix>`, trimmed to a valid object name. */
-export function claimObjectName(claim: { uid: string; name: string }, suffix: string): string {
+/** `<claim-name>-<first 8 of uid>[-<suffix>]`, trimmed to a valid object name. */
+export function claimObjectName(claim: { uid: string; name: string }, suffix?: string): string {
   const shortUid = claim.uid.replace(/[^a-z0-9]/gi, '').slice(0, 8).toLowerCase();
-  const tail = `-${shortUid}-${suffix}`;
+  const tail = suffix ? `-${shortUid}-${suffix}` : `-${shortUid}`;
   return `${claim.name.slice(0, 253 - tail.length)}${tail}`;
 }
 

@@ -77,8 +77,10 @@ describe('createNode', () => {
     expect(written.spec.consumerRef).toMatchObject({ apiVersion: 'management.loft.sh/v1', kind: 'NodeClaim', name: claim.name, namespace: claim.namespace, uid: claim.uid });
     expect(written.spec.image).toMatchObject({ url: 'http://images.lab/ubuntu-noble.qcow2', checksumType: 'sha256' });
     expect(written.spec.online).toBe(true);
-    expect(written.spec.userData).toEqual({ name: expect.stringMatching(/-user-data$/), namespace: lab.namespace });
-    expect(written.spec.networkData).toEqual({ name: expect.stringMatching(/-network-data$/), namespace: lab.namespace });
+    // One data Secret per claim, `<claim>-<short uid>`, referenced by both fields.
+    const dataSecret = `${claim.name}-${claim.uid.replace(/-/g, '').slice(0, 8)}`;
+    expect(written.spec.userData).toEqual({ name: dataSecret, namespace: lab.namespace });
+    expect(written.spec.networkData).toEqual({ name: dataSecret, namespace: lab.namespace });
     const annotations = written.metadata.annotations ?? {};
     expect(annotations['metal3.vcluster.com/ip-address']).toMatch(/^10\.20\.0\.\d+\/24$/);
     expect(annotations['metal3.vcluster.com/gateway']).toBe('10.20.0.1');
@@ -86,14 +88,15 @@ describe('createNode', () => {
     expect(JSON.parse(annotations['metal3.vcluster.com/original-network-annotations'])).toEqual({ 'metal3.vcluster.com/ip-address': '192.168.100.50/24' });
     expect(state.ip).toBe(annotations['metal3.vcluster.com/ip-address'].split('/')[0]);
 
-    const userData = await lab.core.readNamespacedSecret({ namespace: lab.namespace, name: written.spec.userData!.name });
-    const networkData = await lab.core.readNamespacedSecret({ namespace: lab.namespace, name: written.spec.networkData!.name });
-    expect(Object.keys(userData.data ?? {})).toEqual(['userData']);
-    expect(Object.keys(networkData.data ?? {})).toEqual(['networkData']);
-    expect(Buffer.from(userData.data!.userData, 'base64').toString()).toMatch(/^#cloud-config\n/);
-    expect(JSON.parse(Buffer.from(networkData.data!.networkData, 'base64').toString())).toHaveProperty('links');
-    expect(userData.metadata?.labels?.[CLAIM_LABEL]).toBe(claim.uid);
-    expect(userData.metadata?.labels?.['metal3.vcluster.com/node-claim-name']).toBe(claim.name);
+    const secret = await lab.core.readNamespacedSecret({ namespace: lab.namespace, name: dataSecret });
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['networkData', 'userData']);
+    expect(Buffer.from(secret.data!.userData, 'base64').toString()).toMatch(/^#cloud-config\n/);
+    expect(JSON.parse(Buffer.from(secret.data!.networkData, 'base64').toString())).toHaveProperty('links');
+    expect(secret.metadata?.labels?.[CLAIM_LABEL]).toBe(claim.uid);
+    expect(secret.metadata?.labels?.['metal3.vcluster.com/node-claim-name']).toBe(claim.name);
+    expect(secret.metadata?.annotations?.['metal3.vcluster.com/host']).toBe('single-01');
+    const dataSecrets = await lab.core.listNamespacedSecret({ namespace: lab.namespace, labelSelector: `${CLAIM_LABEL}=${claim.uid}` });
+    expect(dataSecrets.items.map((s) => s.metadata?.name)).toEqual([dataSecret]);
 
     expect(host.events.recorded).toContainEqual(expect.objectContaining({ reason: 'HostClaimed', object: expect.objectContaining({ kind: 'NodeClaim', uid: claim.uid }) }));
     expect(host.logger.lines.join('\n')).not.toContain(JOIN_TOKEN.split('.')[1]);

@@ -2,7 +2,7 @@
  * Crash points: the plugin process "dies" right after each of its API writes in turn (the crash
  * proxy kills its connections), a fresh activation is started, and the host calls the same hook
  * again until it converges. Nothing may be doubled or leaked: one host per claim, one IP
- * reservation per claim, the claim's Secrets exist iff it holds a host, and after release no
+ * reservation per claim, the claim's data Secret exists iff it holds a host, and after release no
  * reservation, Secret, label, annotation or consumerRef remains.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -49,12 +49,12 @@ describe('crash points in createNode', () => {
     await lab?.close();
   });
 
-  it('an undisturbed createNode makes a known number of writes (IP, two Secrets, the host)', async () => {
+  it('an undisturbed createNode makes a known number of writes (IP, the data Secret, the host)', async () => {
     const claim = aClaim();
     const { writes, crashed } = await withDoomedPlugin(lab, config, undefined, (p) => p.createNode(claim, JOIN));
     expect(crashed).toBe(false);
     undisturbedWrites = writes;
-    expect(undisturbedWrites).toBe(4);
+    expect(undisturbedWrites).toBe(3);
     expectHeld(await readCluster(lab), claim.uid, { withIp: true });
     const { activation, provider } = await activateConfigured(lab, config);
     try {
@@ -65,7 +65,7 @@ describe('crash points in createNode', () => {
     expectReleased(await readCluster(lab), claim.uid);
   });
 
-  it.each([1, 2, 3, 4])('dies after write %i, restarts, retries createNode: converges to one host, one IP, two Secrets', async (k) => {
+  it.each([1, 2, 3])('dies after write %i, restarts, retries createNode: converges to one host, one IP, one data Secret', async (k) => {
     expect(k).toBeLessThanOrEqual(undisturbedWrites);
     const claim = aClaim();
     const { writes, crashed } = await withDoomedPlugin(lab, config, k, (p) => p.createNode(claim, JOIN).catch((e: unknown) => e));
@@ -89,7 +89,7 @@ describe('crash points in createNode', () => {
     }
   });
 
-  it.each([1, 2, 3, 4])('dies after write %i, restarts, and the host gives up (deleteNode): nothing leaks', async (k) => {
+  it.each([1, 2, 3])('dies after write %i, restarts, and the host gives up (deleteNode): nothing leaks', async (k) => {
     const claim = aClaim();
     await withDoomedPlugin(lab, config, k, (p) => p.createNode(claim, JOIN).catch((e: unknown) => e));
     const { activation, provider } = await activateConfigured(lab, config);
@@ -151,17 +151,17 @@ describe('crash points in deleteNode (Metal3 simulator deprovisions for real)', 
     return proxy.crashed ? 'crashed' : 'timeout';
   };
 
-  it('an undisturbed release makes a known number of writes (stop host, unclaim host, IP, two Secrets)', async () => {
+  it('an undisturbed release makes a known number of writes (stop host, unclaim host, IP, the data Secret)', async () => {
     const { claim, hostName } = await provisionedClaim();
     const { result, writes } = await withDoomedPlugin(lab, config, undefined, pollDelete(claim));
     expect(result).toBe('Released');
     undisturbedWrites = writes;
-    expect(undisturbedWrites).toBe(5);
+    expect(undisturbedWrites).toBe(4);
     expectReleased(await readCluster(lab), claim.uid);
     expectHostUnclaimed(await lab.getHost(hostName));
   }, 20000);
 
-  it.each([1, 2, 3, 4, 5])('dies after write %i, restarts, retries deleteNode: released with nothing left', async (k) => {
+  it.each([1, 2, 3, 4])('dies after write %i, restarts, retries deleteNode: released with nothing left', async (k) => {
     expect(k).toBeLessThanOrEqual(undisturbedWrites);
     const { claim, hostName } = await provisionedClaim();
     const { result, writes } = await withDoomedPlugin(lab, config, k, pollDelete(claim));

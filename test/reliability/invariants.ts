@@ -49,16 +49,16 @@ export function expectClusterConsistent(view: ClusterView): void {
   expect(ips.length).toBe(new Set(ips).size);
 }
 
-/** The claim holds exactly one host, at most one IP (exactly one when `withIp`), and both Secrets. */
+/** The claim holds exactly one host, at most one IP (exactly one when `withIp`), and its one data Secret, which the host references. */
 export function expectHeld(view: ClusterView, claimUid: string, opts: { withIp: boolean }): string {
   expectClusterConsistent(view);
   const hosts = view.hostsByClaim.get(claimUid) ?? [];
   expect({ claimUid, hosts: hosts.length }).toEqual({ claimUid, hosts: 1 });
   expect({ claimUid, ips: (view.ipsByClaim.get(claimUid) ?? []).length }).toEqual({ claimUid, ips: opts.withIp ? 1 : 0 });
-  expect({ claimUid, secrets: (view.secretsByClaim.get(claimUid) ?? []).sort().map((n) => n.replace(/^.*-/, '')) })
-    .toEqual({ claimUid, secrets: ['data', 'data'] });
-  expect((view.secretsByClaim.get(claimUid) ?? []).some((n) => n.endsWith('-user-data'))).toBe(true);
-  expect((view.secretsByClaim.get(claimUid) ?? []).some((n) => n.endsWith('-network-data'))).toBe(true);
+  const host = view.hosts.find((h) => h.metadata.name === hosts[0]);
+  expect({ claimUid, secrets: view.secretsByClaim.get(claimUid) ?? [] })
+    .toEqual({ claimUid, secrets: [host?.spec.userData?.name] });
+  expect(host?.spec.networkData?.name).toBe(host?.spec.userData?.name);
   return hosts[0];
 }
 

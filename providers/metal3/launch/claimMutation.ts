@@ -1,7 +1,8 @@
 /**
  * Launch step 3 (pure): the BareMetalHost as it must look once claimed — consumerRef, claim label
  * and annotations, image, user/network data references, online, and the DHCP annotations for an
- * allocated IP (originals saved once, for restore on release). Written in ONE guarded PUT.
+ * allocated IP (originals saved once, for restore on release). Written in ONE guarded PUT. Both
+ * data references name the claim's one data Secret (keys `userData` and `networkData`).
  */
 import type { NodeClaimView } from '../../../plugin/contract.js';
 import type { ImageSpec } from '../image.js';
@@ -58,6 +59,12 @@ export function isFullyClaimed(host: BareMetalHost, claimUid: string): boolean {
     !!spec.networkData?.name &&
     spec.online === true
   );
+}
+
+/** Whether both data references of the host point at `ref` (the claim's one data Secret). */
+export function usesRecord(host: BareMetalHost, ref: SecretReference): boolean {
+  const same = (other?: SecretReference) => other?.name === ref.name && (other.namespace ?? host.metadata.namespace) === ref.namespace;
+  return same(host.spec.userData) && same(host.spec.networkData);
 }
 
 function pick(source: Record<string, string> | undefined, keys: readonly string[]): Record<string, string> {

@@ -1,22 +1,14 @@
-/** Launch step 4: the network data of a claim on a chosen host (depends on the host's NICs), into its Secret. */
-import type { NodeClaimView } from '../../../plugin/contract.js';
+/** Launch step 3 (pure): a claim's data on a chosen host — its user data, and network data from the host's NICs. */
 import { PROPERTY } from '../properties.js';
 import type { TemplateRenderer } from '../render/index.js';
-import type { BareMetalHost, SecretReference } from '../types.js';
-import type { ClaimSecrets } from './claimSecrets.js';
+import type { BareMetalHost } from '../types.js';
+import type { ClaimData } from './claimSecrets.js';
 import type { IpAllocation } from './ipReservations.js';
 import type { ClaimInputs } from './resolveInputs.js';
 
-export function writeNetworkData(
-  deps: { renderer: TemplateRenderer; secrets: ClaimSecrets },
-  claim: Pick<NodeClaimView, 'uid' | 'name'>,
-  inputs: ClaimInputs,
-  host: BareMetalHost,
-  ip: IpAllocation | undefined,
-  namespace: string,
-): Promise<SecretReference> {
+export function claimDataFor(renderer: TemplateRenderer, inputs: ClaimInputs, host: BareMetalHost, ip: IpAllocation | undefined): ClaimData {
   const nics = (host.status?.hardware?.nics ?? []).flatMap((nic) => (nic.name && nic.mac ? [{ name: nic.name, mac: nic.mac }] : []));
-  const networkData = deps.renderer.renderNetworkData({
+  const networkData = renderer.renderNetworkData({
     hostname: inputs.hostname,
     bootMac: host.spec.bootMACAddress,
     nics,
@@ -24,5 +16,5 @@ export function writeNetworkData(
     custom: inputs.properties[PROPERTY.networkData] || undefined,
     customOrigin: inputs.origin[PROPERTY.networkData],
   });
-  return deps.secrets.write(claim, namespace, 'network-data', networkData);
+  return { userData: inputs.userData, networkData };
 }

@@ -1,0 +1,140 @@
+/**
+ * Which ONE host a claim targets, agreed across replicas through the claim's data Secret (the
+ * record, launch/claimSecrets.ts). The first replica creates it naming its choice (that create is
+ * the per-claim lock, and the Secret it needs anyway: no extra write). A replica that finds it
+ * targets the host it names while that host is ours or free and eligible; only when the named host
+ * is confirmed (read live) as taken by another claim or unusable is the record moved, by a
+ * resourceVersion-guarded update (409: re-read and decide again). So at any time a claim's writers
+ * aim at the same host, and a lost BMH race is settled by re-reading which host carries the claim.
+ */
+import { inject, injectable } from 'tsyringe';
+import { TransientError, type NodeClaimView } from '../../plugin/contract.js';
+import type { ProviderSettings } from './config.js';
+import { HostCache } from './hostCache.js';
+import { isConflict, KubeClient } from './kube.js';
+import { ClaimSecrets, type ClaimRecord } from './launch/claimSecrets.js';
+import type { IpAllocation } from './launch/ipReservations.js';
+import { claimDataFor } from './launch/networkData.js';
+import type { ClaimInputs } from './launch/resolveInputs.js';
+import { pickHost, selectHost } from './launch/selectHost.js';
+import { LABEL } from './names.js';
+import type { TemplateRenderer } from './render/index.js';
+import { RENDERER } from './tokens.js';
+import type { BareMetalHost } from './types.js';
+
+const MAX_ROUNDS = 5;
+
+/** One createNode call's view of its claim; `lost` and `record` carry over between its attempts. */
+export interface TargetRequest {
+  claim: NodeClaimView;
+  inputs: ClaimInputs;
+  settings: ProviderSettings;
+  ip?: IpAllocation;
+  /** Hosts confirmed taken by another claim (or unusable for this one): never targeted again by this call. */
+  lost: Set<string>;
+  /** The record as this call last saw it. */
+  record?: ClaimRecord;
+}
+
+export interface Target {
+  host: BareMetalHost;
+  /** Names `host` and holds the data rendered for it. */
+  record: ClaimRecord;
+}
+
+/** Resolved per claimer (not registered as a singleton): each claimer has its own in-flight set. */
+@injectable()
+export class ClaimTargeting {
+  /** Hosts a claim of this claimer is writing right now: other claims here skip them instead of racing to a 409. */
+  readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly kube: KubeClient,
+    private readonly cache: HostCache,
+    private readonly secrets: ClaimSecrets,
+    @inject(RENDERER) private readonly renderer: TemplateRenderer,
+  ) {}
+
+  /** The host this claim must write, with the record naming it (created or moved as needed). */
+  async target(req: TargetRequest): Promise<Target> {
+    const mine = this.cache.claimedBy(req.claim.uid)[0];
+    let record = req.record;
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      try {
+        if (!record) {
+          const host = mine ?? this.pick(req);
+          const outcome = await this.secrets.create(req.claim, req.settings.hostNamespace, host.metadata.name, this.dataFor(req, host));
+          if (outcome.created) return { host, record: outcome.record };
+          record = outcome.record;
+        }
+        const host = mine ?? (await this.usableNamedHost(req, record)) ?? this.pick(req);
+        return { host, record: await this.secrets.retarget(req.claim, record, host.metadata.name, this.dataFor(req, host)) };
+      } catch (err) {
+        if (!isConflict(err) && (err as { code?: unknown }).code !== 'NotFound') throw err;
+        record = await this.secrets.read(req.claim, req.settings.hostNamespace);
+      }
+    }
+    throw new TransientError(`claim ${req.claim.namespace}/${req.claim.name}: its data Secret changed under ${MAX_ROUNDS} updates in a row`, { retryAfterMs: 1000 });
+  }
+
+  /**
+   * After a 409 on a host write: the live host carrying this claim (another replica won with the
+   * same claim), else undefined — and the host is marked lost when it is no longer usable.
+   */
+  async afterConflict(req: TargetRequest, host: BareMetalHost): Promise<BareMetalHost | undefined> {
+    const namespace = req.settings.hostNamespace;
+    const carrying = await this.kube.listHostsMatching(namespace, `${LABEL.nodeClaim}=${req.claim.uid}`);
+    for (const found of carrying) this.cache.upsert(found);
+    if (carrying.length > 0) return carrying[0];
+    const now = await this.refresh(namespace, host.metadata.name);
+    if (!now || !this.fits(req, now)) req.lost.add(host.metadata.name);
+    return undefined;
+  }
+
+  /** The host the record names when the claim may still use it (ours, or free and eligible); confirmed live before giving it up. */
+  private async usableNamedHost(req: TargetRequest, record: ClaimRecord): Promise<BareMetalHost | undefined> {
+    const name = record.host;
+    if (!name || req.lost.has(name)) return undefined;
+    const cached = this.cache.get(name);
+    if (cached && (this.carriesClaim(req, cached) || this.fits(req, cached))) return cached;
+    // A stale cache must not move the lock away from a host another replica is claiming right now.
+    const live = await this.refresh(req.settings.hostNamespace, name);
+    if (live && (this.carriesClaim(req, live) || this.fits(req, live))) return live;
+    req.lost.add(name);
+    return undefined;
+  }
+
+  private carriesClaim(req: TargetRequest, host: BareMetalHost): boolean {
+    return host.metadata.labels?.[LABEL.nodeClaim] === req.claim.uid;
+  }
+
+  private fits(req: TargetRequest, host: BareMetalHost): boolean {
+    return selectHost([host], { ...this.selection(req), exclude: req.lost }).host !== undefined;
+  }
+
+  /** A new eligible host (InsufficientCapacity explains why there is none). */
+  private pick(req: TargetRequest): BareMetalHost {
+    return pickHost(this.cache.all(), this.selection(req), new Set([...req.lost, ...this.inFlight]));
+  }
+
+  private selection(req: TargetRequest) {
+    return {
+      nodeType: req.inputs.nodeType,
+      claimUid: req.claim.uid,
+      tenant: req.inputs.tenant,
+      allowUncleanedReuse: req.settings.metal3.allowUncleanedReuse,
+      pinnedHostName: req.inputs.pinnedHostName,
+    };
+  }
+
+  private dataFor(req: TargetRequest, host: BareMetalHost) {
+    return claimDataFor(this.renderer, req.inputs, host, req.ip);
+  }
+
+  private async refresh(namespace: string, name: string): Promise<BareMetalHost | undefined> {
+    const current = await this.kube.getHost(namespace, name);
+    if (current) this.cache.upsert(current);
+    else this.cache.remove(name);
+    return current;
+  }
+}
