@@ -12,7 +12,7 @@ export function describeRun(r: ChaosReport): string {
     `  operations    ${counts(r.operations)}`,
     `  API faults    ${counts(r.apiFaults)}`,
     `  Metal3 faults ${counts(r.metal3Faults)}`,
-    `  replicas      kills ${r.replicas.kills}, restarts ${r.replicas.restarts}, leader changes ${r.replicas.leaderChanges}, reloads ${r.replicas.reloads} (${r.replicas.reloadFailures} failed)`,
+    `  replicas      kills ${r.replicas.kills}, restarts ${r.replicas.restarts}, lease transitions ${r.replicas.leaseTransitions}, reloads ${r.replicas.reloads} (${r.replicas.reloadFailures} failed)`,
     `  at quiescence ${counts(r.atQuiescence)} (claims by phase); invariant polls ${r.monitorReads}`,
   ];
   for (const v of r.violations) lines.push(`  VIOLATION ${v}`);

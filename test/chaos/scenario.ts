@@ -7,6 +7,7 @@
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import type { Logger } from '../../plugin/contract.js';
 import { startWorld, type World } from '../../lab/world.js';
 import { readClusterPatiently, type ClusterSnapshot } from './cluster.js';
@@ -14,7 +15,8 @@ import { FaultDriver, type Counts } from './faultDriver.js';
 import { checkClean, checkConverged, checkExclusive, checkLeaks, type DesiredPools } from './invariants.js';
 import { InvariantMonitor } from './monitor.js';
 import { Rng } from './prng.js';
-import { ReplicaSet } from './replicas.js';
+import { CHAOS_LEASE, ReplicaSet } from './replicas.js';
+import { Operations, SLOTS, type Op } from './operations.js';
 import { TenantDriver, type Pool } from './tenants.js';
 
 export interface ChaosOptions {
@@ -34,7 +36,7 @@ export interface ChaosReport {
   operations: Counts;
   apiFaults: Counts;
   metal3Faults: Counts;
-  replicas: { kills: number; restarts: number; reloads: number; reloadFailures: number; leaderChanges: number };
+  replicas: { kills: number; restarts: number; reloads: number; reloadFailures: number; leaseTransitions: number };
   monitorReads: number;
   /** Claims by phase when the run went quiet (before teardown). */
   atQuiescence: Counts;
@@ -43,11 +45,6 @@ export interface ChaosReport {
 }
 
 const PROJECT = 'p-chaos';
-const TYPES = ['gpu-h100', 'cpu'] as const;
-/** Per node type: at most this many nodes wanted at once (4 hosts each; one may be faulted, one cleaning). */
-const MAX_PER_TYPE = 3;
-const SLOTS = ['a', 'b'];
-type Op = 'createTenant' | 'scaleTenant' | 'deleteTenant' | 'apiFaults' | 'dropWatches' | 'metal3Fault' | 'killReplica' | 'restartReplica' | 'reload';
 
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
@@ -57,7 +54,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const dir = await mkdtemp(join(opts.rootDir, `chaos-${opts.seed}-`));
   const report: ChaosReport = {
     seed: opts.seed, durationMs: 0, operations: {}, apiFaults: {}, metal3Faults: {},
-    replicas: { kills: 0, restarts: 0, reloads: 0, reloadFailures: 0, leaderChanges: 0 }, monitorReads: 0, atQuiescence: {}, violations: [],
+    replicas: { kills: 0, restarts: 0, reloads: 0, reloadFailures: 0, leaseTransitions: 0 }, monitorReads: 0, atQuiescence: {}, violations: [],
   };
   let world: World | undefined;
   let replicas: ReplicaSet | undefined;
@@ -78,7 +75,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     monitor = new InvariantMonitor({ world, intervalMs: 250, leakGraceMs: 30_000, exemptHosts: () => f.everHung });
     monitor.start();
     const desired = new Map<string, Pool[]>();
-    const ops = new Operations({ world, rng, replicas, tenants, faults, desired, report, say });
+    const ops = new Operations({ world, rng, replicas, tenants, faults, desired, counts: report, say });
     const steps = opts.quick ? 25 : 80;
     // The first steps are fixed kinds (so every seed injects API and Metal3 faults and kills the
     // leader mid-provision); their details, and everything after, come from the seed.
@@ -109,6 +106,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     for (const c of snapshot.claims.filter((x) => x.phase === 'Failed')) await tenants.deleteClaim(c.name);
     const leftovers = await settle(world, opts.quick ? 60_000 : 120_000, (s) => [...checkClean(s), ...checkExclusive(s)]);
     report.violations.push(...leftovers.map((v) => `after teardown: ${v}`));
+    const lease = await world.kubeConfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: CHAOS_LEASE.leaseName, namespace: CHAOS_LEASE.namespace });
+    report.replicas.leaseTransitions = lease.spec?.leaseTransitions ?? 0;
   } catch (err) {
     report.violations.push(`run aborted: ${(err as Error).message}`);
   } finally {
@@ -155,144 +154,6 @@ async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<b
   }
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-interface OperationsDeps {
-  world: World;
-  rng: Rng;
-  replicas: ReplicaSet;
-  tenants: TenantDriver;
-  faults: FaultDriver;
-  desired: Map<string, Pool[]>;
-  report: ChaosReport;
-  say: (line: string) => void;
-}
-
-/** The operations a step picks from, each a seeded choice. */
-class Operations {
-  private tenantCount = 0;
-  private lastLeader?: string;
-
-  constructor(private readonly d: OperationsDeps) {}
-
-  async step(forced?: Op): Promise<void> {
-    const { rng, replicas, desired } = this.d;
-    const dead = SLOTS.filter((s) => !replicas.get(s));
-    // A forced kill when one replica is already down (killed by an earlier step) restarts it instead.
-    const op = (forced === 'killReplica' && dead.length > 0 ? 'restartReplica' : forced) ?? rng.weighted<Op>({
-      createTenant: desired.size < 4 ? 3 : 0,
-      scaleTenant: desired.size > 0 ? 3 : 0,
-      deleteTenant: desired.size > 0 ? 1 : 0,
-      apiFaults: 2,
-      dropWatches: 0.5,
-      metal3Fault: 1.5,
-      killReplica: dead.length === 0 ? 1 : 0,
-      restartReplica: dead.length > 0 ? 2 : 0,
-      reload: 0.7,
-    });
-    this.count(op);
-    switch (op) {
-      case 'createTenant': return this.createTenant();
-      case 'scaleTenant': return this.scaleTenant();
-      case 'deleteTenant': return this.deleteTenant();
-      case 'apiFaults': return this.d.say(`API faults: ${this.d.faults.shuffleApiFaults(forced !== undefined)}`);
-      case 'dropWatches': return this.d.faults.dropWatches();
-      case 'metal3Fault': return this.metal3Fault();
-      case 'killReplica': return this.kill();
-      case 'restartReplica': return this.restart(rng.pick(dead));
-      case 'reload': return this.reload();
-    }
-  }
-
-  async restart(slot: string): Promise<void> {
-    await this.d.replicas.start(slot);
-    this.d.report.replicas.restarts++;
-    this.d.say(`restarted replica ${slot}`);
-  }
-
-  private count(op: string): void {
-    this.d.report.operations[op] = (this.d.report.operations[op] ?? 0) + 1;
-    const leader = this.d.replicas.leaders()[0];
-    if (leader && leader !== this.lastLeader) {
-      if (this.lastLeader) this.d.report.replicas.leaderChanges++;
-      this.lastLeader = leader;
-    }
-  }
-
-  /** Random pools within what the fleet can hold next to every other tenant's pools. */
-  private pools(except?: string): Pool[] {
-    const used = new Map<string, number>(TYPES.map((t) => [t, 0]));
-    for (const [name, pools] of this.d.desired) {
-      if (name !== except) for (const p of pools) used.set(p.nodeType, used.get(p.nodeType)! + p.quantity);
-    }
-    const out: Pool[] = [];
-    for (const type of TYPES) {
-      if (!this.d.rng.chance(0.6)) continue;
-      const room = MAX_PER_TYPE - used.get(type)!;
-      out.push({ name: type === 'cpu' ? 'cpu' : 'gpu', nodeType: type, quantity: this.d.rng.int(0, Math.max(0, Math.min(2, room))) });
-    }
-    return out.length > 0 ? out : [{ name: 'cpu', nodeType: 'cpu', quantity: 0 }];
-  }
-
-  private async createTenant(): Promise<void> {
-    const name = `tenant-${++this.tenantCount}`;
-    const pools = this.pools();
-    this.d.desired.set(name, pools);
-    await this.d.tenants.create(name, pools);
-    this.d.say(`created ${name}: ${describe(pools)}`);
-  }
-
-  private async scaleTenant(): Promise<void> {
-    const name = this.d.rng.pick([...this.d.desired.keys()].sort());
-    // Keep the pool names a tenant already has (a pool that disappears is scaled to zero by the platform).
-    const fresh = this.pools(name);
-    const pools = [...this.d.desired.get(name)!.map((p) => fresh.find((q) => q.name === p.name) ?? { ...p, quantity: 0 }),
-      ...fresh.filter((q) => !this.d.desired.get(name)!.some((p) => p.name === q.name))];
-    this.d.desired.set(name, pools);
-    await this.d.tenants.scale(name, pools);
-    this.d.say(`scaled ${name}: ${describe(pools)}`);
-  }
-
-  private async deleteTenant(): Promise<void> {
-    const name = this.d.rng.pick([...this.d.desired.keys()].sort());
-    this.d.desired.delete(name);
-    await this.d.tenants.delete(name);
-    this.d.say(`deleted ${name}`);
-  }
-
-  private async metal3Fault(): Promise<void> {
-    const s = await readClusterPatiently(this.d.world);
-    const what = this.d.faults.injectMetal3Fault(s.hosts.map((h) => ({ name: h.name, available: h.state === 'available' && !h.claimLabel && !h.consumerUid })));
-    if (what) this.d.say(`Metal3 fault: ${what}`);
-  }
-
-  private async kill(): Promise<void> {
-    const { replicas, rng } = this.d;
-    // Mostly the leader: that is the interesting kill.
-    const slot = rng.chance(0.7) && replicas.leaders().length > 0 ? replicas.leaders()[0] : rng.pick(replicas.names());
-    await replicas.crash(slot);
-    this.d.report.replicas.kills++;
-    this.d.say(`killed replica ${slot}`);
-  }
-
-  private async reload(): Promise<void> {
-    const { replicas, rng } = this.d;
-    const names = replicas.names();
-    if (names.length === 0) return;
-    const slot = rng.pick(names);
-    this.d.report.replicas.reloads++;
-    try {
-      await replicas.get(slot)!.reload();
-      this.d.say(`hot-reloaded the plugin on replica ${slot}`);
-    } catch (err) {
-      this.d.report.replicas.reloadFailures++;
-      this.d.say(`reload on replica ${slot} failed (old version keeps serving): ${(err as Error).message}`);
-    }
-  }
-}
-
-function describe(pools: Pool[]): string {
-  return pools.map((p) => `${p.name}=${p.quantity}×${p.nodeType}`).join(', ');
 }
