@@ -46,9 +46,9 @@ describe('createNode with bad input', () => {
       field: /image-checksum/,
     },
     { name: 'bad CIDR', properties: { 'metal3.vcluster.com/network-cidr': '10.0.0.300/24' }, object: /NodeClaim/, field: /network-cidr/ },
-    { name: 'missing SSHKey', properties: { 'vcluster.com/ssh-keys': 'ops,ghost' }, object: /SSHKey ghost/, field: /ssh-keys/ },
+    { name: 'missing SSHKey', properties: { 'vcluster.com/ssh-keys': 'ops,ghost' }, object: /^NodeClaim .* spec\.properties$/, field: /^spec\.properties\["vcluster\.com\/ssh-keys"\]$/ },
     { name: 'user data without #cloud-config', properties: { 'vcluster.com/user-data': 'runcmd:\n  - echo hi\n' }, object: /NodeClaim/, field: /user-data/ },
-    { name: 'missing NodeEnvironment', properties: { 'vcluster.com/network-environment': 'nowhere' }, object: /NodeEnvironment p-default\/nowhere/, field: /network-environment/ },
+    { name: 'missing NodeEnvironment', properties: { 'vcluster.com/network-environment': 'nowhere' }, object: /^NodeClaim .* spec\.properties$/, field: /^spec\.properties\["vcluster\.com\/network-environment"\]$/ },
   ];
 
   it.each(cases)('$name → InvalidConfigurationError naming object and field; nothing left behind', async ({ properties, object, field }) => {
@@ -71,6 +71,34 @@ describe('createNode with bad input', () => {
     expect((err as Error).message).toMatch(/exhausted/);
     expect((err as Error).message).toContain('metal3.vcluster.com/network-cidr');
     await expectNothingLeftFor(lab, second.uid);
+  });
+
+  it('an unknown NodeEnvironment named by the claim ref → InvalidConfigurationError on the claim spec.environmentRef', async () => {
+    const claim = aClaim({ environmentRef: 'nowhere' });
+    const err = await provider.createNode(claim, JOIN).catch((e: unknown) => e);
+    expect(isInvalidConfiguration(err)).toBe(true);
+    expect({ object: (err as InvalidConfigurationError).object, field: (err as InvalidConfigurationError).field })
+      .toEqual({ object: `NodeClaim ${claim.namespace}/${claim.name}`, field: 'spec.environmentRef' });
+    expect((err as Error).message).toContain('failed to get NodeEnvironment "p-default/nowhere": not found');
+    await expectNothingLeftFor(lab, claim.uid);
+  });
+
+  it('broken JSON network data → the error gives the position, never the document', async () => {
+    const marker = 'marker-7c1f';
+    const cases: [string, string][] = [
+      [`{"links": [${marker}`, 'is not valid JSON (line 1, column 12)'],
+      [`{\n  "links": [],\n  "networks": [{"id": "${marker}",, }]\n}`, 'is not valid JSON (line 3, column 37)'],
+      [`{"links": ["${marker}"`, 'is not valid JSON (unexpected end of input)'],
+    ];
+    for (const [networkData, expected] of cases) {
+      const claim = aClaim({ properties: { 'metal3.vcluster.com/network-data': networkData } });
+      const err = await provider.createNode(claim, JOIN).catch((e: unknown) => e);
+      expect(isInvalidConfiguration(err)).toBe(true);
+      expect((err as InvalidConfigurationError).field).toBe('spec.properties["metal3.vcluster.com/network-data"]');
+      expect((err as Error).message.endsWith(expected)).toBe(true);
+      expect((err as Error).message).not.toContain(marker);
+      await expectNothingLeftFor(lab, claim.uid);
+    }
   });
 
   it('an unknown node type → InvalidConfigurationError on the claim spec.typeRef', async () => {

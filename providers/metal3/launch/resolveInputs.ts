@@ -15,7 +15,7 @@ import { claimDisplayName, claimTenant } from '../claimRef.js';
 import { resolveImage, type ImageSpec } from '../image.js';
 import { parseIpPool, type IpPool } from '../ipam/pool.js';
 import { KubeClient } from '../kube.js';
-import { environmentName, mergeProperties, PROPERTY, type PropertyLayer } from '../properties.js';
+import { environmentName, mergeProperties, PROPERTY, propertyField, propertyOrigin, type PropertyLayer } from '../properties.js';
 import type { TemplateRenderer } from '../render/index.js';
 import { RENDERER } from '../tokens.js';
 import type { PropertiesObject, SSHKeyObject } from '../types.js';
@@ -82,10 +82,11 @@ export class ClaimInputsResolver {
     if (!envName) return withoutEnv;
     const environment = await this.kube.getNamespacedPlatformObject<PropertiesObject>('nodeenvironments', claim.namespace, envName);
     if (!environment) {
-      const field = withoutEnv.properties[PROPERTY.networkEnvironment]
-        ? `${withoutEnv.origin[PROPERTY.networkEnvironment]}[${PROPERTY.networkEnvironment}]`
-        : 'spec.environmentRef';
-      throw new InvalidConfigurationError(`NodeEnvironment ${claim.namespace}/${envName}`, field, 'failed to get NodeEnvironment: not found');
+      // Like every property error: the object is whoever named it, the field the property (or the claim's ref).
+      const [object, field] = withoutEnv.properties[PROPERTY.networkEnvironment]
+        ? [propertyOrigin(withoutEnv.origin, PROPERTY.networkEnvironment), propertyField(PROPERTY.networkEnvironment)]
+        : [claimDisplayName(claim), 'spec.environmentRef'];
+      throw new InvalidConfigurationError(object, field, `failed to get NodeEnvironment ${JSON.stringify(`${claim.namespace}/${envName}`)}: not found`);
     }
     const envLayer: PropertyLayer = { source: `NodeEnvironment ${claim.namespace}/${envName} spec.properties`, properties: environment.spec?.properties };
     return mergeProperties([provider, type, envLayer, claimLayer]);
@@ -93,11 +94,11 @@ export class ClaimInputsResolver {
 
   private async resolveSshKeys(properties: Record<string, string>, origin: Record<string, string>): Promise<string[]> {
     const names = (properties[PROPERTY.sshKeys] ?? '').split(',').map((n) => n.trim()).filter(Boolean);
-    const field = `${origin[PROPERTY.sshKeys]}[${PROPERTY.sshKeys}]`;
+    const setBy = propertyOrigin(origin, PROPERTY.sshKeys);
     return Promise.all(
       names.map(async (name) => {
         const key = await this.kube.getPlatformObject<SSHKeyObject>('sshkeys', name);
-        if (!key) throw new InvalidConfigurationError(`SSHKey ${name}`, field, 'failed to get SSHKey: not found');
+        if (!key) throw new InvalidConfigurationError(setBy, propertyField(PROPERTY.sshKeys), `failed to get SSHKey ${JSON.stringify(name)}: not found`);
         const publicKey = key.spec?.publicKey?.trim();
         if (!publicKey) throw new InvalidConfigurationError(`SSHKey ${name}`, 'spec.publicKey', 'is empty');
         return publicKey;

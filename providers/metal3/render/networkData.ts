@@ -120,8 +120,9 @@ export function validateCustomNetworkData(text: string, origin: string | undefin
     let doc: unknown;
     try {
       doc = JSON.parse(trimmed);
-    } catch (err) {
-      throw new InvalidConfigurationError(object, field, `is not valid JSON: ${(err as Error).message}`);
+    } catch {
+      // V8's message quotes part of the input; like user data errors, report the position only.
+      throw new InvalidConfigurationError(object, field, `is not valid JSON (${jsonErrorPosition(text)})`);
     }
     const d = doc as Record<string, unknown>;
     if (!Array.isArray(d.links) && !Array.isArray(d.networks)) {
@@ -138,5 +139,86 @@ export function validateCustomNetworkData(text: string, origin: string | undefin
   const root = (doc as { network?: unknown } | null)?.network ?? doc;
   if (typeof root !== 'object' || root === null || (root as { version?: unknown }).version !== 2) {
     throw new InvalidConfigurationError(object, field, 'must be OpenStack network_data.json or netplan v2 YAML (version: 2)');
+  }
+}
+
+/** `line L, column C` (1-based) of the first JSON syntax error in `text`, found by a minimal scan. */
+export function jsonErrorPosition(text: string): string {
+  const offset = jsonErrorOffset(text);
+  if (offset === undefined) return 'unknown position';
+  if (offset >= text.length) return 'unexpected end of input';
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+}
+
+class JsonSyntaxError {
+  constructor(readonly offset: number) {}
+}
+
+/** Offset of the first syntax error (undefined when there is none, or the input nests too deep to scan). */
+function jsonErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const fail = (): never => {
+    throw new JsonSyntaxError(i);
+  };
+  const space = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const eat = (ch: string) => {
+    if (text[i] !== ch) fail();
+    i++;
+  };
+  const string = () => {
+    eat('"');
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) i += 4;
+        else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
+      }
+      i++;
+    }
+    eat('"');
+  };
+  const list = (close: string, item: () => void) => {
+    i++;
+    space();
+    if (text[i] === close) return void i++;
+    for (;;) {
+      item();
+      space();
+      if (text[i] !== ',') return eat(close);
+      i++;
+    }
+  };
+  const value = (): void => {
+    space();
+    const ch = text[i];
+    const member = () => {
+      space();
+      string();
+      space();
+      eat(':');
+      value();
+    };
+    if (ch === '{') return list('}', member);
+    if (ch === '[') return list(']', value);
+    if (ch === '"') return string();
+    const word = ['true', 'false', 'null'].find((w) => text.startsWith(w, i));
+    if (word) return void (i += word.length);
+    const number = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+    number.lastIndex = i;
+    const match = number.exec(text);
+    if (!match) return fail();
+    i += match[0].length;
+  };
+  try {
+    value();
+    space();
+    if (i < text.length) fail();
+    return undefined;
+  } catch (err) {
+    return err instanceof JsonSyntaxError ? err.offset : undefined;
   }
 }
