@@ -79,7 +79,10 @@ export class FabricClaim {
           req.lost.add(name);
           continue;
         }
-        const written = await this.write(claimedHost(reserved, { claim, tenant: inputs.tenant, image: inputs.image, userData: record.ref, networkData: record.ref, ip }));
+        // BMO may have written the host's status while the ports moved: start from the newest copy seen.
+        const latest = this.cache.get(name);
+        const base = latest && isReservedFor(latest, claim.uid) ? latest : reserved;
+        const written = await this.write(claimedHost(base, { claim, tenant: inputs.tenant, image: inputs.image, userData: record.ref, networkData: record.ref, ip }));
         log.info({ host: name, ip: ip.address, serverCluster, vlanId: network.vlanId }, 'claimed BareMetalHost in its tenant network');
         this.events.record(claimObjectRef(claim), 'Normal', 'HostClaimed',
           `Claimed BareMetalHost ${namespace}/${name} with IP ${ip.address} in network ${serverCluster} (VLAN ${network.vlanId})`);

@@ -6,13 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Watch } from '@kubernetes/client-node';
-import { isTransient, type NodeClaimView, type NodeProvider, type PluginActivation } from '../../plugin/contract.js';
+import { isTransient, type NodeClaimView, type NodeProvider, type PluginActivation, type ProviderConfig } from '../../plugin/contract.js';
 import { applyFleet, makeFleet } from '../../lab/fleet/index.js';
 import { startNetrisEmulator, type NetrisEmulator } from '../../lab/netris/emulator.js';
 import { ensureTenantServerCluster, registerFleetPorts, type TenantServerCluster } from '../../lab/netris/fleet.js';
 import type { BareMetalHost } from '../../providers/metal3/types.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, expectNothingLeftFor, JOIN, providerConfig, seedPlatformObjects, waitFor } from './helpers.js';
+import { activate } from '../../plugin/index.js';
+import { startCrashProxy } from '../support/crash.js';
+import { activateConfigured, aClaim, expectNothingLeftFor, JOIN, providerConfig, recordingHost, seedPlatformObjects, waitFor } from './helpers.js';
 
 const PASSWORD = 'netris-Secret-Pa55';
 const SERVER_CLUSTER = 'netris.vcluster.com/server-cluster';
@@ -30,6 +32,7 @@ describe('createNode/deleteNode with the Netris fabric', () => {
   let provider: NodeProvider;
   let tenantA: TenantServerCluster;
   let tenantB: TenantServerCluster;
+  let config: ProviderConfig;
 
   const claimOf = (vCluster: string, serverCluster: string): NodeClaimView =>
     aClaim({ vClusterRef: vCluster, properties: { [SERVER_CLUSTER]: serverCluster } });
@@ -65,7 +68,7 @@ describe('createNode/deleteNode with the Netris fabric', () => {
       body: { metadata: { name: 'netris' }, data: { url: b64(netris.url), username: b64('admin'), password: b64(PASSWORD) } },
     });
     await applyFleet(lab.kc, fleet);
-    const config = providerConfig(lab.namespace, {
+    config = providerConfig(lab.namespace, {
       nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
     });
     config.spec.metal3!.netris = { secretRef: { name: 'netris' } };
@@ -140,6 +143,25 @@ describe('createNode/deleteNode with the Netris fabric', () => {
       netris.setFault();
     }
   }, 40000);
+
+  it('an uncontended claim makes 4 API writes: IP reservation, data Secret, reserve, configure (plus the fabric calls)', async () => {
+    const proxy = await startCrashProxy({ target: lab.api.url });
+    const counted = await activate(recordingHost(proxy.kubeConfig));
+    const claim = claimOf('tenant-a', tenantA.name);
+    let writes: string[] = [];
+    try {
+      await counted.provider.configure(config);
+      await counted.provider.createNode(claim, JOIN);
+      writes = proxy.writes.map((w) => `${w.method} ${/namespaces\/[^/]+\/([^/?]+)/.exec(w.path)?.[1]} ${w.status}`);
+    } finally {
+      await counted.dispose();
+      await proxy.close();
+    }
+    await waitFor(async () => (await provider.getNode(claim))?.phase === 'Provisioned', 15000);
+    await releaseFully(claim);
+    await expectNothingLeftFor(lab, claim.uid);
+    expect(writes).toEqual(['POST configmaps 201', 'POST secrets 201', 'PUT baremetalhosts 200', 'PUT baremetalhosts 200']);
+  });
 
   it('answers a fabric fault mid-move with TransientError, keeps the reservation offline, and converges on retry', async () => {
     const claim = claimOf('tenant-a', tenantA.name);
