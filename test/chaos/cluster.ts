@@ -7,9 +7,11 @@ import type { World } from '../../lab/world.js';
 import { HOST_NAMESPACE } from '../../lab/world.js';
 import { CLAIM_UID_LABEL } from '../../lab/platform/tenants/joinTokens.js';
 import { LABEL_POOL, LABEL_VCLUSTER } from '../../lab/platform/nodeClaims/types.js';
-import { LABEL } from '../../providers/metal3/names.js';
+import { ANNOTATION, LABEL } from '../../providers/metal3/names.js';
 
 const MANAGED = `${LABEL.managedBy}=metal3-provider`;
+/** Annotations that stay on a host between claims by design. */
+const HOST_OWN_ANNOTATIONS = new Set([ANNOTATION.lastTenant, 'metal3.vcluster.com/extended-resources']);
 
 export interface HostView {
   name: string;
@@ -17,6 +19,8 @@ export interface HostView {
   claimLabel?: string;
   consumerUid?: string;
   errorType?: string;
+  /** `metal3.vcluster.com/*` annotations a claim writes (the host's own last-tenant/extended-resources excluded). */
+  claimAnnotations: string[];
 }
 
 export interface ClaimView {
@@ -45,7 +49,7 @@ export interface ClusterSnapshot {
 }
 
 interface RawHost {
-  metadata: { name: string; labels?: Record<string, string> };
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: { consumerRef?: { uid?: string } };
   status?: { provisioning?: { state?: string }; errorType?: string };
 }
@@ -74,6 +78,7 @@ export async function readCluster(world: World): Promise<ClusterSnapshot> {
       claimLabel: h.metadata.labels?.[LABEL.nodeClaim],
       consumerUid: h.spec?.consumerRef?.uid,
       errorType: h.status?.errorType || undefined,
+      claimAnnotations: Object.keys(h.metadata.annotations ?? {}).filter((k) => k.startsWith('metal3.vcluster.com/') && !HOST_OWN_ANNOTATIONS.has(k)),
     })),
     claims: claimList.items.map((c) => ({
       namespace: c.metadata.namespace, name: c.metadata.name, uid: c.metadata.uid,

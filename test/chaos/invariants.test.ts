@@ -5,7 +5,7 @@ import { checkClean, checkConverged, checkExclusive, checkLeaks, PROVISIONING_ER
 
 function snapshot(over: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
   return {
-    hosts: [{ name: 'h1', state: 'provisioned', claimLabel: 'u1', consumerUid: 'u1' }, { name: 'h2', state: 'available' }],
+    hosts: [{ name: 'h1', state: 'provisioned', claimLabel: 'u1', consumerUid: 'u1', claimAnnotations: ['metal3.vcluster.com/tenant'] }, { name: 'h2', state: 'available', claimAnnotations: [] }],
     claims: [{ namespace: 'p', name: 'c1', uid: 'u1', tenant: 't', pool: 'cpu', phase: 'Available', deleting: false }],
     reservations: [{ name: 'r1', claimUid: 'u1', ip: 'pool/10.0.0.2' }],
     secrets: [{ name: 'c1-u1-user-data', claimUid: 'u1' }],
@@ -25,7 +25,7 @@ describe('chaos invariants', () => {
 
   it('catch a host with two claims, a claim with two hosts, an IP reserved twice and a duplicate token', () => {
     const s = snapshot({
-      hosts: [{ name: 'h1', state: 'provisioned', claimLabel: 'u1', consumerUid: 'u2' }, { name: 'h2', state: 'provisioned', claimLabel: 'u1', consumerUid: 'u1' }],
+      hosts: [{ name: 'h1', state: 'provisioned', claimLabel: 'u1', consumerUid: 'u2', claimAnnotations: [] }, { name: 'h2', state: 'provisioned', claimLabel: 'u1', consumerUid: 'u1', claimAnnotations: [] }],
       reservations: [{ name: 'r1', claimUid: 'u1', ip: 'pool/10.0.0.2' }, { name: 'r2', claimUid: 'u2', ip: 'pool/10.0.0.2' }],
       tokens: [{ name: 'bootstrap-token-a', claimUid: 'u1', tenant: 't' }, { name: 'bootstrap-token-b', claimUid: 'u1', tenant: 't' }],
     });
@@ -57,7 +57,7 @@ describe('chaos invariants', () => {
   });
 
   it('after teardown, find every leftover', () => {
-    expect(checkClean(snapshot({ claims: [], hosts: [{ name: 'h2', state: 'available' }], reservations: [], secrets: [], tokens: [] }))).toEqual([]);
-    expect(checkClean(snapshot()).length).toBe(6); // claim, h1 not available, h1 marked, reservation, Secret, token
+    expect(checkClean(snapshot({ claims: [], hosts: [{ name: 'h2', state: 'available', claimAnnotations: [] }], reservations: [], secrets: [], tokens: [] }))).toEqual([]);
+    expect(checkClean(snapshot()).length).toBe(7); // claim, h1 not available, h1 label, h1 annotations, reservation, Secret, token
   });
 });

@@ -102,6 +102,7 @@ export function checkClean(s: ClusterSnapshot): string[] {
   for (const h of s.hosts) {
     if (h.state !== 'available') out.push(`BareMetalHost ${h.name} is ${h.state || 'stateless'}, not available`);
     if (h.claimLabel || h.consumerUid) out.push(`BareMetalHost ${h.name} still carries a claim (label ${h.claimLabel ?? '-'}, consumerRef ${h.consumerUid ?? '-'})`);
+    if (h.claimAnnotations.length > 0) out.push(`BareMetalHost ${h.name} still carries claim annotations ${h.claimAnnotations.sort().join(', ')}`);
   }
   for (const r of s.reservations) out.push(`IP reservation ${r.name} remains`);
   for (const x of s.secrets) out.push(`generated Secret ${x.name} remains`);
