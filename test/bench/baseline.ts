@@ -2,18 +2,20 @@
  * The BASELINE strategy, as CAPM3 has chosen hosts since it disabled its BareMetalHost cache
  * (commit ade8d6e6, after the double-claim race #1004): a live LIST of the hosts matching the node
  * type's selector (server-side label selector) for every claim, then the same pure selection
- * (eligibility.ts whyIneligible + chooseHost.ts rendezvous) and the same claim write as the plugin
- * (IP reservation, user-data and network-data Secrets, ONE guarded PUT of the host). A 409 re-LISTs.
- * Only the way hosts are read differs from the plugin, so the ratios isolate that choice.
+ * (eligibility.ts whyIneligible + chooseHost.ts rendezvous) and the plugin's claim write: IP
+ * reservation, ONE data Secret holding `userData` and `networkData` (what the plugin converges on),
+ * ONE guarded PUT of the host (claimMutation.ts). A 409 re-LISTs and rewrites the Secret's network
+ * data for the new host. Only the way hosts are read differs, so the ratios isolate that choice.
+ * The Secret is written here with the plain client, so the baseline does not follow the plugin's
+ * internal classes while they change.
  */
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { InsufficientCapacityError, TransientError, type LabelSelector, type NodeClaimView } from '../../plugin/contract.js';
 import { validateProviderConfig, type ProviderSettings } from '../../providers/metal3/config.js';
 import { chooseHost } from '../../providers/metal3/hosts/chooseHost.js';
 import { whyIneligible } from '../../providers/metal3/hosts/eligibility.js';
 import { isConflict, KubeClient } from '../../providers/metal3/kube.js';
 import { claimedHost } from '../../providers/metal3/launch/claimMutation.js';
-import { ClaimSecrets } from '../../providers/metal3/launch/claimSecrets.js';
 import { IpReservations } from '../../providers/metal3/launch/ipReservations.js';
 import { ClaimInputsResolver } from '../../providers/metal3/launch/resolveInputs.js';
 import { PROPERTY } from '../../providers/metal3/properties.js';
@@ -32,7 +34,7 @@ export class BaselineStrategy implements ClaimStrategy {
   private readonly renderer = new TemplateRenderer();
   private readonly inputs: ClaimInputsResolver;
   private readonly ipam: IpReservations;
-  private readonly secrets: ClaimSecrets;
+  private readonly core: CoreV1Api;
   private readonly selections: number[] = [];
   private lostRaces = 0;
 
@@ -41,7 +43,7 @@ export class BaselineStrategy implements ClaimStrategy {
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.inputs = new ClaimInputsResolver(this.kube, this.renderer);
     this.ipam = new IpReservations(this.kube, new CountingLogger());
-    this.secrets = new ClaimSecrets(this.kube);
+    this.core = kc.makeApiClient(CoreV1Api);
   }
 
   async warmUp(): Promise<void> {}
@@ -50,8 +52,8 @@ export class BaselineStrategy implements ClaimStrategy {
     const namespace = this.settings.hostNamespace;
     const inputs = await this.inputs.resolve(claim, JOIN, this.settings);
     const ip = inputs.ipPool ? await this.ipam.allocate(inputs.ipPool, claim, namespace) : undefined;
-    const userData = await this.secrets.write(claim, namespace, 'user-data', inputs.userData);
     const lost = new Set<string>();
+    let secret: V1Secret | undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const hosts = await this.listHosts(namespace, inputs.nodeType.bareMetalHosts?.selector);
       const started = performance.now();
@@ -62,16 +64,18 @@ export class BaselineStrategy implements ClaimStrategy {
       this.selections.push(performance.now() - started);
       if (!host) throw new InsufficientCapacityError(`baseline: no eligible host for node type ${inputs.nodeType.name}`);
       const nics = (host.status?.hardware?.nics ?? []).flatMap((n) => (n.name && n.mac ? [{ name: n.name, mac: n.mac }] : []));
-      const networkData = await this.secrets.write(claim, namespace, 'network-data', this.renderer.renderNetworkData({
+      const networkData = this.renderer.renderNetworkData({
         hostname: inputs.hostname,
         bootMac: host.spec.bootMACAddress,
         nics,
         ip: ip && { address: ip.address, prefixLength: ip.pool.prefixLength, gateway: ip.pool.gateway, dns: ip.pool.dns },
         custom: inputs.properties[PROPERTY.networkData] || undefined,
         customOrigin: inputs.origin[PROPERTY.networkData],
-      }));
+      });
+      secret = await this.writeData(claim, namespace, secret, inputs.userData, networkData);
+      const ref = { name: secret.metadata!.name!, namespace };
       try {
-        await this.kube.replaceHost(claimedHost(host, { claim, tenant: inputs.tenant, image: inputs.image, userData, networkData, ip }));
+        await this.kube.replaceHost(claimedHost(host, { claim, tenant: inputs.tenant, image: inputs.image, userData: ref, networkData: ref, ip }));
         return;
       } catch (err) {
         if (!isConflict(err)) throw err;
@@ -91,6 +95,18 @@ export class BaselineStrategy implements ClaimStrategy {
   }
 
   async dispose(): Promise<void> {}
+
+  /** Creates the claim's data Secret, or (after a lost race) replaces its content for the new host. */
+  private async writeData(claim: NodeClaimView, namespace: string, current: V1Secret | undefined, userData: string, networkData: string): Promise<V1Secret> {
+    const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+    const body: V1Secret = {
+      metadata: { name: `${claim.name}-${claim.uid.slice(0, 8)}-data`, namespace, labels: { 'metal3.vcluster.com/node-claim': claim.uid }, resourceVersion: current?.metadata?.resourceVersion },
+      type: 'Opaque',
+      data: { userData: b64(userData), networkData: b64(networkData) },
+    };
+    if (!current) return this.core.createNamespacedSecret({ namespace, body });
+    return this.core.replaceNamespacedSecret({ namespace, name: body.metadata!.name!, body });
+  }
 
   private async listHosts(namespace: string, selector: LabelSelector | undefined): Promise<BareMetalHost[]> {
     const list = (await this.custom.listNamespacedCustomObject({
