@@ -29,7 +29,7 @@ import { ClaimSecrets } from './launch/claimSecrets.js';
 import { claimedHost, isFullyClaimed, usesRecord } from './launch/claimMutation.js';
 import { IpReservations } from './launch/ipReservations.js';
 import { ClaimInputsResolver, type ClaimInputs } from './launch/resolveInputs.js';
-import { ANNOTATION, SERVER_CLUSTER_PROPERTY } from './names.js';
+import { ANNOTATION, LABEL, SERVER_CLUSTER_PROPERTY } from './names.js';
 import { toNodeState } from './nodeState.js';
 import { EVENTS, LOGGER } from './tokens.js';
 import type { BareMetalHost } from './types.js';
@@ -117,6 +117,8 @@ export class ClaimHost {
   private async cleanUpIfUnclaimed(claim: NodeClaimView, settings: ProviderSettings, log: Logger): Promise<void> {
     if (this.cache.claimedBy(claim.uid).length > 0) return;
     try {
+      // Another replica may have just won a host for this same claim: its IP and Secret are not ours to drop.
+      if ((await this.kube.listHostsMatching(settings.hostNamespace, `${LABEL.nodeClaim}=${claim.uid}`)).length > 0) return;
       await this.ipam.releaseForClaim(claim.uid, settings.hostNamespace);
       await this.secrets.deleteForClaim(claim.uid, settings.hostNamespace);
     } catch (err) {
