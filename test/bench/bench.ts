@@ -7,13 +7,15 @@ import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { BaselineStrategy } from './baseline.js';
-import { runScenario, type ScenarioResult } from './burst.js';
-import { measureReload, renderThroughput } from './extras.js';
+import { runScenario, withDeadline, type ScenarioResult } from './burst.js';
+import { measureReload, renderThroughput, type ReloadResult } from './extras.js';
 import { PluginStrategy } from './pluginStrategy.js';
 import type { BenchOptions } from './profiles.js';
 import { ratiosOf, type BenchReport, type Machine } from './report.js';
 import { judgeTargets } from './targets.js';
 import { startWorld } from './world.js';
+
+const RELOAD_DEADLINE_MS = 120_000;
 
 export type Progress = (line: string) => void;
 
@@ -46,7 +48,9 @@ export async function runBench(opts: BenchOptions, progress: Progress = () => un
   const reloadHosts = Math.max(...opts.fleets);
   const world = await startWorld({ hosts: reloadHosts, latencyMs: opts.latencyMs });
   progress(`hot reload with ${reloadHosts} hosts...`);
-  const reload = await measureReload(world.kc, reloadHosts).finally(() => world.close());
+  const reload = await withDeadline(measureReload(world.kc, reloadHosts), RELOAD_DEADLINE_MS, 'hot reload')
+    .catch((err: unknown): ReloadResult => ({ method: 'loader', hosts: reloadHosts, switchMs: NaN, note: `FAILED: ${(err as Error).message}` }))
+    .finally(() => world.close());
   const ratios = ratiosOf(scenarios);
   return { options: opts, machine: machine(), scenarios, ratios, render, reload, targets: judgeTargets(scenarios, ratios) };
 }

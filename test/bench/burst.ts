@@ -6,7 +6,8 @@ import type { Verb } from '../../lab/kube/index.js';
 import { BurstProfiler } from './cpuProfile.js';
 import { claimBurst } from './scenario.js';
 import type { ClaimStrategy } from './strategy.js';
-import { heapUsedAfterGc, mean, MiB, percentile, RssSampler } from './metrics.js';
+import { ServerResponse } from 'node:http';
+import { heapUsedAfterGc, mean, MiB, percentile, RssSampler, StatusCounter } from './metrics.js';
 import { inPool, type BenchWorld } from './world.js';
 
 /** A createNode that hangs must not hang the bench: it counts as failed after this long. */
@@ -30,7 +31,10 @@ export interface ScenarioResult {
   requestsPerNode: Record<Verb, number>;
   writesPerNode: number;
   bytesPerNode: number;
+  /** Lost host races (409 on the host write) the strategy saw, per node. */
   conflictsPerNode: number;
+  /** Every 409 the API server answered (Conflict and AlreadyExists, any object), per node. */
+  http409PerNode: number;
   selectionMeanMs: number;
   selectionP99Ms: number;
   /** API handler time / wall time (injected latency not included). */
@@ -55,6 +59,7 @@ export async function runScenario(world: BenchWorld, strategy: ClaimStrategy, op
   const profiler = opts.cpuProfileFile ? new BurstProfiler() : undefined;
   await profiler?.start();
   const sampler = new RssSampler();
+  const statuses = new StatusCounter(ServerResponse.prototype);
   const latencies: number[] = [];
   let failures = 0;
   let firstFailure: string | undefined;
@@ -73,6 +78,7 @@ export async function runScenario(world: BenchWorld, strategy: ClaimStrategy, op
   const wallMs = performance.now() - started;
   const stats = world.api.stats.snapshot();
   const peakRss = sampler.stop();
+  statuses.stop();
   if (opts.cpuProfileFile) await profiler?.stop(opts.cpuProfileFile);
   const done = Math.max(1, latencies.length);
   const requestsPerNode = Object.fromEntries(ALL_VERBS.map((v) => [v, stats.requests[v] / done])) as Record<Verb, number>;
@@ -93,6 +99,7 @@ export async function runScenario(world: BenchWorld, strategy: ClaimStrategy, op
     writesPerNode: WRITE_VERBS.reduce((s, v) => s + requestsPerNode[v], 0),
     bytesPerNode: stats.bytesSent / done,
     conflictsPerNode: strategy.conflicts() / done,
+    http409PerNode: statuses.count(409) / done,
     selectionMeanMs: mean(selections),
     selectionP99Ms: percentile(selections, 99),
     apiShare: stats.handlerMs / wallMs,
@@ -104,7 +111,7 @@ export async function runScenario(world: BenchWorld, strategy: ClaimStrategy, op
   };
 }
 
-async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+export async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not return within ${ms / 1000} s`)), ms);

@@ -48,3 +48,34 @@ export function heapUsedAfterGc(): number {
 }
 
 export const MiB = 1024 * 1024;
+
+/**
+ * Counts HTTP statuses answered by servers in this process (the lab API server is the only one) by
+ * wrapping ServerResponse.writeHead until stop(). This is how 409s (Conflict and AlreadyExists) are
+ * counted for both strategies, whatever the provider logs.
+ */
+export class StatusCounter {
+  private readonly counts = new Map<number, number>();
+  private readonly restore: () => void;
+
+  constructor(proto: { writeHead: (...args: never[]) => unknown }) {
+    const original = proto.writeHead;
+    const counts = this.counts;
+    proto.writeHead = function countedWriteHead(this: unknown, ...args: never[]) {
+      const code = Number(args[0]);
+      counts.set(code, (counts.get(code) ?? 0) + 1);
+      return original.apply(this, args);
+    } as typeof original;
+    this.restore = () => {
+      proto.writeHead = original;
+    };
+  }
+
+  count(code: number): number {
+    return this.counts.get(code) ?? 0;
+  }
+
+  stop(): void {
+    this.restore();
+  }
+}

@@ -63,13 +63,13 @@ export function toMarkdown(r: BenchReport): string {
     `Injected API latency ${o.latencyMs} ms per request. Plugin: ${o.concurrency} createNode in flight; ` +
     `baseline: ${o.baselineConcurrency} in flight (CAPM3's --metal3machine-concurrency default), at most ${o.baselineMaxClaims} claims per burst. ` +
     'Requests and bytes come from the lab API server (reset after warm-up); bytes are what the server sent (responses + watch events).', '');
-  lines.push('| strategy | hosts | claims | wall s | claims/s | p50 ms | p99 ms | LIST/node | GET/node | writes/node | KiB read/node | 409/node | select ms mean / p99 | API share | peak RSS MiB | warm-up heap MiB | failed |');
+  lines.push('| strategy | hosts | claims | wall s | claims/s | p50 ms | p99 ms | LIST/node | GET/node | writes/node | KiB read/node | 409/node (host races) | select ms mean / p99 | API share | peak RSS MiB | warm-up heap MiB | failed |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of r.scenarios) {
     const q = s.requestsPerNode;
     lines.push(`| ${s.strategy} | ${s.hosts} | ${s.claims} | ${f(s.wallMs / 1000, 2)} | ${f(s.claimsPerSecond)} | ${f(s.p50Ms)} | ${f(s.p99Ms)} | ` +
       `${f(q.LIST, 2)} | ${f(q.GET, 2)} | ${f(s.writesPerNode, 2)} (C ${f(q.CREATE, 2)} U ${f(q.UPDATE, 2)} P ${f(q.PATCH, 2)} D ${f(q.DELETE, 2)}) | ` +
-      `${kib(s.bytesPerNode)} | ${f(s.conflictsPerNode, 3)} | ${f(s.selectionMeanMs, 3)} / ${f(s.selectionP99Ms, 3)} | ${f(s.apiShare * 100)}% | ` +
+      `${kib(s.bytesPerNode)} | ${f(s.http409PerNode, 3)} (${f(s.conflictsPerNode, 3)}) | ${f(s.selectionMeanMs, 3)} / ${f(s.selectionP99Ms, 3)} | ${f(s.apiShare * 100)}% | ` +
       `${f(s.peakRssMiB, 0)} | ${f(s.warmUpHeapMiB)} | ${s.failures} |`);
   }
   const failures = r.scenarios.filter((s) => s.firstFailure);
