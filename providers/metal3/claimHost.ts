@@ -89,6 +89,16 @@ export class ClaimHost {
     const namespace = settings.hostNamespace;
     const ip = inputs.ipPool ? await this.ipam.allocate(inputs.ipPool, claim, namespace) : undefined;
     const req: TargetRequest = { claim, inputs, settings, ip, lost: new Set() };
+    try {
+      return await this.claimWith(req, log, signal);
+    } finally {
+      this.targeting.release(claim.uid);
+    }
+  }
+
+  private async claimWith(req: TargetRequest, log: Logger, signal?: AbortSignal): Promise<NodeState> {
+    const { claim, inputs, settings, ip } = req;
+    const namespace = settings.hostNamespace;
     for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       checkAborted(signal);
       const { host, record } = await this.targeting.target(req);

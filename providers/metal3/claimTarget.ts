@@ -8,9 +8,11 @@
  * aim at the same host, and a lost BMH race is settled by re-reading which host carries the claim.
  */
 import { inject, injectable } from 'tsyringe';
-import { TransientError, type NodeClaimView } from '../../plugin/contract.js';
+import { TransientError, type Metal3NodeTypeSpec, type NodeClaimView } from '../../plugin/contract.js';
 import type { ProviderSettings } from './config.js';
 import { HostCache } from './hostCache.js';
+import { pickFree } from './hosts/pickFree.js';
+import { parseRequirements, type ParsedRequirements } from './hosts/resources.js';
 import { isConflict, KubeClient } from './kube.js';
 import { ClaimSecrets, type ClaimRecord } from './launch/claimSecrets.js';
 import type { IpAllocation } from './launch/ipReservations.js';
@@ -47,6 +49,10 @@ export interface Target {
 export class ClaimTargeting {
   /** Hosts a claim of this claimer is writing right now: other claims here skip them instead of racing to a 409. */
   readonly inFlight = new Set<string>();
+  /** The host each claim of this claimer picked last and has not finished with (held in inFlight until release). */
+  private readonly picked = new Map<string, string>();
+  /** Node type `resources` parsed once per node type object (a reconfigure brings new objects). */
+  private readonly requirements = new WeakMap<Metal3NodeTypeSpec, ParsedRequirements>();
 
   constructor(
     private readonly kube: KubeClient,
@@ -112,9 +118,58 @@ export class ClaimTargeting {
     return selectHost([host], { ...this.selection(req), exclude: req.lost }).host !== undefined;
   }
 
-  /** A new eligible host (InsufficientCapacity explains why there is none). */
+  /** Ends a claim's hold on the host it picked (call when the claim's attempt is over, won or lost). */
+  release(claimUid: string): void {
+    const name = this.picked.get(claimUid);
+    if (name === undefined) return;
+    this.picked.delete(claimUid);
+    for (const held of this.picked.values()) if (held === name) return;
+    this.inFlight.delete(name);
+  }
+
+  /**
+   * A new eligible host (InsufficientCapacity explains why there is none), held in inFlight until
+   * release() so that other claims of this process skip it. The free index is tried first; the
+   * full scan runs only for a pinned host or to explain why nothing fits.
+   */
   private pick(req: TargetRequest): BareMetalHost {
-    return pickHost(this.cache.all(), this.selection(req), new Set([...req.lost, ...this.inFlight]));
+    const exclude = new Set([...req.lost, ...this.inFlight]);
+    const chosen = req.inputs.pinnedHostName ? undefined : this.pickFree(req, exclude);
+    const host = chosen ?? pickHost(this.candidatesFor(req), this.selection(req), exclude);
+    this.release(req.claim.uid);
+    this.picked.set(req.claim.uid, host.metadata.name);
+    this.inFlight.add(host.metadata.name);
+    return host;
+  }
+
+  private pickFree(req: TargetRequest, exclude: ReadonlySet<string>): BareMetalHost | undefined {
+    const nodeType = req.inputs.nodeType;
+    return pickFree(this.cache.free(), {
+      claimUid: req.claim.uid,
+      selector: nodeType.bareMetalHosts?.selector,
+      claimTenant: req.inputs.tenant,
+      allowUncleanedReuse: req.settings.metal3.allowUncleanedReuse,
+      requirements: this.requirementsOf(nodeType),
+      needsHardware: Object.keys(nodeType.resources ?? {}).length > 0,
+      resourcesOf: (host) => this.cache.resourcesOf(host as BareMetalHost),
+      exclude,
+    });
+  }
+
+  private candidatesFor(req: TargetRequest): Iterable<BareMetalHost> {
+    const pinned = req.inputs.pinnedHostName;
+    if (!pinned) return this.cache.all();
+    const host = this.cache.get(pinned);
+    return host ? [host] : [];
+  }
+
+  private requirementsOf(nodeType: Metal3NodeTypeSpec): ParsedRequirements {
+    let parsed = this.requirements.get(nodeType);
+    if (!parsed) {
+      parsed = parseRequirements(nodeType.resources, `NodeType ${nodeType.name}`);
+      this.requirements.set(nodeType, parsed);
+    }
+    return parsed;
   }
 
   private selection(req: TargetRequest) {

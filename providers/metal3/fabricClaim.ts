@@ -28,7 +28,7 @@ import { HostCache } from './hostCache.js';
 import { HostNetwork } from './hostNetwork.js';
 import { isConflict, KubeClient } from './kube.js';
 import { claimedHost } from './launch/claimMutation.js';
-import { IpReservations } from './launch/ipReservations.js';
+import { IpReservations, type IpAllocation } from './launch/ipReservations.js';
 import { isReservedFor, reservedHost, withoutClaim } from './launch/reservation.js';
 import type { ClaimInputs } from './launch/resolveInputs.js';
 import { SERVER_CLUSTER_PROPERTY } from './names.js';
@@ -67,6 +67,18 @@ export class FabricClaim {
     const ip = await this.ipam.allocate(tenantIpPool(network, inputs), claim, namespace);
     const attempt: Attempt = { claim, settings, network, log, signal };
     const req: TargetRequest = { claim, inputs, settings, ip, lost: new Set() };
+    try {
+      return await this.claimWith(req, ip, attempt, serverCluster);
+    } finally {
+      this.targeting.release(claim.uid);
+    }
+  }
+
+  private async claimWith(req: TargetRequest, ip: IpAllocation, attempt: Attempt, serverCluster: string): Promise<NodeState> {
+    const { claim, inputs, settings } = req;
+    const { signal, log } = attempt;
+    const namespace = settings.hostNamespace;
+    const network = attempt.network;
     for (let round = 1; round <= MAX_ATTEMPTS; round++) {
       if (signal?.aborted) throw new TransientError('createNode aborted by the host');
       const { host, record } = await this.targeting.target(req);

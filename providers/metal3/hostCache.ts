@@ -2,11 +2,15 @@
  * The provider's view of BareMetalHosts in the configured namespace: one client-node informer,
  * indexed by name and by claim label. client-node does not restart an informer after a watch
  * error, so this does, with backoff. Own writes are folded in at once (upsert) so the next claim in
- * this process sees them before the watch event arrives.
+ * this process sees them before the watch event arrives. Free hosts (whyNotFree) are kept in a
+ * positional index, maintained on every event, so a pick never scans claimed or busy hosts.
  */
 import { makeInformer, type Informer, type ObjectCache } from '@kubernetes/client-node';
 import { inject, injectable } from 'tsyringe';
 import { TransientError, type Logger } from '../../plugin/contract.js';
+import { whyNotFree } from './hosts/eligibility.js';
+import { IndexedSet } from './hosts/indexedSet.js';
+import { HostResourceMemo, type HostResources } from './hosts/resources.js';
 import { KubeClient } from './kube.js';
 import { BMH_API, LABEL } from './names.js';
 import { LOGGER } from './tokens.js';
@@ -21,6 +25,8 @@ export class HostCache {
   private informer?: Informer<BareMetalHost> & ObjectCache<BareMetalHost>;
   private hosts = new Map<string, BareMetalHost>();
   private byClaim = new Map<string, Set<string>>();
+  private readonly freeHosts = new IndexedSet<BareMetalHost>();
+  private readonly resources = new HostResourceMemo();
   private currentNamespace?: string;
   private stopped = true;
   private synced?: { promise: Promise<void>; resolve: () => void; done: boolean };
@@ -47,6 +53,7 @@ export class HostCache {
     this.stopped = false;
     this.hosts = new Map();
     this.byClaim = new Map();
+    this.freeHosts.clear();
     let resolve = () => {};
     const promise = new Promise<void>((r) => (resolve = r));
     this.synced = { promise, resolve, done: false };
@@ -101,6 +108,16 @@ export class HostCache {
     return [...this.hosts.values()];
   }
 
+  /** Hosts that some claim could take now (see whyNotFree): a live view, not a copy; read it synchronously. */
+  free(): { readonly size: number; at(position: number): BareMetalHost } {
+    return this.freeHosts;
+  }
+
+  /** The host's parsed hardware and extended resources, parsed once per version; undefined when unknown. */
+  resourcesOf(host: BareMetalHost): HostResources | undefined {
+    return this.resources.of(host);
+  }
+
   get(name: string): BareMetalHost | undefined {
     return this.hosts.get(name);
   }
@@ -122,6 +139,8 @@ export class HostCache {
     if (known && isOlder(host, known)) return;
     this.unindex(known);
     this.hosts.set(name, host);
+    if (whyNotFree(host)) this.freeHosts.delete(name);
+    else this.freeHosts.set(name, host);
     const uid = host.metadata.labels?.[LABEL.nodeClaim];
     if (uid) {
       const names = this.byClaim.get(uid) ?? new Set<string>();
@@ -133,6 +152,7 @@ export class HostCache {
   remove(name: string): void {
     this.unindex(this.hosts.get(name));
     this.hosts.delete(name);
+    this.freeHosts.delete(name);
   }
 
   private unindex(host: BareMetalHost | undefined): void {

@@ -26,23 +26,12 @@ export interface EligibilityContext {
  */
 export function whyIneligible(bmh: BareMetalHostLike, ctx: EligibilityContext): string | undefined {
   const meta = bmh.metadata ?? {};
-  const annotations = meta.annotations ?? {};
   if (ctx.pinnedHostName !== undefined && meta.name !== ctx.pinnedHostName) {
     return `not the pinned host ${JSON.stringify(ctx.pinnedHostName)}`;
   }
-  if (meta.deletionTimestamp) return 'being deleted';
-  const state = bmh.status?.provisioning?.state ?? '';
-  if (!CLAIMABLE_STATES.has(state)) return `state is ${JSON.stringify(state)}, not "available"`;
-  const consumer = bmh.spec?.consumerRef;
-  if (consumer) return `already consumed by ${consumer.kind ?? 'object'} ${consumer.name ?? ''}`.trimEnd();
-  if (meta.labels?.[CLAIM_LABEL]) return `already claimed (label ${CLAIM_LABEL}=${meta.labels[CLAIM_LABEL]})`;
-  if (bmh.status?.errorMessage || bmh.status?.operationalStatus === 'error') {
-    return `in error (${bmh.status?.errorType || 'operationalStatus error'})`;
-  }
-  if (bmh.status?.operationalStatus === 'detached') return 'detached (operationalStatus detached)';
-  if (Object.hasOwn(annotations, PAUSED_ANNOTATION)) return `paused (annotation ${PAUSED_ANNOTATION})`;
-  if (Object.hasOwn(annotations, DETACHED_ANNOTATION)) return `detached (annotation ${DETACHED_ANNOTATION})`;
-  if (bmh.spec?.externallyProvisioned) return 'externally provisioned';
+  const base = whyNotFree(bmh);
+  if (base) return base;
+  const annotations = meta.annotations ?? {};
   if (!matchesLabelSelector(meta.labels, ctx.nodeType.bareMetalHosts?.selector)) {
     return `labels do not match node type ${JSON.stringify(ctx.nodeType.name)} selector`;
   }
@@ -57,5 +46,28 @@ export function whyIneligible(bmh: BareMetalHostLike, ctx: EligibilityContext): 
   if (!resources) return `hardware unknown: ${problem}`;
   const fit = fitsResources(resources, ctx.nodeType.resources, `NodeType ${ctx.nodeType.name}`);
   if (!fit.ok) return `not enough ${fit.missing} for node type ${JSON.stringify(ctx.nodeType.name)}`;
+  return undefined;
+}
+
+/**
+ * The node-type-independent part of whyIneligible: undefined when the host is free (claimable by
+ * some claim). Lets a cache keep an index of free hosts without knowing the node types.
+ */
+export function whyNotFree(bmh: BareMetalHostLike): string | undefined {
+  const meta = bmh.metadata ?? {};
+  const annotations = meta.annotations ?? {};
+  if (meta.deletionTimestamp) return 'being deleted';
+  const state = bmh.status?.provisioning?.state ?? '';
+  if (!CLAIMABLE_STATES.has(state)) return `state is ${JSON.stringify(state)}, not "available"`;
+  const consumer = bmh.spec?.consumerRef;
+  if (consumer) return `already consumed by ${consumer.kind ?? 'object'} ${consumer.name ?? ''}`.trimEnd();
+  if (meta.labels?.[CLAIM_LABEL]) return `already claimed (label ${CLAIM_LABEL}=${meta.labels[CLAIM_LABEL]})`;
+  if (bmh.status?.errorMessage || bmh.status?.operationalStatus === 'error') {
+    return `in error (${bmh.status?.errorType || 'operationalStatus error'})`;
+  }
+  if (bmh.status?.operationalStatus === 'detached') return 'detached (operationalStatus detached)';
+  if (Object.hasOwn(annotations, PAUSED_ANNOTATION)) return `paused (annotation ${PAUSED_ANNOTATION})`;
+  if (Object.hasOwn(annotations, DETACHED_ANNOTATION)) return `detached (annotation ${DETACHED_ANNOTATION})`;
+  if (bmh.spec?.externallyProvisioned) return 'externally provisioned';
   return undefined;
 }

@@ -90,6 +90,30 @@ function tryQuantity(text: string): number | undefined {
   }
 }
 
+/** A node type's `resources` parsed once: hardware requirements only, in declaration order. */
+export type ParsedRequirements = readonly { name: string; want: number }[];
+
+/** Parses `required` (node type `resources`); malformed or negative quantities throw InvalidConfigurationError on `object`. */
+export function parseRequirements(required: Record<string, string> | undefined, object = 'NodeType'): ParsedRequirements {
+  const parsed: { name: string; want: number }[] = [];
+  for (const [name, text] of Object.entries(required ?? {})) {
+    if (NON_HARDWARE_RESOURCES.has(name)) continue;
+    const want = parseQuantity(text, { object, field: `resources[${JSON.stringify(name)}]` });
+    if (want < 0) throw new InvalidConfigurationError(object, `resources[${JSON.stringify(name)}]`, 'must not be negative');
+    parsed.push({ name, want });
+  }
+  return parsed;
+}
+
+/** fitsResources with requirements parsed beforehand (parseRequirements). */
+export function fitsParsed(host: HostResources, required: ParsedRequirements): { ok: boolean; missing?: string } {
+  for (const { name, want } of required) {
+    const have = name === 'cpu' ? host.cpu : name === 'memory' ? host.memoryBytes : (host.extended[name] ?? 0);
+    if (have < want) return { ok: false, missing: name };
+  }
+  return { ok: true };
+}
+
 /**
  * Whether `host` has at least `required` (node type `resources`). `missing` names the first
  * resource that falls short. Malformed requirements throw InvalidConfigurationError on `object`.
@@ -107,4 +131,21 @@ export function fitsResources(
     if (have < want) return { ok: false, missing: name };
   }
   return { ok: true };
+}
+
+/**
+ * hostResources memoised per host object: a cache replaces the object on every update, so an
+ * entry never outlives the version it was parsed from. Undefined when the hardware is unknown.
+ */
+export class HostResourceMemo {
+  private readonly parsed = new WeakMap<object, HostResources | null>();
+
+  of(host: BareMetalHostLike): HostResources | undefined {
+    let entry = this.parsed.get(host);
+    if (entry === undefined) {
+      entry = hostResources(host).resources ?? null;
+      this.parsed.set(host, entry);
+    }
+    return entry ?? undefined;
+  }
 }
