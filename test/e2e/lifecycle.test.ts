@@ -94,6 +94,8 @@ describe('end to end on the lab world', () => {
     await world.platform.reload();
     expect(world.platform.providers.plugin('metal3-provider')?.versionId).not.toBe(before);
     await waitFor('4 joined nodes', async () => (await readyNodes('tenant-1')) === 2 && (await readyNodes('tenant-2')) === 2, 90_000);
+    // The claim turns Available on the controller's next registration pass after its Node is Ready.
+    await waitFor('4 claims Available', async () => (await claims()).filter((c) => c.status?.phase === 'Available').length === 4);
     const list = await claims();
     expect(list).toHaveLength(4);
     expect(list.every((c) => c.status?.phase === 'Available')).toBe(true);
