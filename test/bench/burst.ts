@@ -48,6 +48,15 @@ export interface ScenarioResult {
 }
 
 export async function runScenario(world: BenchWorld, strategy: ClaimStrategy, opts: { claims: number; concurrency: number; latencyMs: number; cpuProfileFile?: string }): Promise<ScenarioResult> {
+  // The strategy's informers and timers must not outlive the scenario's world (they would retry forever).
+  try {
+    return await measureScenario(world, strategy, opts);
+  } finally {
+    await strategy.dispose();
+  }
+}
+
+async function measureScenario(world: BenchWorld, strategy: ClaimStrategy, opts: { claims: number; concurrency: number; latencyMs: number; cpuProfileFile?: string }): Promise<ScenarioResult> {
   const claims = claimBurst(opts.claims, `${strategy.name === 'plugin' ? 'a' : 'b'}${world.hostCount.toString(16)}`);
   const heapBefore = heapUsedAfterGc();
   const rssBefore = process.memoryUsage().rss;
