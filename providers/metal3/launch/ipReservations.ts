@@ -12,6 +12,8 @@ import { PROPERTY } from '../properties.js';
 import { LOGGER } from '../tokens.js';
 
 const POOL_LABEL = 'metal3.vcluster.com/ip-pool';
+/** Creates tried before listing the pool: in a sparse pool the first free address is almost always among them. */
+const CREATE_FIRST_PROBES = 4;
 
 export interface IpAllocation {
   address: string;
@@ -29,35 +31,52 @@ export class IpReservations {
     this.log = logger.child({ component: 'ipam' });
   }
 
-  /** Reuses this claim's reservation in `pool`, or reserves a free address; InsufficientCapacity when the pool is full. */
+  /**
+   * Reuses this claim's reservation in `pool`, or reserves a free address; InsufficientCapacity when
+   * the pool is full. Create-first: the claim's first candidates (from its hash offset) are created
+   * directly, so a claim reads nothing unless its address is taken, and an AlreadyExists is checked
+   * by GET (this claim's own, after a crash: reused). Only when CREATE_FIRST_PROBES addresses in a
+   * row are taken (a dense pool) is the pool listed once, to find this claim's own reservation and
+   * skip the taken addresses. A crash-retry may reserve a second address when an earlier candidate
+   * was freed in between; releaseForClaim (by label) removes both.
+   */
   async allocate(pool: IpPool, claim: Pick<NodeClaimView, 'uid' | 'name'>, namespace: string): Promise<IpAllocation> {
-    const poolLabel = labelSafe(pool.key);
-    const inPool = await this.kube.listConfigMaps(namespace, `${LABEL.managedBy}=${FIELD_MANAGER},${POOL_LABEL}=${poolLabel}`);
+    const candidates = candidateAddresses(pool, claim.uid);
+    for (let probe = 0; probe < CREATE_FIRST_PROBES; probe++) {
+      const next = candidates.next();
+      if (next.done) break;
+      if (await this.tryReserve(pool, claim, namespace, next.value)) return { address: next.value, pool };
+    }
+    const inPool = await this.kube.listConfigMaps(namespace, `${LABEL.managedBy}=${FIELD_MANAGER},${POOL_LABEL}=${labelSafe(pool.key)}`);
     const mine = inPool.find((cm) => cm.metadata?.labels?.[LABEL.nodeClaim] === claim.uid && cm.data?.ip);
     if (mine?.data?.ip) return { address: mine.data.ip, pool };
     const taken = new Set(inPool.map((cm) => cm.data?.ip).filter(Boolean));
-    for (const address of candidateAddresses(pool, claim.uid)) {
-      if (taken.has(address)) continue;
-      try {
-        await this.kube.createConfigMap(namespace, {
-          metadata: {
-            name: reservationName(pool, address),
-            namespace,
-            labels: { ...claimLabels(claim), [POOL_LABEL]: poolLabel },
-          },
-          data: { ip: address, claim: claim.uid, pool: pool.key },
-        });
-        this.log.info({ claim: claim.name, ip: address, pool: pool.key }, 'reserved IP address');
-        return { address, pool };
-      } catch (err) {
-        if (!isAlreadyExists(err)) throw err;
-        const existing = await this.kube.getConfigMap(namespace, reservationName(pool, address));
-        if (existing?.metadata?.labels?.[LABEL.nodeClaim] === claim.uid) return { address, pool };
-      }
+    for (const address of candidates) {
+      if (!taken.has(address) && (await this.tryReserve(pool, claim, namespace, address))) return { address, pool };
     }
     throw new InsufficientCapacityError(
       `IP pool ${pool.key} is exhausted (${pool.size} addresses, all reserved); see ${PROPERTY.networkCidr} / ${PROPERTY.networkIpRange}`,
     );
+  }
+
+  /** Creates the reservation of `address` for the claim; true when it is (now or already) the claim's, false when another claim holds it. */
+  private async tryReserve(pool: IpPool, claim: Pick<NodeClaimView, 'uid' | 'name'>, namespace: string, address: string): Promise<boolean> {
+    try {
+      await this.kube.createConfigMap(namespace, {
+        metadata: {
+          name: reservationName(pool, address),
+          namespace,
+          labels: { ...claimLabels(claim), [POOL_LABEL]: labelSafe(pool.key) },
+        },
+        data: { ip: address, claim: claim.uid, pool: pool.key },
+      });
+      this.log.info({ claim: claim.name, ip: address, pool: pool.key }, 'reserved IP address');
+      return true;
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      const existing = await this.kube.getConfigMap(namespace, reservationName(pool, address));
+      return existing?.metadata?.labels?.[LABEL.nodeClaim] === claim.uid;
+    }
   }
 
   /** Deletes every reservation held by the claim; returns how many. */
