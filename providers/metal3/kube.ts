@@ -12,6 +12,7 @@ import {
 } from '@kubernetes/client-node';
 import { inject, injectable } from 'tsyringe';
 import { NotFoundError, TransientError } from '../../plugin/contract.js';
+import { KeepAliveKubeConfig } from './keepAlive.js';
 import { BMH_API, LOFT_API } from './names.js';
 import { KUBE_CONFIG } from './tokens.js';
 import type { BareMetalHost } from './types.js';
@@ -35,10 +36,20 @@ export const isAlreadyExists = (err: unknown): err is KubeConflictError =>
 export class KubeClient {
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
+  private readonly connections: KeepAliveKubeConfig;
+  /** The host's KubeConfig with one keep-alive agent (see keepAlive.ts); informers use it too. */
+  readonly kubeConfig: KubeConfig;
 
-  constructor(@inject(KUBE_CONFIG) readonly kubeConfig: KubeConfig) {
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
+  constructor(@inject(KUBE_CONFIG) hostKubeConfig: KubeConfig) {
+    this.connections = new KeepAliveKubeConfig(hostKubeConfig);
+    this.kubeConfig = this.connections.kubeConfig;
+    this.custom = this.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.core = this.kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  /** tsyringe calls this from container.dispose(): closes the kept-alive connections. */
+  dispose(): void {
+    this.connections.dispose();
   }
 
   listHosts(namespace: string): Promise<KubernetesListObject<BareMetalHost>> {
