@@ -12,6 +12,7 @@ import { whyNotFree } from './hosts/eligibility.js';
 import { IndexedSet } from './hosts/indexedSet.js';
 import { HostResourceMemo, type HostResources } from './hosts/resources.js';
 import { KubeClient } from './kube.js';
+import { slimHost } from './slimHost.js';
 import { BMH_API, LABEL } from './names.js';
 import { LOGGER } from './tokens.js';
 import type { BareMetalHost } from './types.js';
@@ -132,8 +133,9 @@ export class HostCache {
     return [...this.byClaim.keys()];
   }
 
-  /** Folds in a host (watch event or the answer to our own write); older resourceVersions are ignored. */
+  /** Folds in a host (watch event or the answer to our own write), slimmed in place; older resourceVersions are ignored. */
   upsert(host: BareMetalHost): void {
+    slimHost(host);
     const name = host.metadata.name;
     const known = this.hosts.get(name);
     if (known && isOlder(host, known)) return;
@@ -165,6 +167,7 @@ export class HostCache {
 
   private async listForInformer(namespace: string) {
     const list = await this.kube.listHosts(namespace);
+    for (const host of list.items) slimHost(host);
     if (this.currentNamespace === namespace && this.synced && !this.synced.done) {
       // The informer adds the items synchronously once this promise settles; setImmediate runs after that.
       const synced = this.synced;
