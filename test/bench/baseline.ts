@@ -94,7 +94,9 @@ export class BaselineStrategy implements ClaimStrategy {
     return this.selections;
   }
 
-  async dispose(): Promise<void> {}
+  async dispose(): Promise<void> {
+    this.kube.dispose(); // KubeClient holds a keep-alive agent
+  }
 
   /** Creates the claim's data Secret, or (after a lost race) replaces its content for the new host. */
   private async writeData(claim: NodeClaimView, namespace: string, current: V1Secret | undefined, userData: string, networkData: string): Promise<V1Secret> {
