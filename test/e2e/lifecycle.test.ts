@@ -10,6 +10,7 @@ import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@k
 import { stringify } from 'yaml';
 import { startWorld, type World } from '../../lab/world.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
+import { waitFor } from './waitFor.js';
 
 const LOFT = { group: 'management.loft.sh', version: 'v1' };
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -27,21 +28,6 @@ function vciValues(pools: { name: string; quantity: number; type: string }[]): s
       }],
     },
   });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('end to end on the lab world', () => {

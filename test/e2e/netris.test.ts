@@ -12,27 +12,13 @@ import { PARKING_LOT } from '../../lab/netris/emulator.js';
 import type { TenantServerCluster } from '../../lab/netris/fleet.js';
 import { HOST_NAMESPACE, SERVER_CLUSTER_PROPERTY, startWorld, type World } from '../../lab/world.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
+import { waitFor } from './waitFor.js';
 
 const LOFT = { group: 'management.loft.sh', version: 'v1' };
 const PROJECT = 'p-net';
 
 type Claim = { metadata: { name: string }; spec?: { vClusterRef?: string; properties?: Record<string, string> }; status?: { phase?: string } };
 type Host = { metadata: { name: string; annotations?: Record<string, string> }; spec?: { consumerRef?: unknown }; status?: { provisioning?: { state?: string } } };
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('tenant networks on the lab world (Netris)', () => {
   let world: World;

@@ -1,21 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { isInvalidConfiguration } from '../../../plugin/contract.js';
+import { errorOf } from '../invalidConfiguration.js';
 import { candidateAddresses, formatIpv4, parseIpPool, parseIpv4 } from '../../../providers/metal3/ipam/pool.js';
 import { PROPERTY } from '../../../providers/metal3/properties.js';
 
 const ENV = 'NodeEnvironment p-a/net';
 function pool(props: Record<string, string>) {
   return parseIpPool(props, Object.fromEntries(Object.keys(props).map((k) => [k, ENV])));
-}
-function errorOf(fn: () => unknown): Error & { object?: string; field?: string } {
-  try {
-    fn();
-  } catch (err) {
-    expect(isInvalidConfiguration(err)).toBe(true);
-    return err as Error;
-  }
-  throw new Error('expected an InvalidConfigurationError');
 }
 
 describe('parseIpPool', () => {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { isInvalidConfiguration } from '../../../plugin/contract.js';
+import { errorOf } from '../invalidConfiguration.js';
 import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
 import { networkDataJsonProblems } from '../../../providers/metal3/render/networkData.js';
 import { networkDataInput } from './fixtures.js';
 
 const renderer = new TemplateRenderer();
-
-function errorOf(fn: () => unknown): Error & { object?: string; field?: string } {
-  try {
-    fn();
-  } catch (err) {
-    expect(isInvalidConfiguration(err)).toBe(true);
-    return err as Error;
-  }
-  throw new Error('expected an InvalidConfigurationError');
-}
 
 describe('renderNetworkData', () => {
   it('renders OpenStack network_data.json with a static IPv4 network on the boot NIC', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { isInvalidConfiguration } from '../../../plugin/contract.js';
+import { errorOf } from '../invalidConfiguration.js';
 import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
 import { TOKEN, userDataInput, USER_CLOUD_CONFIG } from './fixtures.js';
 
@@ -15,16 +15,6 @@ function render(overrides: Parameters<typeof userDataInput>[0] = {}): { text: st
   return { text, doc: parse(text, { version: '1.1' }) as Doc };
 }
 const file = (doc: Doc, p: string) => doc.write_files.find((f) => f.path === p);
-
-function errorOf(fn: () => unknown): Error & { object?: string; field?: string } {
-  try {
-    fn();
-  } catch (err) {
-    expect(isInvalidConfiguration(err)).toBe(true);
-    return err as Error;
-  }
-  throw new Error('expected an InvalidConfigurationError');
-}
 
 describe('renderUserData', () => {
   it('renders a #cloud-config with hostname, keys, tenant CA, labels, taints, join script and runcmd', () => {
