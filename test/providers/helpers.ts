@@ -131,3 +131,20 @@ export async function expectNothingLeftFor(lab: TestLab, claimUid: string): Prom
   expect({ secrets: secrets.items.length, reservations: reservations.items.length, hosts: hosts.items.length })
     .toEqual({ secrets: 0, reservations: 0, hosts: 0 });
 }
+
+/**
+ * The Netris credentials Secret `netris` (keys url, username `admin`, password) in the hosts
+ * namespace, and a one-type provider config (`cpu-node`, the EPYC fleet) that points at it.
+ */
+export async function netrisProviderConfig(lab: TestLab, netrisUrl: string, password: string): Promise<ProviderConfig> {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  await lab.core.createNamespacedSecret({
+    namespace: lab.namespace,
+    body: { metadata: { name: 'netris' }, data: { url: b64(netrisUrl), username: b64('admin'), password: b64(password) } },
+  });
+  const config = providerConfig(lab.namespace, {
+    nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
+  });
+  config.spec.metal3!.netris = { secretRef: { name: 'netris' } };
+  return config;
+}

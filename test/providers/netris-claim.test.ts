@@ -14,7 +14,7 @@ import type { BareMetalHost } from '../../providers/metal3/types.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { activate } from '../../plugin/index.js';
 import { startCrashProxy } from '../support/crash.js';
-import { activateConfigured, aClaim, expectNothingLeftFor, JOIN, providerConfig, recordingHost, seedPlatformObjects, waitFor } from './helpers.js';
+import { activateConfigured, aClaim, expectNothingLeftFor, JOIN, netrisProviderConfig, recordingHost, seedPlatformObjects, waitFor } from './helpers.js';
 
 const PASSWORD = 'netris-Secret-Pa55';
 const SERVER_CLUSTER = 'netris.vcluster.com/server-cluster';
@@ -62,16 +62,8 @@ describe('createNode/deleteNode with the Netris fabric', () => {
     expect(registerFleetPorts(netris, fleet.hosts)).toHaveLength(8);
     tenantA = ensureTenantServerCluster(netris, 'p-default/tenant-a', 0);
     tenantB = ensureTenantServerCluster(netris, 'p-default/tenant-b', 1);
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
-    await lab.core.createNamespacedSecret({
-      namespace: lab.namespace,
-      body: { metadata: { name: 'netris' }, data: { url: b64(netris.url), username: b64('admin'), password: b64(PASSWORD) } },
-    });
+    config = await netrisProviderConfig(lab, netris.url, PASSWORD);
     await applyFleet(lab.kc, fleet);
-    config = providerConfig(lab.namespace, {
-      nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
-    });
-    config.spec.metal3!.netris = { secretRef: { name: 'netris' } };
     ({ activation, provider } = await activateConfigured(lab, config));
     await waitFor(async () => (await provider.nodeTypes())[0]?.capacity.total === 4, 15000);
   }, 30000);

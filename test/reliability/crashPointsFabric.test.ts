@@ -15,7 +15,7 @@ import { ensureTenantServerCluster, registerFleetPorts, type TenantServerCluster
 import type { BareMetalHost } from '../../providers/metal3/types.js';
 import { startCrashProxy, type CrashProxy } from '../support/crash.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, JOIN, providerConfig, recordingHost, seedPlatformObjects, waitFor } from '../providers/helpers.js';
+import { activateConfigured, aClaim, JOIN, netrisProviderConfig, recordingHost, seedPlatformObjects, waitFor } from '../providers/helpers.js';
 import { expectHeld, expectHostUnclaimed, expectReleased, readCluster, retryUntil } from './invariants.js';
 
 const PASSWORD = 'netris-crash-Pa55';
@@ -35,16 +35,8 @@ describe('crash points with the Netris fabric', () => {
     netris = await startNetrisEmulator({ username: 'admin', password: PASSWORD, applyDelayMs: 5 });
     registerFleetPorts(netris, fleet.hosts);
     tenant = ensureTenantServerCluster(netris, 'p-default/tenant-a', 0);
-    const b64 = (s: string) => Buffer.from(s).toString('base64');
-    await lab.core.createNamespacedSecret({
-      namespace: lab.namespace,
-      body: { metadata: { name: 'netris' }, data: { url: b64(netris.url), username: b64('admin'), password: b64(PASSWORD) } },
-    });
+    config = await netrisProviderConfig(lab, netris.url, PASSWORD);
     await applyFleet(lab.kc, fleet);
-    config = providerConfig(lab.namespace, {
-      nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
-    });
-    config.spec.metal3!.netris = { secretRef: { name: 'netris' } };
     const { activation, provider } = await activateConfigured(lab, config);
     try {
       await waitFor(async () => (await provider.nodeTypes())[0]?.capacity.total === 2, 15000);
