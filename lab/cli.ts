@@ -1,7 +1,7 @@
 /**
  * The lab's command line: `lab --dir DIR --api-only [--port N]` serves only the Kubernetes API;
  * `lab` (full world, or with `--kubeconfig FILE [--config platform.yaml]` only the platform against a
- * real management cluster) and `start` (the demo) are handed to lab/platform/main.js.
+ * real management cluster) and `start` (the demo) are handed to lab/demo/run.js.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (args.command === 'lab' || args.command === 'start') {
     // Loaded only here so that `--api-only` starts without the platform's modules.
-    const platform = await import('./platform/main.js');
+    const platform = await import('./demo/run.js');
     if (args.command === 'lab') await platform.runLab({ dir: args.dir, port: args.port, kubeconfig: args.kubeconfig, config: args.config });
     else await platform.runStart(argv.slice(1));
     return 0;

@@ -16,10 +16,10 @@ import { startNetrisEmulator, type NetrisEmulator } from './netris/emulator.js';
 import {
   ensureTenantServerCluster, registerFleetPorts, serverClusterName, type FleetPort, type TenantServerCluster,
 } from './netris/fleet.js';
-import { DEFAULT_PLUGIN_LOADING, type PlatformConfig } from './platform/config.js';
-import { DEFAULT_PLATFORM_OPTIONS, type PlatformOptions } from './platform/deps.js';
-import { startPlatform, type Platform } from './platform/platform.js';
-import { createLogger, silentLogger } from './platform/observability/logger.js';
+import { DEFAULT_PLUGIN_LOADING, type PlatformConfig } from '../platform/config.js';
+import { DEFAULT_PLATFORM_OPTIONS, type PlatformOptions } from '../platform/deps.js';
+import { startPlatform, type Platform } from '../platform/platform.js';
+import { createLogger, silentLogger } from '../platform/observability/logger.js';
 import { startServerFarm, type ServerFarm } from './servers/index.js';
 import { startTenantManager, type TenantManager } from './vcluster/index.js';
 

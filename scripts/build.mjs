@@ -5,7 +5,7 @@ import { cpSync, rmSync, existsSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
-for (const dir of ['templates', 'lab/crds', 'lab/fleet']) {
+for (const dir of ['templates', 'deploy', 'lab/crds', 'lab/fleet']) {
   if (existsSync(dir)) cpSync(dir, `dist/${dir}`, { recursive: true, filter: (src) => !src.endsWith('.ts') });
 }
 for (const file of ['manifest.yaml', 'package.json']) {

@@ -5,8 +5,8 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { ApiError, decodeFailure, type Cause } from './status.js';
-import { noListKeys, overlay, type ListKeys } from './list-maps.js';
-import { displayPath, leafValues, overlaps, readOwnership, removeAt, valueAt, writeOwnership } from './managed-fields.js';
+import { noListKeys, overlay, type ListKeys } from './listMaps.js';
+import { displayPath, leafValues, overlaps, readOwnership, removeAt, valueAt, writeOwnership } from './managedFields.js';
 import type { KubeObject } from './types.js';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -21,7 +21,7 @@ export { FaultInjector } from './faults.js';
 export { ApiStats, type StatsSnapshot } from './stats.js';
 export type { Verb, KubeObject } from './types.js';
 export { kubeConfigForUrl } from './kubeconfig.js';
-export { validateAgainstSchema, type Schema, type Cause } from './schema-validate.js';
+export { validateAgainstSchema, type Schema, type Cause } from '../../common/schemaValidate.js';
 
 export interface KubeApiOptions {
   host?: string;
@@ -47,11 +47,18 @@ export interface KubeApiServer {
   close(): Promise<void>;
 }
 
-/** lab/crds, found from source (lab/kube) and from the build (dist/lab/kube). */
-export function defaultCrdDir(): string {
+/**
+ * The CRDs the lab serves by default: the platform's own (deploy/crds, the files an operator installs)
+ * and Metal3's (lab/crds, which BMO installs on a real cluster). Found from source (lab/kube) and from
+ * the build (dist/lab/kube).
+ */
+export function defaultCrdDirs(): string[] {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.resolve(here, '../crds'), path.resolve(here, '../../../lab/crds')];
-  return candidates.find((c) => existsSync(c)) ?? candidates[0];
+  const find = (rel: string) => {
+    const candidates = [path.resolve(here, '../..', rel), path.resolve(here, '../../..', rel)];
+    return candidates.find((c) => existsSync(c)) ?? candidates[0];
+  };
+  return [find('deploy/crds'), find('lab/crds')];
 }
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -68,7 +75,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiSe
 
   const nsDef = registry.lookup('', 'v1', 'namespaces')!;
   for (const ns of SYSTEM_NAMESPACES) service.create(nsDef, '', { metadata: { name: ns } });
-  const dirs = [...(opts.loadDefaultCrds === false ? [] : [defaultCrdDir()]), ...(opts.crdDirs ?? [])];
+  const dirs = [...(opts.loadDefaultCrds === false ? [] : defaultCrdDirs()), ...(opts.crdDirs ?? [])];
   const crdDef = registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
   for (const crd of await loadCrdFiles(dirs)) service.create(crdDef, '', crd, { fieldManager: 'lab-crd-loader' });
 

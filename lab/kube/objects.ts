@@ -5,15 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { serverSideApply, parseApplyBody } from './apply.js';
 import { prepareBuiltinWrite } from './builtins.js';
-import { listKeysFromSchema } from './list-maps.js';
-import { recordUpdate } from './managed-fields.js';
+import { listKeysFromSchema } from './listMaps.js';
+import { recordUpdate } from './managedFields.js';
 import { nameCauses, nowTimestamp, randomSuffix } from './names.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { ResourceRegistry } from './registry.js';
 import { ApiError, decodeFailure, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 import { apiVersionOf, type KubeObject, type ResourceDef } from './types.js';
-import { checkImmutable, scopeToSubresource, validateForWrite } from './write-rules.js';
+import { checkImmutable, scopeToSubresource, validateForWrite } from './writeRules.js';
 
 export interface WriteOptions {
   subresource?: string;

@@ -16,7 +16,7 @@ import { ApiError, decodeFailure, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 import { toTable, wantsTable } from './table.js';
 import { apiVersionOf, type KubeObject, type ResourceDef, type Verb } from './types.js';
-import { serveWatch } from './watch-stream.js';
+import { serveWatch } from './watchStream.js';
 
 export interface HttpDeps {
   store: ObjectStore;

@@ -3,7 +3,7 @@
  * `deleting` → HardwareData deleted and the finalizer removed. Unregistered and detached hosts skip straight to deleting.
  */
 import { reconcileDeprovisioning } from './deprovisioning.js';
-import { withState } from './host-status.js';
+import { withState } from './hostStatus.js';
 import { startDeprovisioning } from './provisioning.js';
 import type { HostView, ReconcileDeps, Step } from './step.js';
 import { BMH_FINALIZER, ProvisioningState as S } from './types.js';

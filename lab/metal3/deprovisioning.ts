@@ -1,6 +1,6 @@
 /** `deprovisioning` (Ironic automated cleaning unless disabled) → `available`, or on delete → `powering off before delete`. */
-import { operationEnded, withError, withState, withoutError } from './host-status.js';
-import { waitForSlot } from './slot-gate.js';
+import { operationEnded, withError, withState, withoutError } from './hostStatus.js';
+import { waitForSlot } from './slotGate.js';
 import type { HostView, ReconcileDeps, Step } from './step.js';
 import { retryDelay } from './timings.js';
 import { ProvisioningState as S, type BareMetalHostStatus } from './types.js';

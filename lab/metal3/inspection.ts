@@ -1,8 +1,8 @@
 /** `inspecting` (fills status.hardware and HardwareData from the host's lab hardware profile) → `preparing` → `available`. */
 import { HARDWARE_PROFILE_ANNOTATION, hardwareFor, profileNamed } from '../fleet/profiles.js';
 import { INSPECT_ANNOTATION, annotationsOf } from './annotations.js';
-import { healthyStatus, operationEnded, withState } from './host-status.js';
-import { waitForSlot } from './slot-gate.js';
+import { healthyStatus, operationEnded, withState } from './hostStatus.js';
+import { waitForSlot } from './slotGate.js';
 import type { HostView, ReconcileDeps, Step } from './step.js';
 import { ProvisioningState as S } from './types.js';
 

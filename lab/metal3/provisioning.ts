@@ -3,10 +3,10 @@
  * (provisioningFailCount, max retries) and the way back through `deprovisioning` when the image is cleared.
  */
 import { INSPECT_ANNOTATION, annotationsOf } from './annotations.js';
-import { checkDataSecrets, checkImage, checkRootDeviceHints } from './provisioning-checks.js';
-import { operationEnded, operationStarted, withError, withState, withoutError } from './host-status.js';
+import { checkDataSecrets, checkImage, checkRootDeviceHints } from './provisioningChecks.js';
+import { operationEnded, operationStarted, withError, withState, withoutError } from './hostStatus.js';
 import { syncPower } from './power.js';
-import { waitForSlot } from './slot-gate.js';
+import { waitForSlot } from './slotGate.js';
 import type { HostView, ReconcileDeps, Step } from './step.js';
 import { retryDelay } from './timings.js';
 import { ProvisioningState as S, type BareMetalHostSpec, type BareMetalHostStatus, type BmhImage } from './types.js';

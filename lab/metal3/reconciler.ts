@@ -5,7 +5,7 @@
 import { detachRequest, isPaused } from './annotations.js';
 import { reconcileDeletion } from './deletion.js';
 import { reconcileDeprovisioning } from './deprovisioning.js';
-import { currentStatus, healthyStatus } from './host-status.js';
+import { currentStatus, healthyStatus } from './hostStatus.js';
 import { reconcileInspecting, reconcilePreparing } from './inspection.js';
 import {
   reconcileAvailable, reconcileExternallyProvisioned, reconcileProvisioned, reconcileProvisioning,

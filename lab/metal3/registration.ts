@@ -3,7 +3,7 @@ import { inspectionDisabled } from './annotations.js';
 import { parseBmcAddress } from './bmc.js';
 import {
   healthyStatus, newIronicId, operationEnded, operationStarted, withError, withState, withoutError,
-} from './host-status.js';
+} from './hostStatus.js';
 import type { HostView, ReconcileDeps, Step } from './step.js';
 import { retryDelay } from './timings.js';
 import { ProvisioningState as S } from './types.js';

@@ -6,10 +6,10 @@
 import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from '../../plugin/contract.js';
 import { FaultBook, type FaultPlan } from './faults.js';
-import { HostApi, isConflict, isNotFound } from './host-api.js';
-import { statusChanged, withConditions } from './host-status.js';
-import { HostQueue } from './host-queue.js';
-import { ProvisioningSlots } from './provisioning-slots.js';
+import { HostApi, isConflict, isNotFound } from './hostApi.js';
+import { statusChanged, withConditions } from './hostStatus.js';
+import { HostQueue } from './hostQueue.js';
+import { ProvisioningSlots } from './provisioningSlots.js';
 import { HostReconciler } from './reconciler.js';
 import { PhaseClock, type PowerEvent, type Step } from './step.js';
 import { TEST_TIMINGS, type PhaseTimings } from './timings.js';

@@ -1,8 +1,8 @@
 /** What one reconcile of a host decided, and the shared dependencies of the state handlers. */
 import type { Logger } from '../../plugin/contract.js';
 import type { FaultBook, FaultPlan } from './faults.js';
-import type { ProvisioningSlots } from './provisioning-slots.js';
-import type { SecretReader } from './provisioning-checks.js';
+import type { ProvisioningSlots } from './provisioningSlots.js';
+import type { SecretReader } from './provisioningChecks.js';
 import type { PhaseTimings } from './timings.js';
 import type { BareMetalHost, BareMetalHostStatus, HardwareDetails } from './types.js';
 

@@ -5,11 +5,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NetrisApi, type NetrisFaults } from './http-api.js';
+import { NetrisApi, type NetrisFaults } from './httpApi.js';
 import { NetrisModel, type PortRecord, type PortStatus } from './model.js';
 
 export { PARKING_LOT } from './model.js';
-export type { NetrisFaults } from './http-api.js';
+export type { NetrisFaults } from './httpApi.js';
 
 export interface NetrisEmulatorOptions {
   /** TCP port on 127.0.0.1. @default 0 (any free port) */

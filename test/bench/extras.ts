@@ -58,7 +58,7 @@ export function renderThroughput(seconds: number): RenderResult {
 }
 
 export interface ReloadResult {
-  /** `loader`: lab/platform/host ProviderPlugin.reload() (copy + import + activate + configure + retire old). */
+  /** `loader`: platform/host ProviderPlugin.reload() (copy + import + activate + configure + retire old). */
   method: 'loader' | 'activate+dispose';
   hosts: number;
   switchMs: number;
@@ -107,7 +107,7 @@ async function reloadThroughLoader(kc: KubeConfig, hosts: number): Promise<Reloa
     throw new Error(`no built plugin package at ${packageDir} (run from dist)`);
   }
   // A variable specifier: the loader is the host's, not part of what the bench compiles against.
-  const loaderModule = '../../lab/platform/host/providerPlugin.js';
+  const loaderModule = '../../platform/host/providerPlugin.js';
   const { ProviderPlugin } = (await import(loaderModule)) as { ProviderPlugin: new (opts: object) => Loader };
   const pluginsRoot = await mkdtemp(path.join(tmpdir(), 'bench-plugins-'));
   const host = pluginHost(kc);

@@ -11,10 +11,7 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { defaultCrdDir, startKubeApi, type KubeApiServer } from '../../lab/kube/index.js';
+import { startKubeApi, type KubeApiServer } from '../../lab/kube/index.js';
 import { applyFleet, hardwareFor, makeFleet, profileNamed } from '../../lab/fleet/index.js';
 import { FLEET_MIX, HOST_NAMESPACE, OS_IMAGE, SSH_KEY, TENANTS } from './scenario.js';
 
@@ -28,22 +25,16 @@ export interface BenchWorld {
   namespace: string;
   hostCount: number;
   setupMs: number;
-  /** Whether lab/crds had to be loaded without root `metadata: {type: object}` (see crdDir). */
-  crdWorkaround: boolean;
   close(): Promise<void>;
 }
 
 export async function startWorld(opts: { hosts: number; latencyMs: number }): Promise<BenchWorld> {
   const started = performance.now();
-  const crds = await crdDir();
-  const api = await startKubeApi({ name: 'bench', loadDefaultCrds: false, crdDirs: [crds.dir], faults: {} });
+  const api = await startKubeApi({ name: 'bench', faults: {} });
   const kc = api.kubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const close = async () => {
-    await api.close();
-    if (crds.temporary) await rm(crds.dir, { recursive: true, force: true });
-  };
+  const close = () => api.close();
   try {
     for (const name of [HOST_NAMESPACE, ...tenantNamespaces()]) await core.createNamespace({ body: { metadata: { name } } });
     await seedPlatformObjects(custom);
@@ -51,7 +42,7 @@ export async function startWorld(opts: { hosts: number; latencyMs: number }): Pr
     await applyFleet(kc, fleet, { concurrency: SETUP_CONCURRENCY });
     await inPool(fleet.hosts, SETUP_CONCURRENCY, (host) => markAvailable(custom, host));
     api.faults.set({ latencyMs: opts.latencyMs });
-    return { api, kc, namespace: HOST_NAMESPACE, hostCount: opts.hosts, setupMs: performance.now() - started, crdWorkaround: crds.temporary, close };
+    return { api, kc, namespace: HOST_NAMESPACE, hostCount: opts.hosts, setupMs: performance.now() - started, close };
   } catch (err) {
     await close();
     throw err;
@@ -105,18 +96,3 @@ export async function inPool<T>(items: readonly T[], concurrency: number, fn: (i
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-/**
- * lab/crds declare the root `metadata: {type: object}`; the lab API server (at 316ab31) prunes
- * every field of such an object (names, labels, annotations), which a real API server never does.
- * While that holds, the bench loads a copy of the CRDs without that line (as test/support/lab.ts does).
- */
-async function crdDir(): Promise<{ dir: string; temporary: boolean }> {
-  const source = defaultCrdDir();
-  const pattern = /^( {12})metadata: \{type: object\}\n/m;
-  const files = (await readdir(source)).filter((f) => f.endsWith('.yaml'));
-  const texts = await Promise.all(files.map((f) => readFile(path.join(source, f), 'utf8')));
-  if (!texts.some((t) => pattern.test(t))) return { dir: source, temporary: false };
-  const target = await mkdtemp(path.join(tmpdir(), 'bench-crds-'));
-  await Promise.all(files.map((f, i) => writeFile(path.join(target, f), texts[i]!.replace(pattern, ''))));
-  return { dir: target, temporary: true };
-}

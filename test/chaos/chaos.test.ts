@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger } from '../../lab/platform/observability/logger.js';
+import { createLogger } from '../../platform/observability/logger.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
 import { describeRun, total } from './report.js';
 import { runChaos } from './scenario.js';

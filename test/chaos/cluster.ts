@@ -5,8 +5,8 @@
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { World } from '../../lab/world.js';
 import { HOST_NAMESPACE } from '../../lab/world.js';
-import { CLAIM_UID_LABEL } from '../../lab/platform/tenants/joinTokens.js';
-import { LABEL_POOL, LABEL_VCLUSTER } from '../../lab/platform/nodeClaims/types.js';
+import { CLAIM_UID_LABEL } from '../../platform/tenants/joinTokens.js';
+import { LABEL_POOL, LABEL_VCLUSTER } from '../../platform/nodeClaims/types.js';
 import { ANNOTATION, LABEL } from '../../providers/metal3/names.js';
 
 const MANAGED = `${LABEL.managedBy}=metal3-provider`;

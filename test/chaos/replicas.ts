@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import type { Logger } from '../../plugin/contract.js';
-import { DEFAULT_PLUGIN_LOADING, type PlatformConfig } from '../../lab/platform/config.js';
-import { startPlatform, type Platform } from '../../lab/platform/platform.js';
-import { silentLogger } from '../../lab/platform/observability/logger.js';
+import { DEFAULT_PLUGIN_LOADING, type PlatformConfig } from '../../platform/config.js';
+import { startPlatform, type Platform } from '../../platform/platform.js';
+import { silentLogger } from '../../platform/observability/logger.js';
 import { PROVIDER_NAME, pluginPackageDir, type World } from '../../lab/world.js';
 
 export const CHAOS_LEASE = { leaseName: 'metal3-provider-platform', namespace: 'kube-system' };

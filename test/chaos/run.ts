@@ -4,7 +4,7 @@
  * and exits non-zero on any violation.
  */
 import { join } from 'node:path';
-import { createLogger } from '../../lab/platform/observability/logger.js';
+import { createLogger } from '../../platform/observability/logger.js';
 import { describeRun } from './report.js';
 import { runChaos } from './scenario.js';
 

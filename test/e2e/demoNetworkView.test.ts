@@ -4,7 +4,7 @@
  * applied it.
  */
 import { describe, expect, it } from '@jest/globals';
-import { renderBlock, transitions, type HostView, type LabSnapshot } from '../../lab/platform/observability/labSnapshot.js';
+import { renderBlock, transitions, type HostView, type LabSnapshot } from '../../lab/demo/labSnapshot.js';
 
 const label = (n: string) => n.replace(/^p-demo-/, '');
 const snapshot = (hosts: HostView[]): LabSnapshot => ({ at: 0, hosts, claims: [], nodes: {} });

@@ -1,7 +1,7 @@
 /**
  * Hot reload under load. First at plugin level, emulating the host's switch: new calls go to the new
  * activation, in-flight calls finish on the old one, then it is disposed — 20 cycles during a burst
- * of claim/release loops. Then through the platform's real loader (lab/platform/host ProviderPlugin,
+ * of claim/release loops. Then through the platform's real loader (platform/host ProviderPlugin,
  * which imports each version from its own folder), a few reloads during the same kind of burst.
  * No call may fail, no claim may hold two hosts, active handles return to baseline. Memory: without
  * --expose-gc (not available under `npm test`) the heap after 20 cycles is only checked against a
@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeClaimView, NodeProvider, PluginActivation, ProviderConfig } from '../../plugin/contract.js';
 import { activate } from '../../plugin/index.js';
-import { ProviderPlugin } from '../../lab/platform/host/providerPlugin.js';
+import { ProviderPlugin } from '../../platform/host/providerPlugin.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { aClaim, CPU_HOST, JOIN, providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
 import { expectReleased, readCluster } from './invariants.js';

@@ -1,15 +1,15 @@
 /**
  * Property-based tests (fast-check) for the platform's input handling that test/unit does not cover:
- * the autoNodes validator (lab/platform/autoNodes/validate.ts) never throws on arbitrary input, only
+ * the autoNodes validator (platform/autoNodes/validate.ts) never throws on arbitrary input, only
  * returns errors that name a field path, and accepts every well-formed config unchanged; requirement
- * matching (lab/platform/scheduling/requirements.ts) obeys the set laws of Kubernetes selectors.
+ * matching (platform/scheduling/requirements.ts) obeys the set laws of Kubernetes selectors.
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { parseAutoNodesFromValues, validateAutoNodes } from '../../lab/platform/autoNodes/validate.js';
-import type { Requirement } from '../../lab/platform/autoNodes/config.js';
-import { satisfies, satisfiesAll } from '../../lab/platform/scheduling/requirements.js';
+import { parseAutoNodesFromValues, validateAutoNodes } from '../../platform/autoNodes/validate.js';
+import type { Requirement } from '../../platform/autoNodes/config.js';
+import { satisfies, satisfiesAll } from '../../platform/scheduling/requirements.js';
 
 const RUNS = { numRuns: 300 };
 const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/);

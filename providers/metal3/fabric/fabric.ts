@@ -6,9 +6,9 @@
 import type { Logger } from '../../../plugin/contract.js';
 
 export { FabricError, isFabricError, type FabricErrorReason } from './errors.js';
-export { createNetrisFabric } from './netris-fabric.js';
-export { hostPortsFromBareMetalHost } from './host-ports.js';
-export { PARKING_LOT } from './parking-lot.js';
+export { createNetrisFabric } from './netrisFabric.js';
+export { hostPortsFromBareMetalHost } from './hostPorts.js';
+export { PARKING_LOT } from './parkingLot.js';
 
 /** A host's NICs and the switch ports they are cabled to (BMH status.hardware.nics[].lldp {switchID, portID}). */
 export interface HostPorts {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { validateAgainstSchema, type KubeApiServer, type Schema } from '../../../lab/kube/index.js';
-import { defaultAndPrune } from '../../../lab/kube/schema-validate.js';
+import { defaultAndPrune } from '../../../common/schemaValidate.js';
 import { failure, merge, ns, startWithWidgets, widget, type Clients } from './helpers.js';
 
 describe('validateAgainstSchema', () => {

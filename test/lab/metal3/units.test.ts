@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseBmcAddress } from '../../../lab/metal3/bmc.js';
-import { HostQueue } from '../../../lab/metal3/host-queue.js';
-import { emptyStatus, statusChanged } from '../../../lab/metal3/host-status.js';
-import { checkImage, checkRootDeviceHints } from '../../../lab/metal3/provisioning-checks.js';
-import { ProvisioningSlots } from '../../../lab/metal3/provisioning-slots.js';
+import { HostQueue } from '../../../lab/metal3/hostQueue.js';
+import { emptyStatus, statusChanged } from '../../../lab/metal3/hostStatus.js';
+import { checkImage, checkRootDeviceHints } from '../../../lab/metal3/provisioningChecks.js';
+import { ProvisioningSlots } from '../../../lab/metal3/provisioningSlots.js';
 import { TEST_TIMINGS, retryDelay } from '../../../lab/metal3/timings.js';
 import type { BareMetalHost } from '../../../lab/metal3/types.js';
 import { DGX_H100, hardwareFor } from '../../../lab/fleet/profiles.js';

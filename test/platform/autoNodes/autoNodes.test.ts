@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { startAutoNodesController } from '../../../lab/platform/autoNodes/index.js';
-import { startNodeClaimController } from '../../../lab/platform/nodeClaims/index.js';
-import type { Condition, NodeClaim } from '../../../lab/platform/nodeClaims/types.js';
+import { startAutoNodesController } from '../../../platform/autoNodes/index.js';
+import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
+import type { Condition, NodeClaim } from '../../../platform/nodeClaims/types.js';
 import { FakeProvider } from '../support/fakeProvider.js';
 import { GROUP, PROJECT_NS, sleep, startHarness, VERSION, waitFor, type Harness } from '../support/harness.js';
 import { createNodeType, joinTenantNode, listClaims } from '../support/objects.js';

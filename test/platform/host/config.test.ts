@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { loadPlatformConfig, parsePlatformConfig } from '../../../lab/platform/config.js';
+import { loadPlatformConfig, parsePlatformConfig } from '../../../platform/config.js';
 import { REPO_ROOT } from './helpers.js';
 
 describe('platform config', () => {

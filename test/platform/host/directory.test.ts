@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
-import { PluginDirectory } from '../../../lab/platform/host/directory.js';
-import { silentLogger } from '../../../lab/platform/observability/logger.js';
+import { PluginDirectory } from '../../../platform/host/directory.js';
+import { silentLogger } from '../../../platform/observability/logger.js';
 import { installProbe, scratchPackage, waitFor, type Scratch } from './helpers.js';
 
 describe('provider directory', () => {

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { NodeClaimView, ObjectRef } from '../../../plugin/contract.js';
-import { ProviderPlugin } from '../../../lab/platform/host/providerPlugin.js';
-import { silentLogger } from '../../../lab/platform/observability/logger.js';
+import { ProviderPlugin } from '../../../platform/host/providerPlugin.js';
+import { silentLogger } from '../../../platform/observability/logger.js';
 import { installProbe, scratchPackage, waitFor, type Scratch } from './helpers.js';
 
 function claim(uid: string): NodeClaimView {

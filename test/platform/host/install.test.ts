@@ -3,7 +3,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hostNodeModules, installVersion } from '../../../lab/platform/host/install.js';
+import { hostNodeModules, installVersion } from '../../../platform/host/install.js';
 import { FAKE_PLUGIN, REPO_ROOT } from './helpers.js';
 
 describe('plugin version folders', () => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { loadManifest } from '../../../lab/platform/host/manifest.js';
-import { describeSpecProblems, validateProviderSpec } from '../../../lab/platform/host/specValidation.js';
+import { loadManifest } from '../../../platform/host/manifest.js';
+import { describeSpecProblems, validateProviderSpec } from '../../../platform/host/specValidation.js';
 import { REPO_ROOT, scratchPackage, type Scratch } from './helpers.js';
 
 describe('plugin manifest validation', () => {

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { NodeProviderSpec } from '../../../plugin/contract.js';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
-import { ProviderPlugin } from '../../../lab/platform/host/providerPlugin.js';
-import { silentLogger } from '../../../lab/platform/observability/logger.js';
+import { ProviderPlugin } from '../../../platform/host/providerPlugin.js';
+import { silentLogger } from '../../../platform/observability/logger.js';
 import { nodeProviderSpec } from '../../../lab/world.js';
 import { REPO_ROOT, waitFor } from './helpers.js';
 

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PatchStrategy, PolicyV1Api, setHeaderOptions, Watch, type KubernetesObject } from '@kubernetes/client-node';
-import { startNodeClaimController } from '../../../lab/platform/nodeClaims/index.js';
-import { SKIP_DRAIN_ANNOTATION, TERMINATION_GRACE_ANNOTATION } from '../../../lab/platform/nodeClaims/types.js';
+import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
+import { SKIP_DRAIN_ANNOTATION, TERMINATION_GRACE_ANNOTATION } from '../../../platform/nodeClaims/types.js';
 import { FakeProvider } from '../support/fakeProvider.js';
 import { GROUP, PROJECT_NS, VERSION, waitFor, type Harness, startHarness } from '../support/harness.js';
 import { condition, createClaim, createNodeType, deleteClaim, getClaim, joinTenantNode } from '../support/objects.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InvalidConfigurationError } from '../../../plugin/contract.js';
-import { startNodeClaimController } from '../../../lab/platform/nodeClaims/index.js';
+import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import { FakeProvider } from '../support/fakeProvider.js';
 import { sleep, startHarness, waitFor, type Harness } from '../support/harness.js';
 import {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startOrphanCollector } from '../../../lab/platform/orphans/index.js';
-import { OrphanCollector } from '../../../lab/platform/orphans/collector.js';
+import { startOrphanCollector } from '../../../platform/orphans/index.js';
+import { OrphanCollector } from '../../../platform/orphans/collector.js';
 import type { NodeState } from '../../../plugin/contract.js';
 import { FakeProvider } from '../support/fakeProvider.js';
 import { startHarness, waitFor, type Harness } from '../support/harness.js';

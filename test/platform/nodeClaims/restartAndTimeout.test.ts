@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { startNodeClaimController } from '../../../lab/platform/nodeClaims/index.js';
+import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import { FakeProvider } from '../support/fakeProvider.js';
 import { sleep, startHarness, waitFor, type Harness } from '../support/harness.js';
 import { condition, createClaim, createNodeType, deleteClaim, getClaim, joinTenantNode, tokenSecrets } from '../support/objects.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { WorkQueue } from '../../../lab/platform/nodeClaims/workQueue.js';
+import { WorkQueue } from '../../../platform/nodeClaims/workQueue.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

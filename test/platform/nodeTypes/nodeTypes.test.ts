@@ -11,9 +11,9 @@ import {
   type NodeTypeView,
 } from '../../../plugin/contract.js';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
-import { NodeTypeController } from '../../../lab/platform/nodeTypes/index.js';
-import { KubeEventRecorder } from '../../../lab/platform/observability/events.js';
-import { silentLogger } from '../../../lab/platform/observability/logger.js';
+import { NodeTypeController } from '../../../platform/nodeTypes/index.js';
+import { KubeEventRecorder } from '../../../platform/observability/events.js';
+import { silentLogger } from '../../../platform/observability/logger.js';
 import { REPO_ROOT } from '../host/helpers.js';
 
 const G = { group: 'management.loft.sh', version: 'v1' };

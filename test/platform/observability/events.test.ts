@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
-import { KubeEventRecorder } from '../../../lab/platform/observability/events.js';
-import { createLogger, silentLogger } from '../../../lab/platform/observability/logger.js';
+import { KubeEventRecorder } from '../../../platform/observability/events.js';
+import { createLogger, silentLogger } from '../../../platform/observability/logger.js';
 
 describe('Kubernetes event recorder', () => {
   let api: KubeApiServer;

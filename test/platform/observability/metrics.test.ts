@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { PlatformMetrics } from '../../../lab/platform/observability/metrics.js';
+import { PlatformMetrics } from '../../../platform/observability/metrics.js';
 
 describe('platform metrics endpoint', () => {
   const a = new PlatformMetrics();

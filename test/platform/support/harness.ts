@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
-import type { ClaimMetrics, PlatformDeps, PlatformOptions, ProviderDirectory } from '../../../lab/platform/deps.js';
+import type { ClaimMetrics, PlatformDeps, PlatformOptions, ProviderDirectory } from '../../../platform/deps.js';
 import type { EventRecorder, Logger, NodeProvider, ObjectRef } from '../../../plugin/contract.js';
 
 export const PROJECT_NS = 'p-test';

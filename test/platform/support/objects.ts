@@ -1,6 +1,6 @@
 /** Builders for the objects the claim controllers read: NodeTypes, NodeClaims, VCIs, tenant Nodes and Pods. */
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { NodeClaim } from '../../../lab/platform/nodeClaims/types.js';
+import type { NodeClaim } from '../../../platform/nodeClaims/types.js';
 import { GROUP, PROJECT_NS, VERSION, type Harness } from './harness.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

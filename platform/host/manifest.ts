@@ -1,0 +1,114 @@
+/**
+ * Reads and checks a plugin package's `manifest.yaml`: identity, contract compatibility, entry,
+ * and the JSON/OpenAPI schema of the provider configuration. Every failure names the manifest
+ * path and the field.
+ */
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CONTRACT_VERSION } from '../../plugin/contract.js';
+
+export interface PluginManifest {
+  name: string;
+  version: string;
+  /** Entry module relative to the package folder, e.g. `plugin/index.js`. */
+  entry: string;
+  contractVersion: string;
+  /** OpenAPI v3 schema of the NodeProvider `spec` this plugin serves. */
+  configSchema?: Record<string, unknown>;
+}
+
+export interface LoadedManifest {
+  manifest: PluginManifest;
+  manifestPath: string;
+  /** Absolute entry file that exists (`.js`, or its `.ts` sibling when running from source). */
+  entryPath: string;
+}
+
+export class ManifestError extends Error {
+  constructor(readonly manifestPath: string, readonly field: string, problem: string) {
+    super(`${manifestPath}: ${field}: ${problem}`);
+    this.name = 'ManifestError';
+  }
+}
+
+const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
+export function manifestPathOf(packageDir: string): string {
+  return join(packageDir, 'manifest.yaml');
+}
+
+/** Loads `<packageDir>/manifest.yaml` and checks it against the name it is registered under. */
+export async function loadManifest(packageDir: string, registeredName: string): Promise<LoadedManifest> {
+  const manifestPath = manifestPathOf(packageDir);
+  const fail = (field: string, problem: string) => new ManifestError(manifestPath, field, problem);
+  let text: string;
+  try {
+    text = await readFile(manifestPath, 'utf8');
+  } catch (err) {
+    throw fail('(file)', `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw fail('(document)', `not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw fail('(document)', 'must be a mapping');
+  const m = doc as Record<string, unknown>;
+
+  if (typeof m.name !== 'string' || m.name === '') throw fail('name', 'is required');
+  if (m.name !== registeredName) throw fail('name', `is "${m.name}" but the plugin is registered as "${registeredName}"`);
+  if (typeof m.version !== 'string' || !SEMVER.test(m.version)) throw fail('version', 'must be a semantic version such as 1.2.3');
+  if (typeof m.contractVersion !== 'string' || !SEMVER.test(m.contractVersion)) {
+    throw fail('contractVersion', 'must be a semantic version such as 1.0.0');
+  }
+  const wantMajor = CONTRACT_VERSION.split('.')[0];
+  if (m.contractVersion.split('.')[0] !== wantMajor) {
+    throw fail('contractVersion', `${m.contractVersion} is incompatible with the host's contract ${CONTRACT_VERSION} (major ${wantMajor} required)`);
+  }
+  if (typeof m.entry !== 'string' || m.entry === '') throw fail('entry', 'is required (e.g. plugin/index.js)');
+  if (m.entry.startsWith('/') || m.entry.split(/[\\/]/).includes('..')) throw fail('entry', 'must be a path inside the package');
+  const entryPath = await findEntry(packageDir, m.entry);
+  if (!entryPath) throw fail('entry', `${m.entry} does not exist in ${packageDir}`);
+
+  let configSchema: Record<string, unknown> | undefined;
+  if (m.config !== undefined) {
+    if (typeof m.config !== 'object' || m.config === null) throw fail('config', 'must be a mapping');
+    const schema = (m.config as Record<string, unknown>).schema;
+    if (schema !== undefined) {
+      if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw fail('config.schema', 'must be a schema object');
+      if ((schema as Record<string, unknown>).type !== 'object') throw fail('config.schema.type', 'must be "object" (the NodeProvider spec)');
+      configSchema = schema as Record<string, unknown>;
+    }
+  }
+  return {
+    manifest: { name: m.name, version: m.version, entry: m.entry, contractVersion: m.contractVersion, configSchema },
+    manifestPath,
+    entryPath,
+  };
+}
+
+/** The manifest's `version` only, for cheap change polling; undefined when unreadable. */
+export async function readManifestVersion(packageDir: string): Promise<string | undefined> {
+  try {
+    const doc = parse(await readFile(manifestPathOf(packageDir), 'utf8')) as { version?: unknown } | null;
+    return typeof doc?.version === 'string' ? doc.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function findEntry(packageDir: string, entry: string): Promise<string | undefined> {
+  const candidates = [join(packageDir, entry)];
+  if (entry.endsWith('.js')) candidates.push(join(packageDir, `${entry.slice(0, -3)}.ts`));
+  for (const candidate of candidates) {
+    try {
+      await access(candidate);
+      return candidate;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return undefined;
+}

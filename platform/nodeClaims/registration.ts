@@ -1,0 +1,75 @@
+/**
+ * Step: follow the provider until the machine is Provisioned, then watch the tenant for its Node.
+ * A Ready Node makes the claim Joined and Available. A provider-reported failure makes it Failed.
+ */
+import type { V1Node } from '@kubernetes/client-node';
+import type { NodeState } from '../../plugin/contract.js';
+import { getCondition, isTrue, setCondition } from './conditions.js';
+import { recordEvent, secondsSinceCreation, type Step, type StepContext } from './context.js';
+import { markFailed } from './failure.js';
+import { claimView, type NodeClaim } from './types.js';
+
+/** How long a launched claim may be unknown to the provider's cache before createNode is asked again. */
+const NOT_FOUND_GRACE_FACTOR = 5;
+
+export const registration: Step = async (ctx, claim) => {
+  if (claim.status?.phase === 'Failed' || !isTrue(claim, 'Launched')) return {};
+  if (isTrue(claim, 'Joined')) {
+    claim.status!.phase = 'Available';
+    return {};
+  }
+  const now = ctx.deps.clock.now();
+  const poll = ctx.deps.options.pollIntervalMs;
+  const state = await ctx.provider.getNode(claimView(claim));
+  if (!state) {
+    const launchedAt = new Date(getCondition(claim, 'Launched')!.lastTransitionTime).getTime();
+    if (now.getTime() - launchedAt > NOT_FOUND_GRACE_FACTOR * poll) {
+      setCondition(claim, 'Launched', 'Unknown', 'NodeNotFound', 'the provider holds no machine for this claim; launching again', now);
+    }
+    return { requeueAfterMs: poll };
+  }
+  if (state.phase === 'Failed') {
+    markFailed(ctx, claim, state.reason ?? 'ProvisioningFailed', state.message ?? `host ${state.hostName} failed`, 'Provisioned');
+    return { halt: true };
+  }
+  if (state.phase !== 'Provisioned') {
+    setCondition(claim, 'Provisioned', 'False', state.phase, state.message ?? `host ${state.hostName} is ${state.hostState}`, now);
+    return { requeueAfterMs: poll };
+  }
+  if (!isTrue(claim, 'Provisioned')) {
+    setCondition(claim, 'Provisioned', 'True', 'Provisioned', `host ${state.hostNamespace}/${state.hostName} provisioned`, now);
+    recordEvent(ctx, claim, 'Normal', 'Provisioned', `host ${state.hostNamespace}/${state.hostName} provisioned`);
+    ctx.deps.metrics.observeClaimDuration('provisioned', claim.spec.typeRef ?? '', secondsSinceCreation(ctx, claim));
+  }
+  return detectJoin(ctx, claim, state);
+};
+
+async function detectJoin(ctx: StepContext, claim: NodeClaim, state: NodeState) {
+  const now = ctx.deps.clock.now();
+  const tenant = await ctx.tenants.get(claim.metadata.namespace!, claim.spec.vClusterRef!);
+  if (!tenant) {
+    setCondition(claim, 'Joined', 'False', 'TenantNotReady', `tenant access Secret vc-${claim.spec.vClusterRef} not found`, now);
+    return { requeueAfterMs: ctx.deps.options.pollIntervalMs };
+  }
+  const node = findClaimNode(await ctx.tenants.nodes(tenant), claim, state.hostName);
+  if (!node) {
+    setCondition(claim, 'Joined', 'False', 'WaitingForNode', `waiting for node ${state.hostName} to register`, now);
+    return {};
+  }
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  if (!ready) {
+    setCondition(claim, 'Joined', 'False', 'NodeNotReady', `node ${node.metadata!.name} registered, not Ready`, now);
+    return {};
+  }
+  setCondition(claim, 'Joined', 'True', 'Joined', `node ${node.metadata!.name} joined`, now);
+  claim.status!.phase = 'Available';
+  recordEvent(ctx, claim, 'Normal', 'Joined', `node ${node.metadata!.name} joined tenant ${claim.spec.vClusterRef}`);
+  ctx.deps.metrics.observeClaimDuration('joined', claim.spec.typeRef ?? '', secondsSinceCreation(ctx, claim));
+  return {};
+}
+
+/** The tenant Node of a claim: named after the host (or the claim), or labelled with that hostname. */
+export function findClaimNode(nodes: V1Node[], claim: NodeClaim, hostName: string | undefined): V1Node | undefined {
+  const names = new Set([hostName, claim.metadata.name].filter((n): n is string => !!n));
+  return nodes.find((n) => names.has(n.metadata?.name ?? '') || names.has(n.metadata?.labels?.['kubernetes.io/hostname'] ?? ''));
+}

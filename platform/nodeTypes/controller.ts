@@ -1,0 +1,202 @@
+/**
+ * Keeps each registered provider's NodeProvider and NodeTypes in step: validates the NodeProvider
+ * `spec` against the plugin's manifest schema, hands it to `configure()`, publishes NodeTypes from
+ * `nodeTypes()` and reports NodeProvider status. A bad spec fails the NodeProvider (condition and
+ * Warning Event naming the field) and touches nothing else: the last good configuration keeps
+ * serving and existing NodeTypes keep their state. Refreshes on NodeProvider, BMH, NodeClaim and
+ * NodeType changes (debounced) and on a periodic resync.
+ */
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { isInvalidConfiguration, type Clock, type EventRecorder, type Logger, type NodeProviderSpec } from '../../plugin/contract.js';
+import type { ProviderDirectory } from '../deps.js';
+import { describeSpecProblems, validateProviderSpec } from '../host/specValidation.js';
+import { startResourceInformer, type ResourceInformer } from '../nodeClaims/resourceInformer.js';
+import { mergeConditions, sameJson, type Condition } from './conditions.js';
+import { MANAGED_BY_LABEL, desiredNodeType, desiredStatus, type NodeTypeObject } from './nodeTypeObject.js';
+import { GROUP, NodeTypeStore, VERSION } from './store.js';
+
+export interface ProviderCatalog extends ProviderDirectory {
+  /** The serving version's config schema for `name`. */
+  configSchema(name: string): Record<string, unknown> | undefined;
+}
+
+export interface NodeTypeControllerDeps {
+  kubeConfig: KubeConfig;
+  providers: ProviderCatalog;
+  events: EventRecorder;
+  logger: Logger;
+  clock: Clock;
+  capacityMetrics?: { setNodeTypeCapacity(type: string, c: { total: number; claimed: number }): void; removeNodeType(type: string): void };
+  /** Full refresh period. Default 10 s. */
+  resyncMs?: number;
+  /** Coalesces bursts of watch events. Default 200 ms. */
+  debounceMs?: number;
+}
+
+interface NodeProviderObject extends KubernetesObject {
+  spec?: NodeProviderSpec;
+  status?: { phase?: string; reason?: string; message?: string; conditions?: Condition[] };
+}
+
+export class NodeTypeController {
+  private readonly store: NodeTypeStore;
+  private readonly log: Logger;
+  private informers: ResourceInformer<KubernetesObject>[] = [];
+  private providerInformer: ResourceInformer<NodeProviderObject> | undefined;
+  private nodeTypeInformer: ResourceInformer<NodeTypeObject & KubernetesObject> | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private resync: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private dirty = false;
+  private stopped = false;
+  /** Per provider: the spec last applied with configure(), and the last problem reported. */
+  private readonly configured = new Map<string, string>();
+  private readonly reported = new Map<string, string>();
+
+  constructor(private readonly deps: NodeTypeControllerDeps) {
+    this.store = new NodeTypeStore(deps.kubeConfig);
+    this.log = deps.logger.child({ controller: 'nodetypes' });
+  }
+
+  async start(): Promise<void> {
+    const custom = this.store.custom;
+    const onChange = () => this.schedule();
+    const common = { kubeConfig: this.deps.kubeConfig, onChange, logger: this.log };
+    this.providerInformer = await startResourceInformer<NodeProviderObject>({
+      ...common, path: `/apis/${GROUP}/${VERSION}/nodeproviders`,
+      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'nodeproviders' }) as Promise<KubernetesListObject<NodeProviderObject>>,
+    });
+    this.nodeTypeInformer = await startResourceInformer<NodeTypeObject & KubernetesObject>({
+      ...common, path: `/apis/${GROUP}/${VERSION}/nodetypes`,
+      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'nodetypes' }) as Promise<KubernetesListObject<NodeTypeObject & KubernetesObject>>,
+    });
+    const bmhs = await startResourceInformer<KubernetesObject>({
+      ...common, path: '/apis/metal3.io/v1alpha1/baremetalhosts',
+      list: () => custom.listCustomObjectForAllNamespaces({ group: 'metal3.io', version: 'v1alpha1', plural: 'baremetalhosts' }) as Promise<KubernetesListObject<KubernetesObject>>,
+    });
+    const claims = await startResourceInformer<KubernetesObject>({
+      ...common, path: `/apis/${GROUP}/${VERSION}/nodeclaims`,
+      list: () => custom.listCustomObjectForAllNamespaces({ group: GROUP, version: VERSION, plural: 'nodeclaims' }) as Promise<KubernetesListObject<KubernetesObject>>,
+    });
+    this.informers = [this.providerInformer as ResourceInformer<KubernetesObject>, this.nodeTypeInformer as ResourceInformer<KubernetesObject>, bmhs, claims];
+    this.resync = setInterval(() => this.schedule(), this.deps.resyncMs ?? 10_000);
+    await this.syncNow();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.debounce);
+    clearInterval(this.resync);
+    while (this.running) await this.running;
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+
+  /** Runs a full sync now (and waits for it); used at start, by tests and after a plugin reload. */
+  async syncNow(): Promise<void> {
+    while (this.running) await this.running;
+    this.dirty = false;
+    this.running = this.syncAll().finally(() => (this.running = undefined));
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.dirty = true;
+      return;
+    }
+    if (this.debounce) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      if (this.stopped) return;
+      void this.syncNow().then(() => {
+        if (this.dirty) this.schedule();
+      });
+    }, this.deps.debounceMs ?? 200);
+  }
+
+  private async syncAll(): Promise<void> {
+    for (const name of this.deps.providers.names()) {
+      try {
+        await this.syncProvider(name);
+      } catch (err) {
+        this.log.warn({ provider: name, err: String((err as Error)?.message ?? err).split('\n')[0] }, 'NodeType sync failed; retrying on next change or resync');
+      }
+    }
+  }
+
+  private async syncProvider(name: string): Promise<void> {
+    const provider = this.deps.providers.get(name);
+    const object = this.providerInformer?.list().find((p) => p.metadata?.name === name);
+    if (!provider || !object) return; // nothing to serve; owner references collect NodeTypes of a deleted NodeProvider
+    const spec = object.spec ?? {};
+
+    const problems = validateProviderSpec(this.deps.providers.configSchema(name), spec);
+    if (problems.length > 0) {
+      await this.failProvider(object, 'InvalidConfiguration', describeSpecProblems(name, problems));
+      return;
+    }
+    const specKey = JSON.stringify(spec);
+    if (this.configured.get(name) !== specKey) {
+      try {
+        await provider.configure({ name, spec });
+      } catch (err) {
+        if (!isInvalidConfiguration(err)) throw err;
+        await this.failProvider(object, 'InvalidConfiguration', `NodeProvider/${name}: ${err.field}: ${err.message}`);
+        return;
+      }
+      this.configured.set(name, specKey);
+      this.reported.delete(name);
+    }
+    const types = await provider.nodeTypes();
+    await this.writeProviderStatus(object, 'Available', { type: 'Initialized', status: 'True', reason: 'Configured', message: `${types.length} node types` });
+    await this.publishNodeTypes(name, object.metadata?.uid, types);
+  }
+
+  private async publishNodeTypes(provider: string, providerUid: string | undefined, types: Awaited<ReturnType<NonNullable<ReturnType<ProviderCatalog['get']>>['nodeTypes']>>): Promise<void> {
+    const existing = new Map((this.nodeTypeInformer?.list() ?? [])
+      .filter((t) => t.metadata?.labels?.[MANAGED_BY_LABEL] === provider)
+      .map((t) => [t.metadata.name, t]));
+    const now = this.deps.clock.now().toISOString();
+    for (const view of types) {
+      const desired = desiredNodeType(provider, providerUid, view);
+      const current = existing.get(desired.metadata.name);
+      existing.delete(desired.metadata.name);
+      const metaSpec = (o: NodeTypeObject) => ({ labels: o.metadata.labels, annotations: o.metadata.annotations, owners: o.metadata.ownerReferences?.map((r) => r.uid), spec: o.spec });
+      if (!current || !sameJson(metaSpec(current), metaSpec(desired))) await this.store.upsertNodeType(desired, Boolean(current));
+      const status = desiredStatus(provider, view, current?.status, now);
+      if (!current || !sameJson(current.status, status)) await this.store.writeNodeTypeStatus(desired.metadata.name, status);
+      this.deps.capacityMetrics?.setNodeTypeCapacity(desired.metadata.name, view.capacity);
+    }
+    for (const stale of existing.keys()) {
+      await this.store.deleteNodeType(stale);
+      this.deps.capacityMetrics?.removeNodeType(stale);
+      this.log.info({ nodeType: stale }, 'deleted NodeType of a removed type');
+    }
+  }
+
+  private async failProvider(object: NodeProviderObject, reason: string, message: string): Promise<void> {
+    const name = object.metadata!.name!;
+    await this.writeProviderStatus(object, 'Failed', { type: 'Initialized', status: 'False', reason, message }, { reason, message });
+    if (this.reported.get(name) === message) return;
+    this.reported.set(name, message);
+    this.log.warn({ provider: name, reason, detail: message }, 'NodeProvider rejected; the last good configuration stays in force');
+    this.deps.events.record(
+      { apiVersion: `${GROUP}/${VERSION}`, kind: 'NodeProvider', name, uid: object.metadata?.uid },
+      'Warning', reason, message,
+    );
+  }
+
+  private async writeProviderStatus(object: NodeProviderObject, phase: 'Available' | 'Failed', condition: Condition, detail?: { reason: string; message: string }): Promise<void> {
+    const now = this.deps.clock.now().toISOString();
+    const status = {
+      phase,
+      reason: detail?.reason ?? null,
+      message: detail?.message ?? null,
+      conditions: mergeConditions(object.status?.conditions, [condition], now),
+    };
+    const current = { phase: object.status?.phase, reason: object.status?.reason ?? null, message: object.status?.message ?? null, conditions: object.status?.conditions };
+    if (sameJson(current, status)) return;
+    await this.store.writeProviderStatus(object.metadata!.name!, status);
+  }
+}
