@@ -66,9 +66,6 @@ if [ -z "$server" ] || [ -z "$token" ] || [ -z "$ca_hash" ]; then
 fi
 if [ -z "$node_name" ]; then node_name="$(cat "$ROOT/etc/hostname" 2>/dev/null || hostname)"; fi
 node_name="$(printf '%s' "$node_name" | tr '[:upper:]' '[:lower:]')"
-if [ -z "$node_labels" ] && [ -f "$ROOT/etc/vcluster/node-labels" ]; then
-  node_labels="$(grep -v '^[[:space:]]*$' "$ROOT/etc/vcluster/node-labels" | paste -sd, -)"
-fi
 node_taints=""
 if [ -f "$ROOT/etc/vcluster/node-taints" ]; then
   node_taints="$(grep -v '^[[:space:]]*$' "$ROOT/etc/vcluster/node-taints" | paste -sd, -)"

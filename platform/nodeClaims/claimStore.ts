@@ -15,6 +15,18 @@ interface NodeTypeObject {
   status?: { cost?: number; capacity?: { total?: number; claimed?: number } };
 }
 
+function candidate(t: NodeTypeObject): NodeTypeCandidate {
+  return {
+    name: t.metadata.name,
+    providerRef: t.spec?.providerRef ?? t.metadata.name.split('.')[0],
+    properties: t.spec?.properties ?? {},
+    resources: t.spec?.resources ?? {},
+    cost: t.status?.cost ?? t.spec?.cost,
+    zone: t.spec?.zone,
+    capacity: { total: t.status?.capacity?.total ?? 0, claimed: t.status?.capacity?.claimed ?? 0 },
+  };
+}
+
 export class ClaimStore {
   readonly custom: CustomObjectsApi;
 
@@ -54,15 +66,28 @@ export class ClaimStore {
 
   async nodeTypes(): Promise<NodeTypeCandidate[]> {
     const list = (await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODETYPES })) as { items: NodeTypeObject[] };
-    return list.items.map((t) => ({
-      name: t.metadata.name,
-      providerRef: t.spec?.providerRef ?? t.metadata.name.split('.')[0],
-      properties: t.spec?.properties ?? {},
-      resources: t.spec?.resources ?? {},
-      cost: t.status?.cost ?? t.spec?.cost,
-      zone: t.spec?.zone,
-      capacity: { total: t.status?.capacity?.total ?? 0, claimed: t.status?.capacity?.claimed ?? 0 },
-    }));
+    return list.items.map(candidate);
+  }
+
+  /** One NodeType by its full name; undefined when it does not exist. */
+  async nodeType(name: string): Promise<NodeTypeCandidate | undefined> {
+    try {
+      return candidate((await this.custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: NODETYPES, name })) as NodeTypeObject);
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async delete(claim: NodeClaim): Promise<void> {
+    try {
+      await this.custom.deleteNamespacedCustomObject({
+        group: GROUP, version: VERSION, namespace: claim.metadata.namespace!, plural: NODECLAIMS, name: claim.metadata.name!,
+        body: { preconditions: { uid: claim.metadata.uid } },
+      });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
   }
 
   private async patch(claim: NodeClaim, body: object): Promise<NodeClaim> {

@@ -19,6 +19,8 @@ export interface StepContext {
   tenants: TenantDirectory;
   backoff: Backoff;
   signal: AbortSignal;
+  /** `<tenant key>/<node name>` → `<namespace>/<claim>` for joined claims, so a Node's change requeues its claim. */
+  nodeNames: Map<string, string>;
 }
 
 export type Step = (ctx: StepContext, claim: NodeClaim) => Promise<StepResult>;

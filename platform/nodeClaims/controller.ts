@@ -34,10 +34,13 @@ export class NodeClaimController {
   private knownProviders = new Set<string>();
   /** What of each claim, besides status, was last seen: status-only updates (our own writes) do not requeue. */
   private readonly seen = new Map<string, string>();
+  /** Joined claims' Nodes (see StepContext.nodeNames) and what of each Node was last seen. */
+  private readonly nodeNames = new Map<string, string>();
+  private readonly nodeSeen = new Map<string, string>();
 
   constructor(private readonly deps: PlatformDeps) {
     this.store = new ClaimStore(deps.kubeConfig);
-    this.tenants = new TenantDirectory(deps.kubeConfig.makeApiClient(CoreV1Api), deps.logger, (t, n) => this.onTenantNode(t, n));
+    this.tenants = new TenantDirectory(deps.kubeConfig.makeApiClient(CoreV1Api), deps.logger, (t, n, kind) => this.onTenantNode(t, n, kind));
     this.backoff = new Backoff(deps.options.capacityBackoff.initialMs, deps.options.capacityBackoff.maxMs);
     this.queue = new WorkQueue((key) => this.reconcile(key), {
       onError: (key, err) => {
@@ -74,6 +77,7 @@ export class NodeClaimController {
     if (kind === 'delete') {
       this.queue.forget(key);
       this.seen.delete(key);
+      for (const [node, owner] of this.nodeNames) if (owner === key) this.nodeNames.delete(node);
       this.backoff.reset(claim.metadata.uid!);
       return;
     }
@@ -95,12 +99,24 @@ export class NodeClaimController {
     }
   }
 
-  private onTenantNode(tenantKey: string, node: V1Node): void {
+  /**
+   * A tenant Node changed: claims still waiting for their Node are looked at again, and a joined
+   * claim when its Node is deleted or its readiness, labels or taints changed (heartbeats do not count).
+   */
+  private onTenantNode(tenantKey: string, node: V1Node, kind: 'add' | 'update' | 'delete'): void {
+    const nodeKey = `${tenantKey}/${node.metadata?.name}`;
+    const fingerprint = kind === 'delete' ? undefined : JSON.stringify([
+      node.metadata?.labels, node.spec?.taints, node.status?.conditions?.find((c) => c.type === 'Ready')?.status,
+    ]);
+    const changed = this.nodeSeen.get(nodeKey) !== fingerprint;
+    if (fingerprint === undefined) this.nodeSeen.delete(nodeKey);
+    else this.nodeSeen.set(nodeKey, fingerprint);
+    const owner = this.nodeNames.get(nodeKey);
+    if (owner && changed) this.queue.add(owner);
     for (const claim of this.informer?.list() ?? []) {
       if (`${claim.metadata.namespace}/${claim.spec?.vClusterRef}` !== tenantKey) continue;
       if (claim.metadata.deletionTimestamp || !isTrue(claim, 'Joined')) this.queue.add(claimKey(claim));
     }
-    void node;
   }
 
   private async reconcile(key: string): Promise<ReconcileResult> {
@@ -111,6 +127,7 @@ export class NodeClaimController {
     if (!provider) return;
     const ctx: StepContext = {
       deps: this.deps, provider, store: this.store, tenants: this.tenants, backoff: this.backoff, signal: this.abort.signal,
+      nodeNames: this.nodeNames,
     };
     const finalizers = claim.metadata.finalizers ?? [];
     claim.status ??= {};

@@ -1,12 +1,14 @@
 /**
  * Step: follow the provider until the machine is Provisioned, then watch the tenant for its Node.
- * A Ready Node makes the claim Joined and Available. A provider-reported failure makes it Failed.
+ * A registered Node gets the claim's labels, taints and startup taints; a Ready one loses its startup
+ * taints and makes the claim Joined and Available. A provider-reported failure makes it Failed.
  */
 import type { V1Node } from '@kubernetes/client-node';
 import type { NodeState } from '../../plugin/contract.js';
 import { getCondition, isTrue, setCondition } from './conditions.js';
 import { recordEvent, secondsSinceCreation, type Step, type StepContext } from './context.js';
 import { markFailed } from './failure.js';
+import { syncNodeMetadata } from './syncNode.js';
 import { claimView, type NodeClaim } from './types.js';
 
 /** How long a launched claim may be unknown to the provider's cache before createNode is asked again. */
@@ -56,7 +58,8 @@ async function detectJoin(ctx: StepContext, claim: NodeClaim, state: NodeState) 
     setCondition(claim, 'Joined', 'False', 'WaitingForNode', `waiting for node ${state.hostName} to register`, now);
     return {};
   }
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  const ready = isNodeReady(node);
+  await syncNodeMetadata(ctx, claim, tenant, node, ready ? 'ready' : 'registering');
   if (!ready) {
     setCondition(claim, 'Joined', 'False', 'NodeNotReady', `node ${node.metadata!.name} registered, not Ready`, now);
     return {};
@@ -66,6 +69,10 @@ async function detectJoin(ctx: StepContext, claim: NodeClaim, state: NodeState) 
   recordEvent(ctx, claim, 'Normal', 'Joined', `node ${node.metadata!.name} joined tenant ${claim.spec.vClusterRef}`);
   ctx.deps.metrics.observeClaimDuration('joined', claim.spec.typeRef ?? '', secondsSinceCreation(ctx, claim));
   return {};
+}
+
+export function isNodeReady(node: V1Node): boolean {
+  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 }
 
 /** The tenant Node of a claim: named after the host (or the claim), or labelled with that hostname. */

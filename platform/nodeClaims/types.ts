@@ -42,6 +42,7 @@ export interface NodeClaim {
     environmentRef?: string;
     properties?: Record<string, string>;
     taints?: Taint[];
+    startupTaints?: Taint[];
     requirements?: Requirement[];
     desiredCapacity?: Record<string, string>;
     kubeletArgs?: Record<string, string>;

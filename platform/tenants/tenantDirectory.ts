@@ -25,7 +25,7 @@ interface Entry {
   nodes?: Promise<ResourceInformer<V1Node>>;
 }
 
-export type NodeChangeHandler = (tenantKey: string, node: V1Node) => void;
+export type NodeChangeHandler = (tenantKey: string, node: V1Node, kind: 'add' | 'update' | 'delete') => void;
 
 export class TenantDirectory {
   private readonly entries = new Map<string, Entry>();
@@ -82,7 +82,7 @@ export class TenantDirectory {
       kubeConfig: entry.kubeConfig,
       path: '/api/v1/nodes',
       list: () => conn.core.listNode(),
-      onChange: (node) => this.onNodeChange(conn.key, node),
+      onChange: (node, kind) => this.onNodeChange(conn.key, node, kind),
       logger: this.logger.child({ tenant: conn.key }),
     });
     try {

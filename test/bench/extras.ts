@@ -40,7 +40,6 @@ export function renderThroughput(seconds: number): RenderResult {
       claim: { name, namespace: `p-tenant-${(renders % 50) + 1}`, uid: `0000${renders}-aaaa-4000-8000-000000000000`, vCluster: 'tenant-1' },
       join: JOIN,
       sshKeys: [SSH_KEY.publicKey],
-      nodeLabels: { 'vcluster.com/pool': 'gpu-h100' },
       taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }],
     });
     const networkData = renderer.renderNetworkData({

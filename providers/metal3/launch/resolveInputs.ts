@@ -57,7 +57,6 @@ export class ClaimInputsResolver {
       sshKeys,
       userCloudConfig: properties[PROPERTY.userData],
       userCloudConfigOrigin: origin[PROPERTY.userData],
-      nodeLabels: claim.nodeLabels,
       taints: claim.taints,
     });
     return {

@@ -9,7 +9,6 @@ export interface UserDataInput {
   userCloudConfig?: string;
   /** The object that set `vcluster.com/user-data`, for errors (e.g. `NodeProvider metal3-provider`). */
   userCloudConfigOrigin?: string;
-  nodeLabels?: Record<string, string>;
   taints?: { key: string; value?: string; effect: string }[];
 }
 

@@ -19,7 +19,6 @@ export interface UserDataView {
   sshKeys: string[];
   caCertPem: string;
   caPath: string;
-  nodeLabels: string | null;
   nodeTaints: string | null;
   joinScriptPath: string;
   joinScript: string;
@@ -51,7 +50,6 @@ export function joinScriptView(input: UserDataInput): JoinScriptView {
 }
 
 export function userDataView(input: UserDataInput, joinScript: string): UserDataView {
-  const labels = Object.entries(input.nodeLabels ?? {}).map(([k, v]) => `${k}=${v}\n`).join('');
   const taints = (input.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}\n`).join('');
   return {
     hostname: input.hostname,
@@ -59,7 +57,6 @@ export function userDataView(input: UserDataInput, joinScript: string): UserData
     sshKeys: input.sshKeys.map((k) => k.trim()).filter(Boolean),
     caCertPem: input.join.caCertPem.endsWith('\n') ? input.join.caCertPem : `${input.join.caCertPem}\n`,
     caPath: TENANT_CA_PATH,
-    nodeLabels: labels || null,
     nodeTaints: taints || null,
     joinScriptPath: JOIN_SCRIPT_PATH,
     joinScript,

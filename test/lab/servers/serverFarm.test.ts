@@ -39,10 +39,6 @@ write_files:
     permissions: '0644'
     content: |
 ${indent(opts.caPem, 6)}
-  - path: /etc/vcluster/node-labels
-    content: |
-      node.kubernetes.io/instance-type=metal3-provider.cpu
-      lab/pool=static
   - path: /etc/vcluster/node-taints
     content: dedicated=lab:NoSchedule
 runcmd:
@@ -131,7 +127,7 @@ describe('server farm', () => {
       const n = await readNode('worker-a');
       return readyStatus(n) === 'True' ? n : undefined;
     });
-    expect(node.metadata?.labels).toMatchObject({ 'kubernetes.io/hostname': 'worker-a', 'node.kubernetes.io/instance-type': 'metal3-provider.cpu', 'lab/pool': 'static' });
+    expect(node.metadata?.labels).toMatchObject({ 'kubernetes.io/hostname': 'worker-a' });
     expect(node.spec?.taints).toEqual([{ key: 'dedicated', value: 'lab', effect: 'NoSchedule' }]);
     await waitFor('server Running', () => phaseOf('host-a') === 'Running');
 

@@ -17,7 +17,6 @@ export function userDataInput(overrides: Partial<UserDataInput> = {}): UserDataI
     claim: { name: 'claim-1', namespace: 'p-a', uid: '0b7e6f1c-1111-4a5b-9c0d-123456789abc', vCluster: 'tenant-a' },
     join: { endpoint: 'https://10.0.0.5:8443', caCertPem: CA_PEM, caCertHash: 'sha256:' + 'ab'.repeat(32), token: TOKEN },
     sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGc2bA0mO4ZpZz operator@example'],
-    nodeLabels: { 'vcluster.com/pool': 'gpu', 'topology.kubernetes.io/zone': 'rack-1' },
     taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }],
     ...overrides,
   };

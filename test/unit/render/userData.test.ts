@@ -17,14 +17,14 @@ function render(overrides: Parameters<typeof userDataInput>[0] = {}): { text: st
 const file = (doc: Doc, p: string) => doc.write_files.find((f) => f.path === p);
 
 describe('renderUserData', () => {
-  it('renders a #cloud-config with hostname, keys, tenant CA, labels, taints, join script and runcmd', () => {
+  it('renders a #cloud-config with hostname, keys, tenant CA, taints, join script and runcmd (labels are the host’s to set on the Node)', () => {
     const { text, doc } = render();
     expect(text.startsWith('#cloud-config\n')).toBe(true);
     expect(doc.hostname).toBe('server-01');
     expect(doc.fqdn).toBe('server-01');
     expect(doc.ssh_authorized_keys).toEqual(['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGc2bA0mO4ZpZz operator@example']);
     expect(file(doc, '/etc/vcluster/tenant-ca.crt')?.content).toContain('-----BEGIN CERTIFICATE-----');
-    expect(file(doc, '/etc/vcluster/node-labels')?.content).toBe('vcluster.com/pool=gpu\ntopology.kubernetes.io/zone=rack-1\n');
+    expect(file(doc, '/etc/vcluster/node-labels')).toBeUndefined();
     expect(file(doc, '/etc/vcluster/node-taints')?.content).toBe('nvidia.com/gpu=present:NoSchedule\n');
     expect(file(doc, JOIN_SCRIPT)).toMatchObject({ permissions: '0700', owner: 'root:root' });
     expect(doc.runcmd).toEqual([JOIN_SCRIPT]);
@@ -64,7 +64,7 @@ describe('renderUserData', () => {
     expect(doc.package_update).toBe(true);
     expect(doc.packages).toEqual(['jq']);
     expect(doc.write_files.map((f) => f.path)).toEqual([
-      '/etc/motd', '/etc/vcluster/tenant-ca.crt', '/etc/vcluster/node-labels', '/etc/vcluster/node-taints', JOIN_SCRIPT,
+      '/etc/motd', '/etc/vcluster/tenant-ca.crt', '/etc/vcluster/node-taints', JOIN_SCRIPT,
     ]);
     expect(doc.runcmd).toEqual(['echo user-first', JOIN_SCRIPT]);
   });
@@ -101,13 +101,12 @@ describe('renderUserData', () => {
     expect(err.message).not.toContain('hunter2');
   });
 
-  it('escapes odd hostnames, labels and keys: they stay values and add no keys', () => {
+  it('escapes odd hostnames, taints and keys: they stay values and add no keys', () => {
     const hostname = 'evil\nruncmd: [reboot]\n#';
     const { doc } = render({
       hostname,
-      nodeLabels: { 'k': 'v\nbootcmd: [reboot]' },
       sshKeys: ['key"], runcmd: ["reboot'],
-      taints: [{ key: 'a', value: "'; reboot; '", effect: 'NoSchedule' }],
+      taints: [{ key: 'a', value: "'; reboot; '", effect: 'NoSchedule' }, { key: 'k', value: 'v\nbootcmd: [reboot]', effect: 'NoSchedule' }],
     });
     expect(doc.hostname).toBe(hostname);
     expect(doc.runcmd).toEqual([JOIN_SCRIPT]);
@@ -117,7 +116,7 @@ describe('renderUserData', () => {
   });
 
   it('keeps YAML-1.1-special strings as strings (cloud-init reads YAML 1.1)', () => {
-    const { text } = render({ hostname: 'yes', nodeLabels: { on: 'off' } });
+    const { text } = render({ hostname: 'yes', taints: [{ key: 'on', value: 'off', effect: 'NoSchedule' }] });
     const doc = parse(text, { version: '1.1' }) as Doc;
     expect(doc.hostname).toBe('yes');
   });

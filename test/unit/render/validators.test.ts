@@ -18,12 +18,12 @@ describe('rendered data passes the real validators', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const userDataCases = {
-    minimal: userDataInput({ sshKeys: [], nodeLabels: undefined, taints: undefined }),
+    minimal: userDataInput({ sshKeys: [], taints: undefined }),
     full: userDataInput(),
     'with user cloud-config': userDataInput({ userCloudConfig: USER_CLOUD_CONFIG, userCloudConfigOrigin: 'NodeProvider metal3-provider' }),
     'odd values': userDataInput({
       hostname: 'weird: "host"\n- injected',
-      nodeLabels: { 'a/b': 'x: y #z', yes: 'on' },
+      taints: [{ key: 'a/b', value: 'x: y #z', effect: 'NoSchedule' }, { key: 'yes', value: 'on', effect: 'NoSchedule' }],
       sshKeys: ["ssh-rsa AAAA' $(reboot) key"],
       join: { ...userDataInput().join, endpoint: "https://tenant.example:8443/base'path/", token: "abcdef.0123'$(id)\"x" },
     }),
