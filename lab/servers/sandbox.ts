@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { shellQuote } from '../vcluster/joinScript.js';
+import { realBootScript, type Nic, type RealBootPlan } from './realBoot.js';
 import { SHIMS } from './shims.js';
 
 const run = promisify(execFile);
@@ -59,9 +60,12 @@ export function checkRootDir(rootDir: string): void {
 
 export class Sandbox {
   readonly root: string;
+  /** The real-boot overlay's work and mount folders, beside the sandboxes (never inside the upper layer). */
+  private readonly overlayDir: string;
 
   constructor(rootDir: string, host: string, readonly mode: SandboxMode) {
     this.root = join(resolve(rootDir), host);
+    this.overlayDir = join(resolve(rootDir), '.overlay', host);
   }
 
   /** Where a server path (`/etc/x`) lives on the machine running the lab. */
@@ -85,6 +89,29 @@ export class Sandbox {
     for (const [name, script] of Object.entries(SHIMS)) {
       await writeFile(this.hostPath(`/run/sim/shims/${name}`), script, { mode: 0o755 });
     }
+  }
+
+  /** Folders for a real cloud-init boot (fresh /run with the shims and /tmp); the sandbox is the overlay's upper layer. */
+  async prepareRealBoot(nics: Nic[], bridge: RealBootPlan['bridge']): Promise<RealBootPlan> {
+    const plan: RealBootPlan = {
+      upper: this.root, work: join(this.overlayDir, 'work'), merged: join(this.overlayDir, 'merged'),
+      run: this.hostPath('/run'), tmp: this.hostPath('/tmp'), nics, bridge,
+    };
+    await rm(plan.run, { recursive: true, force: true });
+    await rm(plan.work, { recursive: true, force: true });
+    await Promise.all([plan.work, plan.merged, plan.tmp, this.hostPath('/run/sim/shims')].map((d) => mkdir(d, { recursive: true })));
+    await chmod(plan.tmp, 0o1777);
+    for (const [name, script] of Object.entries(SHIMS)) {
+      await writeFile(this.hostPath(`/run/sim/shims/${name}`), script, { mode: 0o755 });
+    }
+    return plan;
+  }
+
+  /** Starts a real cloud-init boot (realBoot.ts) as the leader of a new process group. */
+  spawnRealBoot(plan: RealBootPlan): ChildProcess {
+    return spawn('unshare', ['--mount', '--uts', '--net', '--propagation', 'private', 'bash', '-c', realBootScript(plan)], {
+      cwd: '/', detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    });
   }
 
   /** Starts `serverScript` (a path inside the server) as the leader of a new process group. */
@@ -122,6 +149,7 @@ export class Sandbox {
 
   /** Removes everything the server wrote; keeps the console log. */
   async wipe(): Promise<void> {
+    await rm(this.overlayDir, { recursive: true, force: true });
     let entries: string[];
     try {
       entries = await readdir(this.root);

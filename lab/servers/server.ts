@@ -4,13 +4,18 @@
  * anything else after provisioning (deprovisioning, cleaning, deleted) → off and sandbox wiped.
  */
 import type { ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../../plugin/contract.js';
 import { BOOT_SCRIPT_PATH } from './bootScript.js';
 import { CloudConfigError, hasCloudConfigHeader, parseCloudConfig } from './cloudConfig.js';
 import { applyCloudConfig } from './cloudInit.js';
+import { writeConfigDrive, CONFIG_DRIVE_SEED } from './configDrive.js';
 import type { ConsoleLog } from './consoleLog.js';
+import { LoopbackBridge, loopbackPorts } from './loopbackBridge.js';
 import { NetworkDataError, parseNetworkData, type NetworkSettings } from './networkData.js';
+import { describeRunner, LAB_CLOUD_CFG, LAB_CLOUD_CFG_PATH, type CloudInitRunner, type Nic } from './realBoot.js';
 import type { Sandbox } from './sandbox.js';
 
 export type ServerPhase = 'Booting' | 'Running' | 'Failed' | 'Rejected' | 'PoweredOff' | 'Wiped';
@@ -22,7 +27,11 @@ export interface ServerStatus {
   message?: string;
   hostname?: string;
   sandboxMode: Sandbox['mode'];
+  /** Who runs the user data: Debian's cloud-init, or the lab's built-in interpreter (fallback). */
+  runner: CloudInitRunner['kind'];
   bootCount: number;
+  /** How long the last boot's cloud-init stages took (real runner), in ms. */
+  cloudInitMs?: number;
   /** Exit code of the last boot script (runcmd's, on first boot). */
   lastExitCode?: number;
   network?: Omit<NetworkSettings, 'warnings'>;
@@ -35,6 +44,8 @@ export interface HostView {
   poweredOn: boolean;
   userData?: { name: string; namespace?: string };
   networkData?: { name: string; namespace?: string };
+  /** The host's NICs (status.hardware.nics, else the boot MAC): the real runner gives the server these. */
+  nics: Nic[];
   deleted?: boolean;
 }
 
@@ -42,6 +53,7 @@ export interface ServerDeps {
   host: string;
   namespace: string;
   sandbox: Sandbox;
+  runner: CloudInitRunner;
   console: ConsoleLog;
   /** Reads one key of a Secret; undefined when the Secret or key is missing. */
   readSecretKey(ref: { name: string; namespace?: string }, key: string): Promise<string | undefined>;
@@ -61,10 +73,11 @@ export class SimulatedServer {
   private bootAbort?: AbortController;
   private bootProcess?: ChildProcess;
   private readonly groups = new Set<number>();
+  private readonly bridge = new LoopbackBridge();
   readonly status: ServerStatus;
 
   constructor(private readonly deps: ServerDeps) {
-    this.status = { host: deps.host, namespace: deps.namespace, phase: 'PoweredOff', sandboxMode: deps.sandbox.mode, bootCount: 0 };
+    this.status = { host: deps.host, namespace: deps.namespace, phase: 'PoweredOff', sandboxMode: deps.sandbox.mode, runner: deps.runner.kind, bootCount: 0 };
   }
 
   update(view: HostView): void {
@@ -125,9 +138,17 @@ export class SimulatedServer {
     this.bootAbort = abort;
     const { console: log } = this.deps;
     this.setStatus({ phase: 'Booting', bootCount: this.status.bootCount + 1, message: undefined, lastExitCode: undefined });
-    log.write(`Power on (boot ${this.status.bootCount}); sandbox mode: ${this.deps.sandbox.mode}${this.deps.sandbox.mode === 'prefix' ? ' (unshare not permitted: ROOT-prefix fallback, runcmd sees the real filesystem)' : ' (private mount and UTS namespace)'}`);
+    const real = this.deps.runner.kind === 'cloud-init';
+    const sandboxNote = this.deps.sandbox.mode === 'prefix'
+      ? 'sandbox mode: prefix (unshare not permitted: ROOT-prefix fallback, runcmd sees the real filesystem)'
+      : 'sandbox mode: namespace (private mount and UTS namespace)';
+    log.write(`Power on (boot ${this.status.bootCount}); ${real ? '' : `${sandboxNote}; `}user data run by ${describeRunner(this.deps.runner)}`);
     try {
       await delay(this.deps.bootDelayMs, undefined, { signal: abort.signal });
+      if (real) {
+        await this.bootWithCloudInit(abort.signal);
+        return;
+      }
       const hostname = await this.runCloudInit();
       if (hostname === false || abort.signal.aborted) return;
       this.startBootScript(hostname);
@@ -141,15 +162,14 @@ export class SimulatedServer {
     }
   }
 
-  /** Applies user/network data; false when there is nothing (valid) to run. */
-  private async runCloudInit(): Promise<string | undefined | false> {
+  /** The host's cloud-config user data; undefined (status set) when there is nothing (valid) to run. */
+  private async readUserData(): Promise<string | undefined> {
     const { console: log } = this.deps;
     const view = this.view!;
-    if (view.networkData) await this.readNetworkData(view.networkData);
     if (!view.userData) {
       log.write('cloud-init: no user data (spec.userData unset); nothing to do');
       this.setStatus({ phase: 'Running', message: 'no user data' });
-      return false;
+      return undefined;
     }
     const userData = await this.deps.readSecretKey(view.userData, 'userData');
     if (userData === undefined) throw new CloudConfigError(`user data: Secret ${view.userData.name} has no key "userData"`);
@@ -157,21 +177,70 @@ export class SimulatedServer {
       const message = 'user data rejected: the first line is not "#cloud-config" (only cloud-config user data is supported)';
       log.write(`cloud-init: ${message}`);
       this.setStatus({ phase: 'Rejected', message });
-      return false;
+      return undefined;
     }
+    return userData;
+  }
+
+  /**
+   * Debian's cloud-init runs every stage on the config drive (realBoot.ts). The boot script ends
+   * after the final stage; the daemons it started (containerd, kubelet) keep the server running.
+   */
+  private async bootWithCloudInit(signal: AbortSignal): Promise<void> {
+    const view = this.view!;
+    const networkData = view.networkData ? await this.readNetworkData(view.networkData) : undefined;
+    const userData = await this.readUserData();
+    if (userData === undefined || signal.aborted) return;
+    let hostname: string | undefined;
+    try {
+      hostname = parseCloudConfig(userData).hostname;
+    } catch {
+      // cloud-init judges the document itself; the status just has no hostname then.
+    }
+    this.setStatus({ hostname, cloudInitMs: undefined });
+    const { sandbox } = this.deps;
+    const ports = loopbackPorts(userData);
+    const bridgeDir = await this.bridge.open(ports);
+    const plan = await sandbox.prepareRealBoot(view.nics, { dir: bridgeDir, ports });
+    await writeConfigDrive(sandbox.hostPath(CONFIG_DRIVE_SEED), { uuid: view.uid, hostname: this.deps.host, userData, networkData });
+    await this.writeFile(LAB_CLOUD_CFG_PATH, LAB_CLOUD_CFG);
+    await this.writeFile('/etc/default/kubelet', `KUBELET_HEARTBEAT_MS=${this.deps.heartbeatMs}\n`);
+    if (signal.aborted) return;
+    this.deps.console.write(`config drive: user_data, meta_data.json${networkData !== undefined ? ', network_data.json' : ''}; NICs ${view.nics.map((n) => `${n.name} ${n.mac}`).join(', ') || 'none'}; tenant endpoints on loopback: ${ports.join(', ') || 'none'}`);
+    this.attach(sandbox.spawnRealBoot(plan), (code, lastLine) => {
+      const ms = /cloud-init finished in (\d+) ms/.exec(lastLine ?? '');
+      return code === 0
+        ? { phase: 'Running', lastExitCode: 0, ...(ms ? { cloudInitMs: Number(ms[1]) } : {}) }
+        : { phase: 'Failed', lastExitCode: code ?? undefined, message: lastLine?.replace(/^lab-boot: /, '') ?? `boot exited with code ${code}` };
+    });
+  }
+
+  private async writeFile(serverPath: string, content: string): Promise<void> {
+    const path = this.deps.sandbox.hostPath(serverPath);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, content);
+  }
+
+  /** Applies user/network data; false when there is nothing (valid) to run. */
+  private async runCloudInit(): Promise<string | undefined | false> {
+    const view = this.view!;
+    if (view.networkData) await this.readNetworkData(view.networkData);
+    const userData = await this.readUserData();
+    if (userData === undefined) return false;
     const config = parseCloudConfig(userData);
     this.setStatus({ hostname: config.hostname });
     const instanceId = view.uid.replace(/[^A-Za-z0-9-]/g, '-') || 'lab-instance';
-    await applyCloudConfig({ sandbox: this.deps.sandbox, config, instanceId, console: log, heartbeatMs: this.deps.heartbeatMs });
+    await applyCloudConfig({ sandbox: this.deps.sandbox, config, instanceId, console: this.deps.console, heartbeatMs: this.deps.heartbeatMs });
     return config.hostname;
   }
 
-  private async readNetworkData(ref: { name: string; namespace?: string }): Promise<void> {
+  /** Reads the network data (returned verbatim for the config drive) and reports what it configures. */
+  private async readNetworkData(ref: { name: string; namespace?: string }): Promise<string | undefined> {
     const { console: log } = this.deps;
     const text = await this.deps.readSecretKey(ref, 'networkData');
     if (text === undefined) {
       log.write(`network: WARNING Secret ${ref.name} has no key "networkData"; no static configuration`);
-      return;
+      return undefined;
     }
     try {
       const { warnings, ...settings } = parseNetworkData(text);
@@ -181,11 +250,19 @@ export class SimulatedServer {
     } catch (err) {
       log.write(`network: WARNING ${(err as Error).message}`);
     }
+    return text;
   }
 
   private startBootScript(hostname: string | undefined): void {
+    this.attach(this.deps.sandbox.spawnScript(BOOT_SCRIPT_PATH, hostname), (code) => (code === 0
+      ? { phase: 'Running', lastExitCode: 0 }
+      : { phase: 'Failed', lastExitCode: code ?? undefined, message: `boot script exited with code ${code}` }));
+  }
+
+  /** Streams a boot process's output to the console; its exit decides the status (`lastLine`: its last `lab-boot:` line). */
+  private attach(child: ChildProcess, outcome: (code: number | null, lastLine: string | undefined) => Partial<ServerStatus>): void {
     const { console: log } = this.deps;
-    const child = this.deps.sandbox.spawnScript(BOOT_SCRIPT_PATH, hostname);
+    let lastLine: string | undefined;
     this.bootProcess = child;
     if (child.pid) this.groups.add(child.pid);
     const forward = (stream: NodeJS.ReadableStream | null) => {
@@ -195,6 +272,7 @@ export class SimulatedServer {
         buffered += chunk;
         const lines = buffered.split('\n');
         buffered = lines.pop() ?? '';
+        for (const line of lines) if (line.startsWith('lab-boot: ')) lastLine = line;
         if (lines.length) log.write(lines.join('\n'));
       });
       stream?.on('end', () => buffered && log.write(buffered));
@@ -206,9 +284,7 @@ export class SimulatedServer {
       if (this.bootProcess === child) this.bootProcess = undefined;
       log.write(`boot: script ended with ${signal ? `signal ${signal}` : `exit code ${code}`}`);
       if (signal || this.status.phase !== 'Booting') return;
-      this.setStatus(code === 0
-        ? { phase: 'Running', lastExitCode: 0 }
-        : { phase: 'Failed', lastExitCode: code ?? undefined, message: `boot script exited with code ${code}` });
+      this.setStatus(outcome(code, lastLine));
     });
   }
 
@@ -226,6 +302,7 @@ export class SimulatedServer {
     if (running && running.exitCode === null && running.signalCode === null) {
       await Promise.race([new Promise((r) => running.once('close', r)), delay(2000)]);
     }
+    await this.bridge.close();
     if (this.actual === 'on') {
       this.deps.console.write('Power off: all processes stopped');
       this.setStatus({ phase: 'PoweredOff', message: undefined });

@@ -9,6 +9,7 @@ import { CoreV1Api, CustomObjectsApi, makeInformer, type Informer, type KubeConf
 import type { Logger } from '../../plugin/contract.js';
 import { secretValues } from '../vcluster/bootstrapTokens.js';
 import { ConsoleLog } from './consoleLog.js';
+import { describeRunner, detectCloudInit, type CloudInitRunner, type Nic } from './realBoot.js';
 import { checkRootDir, CONSOLE_FILE, detectSandboxMode, Sandbox, type SandboxMode } from './sandbox.js';
 import { SimulatedServer, type HostView, type ServerStatus } from './server.js';
 
@@ -28,6 +29,11 @@ export interface ServerFarmOptions {
   logger?: Logger;
   /** Default `auto`: namespace mode when unshare works, else prefix mode. */
   sandboxMode?: SandboxMode | 'auto';
+  /**
+   * Who runs the user data. Default `auto`: Debian's cloud-init when it is installed and the
+   * namespaces for a real boot can be made (namespace sandbox mode), else the built-in interpreter.
+   */
+  cloudInit?: 'auto' | 'builtin';
 }
 
 export interface ServerFarm {
@@ -35,14 +41,35 @@ export interface ServerFarm {
   consoleLog(host: string): string;
   servers(): ServerStatus[];
   sandboxMode: SandboxMode;
+  runner: CloudInitRunner;
+  /** One line for people: which cloud-init runs the servers' user data. */
+  runnerDescription: string;
   on(event: 'status', listener: (status: ServerStatus) => void): void;
   off(event: 'status', listener: (status: ServerStatus) => void): void;
   stop(): Promise<void>;
 }
 
 interface BareMetalHost extends KubernetesObject {
-  spec?: { userData?: { name: string; namespace?: string }; networkData?: { name: string; namespace?: string } };
-  status?: { provisioning?: { state?: string }; poweredOn?: boolean };
+  spec?: { userData?: { name: string; namespace?: string }; networkData?: { name: string; namespace?: string }; bootMACAddress?: string };
+  status?: { provisioning?: { state?: string }; poweredOn?: boolean; hardware?: { nics?: { name?: string; mac?: string }[] } };
+}
+
+/** Linux interface names are at most 15 bytes. */
+const IFNAMSIZ = 15;
+
+/** The host's NICs as the server sees them: inspected NICs, else one boot NIC. */
+function nicsOf(bmh: BareMetalHost): Nic[] {
+  const seen = new Set<string>();
+  const nics: Nic[] = [];
+  for (const nic of bmh.status?.hardware?.nics ?? []) {
+    const mac = nic.mac?.toLowerCase();
+    if (!mac || seen.has(mac)) continue;
+    seen.add(mac);
+    nics.push({ name: (nic.name || `eth${nics.length}`).slice(0, IFNAMSIZ), mac });
+  }
+  const boot = bmh.spec?.bootMACAddress?.toLowerCase();
+  if (nics.length === 0 && boot) nics.push({ name: 'eth0', mac: boot });
+  return nics;
 }
 
 function viewOf(bmh: BareMetalHost, deleted = false): HostView {
@@ -52,6 +79,7 @@ function viewOf(bmh: BareMetalHost, deleted = false): HostView {
     poweredOn: bmh.status?.poweredOn === true,
     userData: bmh.spec?.userData,
     networkData: bmh.spec?.networkData,
+    nics: nicsOf(bmh),
     deleted,
   };
 }
@@ -59,8 +87,11 @@ function viewOf(bmh: BareMetalHost, deleted = false): HostView {
 export async function startServerFarm(opts: ServerFarmOptions): Promise<ServerFarm> {
   checkRootDir(opts.rootDir);
   const mode = !opts.sandboxMode || opts.sandboxMode === 'auto' ? await detectSandboxMode() : opts.sandboxMode;
+  const runner: CloudInitRunner = opts.cloudInit === 'builtin'
+    ? { kind: 'builtin', reason: 'chosen by the lab' }
+    : mode === 'namespace' ? await detectCloudInit() : { kind: 'builtin', reason: 'no namespace sandbox' };
   const logger = opts.logger?.child({ component: 'server-farm' });
-  logger?.info({ mode, rootDir: opts.rootDir }, 'server farm sandbox mode');
+  logger?.info({ mode, rootDir: opts.rootDir, cloudInit: describeRunner(runner) }, 'server farm sandbox mode');
   const core = opts.kubeConfig.makeApiClient(CoreV1Api);
   const custom = opts.kubeConfig.makeApiClient(CustomObjectsApi);
   const events = new EventEmitter();
@@ -92,7 +123,7 @@ export async function startServerFarm(opts: ServerFarmOptions): Promise<ServerFa
       const console = new ConsoleLog(sandbox.hostPath(`/${CONSOLE_FILE}`));
       consoles.set(name, console);
       server = new SimulatedServer({
-        host: name, namespace: opts.namespace, sandbox, console, readSecretKey, logger,
+        host: name, namespace: opts.namespace, sandbox, runner, console, readSecretKey, logger,
         bootDelayMs: opts.bootDelayMs ?? 500, heartbeatMs: opts.heartbeatMs ?? 1000,
         onStatus: (status) => events.emit('status', status),
       });
@@ -126,6 +157,8 @@ export async function startServerFarm(opts: ServerFarmOptions): Promise<ServerFa
 
   return {
     sandboxMode: mode,
+    runner,
+    runnerDescription: describeRunner(runner),
     consoleLog: (host) => consoles.get(host)?.text() ?? '',
     servers: () => [...servers.values()].map((s) => ({ ...s.status })),
     on: (event, listener) => void events.on(event, listener),

@@ -32,8 +32,10 @@ start_unit() {
       . "$ROOT$env_file"
       set +a
     fi
+    # Prefix mode: a binary the server installed lives under $ROOT; one of the image (/usr/bin/sleep) does not.
+    if [ -n "$ROOT" ] && [ -e "$ROOT$\{exec%% *}" ]; then exec="$ROOT$exec"; fi
     # shellcheck disable=SC2086 # ExecStart is a command line: word splitting is wanted
-    nohup $ROOT$exec >> "$ROOT/var/log/$\{name%.service}.log" 2>&1 < /dev/null &
+    nohup $exec >> "$ROOT/var/log/$\{name%.service}.log" 2>&1 < /dev/null &
     echo "$!" > "$state/$name.pid"
   )
   echo "Started $name"
@@ -100,6 +102,6 @@ echo "[shim] $(basename "$0") $*: skipped (simulated server)"
 export const SHIMS: Record<string, string> = {
   systemctl: SYSTEMCTL_SHIM,
   hostnamectl: HOSTNAMECTL_SHIM,
-  ...Object.fromEntries(['apt-get', 'apt', 'yum', 'dnf', 'modprobe', 'sysctl', 'swapoff', 'update-ca-certificates', 'reboot', 'shutdown']
+  ...Object.fromEntries(['apt-get', 'apt', 'yum', 'dnf', 'modprobe', 'sysctl', 'swapoff', 'update-ca-certificates', 'reboot', 'shutdown', 'udevadm']
     .map((name) => [name, NOOP_SHIM])),
 };

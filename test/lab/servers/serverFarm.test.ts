@@ -1,16 +1,9 @@
-import { access, readdir, rm, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
-import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
-import { startServerFarm, type ServerFarm } from '../../../lab/servers/index.js';
 import { buildTokenSecret, generateToken } from '../../../lab/vcluster/bootstrapTokens.js';
-import { startTenant, type Tenant } from '../../../lab/vcluster/tenant.js';
-
-const NS = 'metal3';
-const BMH = { group: 'metal3.io', version: 'v1alpha1', namespace: NS, plural: 'baremetalhosts' };
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+import { startTenant } from '../../../lab/vcluster/tenant.js';
+import { joinCloudConfig, OPENSTACK_NETWORK, readyStatus, startFarmWorld, type FarmWorld } from './farmWorld.js';
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -23,100 +16,29 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
 }
 
 const exists = (path: string) => access(path).then(() => true, () => false);
-const indent = (text: string, n: number) => text.trimEnd().split('\n').map((l) => ' '.repeat(n) + l).join('\n');
 
-/**
- * Hand-written cloud-config (not the plugin's templates) that joins like vCluster's user data does.
- * Paths carry `$ROOT` (unset in namespace mode) so the test also passes in the prefix fallback.
- */
-function joinCloudConfig(opts: { hostname: string; caPem: string; endpoint: string; token: string }): string {
-  return `#cloud-config
-hostname: ${opts.hostname}
-ssh_authorized_keys:
-  - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIlabkey operator@lab
-write_files:
-  - path: /etc/vcluster/ca.crt
-    permissions: '0644'
-    content: |
-${indent(opts.caPem, 6)}
-  - path: /etc/vcluster/node-taints
-    content: dedicated=lab:NoSchedule
-runcmd:
-  - echo "joining $(cat "$ROOT/etc/hostname")"
-  - curl -fsSL --retry 2 --cacert "$ROOT/etc/vcluster/ca.crt" "${opts.endpoint}/node/join?token=${opts.token}" -o "$ROOT/tmp/join.sh"
-  - bash "$ROOT/tmp/join.sh"
-`;
-}
-
-const OPENSTACK_NETWORK = JSON.stringify({
-  links: [{ id: 'enp1s0', type: 'phy', ethernet_mac_address: '02:00:00:00:00:01' }],
-  networks: [{ id: 'net0', type: 'ipv4', link: 'enp1s0', ip_address: '192.168.100.10', netmask: '255.255.255.0',
-    routes: [{ network: '0.0.0.0', netmask: '0.0.0.0', gateway: '192.168.100.1' }] }],
-  services: [{ type: 'dns', address: '1.1.1.1' }],
-});
-
+/** The built-in interpreter: the fallback where Debian's cloud-init is absent (realCloudInit.test.ts covers the real one). */
 describe('server farm', () => {
-  let mgmt: KubeApiServer;
-  let tenant: Tenant;
-  let farm: ServerFarm;
+  let world: FarmWorld;
+  let farm: FarmWorld['farm'];
   let rootDir: string;
-  let core: CoreV1Api;
-  let custom: CustomObjectsApi;
-  let tenantCore: CoreV1Api;
-  const tokens: string[] = [];
+  let tenant: FarmWorld['tenant'];
+  let tenantCore: FarmWorld['tenantCore'];
+  let tokens: string[];
+  let createHost: FarmWorld['createHost'];
+  let setHostStatus: FarmWorld['setHostStatus'];
+  let readNode: FarmWorld['readNode'];
+  let phaseOf: FarmWorld['phaseOf'];
+  let expectNoToken: FarmWorld['expectNoToken'];
 
   beforeAll(async () => {
-    mgmt = await startKubeApi({ port: 0 });
-    tenant = await startTenant({ name: 'farm-tenant', nodeGraceMs: 1000 });
-    core = mgmt.kubeConfig().makeApiClient(CoreV1Api);
-    custom = mgmt.kubeConfig().makeApiClient(CustomObjectsApi);
-    tenantCore = tenant.api.kubeConfig().makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: NS } } });
-    rootDir = await mkdtemp(join(tmpdir(), 'server-farm-'));
-    farm = await startServerFarm({ kubeConfig: mgmt.kubeConfig(), namespace: NS, rootDir, bootDelayMs: 20, heartbeatMs: 150, sandboxMode: process.env.LAB_SANDBOX_MODE === 'prefix' ? 'prefix' : 'auto' });
+    world = await startFarmWorld({ cloudInit: 'builtin', sandboxMode: process.env.LAB_SANDBOX_MODE === 'prefix' ? 'prefix' : 'auto' });
+    ({ farm, rootDir, tenant, tenantCore, tokens, createHost, setHostStatus, readNode, phaseOf, expectNoToken } = world);
   });
 
   afterAll(async () => {
-    await farm?.stop();
-    await tenant?.close();
-    await mgmt?.close();
-    if (rootDir) await rm(rootDir, { recursive: true, force: true });
+    await world?.close();
   });
-
-  async function createHost(name: string, userData: string, networkData?: string): Promise<void> {
-    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: `${name}-user-data` }, data: { userData: Buffer.from(userData).toString('base64') } } });
-    if (networkData) {
-      await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: `${name}-network-data` }, data: { networkData: Buffer.from(networkData).toString('base64') } } });
-    }
-    await custom.createNamespacedCustomObject({ ...BMH, body: {
-      apiVersion: 'metal3.io/v1alpha1', kind: 'BareMetalHost', metadata: { name },
-      spec: {
-        online: true, bootMACAddress: '02:00:00:00:00:01', bmc: { address: 'redfish+http://127.0.0.1:8000/redfish/v1/Systems/1', credentialsName: `${name}-bmc` },
-        image: { url: 'http://images.lab/ubuntu.img', checksum: 'abc', checksumType: 'sha256' },
-        userData: { name: `${name}-user-data`, namespace: NS },
-        ...(networkData ? { networkData: { name: `${name}-network-data`, namespace: NS } } : {}),
-      },
-    } });
-    await setHostStatus(name, 'provisioned', true);
-  }
-
-  async function setHostStatus(name: string, state: string, poweredOn: boolean): Promise<void> {
-    await custom.patchNamespacedCustomObjectStatus({ ...BMH, name, body: {
-      status: { errorCount: 0, errorMessage: '', operationalStatus: 'OK', poweredOn, provisioning: { ID: `ironic-${name}`, state } },
-    } }, mergePatch);
-  }
-
-  const readyStatus = (node: V1Node | undefined) => node?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-  const readNode = (name: string) => tenantCore.readNode({ name }).catch(() => undefined);
-  const phaseOf = (host: string) => farm.servers().find((s) => s.host === host)?.phase;
-
-  function expectNoToken(log: string): void {
-    for (const token of tokens) {
-      expect(log).not.toContain(token);
-      expect(log).not.toContain(token.split('.')[1]);
-    }
-    expect(log).not.toMatch(/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/);
-  }
 
   it('boots a provisioned host, runs its cloud-config and joins the tenant; power-off makes the Node NotReady', async () => {
     const { token } = await tenant.createJoinToken();
