@@ -42,6 +42,7 @@ export async function runLab(opts: { dir: string; port?: number; kubeconfig?: st
     `(named <project>-<vCluster>, e.g. p-demo-tenant-1, VLAN 100). A tenant's hosts join its network when`,
     `its autoNodes properties set ${SERVER_CLUSTER_PROPERTY}, as above; without it they stay in the parking lot.`,
     '',
+    `Servers: user data run by ${world.farm.runnerDescription}.`,
     `Metrics: ${world.platform.metricsUrl}. SIGHUP reloads the plugin; Ctrl-C stops.`,
   ].join('\n'));
   await untilSignal(world.platform);
@@ -60,6 +61,7 @@ export async function runStart(args: string[]): Promise<void> {
   try {
     world = await startWorld({ dir, timings: 'demo', logger: fileLogger(logFile) });
     out(`management API ${world.api.url}; fleet: ${world.fleet.hosts.length} hosts; metrics ${world.platform.metricsUrl}`);
+    out(`servers: user data run by ${world.farm.runnerDescription}`);
     await runDemo(world, out, Date.now() + timeoutS * 1000);
     ok = true;
   } finally {
