@@ -64,9 +64,14 @@ export function defsFromCrd(crd: KubeObject): ResourceDef[] {
   }));
 }
 
-/** Every CRD document in `*.yaml`/`*.yml` files of the given directories (missing directories are skipped). */
-export async function loadCrdFiles(dirs: string[]): Promise<KubeObject[]> {
+/**
+ * Every CRD document in `*.yaml`/`*.yml` files of the given directories (missing directories are skipped). A file
+ * whose name also exists in `preferDir` is read from there instead: the lab serves upstream's CRD where it has it.
+ * `loaded` receives the path of every file read.
+ */
+export async function loadCrdFiles(dirs: string[], opts: { preferDir?: string; loaded?: string[] } = {}): Promise<KubeObject[]> {
   const out: KubeObject[] = [];
+  const preferred = opts.preferDir ? new Set(await readdir(opts.preferDir).catch(() => [] as string[])) : new Set<string>();
   for (const dir of dirs) {
     let files: string[];
     try {
@@ -76,7 +81,8 @@ export async function loadCrdFiles(dirs: string[]): Promise<KubeObject[]> {
       throw e;
     }
     for (const f of files) {
-      const file = path.join(dir, f);
+      const file = preferred.has(f) ? path.join(opts.preferDir!, f) : path.join(dir, f);
+      opts.loaded?.push(file);
       for (const doc of parseAllDocuments(await readFile(file, 'utf8'))) {
         if (doc.errors.length) throw new Error(`${file}: invalid YAML: ${doc.errors[0].message}`);
         const obj = doc.toJS() as KubeObject | null;

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { bareMetalHostWebhook } from '../metal3/admission/hostWebhook.js';
+import { AdmissionChain, type ValidatingWebhook } from './admission.js';
 import { loadCrdFiles } from './crd.js';
 import { FaultInjector, type FaultConfig } from './faults.js';
 import { Controllers } from './gc.js';
@@ -17,6 +19,7 @@ import { ApiStats } from './stats.js';
 import { ObjectStore } from './store.js';
 
 export type { FaultConfig } from './faults.js';
+export type { AdmissionChain, ValidatingWebhook } from './admission.js';
 export { FaultInjector } from './faults.js';
 export { ApiStats, type StatsSnapshot } from './stats.js';
 export type { Verb, KubeObject } from './types.js';
@@ -33,6 +36,11 @@ export interface KubeApiOptions {
   name?: string;
   /** How often watches with allowWatchBookmarks get a BOOKMARK. Default 1000 ms. */
   bookmarkIntervalMs?: number;
+  /**
+   * Validating webhooks installed with the API. Default: with the default CRDs, BMO's BareMetalHost
+   * webhook (BMO installs both); without them, none.
+   */
+  webhooks?: ValidatingWebhook[];
 }
 
 export interface KubeApiServer {
@@ -43,6 +51,10 @@ export interface KubeApiServer {
   writeKubeconfig(path: string): Promise<void>;
   faults: FaultInjector;
   stats: ApiStats;
+  /** The CRD files served at start (upstream Metal3 files where present, else the lab's fallbacks). */
+  crdFiles: string[];
+  /** The validating webhooks: their denial counts, and a fault to make one unreachable. */
+  admission: AdmissionChain;
   dropWatches(): void;
   close(): Promise<void>;
 }
@@ -61,6 +73,16 @@ export function defaultCrdDirs(): string[] {
   return [find('deploy/crds'), find('lab/crds')];
 }
 
+/**
+ * Metal3's own CRD files (`../shared/upstream/metal3/crds` beside the checkout, as in CI), preferred over the
+ * lab's fallback copies in lab/crds; undefined when absent.
+ */
+export function upstreamMetal3CrdDir(): string | undefined {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return [path.resolve(here, '../../..', 'shared/upstream/metal3/crds'), path.resolve(here, '../../../..', 'shared/upstream/metal3/crds')]
+    .find((c) => existsSync(path.join(c, 'metal3.io_baremetalhosts.yaml')));
+}
+
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiServer> {
@@ -68,7 +90,9 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiSe
   const store = new ObjectStore(opts.watchHistory ?? 5000);
   const registry = new ResourceRegistry();
   const controllers = new Controllers(store, registry);
-  const service = new ObjectService(store, registry, controllers);
+  const admission = new AdmissionChain();
+  for (const wh of opts.webhooks ?? (opts.loadDefaultCrds === false ? [] : [bareMetalHostWebhook()])) admission.register(wh);
+  const service = new ObjectService(store, registry, controllers, admission);
   controllers.attach(service);
   const faults = new FaultInjector(opts.faults);
   const stats = new ApiStats();
@@ -77,7 +101,9 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiSe
   for (const ns of SYSTEM_NAMESPACES) service.create(nsDef, '', { metadata: { name: ns } });
   const dirs = [...(opts.loadDefaultCrds === false ? [] : defaultCrdDirs()), ...(opts.crdDirs ?? [])];
   const crdDef = registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
-  for (const crd of await loadCrdFiles(dirs)) service.create(crdDef, '', crd, { fieldManager: 'lab-crd-loader' });
+  const crdFiles: string[] = [];
+  const preferDir = opts.loadDefaultCrds === false ? undefined : upstreamMetal3CrdDir();
+  for (const crd of await loadCrdFiles(dirs, { preferDir, loaded: crdFiles })) service.create(crdDef, '', crd, { fieldManager: 'lab-crd-loader' });
 
   const watches = new Map<ServerResponse, () => void>();
   let address = '';
@@ -116,6 +142,8 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiSe
     writeKubeconfig: (p) => writeFile(p, kubeconfigYamlForUrl(url, name), { mode: 0o600 }),
     faults,
     stats,
+    admission,
+    crdFiles,
     dropWatches,
     close: async () => {
       controllers.stop();

@@ -3,6 +3,7 @@
  * preconditions, generation, status subresource, finalizers, schema validation and field managers.
  */
 import { randomUUID } from 'node:crypto';
+import type { AdmissionChain } from './admission.js';
 import { serverSideApply, parseApplyBody } from './apply.js';
 import { prepareBuiltinWrite } from './builtins.js';
 import { listKeysFromSchema } from './listMaps.js';
@@ -60,6 +61,7 @@ export class ObjectService {
     private readonly store: ObjectStore,
     private readonly registry: ResourceRegistry,
     private readonly events: ObjectEvents,
+    private readonly admission?: AdmissionChain,
   ) {}
 
   get(def: ResourceDef, ns: string, name: string): KubeObject {
@@ -117,6 +119,7 @@ export class ObjectService {
     prepareBuiltinWrite(def, obj, true);
     const prepared = validateForWrite(def, obj, opts);
     if (!managedByApply) recordUpdate(undefined, prepared, opts.fieldManager ?? 'unknown', undefined, meta.creationTimestamp, listKeysFromSchema(def.schema));
+    this.admission?.review(def, opts.subresource, { operation: 'CREATE', object: prepared });
     return this.persist(def, prepared, undefined, opts.dryRun);
   }
 
@@ -206,6 +209,7 @@ export class ObjectService {
     if (!managedByApply) recordUpdate(prev, prepared, opts.fieldManager ?? 'unknown', opts.subresource, nowTimestamp(), listKeysFromSchema(def.schema));
     prepared.metadata.resourceVersion = prev.metadata.resourceVersion;
     if (prepared.metadata.finalizers?.length === 0) delete prepared.metadata.finalizers;
+    this.admission?.review(def, opts.subresource, { operation: 'UPDATE', object: prepared, oldObject: prev });
     if (JSON.stringify(prepared) === JSON.stringify(prev)) return prev; // no-op writes keep the resourceVersion
     if (prepared.metadata.deletionTimestamp && !prepared.metadata.finalizers?.length) {
       return this.removeNow(def, prepared, opts.dryRun);

@@ -1,6 +1,6 @@
 /** `""` / `unmanaged` → `registering` → `inspecting` (or `preparing`, `externally provisioned`). */
 import { inspectionDisabled } from './annotations.js';
-import { parseBmcAddress } from './bmc.js';
+import { bmcDriverFor, parseBmcAddress } from './admission/bmcAccess.js';
 import {
   healthyStatus, newIronicId, operationEnded, operationStarted, withError, withState, withoutError,
 } from './hostStatus.js';
@@ -21,23 +21,21 @@ export function reconcileUnregistered(v: HostView, deps: ReconcileDeps): Step {
 
 interface Credentials { name: string; namespace: string; resourceVersion?: string }
 
-/** Why registration fails (BMO's wording), or the credentials that worked. */
+/** Why registration fails (BMO's wording, in the order its controller checks), or the credentials that worked. */
 async function register(v: HostView, deps: ReconcileDeps): Promise<{ error: string; afterCommit?: Array<() => void> } | Credentials> {
   const bmc = v.host.spec.bmc!;
-  const parsed = parseBmcAddress(bmc.address);
-  if ('error' in parsed) return { error: parsed.error };
-  if (!bmc.credentialsName) return { error: "Missing BMC connection detail 'credentialsName' in spec.bmc" };
   const namespace = v.host.metadata.namespace ?? 'default';
+  if (!bmc.credentialsName) return { error: 'No BMC CredentialsName defined The BMC secret reference is empty' };
   const secret = await deps.readSecret(namespace, bmc.credentialsName);
-  if (!secret) return { error: `BMC credentials Secret "${namespace}/${bmc.credentialsName}" (spec.bmc.credentialsName) not found` };
-  for (const key of ['username', 'password']) {
-    if (!secret.data[key]) {
-      return { error: `Missing BMC connection detail '${key}' in credentials Secret "${namespace}/${bmc.credentialsName}"` };
-    }
-  }
+  if (!secret) return { error: `BMC CredentialsName secret doesn't exist The BMC secret ${namespace}/${bmc.credentialsName} does not exist` };
+  if (!secret.data.username) return { error: "Validation error with BMC credentials: Missing BMC connection detail 'username' in credentials" };
+  if (!secret.data.password) return { error: "Validation error with BMC credentials: Missing BMC connection details 'password' in credentials" };
+  const driver = bmcDriverFor(bmc.address);
+  if ('error' in driver) return driver;
+  const parsed = parseBmcAddress(bmc.address) as { hostname: string };
   const fault = deps.faults.pending(v.name, v.plan, 'bmcUnreachable');
   if (fault) {
-    const detail = fault.message ?? `Unable to establish a connection with the BMC at ${parsed.host}: connection timed out`;
+    const detail = fault.message ?? `Unable to establish a connection with the BMC at ${parsed.hostname}: connection timed out`;
     return {
       error: `Failed to get power state for node ${v.status.provisioning.ID}. Error: ${detail}`,
       afterCommit: [() => deps.faults.consume(v.name, v.plan, 'bmcUnreachable')],

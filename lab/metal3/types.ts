@@ -9,12 +9,14 @@ export const BMH_PLURAL = 'baremetalhosts';
 export const HARDWARE_DATA_PLURAL = 'hardwaredata';
 export const BMH_FINALIZER = 'baremetalhost.metal3.io';
 
-/** Provisioning state spellings (metal3-anchors.md §1.4). There is no "error" state. */
+/** BMO's ProvisioningState spellings, all 14 of them (metal3-anchors.md §1.4). There is no "error" state. */
 export const ProvisioningState = {
   None: '',
   Unmanaged: 'unmanaged',
   Registering: 'registering',
   Inspecting: 'inspecting',
+  /** Legacy: BMO moves a host found in it straight on to `preparing`. */
+  MatchProfile: 'match profile',
   Preparing: 'preparing',
   Available: 'available',
   Ready: 'ready',
@@ -101,6 +103,15 @@ export interface BareMetalHostSpec {
   description?: string;
   disablePowerOff?: boolean;
   hardwareProfile?: string;
+  raid?: RaidConfig;
+  /** Deprecated: BMO's webhook refuses it (HostFirmwareSettings replaced it). */
+  firmware?: Record<string, unknown>;
+  networkInterfaces?: { name?: string; macAddress?: string }[];
+}
+
+export interface RaidConfig {
+  hardwareRAIDVolumes?: { level?: string; controller?: string; physicalDisks?: string[]; numberOfPhysicalDisks?: number }[] | null;
+  softwareRAIDVolumes?: { level?: string; rootVolume?: boolean }[] | null;
 }
 
 export interface BareMetalHostStatus {

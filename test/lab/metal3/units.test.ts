@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseBmcAddress } from '../../../lab/metal3/bmc.js';
+import { bmcDriverFor, parseBmcAddress } from '../../../lab/metal3/admission/bmcAccess.js';
 import { HostQueue } from '../../../lab/metal3/hostQueue.js';
 import { emptyStatus, statusChanged } from '../../../lab/metal3/hostStatus.js';
 import { checkImage, checkRootDeviceHints } from '../../../lab/metal3/provisioningChecks.js';
@@ -13,12 +13,26 @@ const host = (spec: Partial<BareMetalHost['spec']>, status?: BareMetalHost['stat
   ({ apiVersion: 'metal3.io/v1alpha1', kind: 'BareMetalHost', metadata: { name: 'h', namespace: 'ns' }, spec: { online: true, ...spec }, status });
 
 describe('parseBmcAddress', () => {
-  it('accepts the BMO drivers and names an unknown type', () => {
-    expect(parseBmcAddress('redfish+http://127.0.0.1:8000/redfish/v1/Systems/abc')).toEqual({ scheme: 'redfish+http', host: '127.0.0.1' });
-    expect(parseBmcAddress('ipmi://10.0.0.5:623')).toEqual({ scheme: 'ipmi', host: '10.0.0.5' });
+  it('reads scheme and host name as BMO does, a bare host or host:port meaning IPMI', () => {
+    expect(parseBmcAddress('redfish+http://127.0.0.1:8000/redfish/v1/Systems/abc')).toEqual({ scheme: 'redfish+http', hostname: '127.0.0.1' });
+    expect(parseBmcAddress('ipmi://10.0.0.5:623')).toEqual({ scheme: 'ipmi', hostname: '10.0.0.5' });
     expect(parseBmcAddress('idrac-redfish://bmc.lab/redfish/v1/Systems/System.Embedded.1')).toMatchObject({ scheme: 'idrac-redfish' });
-    expect(parseBmcAddress('10.0.0.9')).toEqual({ scheme: 'ipmi', host: '10.0.0.9' });
-    expect(parseBmcAddress('foo://x')).toEqual({ error: "failed to parse BMC address information: Unknown BMC type 'foo' for foo://x" });
+    expect(parseBmcAddress('10.0.0.9')).toEqual({ scheme: 'ipmi', hostname: '10.0.0.9' });
+    expect(parseBmcAddress('10.0.0.9:623')).toEqual({ scheme: 'ipmi', hostname: '10.0.0.9' });
+    expect(parseBmcAddress('ipmi://[fd00::5]:623')).toEqual({ scheme: 'ipmi', hostname: 'fd00::5' });
+  });
+
+  it('names a host name that is not a DNS name', () => {
+    expect(parseBmcAddress('redfish://bmc_1.lab/redfish/v1')).toEqual({ error: 'failed to parse BMC address information: BMC address hostname/IP : [bmc_1.lab] is invalid' });
+  });
+});
+
+describe('bmcDriverFor', () => {
+  it('knows the drivers BMO registers and names an unknown type', () => {
+    expect(bmcDriverFor('redfish-virtualmedia+https://10.0.0.1/redfish/v1/Systems/1')).toMatchObject({ type: 'redfish-virtualmedia+https', supportsRaid: true });
+    expect(bmcDriverFor('libvirt://10.0.0.1')).toMatchObject({ type: 'libvirt', needsMac: true });
+    expect(bmcDriverFor('ipmi+https://10.0.0.1')).toEqual({ error: "Unknown BMC type 'ipmi+https' for address ipmi+https://10.0.0.1" });
+    expect(bmcDriverFor('foo://x')).toEqual({ error: "Unknown BMC type 'foo' for address foo://x" });
   });
 });
 
