@@ -5,7 +5,7 @@
 import { detachRequest, isPaused } from './annotations.js';
 import { reconcileDeletion } from './deletion.js';
 import { reconcileDeprovisioning } from './deprovisioning.js';
-import { currentStatus, healthyStatus } from './hostStatus.js';
+import { currentStatus, healthyStatus, withState } from './hostStatus.js';
 import { reconcileInspecting, reconcilePreparing } from './inspection.js';
 import {
   reconcileAvailable, reconcileExternallyProvisioned, reconcileProvisioned, reconcileProvisioning,
@@ -61,6 +61,8 @@ export class HostReconciler {
         return reconcileRegistering(v, this.deps);
       case S.Inspecting:
         return reconcileInspecting(v, this.deps);
+      case S.MatchProfile:
+        return { status: { ...withState(v.status, S.Preparing), errorCount: 0 }, requeueMs: 0 };
       case S.Preparing:
         return reconcilePreparing(v, this.deps);
       case S.Available:
@@ -75,7 +77,7 @@ export class HostReconciler {
       case S.Deprovisioning:
         return reconcileDeprovisioning(v, this.deps);
       default:
-        // `powering off before delete` / `deleting` without deletionTimestamp cannot happen; `match profile` is legacy.
+        // `powering off before delete` / `deleting` without deletionTimestamp cannot happen.
         this.deps.logger.warn({ host: v.name, state: v.status.provisioning.state }, `${v.name}: no handler for state`);
         return {};
     }

@@ -88,6 +88,13 @@ export async function postRaw(server: KubeApiServer, path: string, body: unknown
   return json;
 }
 
+export async function getRaw(server: KubeApiServer, path: string): Promise<unknown> {
+  const res = await fetch(server.url + path);
+  const json = await res.json();
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
 export const ns = (namespace: string) => ({ group: GROUP, version: VERSION, plural: PLURAL, namespace });
 
 export const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHost, getHost, patchHost, state, startWorld, waitForHost, type World } from './world.js';
+import { GROUP, createHost, getHost, patchHost, state, startWorld, waitForHost, type World } from './world.js';
 
 describe('Metal3 simulator: registration and inspection', () => {
   let w: World;
@@ -46,10 +46,15 @@ describe('Metal3 simulator: registration and inspection', () => {
     expect(ok.status?.errorMessage).toBe('');
   });
 
-  it('rejects an unknown BMC scheme with "Unknown BMC type"', async () => {
-    await createHost(w, 'host-badbmc', { spec: { bmc: { address: 'foo://10.0.0.1', credentialsName: 'host-badbmc-bmc-secret' } } });
-    const h = await waitForHost(w, 'host-badbmc', (x) => x.status?.errorType === 'registration error');
-    expect(h.status?.errorMessage).toContain('Unknown BMC type');
+  it('moves a host found in the legacy "match profile" state on to preparing and available, as BMO does', async () => {
+    await createHost(w, 'host-legacy');
+    const h = await waitForHost(w, 'host-legacy', (x) => state(x) === 'available');
+    await w.custom.replaceNamespacedCustomObjectStatus({
+      ...GROUP, namespace: w.namespace, name: 'host-legacy',
+      body: { ...h, status: { ...h.status, provisioning: { ...h.status!.provisioning, state: 'match profile' } } },
+    });
+    await waitForHost(w, 'host-legacy', (x) => state(x) === 'available' && (w.states.get('host-legacy') ?? []).includes('match profile'));
+    expect(w.states.get('host-legacy')!.slice(-3)).toEqual(['match profile', 'preparing', 'available']);
   });
 
   it('reports a registration error when the Secret lacks the password key', async () => {
