@@ -16,7 +16,11 @@ export interface OSImageLike {
   spec?: { properties?: Record<string, string> };
 }
 
-const URL_SCHEMES = new Set(['http:', 'https:', 'oci:', 'file:']);
+/**
+ * What Ironic deploys from, inside what BMO's webhook admits (http, https, ftp, gopher, oci): a `file://` URL
+ * would be refused by the webhook on the claim write, so it is refused here, naming where it was set.
+ */
+const URL_SCHEMES = new Set(['http:', 'https:', 'oci:']);
 const CHECKSUM_TYPES: readonly ChecksumType[] = ['md5', 'sha256', 'sha512', 'auto'];
 const FORMATS = new Set(['raw', 'qcow2', 'vdi', 'vmdk', 'live-iso']);
 const HEX_LENGTH: Record<Exclude<ChecksumType, 'auto'>, number> = { md5: 32, sha256: 64, sha512: 128 };
@@ -68,7 +72,7 @@ function validateImage(props: Record<string, string>, objectOf: (key: string) =>
   } catch {
     return fail(PROPERTY.imageUrl, `${JSON.stringify(url)} is not a URL`);
   }
-  if (!URL_SCHEMES.has(scheme)) return fail(PROPERTY.imageUrl, `scheme ${JSON.stringify(scheme)} is not one of http, https, oci, file`);
+  if (!URL_SCHEMES.has(scheme)) return fail(PROPERTY.imageUrl, `scheme ${JSON.stringify(scheme)} is not one of http, https, oci (BMO's webhook refuses file:// images)`);
 
   const format = props[PROPERTY.imageFormat]?.trim() || undefined;
   if (format !== undefined && !FORMATS.has(format)) {

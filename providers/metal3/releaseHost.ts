@@ -133,7 +133,7 @@ function isStopped(host: BareMetalHost): boolean {
   const { spec } = host;
   return (
     host.metadata.annotations?.[ANNOTATION.releasing] !== undefined &&
-    !spec.image && !spec.customDeploy && !spec.userData && !spec.networkData && !spec.metaData && spec.online === false
+    !spec.image && !spec.customDeploy && !spec.userData && !spec.networkData && !spec.metaData && spec.online === !!spec.disablePowerOff
   );
 }
 
@@ -141,7 +141,8 @@ function isStopped(host: BareMetalHost): boolean {
 function stopped(host: BareMetalHost, now: Date): BareMetalHost {
   const next = structuredClone(host);
   for (const field of ['image', 'customDeploy', 'userData', 'networkData', 'metaData'] as const) delete next.spec[field];
-  next.spec.online = false;
+  // A host whose power off was disabled while claimed stays on (BMO refuses online: false for it), as CAPM3 does.
+  next.spec.online = !!next.spec.disablePowerOff;
   next.metadata.annotations = { [ANNOTATION.releasing]: now.toISOString(), ...next.metadata.annotations };
   return next;
 }

@@ -31,6 +31,8 @@ export interface BareMetalHostSpec {
   metaData?: SecretReference;
   bootMACAddress?: string;
   externallyProvisioned?: boolean;
+  /** BMO reboots instead of powering off; its webhook refuses `online: false` with it. */
+  disablePowerOff?: boolean;
   automatedCleaningMode?: 'metadata' | 'disabled';
   [field: string]: unknown;
 }

@@ -27,5 +27,7 @@ describe('chaos run (short scenario)', () => {
       .toEqual({ text, api: true, metal3: true, kills: true });
     expect({ text, ops: total(report.operations) }).toEqual({ text, ops: 25 });
     expect({ text, polls: report.monitorReads > 0 }).toEqual({ text, polls: true });
+    // BMO's webhook (failurePolicy Fail) refused nothing the plugin or the platform wrote.
+    expect({ text, admissionDenials: report.admissionDenials }).toEqual({ text, admissionDenials: {} });
   }, 240_000);
 });

@@ -13,7 +13,7 @@ export function describeRun(r: ChaosReport): string {
     `  API faults    ${counts(r.apiFaults)}`,
     `  Metal3 faults ${counts(r.metal3Faults)}`,
     `  replicas      kills ${r.replicas.kills}, restarts ${r.replicas.restarts}, lease transitions ${r.replicas.leaseTransitions}, reloads ${r.replicas.reloads} (${r.replicas.reloadFailures} failed)`,
-    `  at quiescence ${counts(r.atQuiescence)} (claims by phase); invariant polls ${r.monitorReads}`,
+    `  at quiescence ${counts(r.atQuiescence)} (claims by phase); invariant polls ${r.monitorReads}; admission denials ${counts(r.admissionDenials)}`,
   ];
   for (const v of r.violations) lines.push(`  VIOLATION ${v}`);
   if (r.violations.length > 0) lines.push(`  replay: npm run chaos -- --seed ${r.seed}${r.keptDir ? ` (state kept in ${r.keptDir})` : ''}`);

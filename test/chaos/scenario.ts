@@ -38,6 +38,8 @@ export interface ChaosReport {
   metal3Faults: Counts;
   replicas: { kills: number; restarts: number; reloads: number; reloadFailures: number; leaseTransitions: number };
   monitorReads: number;
+  /** Writes BMO's webhook refused, per webhook: the plugin must never send one it refuses. */
+  admissionDenials: Record<string, number>;
   /** Claims by phase when the run went quiet (before teardown). */
   atQuiescence: Counts;
   violations: string[];
@@ -54,7 +56,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const dir = await mkdtemp(join(opts.rootDir, `chaos-${opts.seed}-`));
   const report: ChaosReport = {
     seed: opts.seed, durationMs: 0, operations: {}, apiFaults: {}, metal3Faults: {},
-    replicas: { kills: 0, restarts: 0, reloads: 0, reloadFailures: 0, leaseTransitions: 0 }, monitorReads: 0, atQuiescence: {}, violations: [],
+    replicas: { kills: 0, restarts: 0, reloads: 0, reloadFailures: 0, leaseTransitions: 0 }, monitorReads: 0, admissionDenials: {}, atQuiescence: {}, violations: [],
   };
   let world: World | undefined;
   let replicas: ReplicaSet | undefined;
@@ -122,6 +124,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       faults.dispose();
     }
     await replicas?.stopAll();
+    if (world) report.admissionDenials = world.api.admission.denials();
     await world?.stop();
     report.durationMs = Date.now() - started;
     if (report.violations.length === 0) await rm(dir, { recursive: true, force: true });

@@ -102,6 +102,23 @@ describe('deleteNode and node state', () => {
     expect(host.events.recorded).toContainEqual(expect.objectContaining({ reason: 'HostReleased', object: expect.objectContaining({ uid: claim.uid }) }));
   });
 
+  it('never sends online: false to a host whose power off was disabled while claimed: it is released powered on', async () => {
+    const { claim, name } = await claimedHost();
+    await lab.setHostState(name, 'provisioned', { poweredOn: true });
+    await lab.patchHost(name, { spec: { disablePowerOff: true } });
+    await waitFor(async () => (await provider.getNode(claim))?.hostState === 'provisioned' && (await lab.getHost(name)).spec.disablePowerOff === true);
+    await new Promise((r) => setTimeout(r, 50)); // let the cache see the spec change
+
+    expect(await provider.deleteNode(claim)).toMatchObject({ phase: 'Releasing', hostName: name });
+    const bmh = await lab.getHost(name);
+    expect(bmh.spec.image).toBeUndefined();
+    expect(bmh.spec.online).toBe(true);
+    await lab.setHostState(name, 'available', { poweredOn: true });
+    await waitFor(async () => (await provider.deleteNode(claim)).phase === 'Released');
+    expect((await lab.getHost(name)).spec.consumerRef).toBeUndefined();
+    expect(lab.api.admission.denials()).toEqual({});
+  });
+
   it('reports a cleaning failure as Failed with BMO reason and keeps the host out of the pool; retries later', async () => {
     const { claim, name } = await claimedHost();
     await lab.setHostState(name, 'provisioned', { poweredOn: true });

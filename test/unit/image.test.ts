@@ -13,6 +13,7 @@ const osImages: Record<string, OSImageLike> = {
     spec: { properties: { [PROPERTY.imageUrl]: 'https://images.example/noble.qcow2', [PROPERTY.imageChecksum]: SHA256, [PROPERTY.imageChecksumType]: 'sha256' } },
   },
   broken: { metadata: { name: 'broken' }, spec: { properties: { [PROPERTY.imageUrl]: 'ftp://x/y.img', [PROPERTY.imageChecksum]: MD5 } } },
+  local: { metadata: { name: 'local' }, spec: { properties: { [PROPERTY.imageUrl]: 'file:///srv/images/noble.raw', [PROPERTY.imageChecksum]: MD5 } } },
   empty: { metadata: { name: 'empty' } },
 };
 const lookup = async (name: string) => osImages[name];
@@ -57,9 +58,14 @@ describe('resolveImage', () => {
     const err = await errorOf(resolveImage({ [PROPERTY.osImage]: 'broken' }, {}, lookup));
     expect(err.object).toBe('OSImage broken');
     expect(err.field).toBe('spec.properties["metal3.vcluster.com/image-url"]');
-    expect(err.message).toMatch(/scheme "ftp:" is not one of http, https, oci, file/);
+    expect(err.message).toMatch(/scheme "ftp:" is not one of http, https, oci/);
     const empty = await errorOf(resolveImage({ [PROPERTY.osImage]: 'empty' }, {}, lookup));
     expect(empty.message).toBe('OSImage empty: spec.properties["metal3.vcluster.com/image-url"]: is required');
+  });
+
+  it('refuses an OSImage with a file:// URL, naming the OSImage and the property, before BMO\'s webhook would', async () => {
+    const err = await errorOf(resolveImage({ [PROPERTY.osImage]: 'local' }, {}, lookup));
+    expect(err.message).toBe('OSImage local: spec.properties["metal3.vcluster.com/image-url"]: scheme "file:" is not one of http, https, oci (BMO\'s webhook refuses file:// images)');
   });
 
   it('asks for an image when none is configured', async () => {
@@ -75,7 +81,6 @@ describe('resolveImage', () => {
     [{ checksum: SHA512, type: 'sha512' }, { checksumType: 'sha512' }],
     [{ checksum: 'https://images.example/SHA256SUMS', type: 'sha256' }, { checksum: 'https://images.example/SHA256SUMS', checksumType: 'sha256' }],
     [{ url: 'oci://registry.example/os/noble:24.04', checksum: '' }, { url: 'oci://registry.example/os/noble:24.04', checksum: '' }],
-    [{ url: 'file:///srv/images/noble.raw', checksum: MD5, format: 'raw' }, { format: 'raw', checksumType: 'md5' }],
     [{ checksum: '', format: 'live-iso' }, { format: 'live-iso', checksum: '' }],
   ])('valid %j -> %j', async (given, expected) => {
     const [props, origin] = direct({
@@ -90,6 +95,7 @@ describe('resolveImage', () => {
   it.each<[Given, string, RegExp]>([
     [{ url: 'not a url' }, PROPERTY.imageUrl, /is not a URL/],
     [{ url: 'ftp://x/y' }, PROPERTY.imageUrl, /scheme "ftp:"/],
+    [{ url: 'file:///srv/images/noble.raw' }, PROPERTY.imageUrl, /scheme "file:" is not one of http, https, oci \(BMO's webhook refuses file:\/\/ images\)/],
     [{ checksum: '' }, PROPERTY.imageChecksum, /is required for a non-OCI image/],
     [{ checksum: 'zz'.repeat(16) }, PROPERTY.imageChecksum, /hexadecimal/],
     [{ checksum: 'a'.repeat(40) }, PROPERTY.imageChecksum, /has 40 hex digits; expected 32 \(md5\), 64 \(sha256\) or 128 \(sha512\)/],

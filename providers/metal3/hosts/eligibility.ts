@@ -7,6 +7,12 @@ export const LAST_TENANT_ANNOTATION = 'metal3.vcluster.com/last-tenant';
 export const PAUSED_ANNOTATION = 'baremetalhost.metal3.io/paused';
 export const DETACHED_ANNOTATION = 'baremetalhost.metal3.io/detached';
 
+/**
+ * Hosts with `spec.disablePowerOff: true` are left out: the plugin keeps idle and reserved hosts powered off
+ * (`online: false`), which BMO's webhook refuses for them.
+ */
+export const POWER_OFF_DISABLED = "spec.disablePowerOff is true (the plugin keeps idle hosts powered off, which BMO refuses for such hosts)";
+
 /** `ready` is BMO's deprecated alias of `available`. */
 const CLAIMABLE_STATES = new Set(['available', 'ready']);
 
@@ -69,5 +75,6 @@ export function whyNotFree(bmh: BareMetalHostLike): string | undefined {
   if (Object.hasOwn(annotations, PAUSED_ANNOTATION)) return `paused (annotation ${PAUSED_ANNOTATION})`;
   if (Object.hasOwn(annotations, DETACHED_ANNOTATION)) return `detached (annotation ${DETACHED_ANNOTATION})`;
   if (bmh.spec?.externallyProvisioned) return 'externally provisioned';
+  if (bmh.spec?.disablePowerOff) return POWER_OFF_DISABLED;
   return undefined;
 }

@@ -19,6 +19,7 @@ export interface BareMetalHostLike {
   spec?: {
     consumerRef?: { kind?: string; name?: string; namespace?: string } | null;
     externallyProvisioned?: boolean;
+    disablePowerOff?: boolean;
     automatedCleaningMode?: string;
     bootMACAddress?: string;
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Metal3NodeTypeSpec } from '../../../plugin/contract.js';
 import {
-  CLAIM_LABEL, DETACHED_ANNOTATION, LAST_TENANT_ANNOTATION, PAUSED_ANNOTATION, whyIneligible, type EligibilityContext,
+  CLAIM_LABEL, POWER_OFF_DISABLED, DETACHED_ANNOTATION, LAST_TENANT_ANNOTATION, PAUSED_ANNOTATION, whyIneligible, type EligibilityContext,
 } from '../../../providers/metal3/hosts/eligibility.js';
 import { EXTENDED_RESOURCES_ANNOTATION } from '../../../providers/metal3/hosts/resources.js';
 import { bmh } from './bmh.js';
@@ -35,6 +35,7 @@ describe('whyIneligible', () => {
     ['paused', bmh('h', { metadata: { annotations: { ...gpus, [PAUSED_ANNOTATION]: '' } } }), `paused (annotation ${PAUSED_ANNOTATION})`],
     ['detached', bmh('h', { metadata: { annotations: { ...gpus, [DETACHED_ANNOTATION]: '{"force":true}' } } }), `detached (annotation ${DETACHED_ANNOTATION})`],
     ['externally provisioned', bmh('h', { metadata: { annotations: gpus }, spec: { externallyProvisioned: true } }), 'externally provisioned'],
+    ['power off disabled', bmh('h', { metadata: { annotations: gpus }, spec: { disablePowerOff: true } }), POWER_OFF_DISABLED],
     ['claim label', bmh('h', { metadata: { annotations: gpus, labels: { 'gpu-model': 'h100', [CLAIM_LABEL]: 'uid-1' } } }), `already claimed (label ${CLAIM_LABEL}=uid-1)`],
     ['selector', bmh('h', { metadata: { annotations: gpus, labels: { 'gpu-model': 'a100' } } }), 'labels do not match node type "h100-8x" selector'],
     ['no gpus', bmh('h'), 'not enough nvidia.com/gpu for node type "h100-8x"'],
