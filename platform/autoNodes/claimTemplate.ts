@@ -1,7 +1,7 @@
 /** Pure: the NodeClaim a static pool asks for, and which claims go first on scale-down. */
 import {
-  GROUP, LABEL_POOL, LABEL_PROVIDER, LABEL_VCLUSTER, NODE_LABELS_ANNOTATION, TERMINATION_GRACE_ANNOTATION, VERSION,
-  type NodeClaim,
+  GROUP, LABEL_POOL, LABEL_PROVIDER, LABEL_VCLUSTER, NODE_LABELS_ANNOTATION, PREFERRED_DELETION_ANNOTATION, TERMINATION_GRACE_ANNOTATION,
+  VERSION, type NodeClaim,
 } from '../nodeClaims/types.js';
 import type { AutoNodesEntry, StaticPool } from './config.js';
 
@@ -42,17 +42,23 @@ export function claimForPool(vci: VciRef, entry: AutoNodesEntry, pool: StaticPoo
 }
 
 /**
- * Which claims to delete to shrink to `target`: claims that have not joined (Pending or Failed) go
- * first, then joined ones; within each group the newest goes first. Claims already being deleted
- * count as gone.
+ * Which claims to delete to shrink to `target`: claims marked for preferred deletion (condition
+ * `PreferredDeletion=True` or annotation `vcluster.loft.sh/preferred-deletion: "true"`) go first, then
+ * claims that have not joined (Pending or Failed), then joined ones; within each group the newest goes
+ * first. Claims already being deleted count as gone.
  */
 export function surplusClaims(claims: NodeClaim[], target: number): NodeClaim[] {
   const live = claims.filter((c) => !c.metadata.deletionTimestamp);
   const excess = live.length - target;
   if (excess <= 0) return [];
-  const joined = (c: NodeClaim) => (c.status?.phase === 'Available' ? 1 : 0);
+  const keepLonger = (c: NodeClaim) => (isPreferredForDeletion(c) ? 0 : c.status?.phase === 'Available' ? 2 : 1);
   const created = (c: NodeClaim) => new Date(c.metadata.creationTimestamp ?? 0).getTime();
   return [...live]
-    .sort((a, b) => joined(a) - joined(b) || created(b) - created(a) || (b.metadata.name! < a.metadata.name! ? -1 : 1))
+    .sort((a, b) => keepLonger(a) - keepLonger(b) || created(b) - created(a) || (b.metadata.name! < a.metadata.name! ? -1 : 1))
     .slice(0, excess);
+}
+
+export function isPreferredForDeletion(c: NodeClaim): boolean {
+  return c.metadata.annotations?.[PREFERRED_DELETION_ANNOTATION] === 'true'
+    || c.status?.conditions?.some((x) => x.type === 'PreferredDeletion' && x.status === 'True') === true;
 }

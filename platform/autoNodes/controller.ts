@@ -1,16 +1,22 @@
 /**
  * autoNodes → NodeClaims: for each VirtualClusterInstance keep one NodeClaim per requested node of
  * every static pool of a registered provider. Invalid config changes nothing but the VCI's
- * `AutoNodesValid` condition (and a Warning Event). A VCI being deleted keeps its finalizer until all
- * its NodeClaims are gone.
+ * `AutoNodesValid` condition (and a Warning Event). Creating stops at the Project's machine quota
+ * (condition `WithinQuota` and a Warning Event with the platform's message) and resumes when a claim
+ * of the project goes or the Project changes. A VCI being deleted keeps its finalizer until all its
+ * NodeClaims are gone.
  */
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
 import type { PlatformDeps } from '../deps.js';
+import { namespaceOfProject, PROJECTS, type ProjectObject } from '../projects/project.js';
+import { ProjectStore } from '../projects/projectStore.js';
 import { startResourceInformer, type ResourceInformer } from '../nodeClaims/resourceInformer.js';
 import { GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VCIS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
 import { WorkQueue, type ReconcileResult } from '../nodeClaims/workQueue.js';
 import { claimForPool, surplusClaims, type VciRef } from './claimTemplate.js';
 import type { AutoNodesConfig } from './config.js';
+import { providerChangeErrors } from './providerChange.js';
+import { Quota, QUOTA_CONDITION } from './quota.js';
 import { parseAutoNodesFromValues } from './validate.js';
 import { setVciCondition, type Vci } from './vciStatus.js';
 
@@ -21,6 +27,7 @@ const PROVIDER_CHECK_MS = 1000;
 
 export class AutoNodesController {
   private readonly custom: CustomObjectsApi;
+  private readonly projects: ProjectStore;
   private readonly queue: WorkQueue;
   private readonly informers: ResourceInformer<never>[] = [];
   private providerTimer?: NodeJS.Timeout;
@@ -28,6 +35,7 @@ export class AutoNodesController {
 
   constructor(private readonly deps: PlatformDeps) {
     this.custom = deps.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.projects = new ProjectStore(deps.kubeConfig);
     this.queue = new WorkQueue((key) => this.reconcile(key), {
       onError: (key, err) => deps.logger.warn({ vci: key, err: (err as Error).message }, 'autoNodes reconcile failed; retrying'),
     });
@@ -50,10 +58,19 @@ export class AutoNodesController {
       onChange: (claim, kind) => {
         const vci = claim.metadata.labels?.[LABEL_VCLUSTER];
         if (vci && kind !== 'add') this.queue.add(`${claim.metadata.namespace}/${vci}`);
+        // A claim gone makes room in its project's quota for the other tenant clusters there.
+        if (kind === 'delete') this.queueNamespace(claim.metadata.namespace!);
       },
       logger: this.deps.logger,
     });
-    this.informers.push(vciInformer as never, claimInformer as never);
+    const projectInformer = await startResourceInformer<ProjectObject & KubernetesObject>({
+      kubeConfig: this.deps.kubeConfig,
+      path: `/apis/${GROUP}/${VERSION}/${PROJECTS}`,
+      list: () => this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PROJECTS }) as never,
+      onChange: (project) => this.queueNamespace(namespaceOfProject(project.metadata!.name!)),
+      logger: this.deps.logger,
+    });
+    this.informers.push(vciInformer as never, claimInformer as never, projectInformer as never);
     this.vciList = () => vciInformer.list();
     this.providerTimer = setInterval(() => this.checkProviders(), PROVIDER_CHECK_MS);
   }
@@ -65,6 +82,23 @@ export class AutoNodesController {
   }
 
   private vciList: () => Vci[] = () => [];
+
+  private readonly namespaceTurns = new Map<string, Promise<unknown>>();
+
+  private async inNamespaceTurn<T>(namespace: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.namespaceTurns.get(namespace) ?? Promise.resolve();
+    const turn = previous.catch(() => undefined).then(fn);
+    this.namespaceTurns.set(namespace, turn);
+    try {
+      return await turn;
+    } finally {
+      if (this.namespaceTurns.get(namespace) === turn) this.namespaceTurns.delete(namespace);
+    }
+  }
+
+  private queueNamespace(namespace: string): void {
+    for (const vci of this.vciList()) if (vci.metadata.namespace === namespace) this.queue.add(`${namespace}/${vci.metadata.name}`);
+  }
 
   /** A provider registering (or going away) changes what every VCI should have. */
   private checkProviders(): void {
@@ -91,8 +125,9 @@ export class AutoNodesController {
     }
 
     const parsed = parseAutoNodesFromValues(vci.spec?.template?.helmRelease?.values);
-    if (!parsed.ok) {
-      const message = parsed.errors.join('; ');
+    const errors = parsed.ok ? providerChangeErrors(parsed.config, claims) : parsed.errors;
+    if (!parsed.ok || errors.length > 0) {
+      const message = errors.join('; ');
       const changed = await setVciCondition(this.custom, vci, 'AutoNodesValid', 'False', 'InvalidAutoNodesConfig', message, this.deps.clock.now());
       if (changed) {
         this.deps.events.record(vciObjectRef(vci), 'Warning', 'InvalidAutoNodesConfig', `VirtualClusterInstance ${key}: ${message}`);
@@ -104,11 +139,17 @@ export class AutoNodesController {
     if (config.entries.length > 0 && !finalizers.includes(VCI_FINALIZER)) {
       await this.patchVci(vci, { metadata: { finalizers: [...finalizers, VCI_FINALIZER], resourceVersion: vci.metadata.resourceVersion } });
     }
-    await this.converge(ref, config, claims);
+    // One VCI of a namespace at a time counts and creates, so two cannot both take the last place in the quota.
+    const quota = await this.inNamespaceTurn(namespace, async () => {
+      const q = await Quota.of(this.projects, this.custom, namespace);
+      await this.converge(ref, config, claims, q);
+      return q;
+    });
     await setVciCondition(this.custom, vci, 'AutoNodesValid', 'True', 'Valid', this.validMessage(config), this.deps.clock.now());
+    await this.reportQuota(vci, quota);
   }
 
-  private async converge(vci: VciRef, config: AutoNodesConfig, claims: NodeClaim[]): Promise<void> {
+  private async converge(vci: VciRef, config: AutoNodesConfig, claims: NodeClaim[], quota: Quota): Promise<void> {
     const handledPools = new Set<string>();
     for (const entry of config.entries) {
       const registered = !!this.deps.providers.get(entry.provider);
@@ -118,6 +159,7 @@ export class AutoNodesController {
         const ofPool = claims.filter((c) => c.metadata.labels?.[LABEL_POOL] === pool.name);
         const live = ofPool.filter((c) => !c.metadata.deletionTimestamp).length;
         for (let i = live; i < pool.quantity; i++) {
+          if (!quota.admit(entry.provider, `pool ${pool.name}: ${i} of ${pool.quantity} node(s) exist`)) break;
           await this.custom.createNamespacedCustomObject({
             group: GROUP, version: VERSION, namespace: vci.namespace, plural: NODECLAIMS, body: claimForPool(vci, entry, pool),
           });
@@ -135,6 +177,21 @@ export class AutoNodesController {
       const pool = c.metadata.labels?.[LABEL_POOL];
       if (pool && !handledPools.has(pool) && !c.metadata.deletionTimestamp) await this.deleteClaim(c);
     }
+  }
+
+  /** `WithinQuota` on VCIs of a Project with machine quotas (or an invalid one); a Warning Event when it turns False. */
+  private async reportQuota(vci: Vci, quota: Quota): Promise<void> {
+    const had = vci.status?.conditions?.some((c) => c.type === QUOTA_CONDITION);
+    if (!quota.applies && !had) return;
+    const key = `${vci.metadata.namespace}/${vci.metadata.name}`;
+    const refusal = quota.refusal;
+    const now = this.deps.clock.now();
+    if (!refusal) {
+      await setVciCondition(this.custom, vci, QUOTA_CONDITION, 'True', 'WithinQuota', 'every requested NodeClaim fits the project quota', now);
+      return;
+    }
+    const changed = await setVciCondition(this.custom, vci, QUOTA_CONDITION, 'False', refusal.reason, refusal.message, now);
+    if (changed) this.deps.events.record(vciObjectRef(vci), 'Warning', refusal.reason, `VirtualClusterInstance ${key}: ${refusal.message}`);
   }
 
   private validMessage(config: AutoNodesConfig): string {

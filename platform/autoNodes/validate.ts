@@ -5,6 +5,7 @@
  * Every error names the field path, e.g. `privateNodes.autoNodes[0].static[1].quantity: must be >= 0`.
  */
 import { parse as parseYaml } from 'yaml';
+import { labelKeyError, labelValueError } from '../tenants/labelSyntax.js';
 import type {
   AutoNodesConfig, AutoNodesEntry, DynamicPool, RawRequirement, Requirement, RequirementOperator, StaticPool, Taint,
 } from './config.js';
@@ -28,7 +29,11 @@ export function parseAutoNodesFromValues(values: string | undefined): AutoNodesP
   if (privateNodes !== undefined && privateNodes !== null && !isObject(privateNodes)) {
     return { ok: false, errors: ['privateNodes: must be an object'] };
   }
-  return validateAutoNodes(isObject(privateNodes) ? privateNodes.autoNodes : undefined);
+  const result = validateAutoNodes(isObject(privateNodes) ? privateNodes.autoNodes : undefined);
+  if (result.ok && result.config.entries.length > 0 && isObject(privateNodes) && privateNodes.enabled !== true) {
+    return { ok: false, errors: ['privateNodes.enabled: must be true to use privateNodes.autoNodes (auto nodes join as private nodes)'] };
+  }
+  return result;
 }
 
 /** Validates the value of `privateNodes.autoNodes` (list form, or the legacy single-object form). */
@@ -104,7 +109,7 @@ function staticPool(
     requirements: requirements(item.nodeTypeSelector, `${path}.nodeTypeSelector`, errors),
     properties: stringMap(item.properties, `${path}.properties`, errors),
     taints: taints(item.taints, `${path}.taints`, errors),
-    nodeLabels: stringMap(item.nodeLabels, `${path}.nodeLabels`, errors),
+    nodeLabels: labelMap(item.nodeLabels, `${path}.nodeLabels`, errors),
     terminationGracePeriod: typeof tgp === 'string' ? tgp : undefined,
   };
 }
@@ -147,10 +152,12 @@ function taints(raw: unknown, path: string, errors: string[]): Taint[] {
   return listOf(raw, path, errors).flatMap(({ item, itemPath }) => {
     const { key, value, effect } = item;
     if (typeof key !== 'string' || key === '') errors.push(`${itemPath}.key: required`);
+    else if (labelKeyError(key)) errors.push(`${itemPath}.key: ${labelKeyError(key)}`);
     if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(effect as string)) {
       errors.push(`${itemPath}.effect: must be one of NoSchedule, PreferNoSchedule, NoExecute`);
     }
     if (value !== undefined && typeof value !== 'string') errors.push(`${itemPath}.value: must be a string`);
+    else if (typeof value === 'string' && labelValueError(value)) errors.push(`${itemPath}.value: ${labelValueError(value)}`);
     return typeof key === 'string' && typeof effect === 'string'
       ? [{ key, effect, ...(typeof value === 'string' ? { value } : {}) }]
       : [];
@@ -185,6 +192,16 @@ function stringMap(raw: unknown, path: string, errors: string[]): Record<string,
     else out[k] = v;
   }
   return out;
+}
+
+/** A map of strings that must be valid Node labels (key and value). */
+function labelMap(raw: unknown, path: string, errors: string[]): Record<string, string> {
+  const map = stringMap(raw, path, errors);
+  for (const [k, v] of Object.entries(map)) {
+    const problem = labelKeyError(k) ?? labelValueError(v);
+    if (problem) errors.push(`${path}.${k}: ${problem}`);
+  }
+  return map;
 }
 
 /** Go-style duration ("30s", "1m30s", "500ms") in milliseconds; undefined when malformed. */

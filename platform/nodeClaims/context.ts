@@ -1,6 +1,7 @@
 /** What every lifecycle step is handed by the orchestrator. */
 import type { NodeProvider } from '../../plugin/contract.js';
 import type { PlatformDeps } from '../deps.js';
+import type { ProjectStore } from '../projects/projectStore.js';
 import type { TenantDirectory } from '../tenants/tenantDirectory.js';
 import type { ClaimStore } from './claimStore.js';
 import { claimRef, type NodeClaim } from './types.js';
@@ -21,6 +22,7 @@ export interface StepContext {
   signal: AbortSignal;
   /** `<tenant key>/<node name>` → `<namespace>/<claim>` for joined claims, so a Node's change requeues its claim. */
   nodeNames: Map<string, string>;
+  projects: ProjectStore;
 }
 
 export type Step = (ctx: StepContext, claim: NodeClaim) => Promise<StepResult>;

@@ -5,6 +5,7 @@
  */
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import type { PlatformDeps } from '../deps.js';
+import { ProjectStore } from '../projects/projectStore.js';
 import { TenantDirectory } from '../tenants/tenantDirectory.js';
 import { ClaimStore } from './claimStore.js';
 import { isTrue } from './conditions.js';
@@ -24,6 +25,7 @@ const METRICS_DEBOUNCE_MS = 500;
 
 export class NodeClaimController {
   private readonly store: ClaimStore;
+  private readonly projects: ProjectStore;
   private readonly tenants: TenantDirectory;
   private readonly queue: WorkQueue;
   private readonly backoff: Backoff;
@@ -40,6 +42,7 @@ export class NodeClaimController {
 
   constructor(private readonly deps: PlatformDeps) {
     this.store = new ClaimStore(deps.kubeConfig);
+    this.projects = new ProjectStore(deps.kubeConfig);
     this.tenants = new TenantDirectory(deps.kubeConfig.makeApiClient(CoreV1Api), deps.logger, (t, n, kind) => this.onTenantNode(t, n, kind));
     this.backoff = new Backoff(deps.options.capacityBackoff.initialMs, deps.options.capacityBackoff.maxMs);
     this.queue = new WorkQueue((key) => this.reconcile(key), {
@@ -127,7 +130,7 @@ export class NodeClaimController {
     if (!provider) return;
     const ctx: StepContext = {
       deps: this.deps, provider, store: this.store, tenants: this.tenants, backoff: this.backoff, signal: this.abort.signal,
-      nodeNames: this.nodeNames,
+      nodeNames: this.nodeNames, projects: this.projects,
     };
     const finalizers = claim.metadata.finalizers ?? [];
     claim.status ??= {};

@@ -1,6 +1,7 @@
 /**
  * Step for a claim being deleted, in this order: cordon and drain the tenant Node (bounded by the
- * pool's terminationGracePeriod and options.drainTimeoutMs, skipped with vcluster.com/skip-node-drain),
+ * pool's terminationGracePeriod and options.drainTimeoutMs; "Never" waits for the drain without that cap;
+ * skipped with vcluster.com/skip-node-drain),
  * delete the Node, revoke the join token, then deleteNode until Released. The orchestrator removes
  * the finalizer only when this step reports `released`. A tenant that is gone skips the tenant part.
  */
@@ -54,10 +55,12 @@ async function drain(ctx: StepContext, claim: NodeClaim, tenant: TenantConnectio
   return false;
 }
 
+/** The pool's terminationGracePeriod within options.drainTimeoutMs; "Never" waits for the drain however long it takes. */
 function drainBudgetMs(ctx: StepContext, claim: NodeClaim): number {
   const cap = ctx.deps.options.drainTimeoutMs;
   const grace = claim.metadata.annotations?.[TERMINATION_GRACE_ANNOTATION];
-  if (!grace || grace === 'Never') return cap;
+  if (grace === 'Never') return Infinity;
+  if (!grace) return cap;
   return Math.min(cap, parseDurationMs(grace) ?? cap);
 }
 

@@ -15,6 +15,8 @@ export const NODE_LABELS_ANNOTATION = 'vcluster.loft.sh/node-labels';
 /** Pool terminationGracePeriod ("30s", "Never") bounds the drain. */
 export const TERMINATION_GRACE_ANNOTATION = 'vcluster.loft.sh/termination-grace-period';
 export const SKIP_DRAIN_ANNOTATION = 'vcluster.com/skip-node-drain';
+/** "true" puts a claim first in its pool's scale-down order (as the `PreferredDeletion` condition does). */
+export const PREFERRED_DELETION_ANNOTATION = 'vcluster.loft.sh/preferred-deletion';
 
 export const LABEL_VCLUSTER = 'vcluster.loft.sh/vcluster';
 export const LABEL_POOL = 'vcluster.loft.sh/node-pool';

@@ -21,6 +21,16 @@ describe('surplusClaims', () => {
     expect(surplusClaims(claims, 2).map((c) => c.metadata.name)).toEqual(['new-failed', 'old-pending']);
     expect(surplusClaims(claims, 1).map((c) => c.metadata.name)).toEqual(['new-failed', 'old-pending', 'new-joined']);
   });
+  it('deletes claims preferred for deletion first, by condition or annotation, before the usual order', () => {
+    const byCondition = claim('old-joined-preferred', '2026-01-01T00:00:00Z', 'Available');
+    byCondition.status!.conditions = [{ type: 'PreferredDeletion', status: 'True', reason: 'Operator', message: 'x', lastTransitionTime: '2026-01-02T00:00:00Z' }];
+    const byAnnotation = { ...claim('older-joined-preferred', '2025-12-01T00:00:00Z', 'Available') };
+    byAnnotation.metadata.annotations = { 'vcluster.loft.sh/preferred-deletion': 'true' };
+    const notPreferred = claim('old-joined-not-preferred', '2026-01-01T00:00:00Z', 'Available');
+    notPreferred.status!.conditions = [{ type: 'PreferredDeletion', status: 'False', reason: 'No', message: 'x', lastTransitionTime: '2026-01-02T00:00:00Z' }];
+    const all = [...claims, byCondition, byAnnotation, notPreferred];
+    expect(surplusClaims(all, all.length - 1 - 3).map((c) => c.metadata.name)).toEqual(['old-joined-preferred', 'older-joined-preferred', 'new-failed']);
+  });
   it('counts claims being deleted as gone and never deletes below target', () => {
     expect(surplusClaims(claims, 4)).toEqual([]);
     expect(surplusClaims(claims, 9)).toEqual([]);

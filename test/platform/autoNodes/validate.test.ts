@@ -69,6 +69,11 @@ describe('autoNodes validation: rejected configs name the field', () => {
     ['bad taint effect', [{ provider: 'm3', static: [pool({ taints: [{ key: 'a', effect: 'Sometimes' }] })] }], 'static[0].taints[0].effect: must be one of'],
     ['bad grace period', [{ provider: 'm3', static: [pool({ terminationGracePeriod: 'soon' })] }], 'static[0].terminationGracePeriod: must be a duration'],
     ['non-string property', [{ provider: 'm3', properties: { a: 1 } }], 'privateNodes.autoNodes[0].properties.a: must be a string'],
+    ['taint key not a label key', [{ provider: 'm3', static: [pool({ taints: [{ key: 'bad key', effect: 'NoSchedule' }] })] }], 'static[0].taints[0].key: "bad key" is not a valid label key'],
+    ['taint value not a label value', [{ provider: 'm3', static: [pool({ taints: [{ key: 'a', value: 'x/y', effect: 'NoSchedule' }] })] }], 'static[0].taints[0].value: "x/y" is not a valid label value'],
+    ['nodeLabels key not a label key', [{ provider: 'm3', static: [pool({ nodeLabels: { 'Team/x': 'a' } })] }], 'static[0].nodeLabels.Team/x: "Team/x" is not a valid label key'],
+    ['nodeLabels value not a label value', [{ provider: 'm3', static: [pool({ nodeLabels: { team: 'a b' } })] }], 'static[0].nodeLabels.team: "a b" is not a valid label value'],
+    ['nodeLabels value too long', [{ provider: 'm3', static: [pool({ nodeLabels: { team: 'a'.repeat(64) } })] }], 'static[0].nodeLabels.team: "' + 'a'.repeat(64) + '" is not a valid label value'],
   ])('%s', (_name, raw, expected) => {
     const r = validateAutoNodes(raw);
     expect(r.ok).toBe(false);
@@ -76,11 +81,21 @@ describe('autoNodes validation: rejected configs name the field', () => {
   });
 
   it('parses the vcluster.yaml string and reports YAML errors on the values field', () => {
-    const good = parseAutoNodesFromValues('privateNodes:\n  autoNodes:\n  - provider: m3\n    static:\n    - {name: a, quantity: 2}\n');
+    const good = parseAutoNodesFromValues('privateNodes:\n  enabled: true\n  autoNodes:\n  - provider: m3\n    static:\n    - {name: a, quantity: 2}\n');
     expect(good.ok && good.config.entries[0].static[0].quantity).toBe(2);
     const bad = parseAutoNodesFromValues('privateNodes: [unclosed');
     expect(bad.ok ? '' : bad.errors[0]).toMatch(/^spec\.template\.helmRelease\.values: not valid YAML/);
     expect(parseAutoNodesFromValues(undefined)).toEqual({ ok: true, config: { entries: [] } });
+  });
+
+  it('refuses autoNodes unless privateNodes.enabled is true', () => {
+    const autoNodes = '  autoNodes:\n  - provider: m3\n    static:\n    - {name: a, quantity: 1}\n';
+    for (const enabled of ['', '  enabled: false\n', '  enabled: "true"\n']) {
+      const r = parseAutoNodesFromValues(`privateNodes:\n${enabled}${autoNodes}`);
+      expect(r.ok ? [] : r.errors).toEqual(['privateNodes.enabled: must be true to use privateNodes.autoNodes (auto nodes join as private nodes)']);
+    }
+    expect(parseAutoNodesFromValues(`privateNodes:\n  enabled: true\n${autoNodes}`).ok).toBe(true);
+    expect(parseAutoNodesFromValues('privateNodes:\n  enabled: false\n').ok).toBe(true);
   });
 
   it('parses Go durations', () => {
