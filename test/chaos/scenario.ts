@@ -18,6 +18,7 @@ import { Rng } from './prng.js';
 import { CHAOS_LEASE, ReplicaSet } from './replicas.js';
 import { Operations, SLOTS, type Op } from './operations.js';
 import { TenantDriver, type Pool } from './tenants.js';
+import { waitFor } from '../support/waitFor.js';
 
 export interface ChaosOptions {
   seed: number;
@@ -70,7 +71,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const tenants = new TenantDriver(world.kubeConfig, PROJECT);
     await tenants.ensureNamespace();
     const w = world;
-    await waitUntil('the fleet to be available', 60_000, async () => (await readClusterPatiently(w)).hosts.every((h) => h.state === 'available'));
+    await waitFor(async () => (await readClusterPatiently(w)).hosts.every((h) => h.state === 'available'), { what: 'the fleet to be available', timeoutMs: 60_000, everyMs: 100 });
 
     faults = new FaultDriver(world, rng);
     const f = faults;
@@ -147,14 +148,6 @@ async function settle(world: World, timeoutMs: number, problems: (s: ClusterSnap
     await sleep(250);
   }
   return last;
-}
-
-async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 export function sleep(ms: number): Promise<void> {

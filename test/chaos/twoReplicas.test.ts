@@ -13,16 +13,12 @@ import { readClusterPatiently } from './cluster.js';
 import { checkExclusive, checkLeaks } from './invariants.js';
 import { CHAOS_LEASE, ReplicaSet } from './replicas.js';
 import { TenantDriver } from './tenants.js';
+import { waitFor } from '../support/waitFor.js';
+
+/** Waits here are long: two replicas provision real servers. */
+const PATIENTLY = { timeoutMs: 60_000, everyMs: 50 };
 
 const LEASE_MS = 3000;
-
-async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('two platform replicas under leader election', () => {
   let world: World;
@@ -60,7 +56,7 @@ describe('two platform replicas under leader election', () => {
   }, 30_000);
 
   it('the standby takes over from a killed leader mid-provision; every claim becomes Available exactly once', async () => {
-    await waitFor('the fleet to be available', async () => (await readClusterPatiently(world)).hosts.every((h) => h.state === 'available'));
+    await waitFor(async () => (await readClusterPatiently(world)).hosts.every((h) => h.state === 'available'), { what: 'the fleet to be available', ...PATIENTLY });
     await tenants.create('tenant-a', [{ name: 'gpu', quantity: 2, nodeType: 'gpu-h100' }, { name: 'cpu', quantity: 2, nodeType: 'cpu' }]);
     const violations: string[] = [];
     const seenTokens = new Map<string, Set<string>>();
@@ -77,22 +73,22 @@ describe('two platform replicas under leader election', () => {
     })();
     try {
       // Mid-provision: some hosts claimed, not all claims Available yet.
-      await waitFor('a host to be claimed', async () => (await readClusterPatiently(world)).hosts.some((h) => h.claimLabel));
+      await waitFor(async () => (await readClusterPatiently(world)).hosts.some((h) => h.claimLabel), { what: 'a host to be claimed', ...PATIENTLY });
       const before = await readClusterPatiently(world);
       expect(before.claims.filter((c) => c.phase === 'Available').length).toBeLessThan(4);
 
       const killedAt = Date.now();
       await replicas.crash('a');
-      await waitFor('replica b to lead', () => replicas.leaders().includes('b'), LEASE_MS * 4);
+      await waitFor(() => replicas.leaders().includes('b'), { what: 'replica b to lead', ...PATIENTLY, timeoutMs: LEASE_MS * 4 });
       const takeoverMs = Date.now() - killedAt;
       // The lease must expire first (a full duration since b last saw it renewed), and b must not wait much longer.
       expect(takeoverMs).toBeGreaterThan(LEASE_MS / 3);
       expect(takeoverMs).toBeLessThan(LEASE_MS * 3);
 
-      await waitFor('4 claims Available', async () => {
+      await waitFor(async () => {
         const s = await readClusterPatiently(world);
         return s.claims.length === 4 && s.claims.every((c) => c.phase === 'Available');
-      }, 90_000);
+      }, { what: '4 claims Available', ...PATIENTLY, timeoutMs: 90_000 });
       const after = await readClusterPatiently(world);
       expect(checkExclusive(after)).toEqual([]);
       expect(checkLeaks(after, new Map(), Date.now(), 0)).toEqual([]);
@@ -115,11 +111,11 @@ describe('two platform replicas under leader election', () => {
     const lostAt = Date.now();
     world.api.faults.set({ seed: 7, errorRate: { GET: 1, UPDATE: 1, CREATE: 1 }, match: (r) => r.resource === 'leases' });
     try {
-      await waitFor('the leader to step down', () => replicas.leaders().length === 0, LEASE_MS * 2);
+      await waitFor(() => replicas.leaders().length === 0, { what: 'the leader to step down', ...PATIENTLY, timeoutMs: LEASE_MS * 2 });
       expect(Date.now() - lostAt).toBeLessThan(LEASE_MS);
     } finally {
       world.api.faults.clear();
     }
-    await waitFor('a leader again', () => replicas.leaders().length === 1, LEASE_MS * 3);
+    await waitFor(() => replicas.leaders().length === 1, { what: 'a leader again', ...PATIENTLY, timeoutMs: LEASE_MS * 3 });
   }, 30_000);
 });

@@ -10,7 +10,10 @@ import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@k
 import { stringify } from 'yaml';
 import { startWorld, type World } from '../../lab/world.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../support/waitFor.js';
+
+/** Waits here are long: the lab boots real servers. */
+const PATIENTLY = { timeoutMs: 60_000, everyMs: 100 };
 
 const LOFT = { group: 'management.loft.sh', version: 'v1' };
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -59,12 +62,12 @@ describe('end to end on the lab world', () => {
   const available = async () => (await hosts()).filter((h) => h.status?.provisioning?.state === 'available' && !h.spec?.consumerRef).length;
 
   it('publishes the NodeTypes with capacity once the fleet is inspected', async () => {
-    await waitFor('NodeTypes with capacity', async () => {
+    await waitFor(async () => {
       const list = (await custom.listClusterCustomObject({ ...LOFT, plural: 'nodetypes' })) as { items: { metadata: { name: string }; status?: { capacity?: { total: number } } }[] };
       const byName = Object.fromEntries(list.items.map((t) => [t.metadata.name, t.status?.capacity?.total ?? 0]));
       return byName['metal3-provider.gpu-h100'] === 4 && byName['metal3-provider.cpu'] === 4;
-    });
-    await waitFor('all 8 hosts available', async () => (await available()) === 8);
+    }, { what: 'NodeTypes with capacity', ...PATIENTLY });
+    await waitFor(async () => (await available()) === 8, { what: 'all 8 hosts available', ...PATIENTLY });
   });
 
   it('provisions and joins 4 nodes for two tenants', async () => {
@@ -75,13 +78,13 @@ describe('end to end on the lab world', () => {
     await create('tenant-1', [{ name: 'gpu', quantity: 2, type: 'gpu-h100' }]);
     await create('tenant-2', [{ name: 'gpu', quantity: 1, type: 'gpu-h100' }, { name: 'cpu', quantity: 1, type: 'cpu' }]);
     // A hot reload (what SIGHUP does) while the claims are in progress: nothing is lost or done twice.
-    await waitFor('claims created', async () => (await claims()).length === 4);
+    await waitFor(async () => (await claims()).length === 4, { what: 'claims created', ...PATIENTLY });
     const before = world.platform.providers.plugin('metal3-provider')?.versionId;
     await world.platform.reload();
     expect(world.platform.providers.plugin('metal3-provider')?.versionId).not.toBe(before);
-    await waitFor('4 joined nodes', async () => (await readyNodes('tenant-1')) === 2 && (await readyNodes('tenant-2')) === 2, 90_000);
+    await waitFor(async () => (await readyNodes('tenant-1')) === 2 && (await readyNodes('tenant-2')) === 2, { what: '4 joined nodes', ...PATIENTLY, timeoutMs: 90_000 });
     // The claim turns Available on the controller's next registration pass after its Node is Ready.
-    await waitFor('4 claims Available', async () => (await claims()).filter((c) => c.status?.phase === 'Available').length === 4);
+    await waitFor(async () => (await claims()).filter((c) => c.status?.phase === 'Available').length === 4, { what: '4 claims Available', ...PATIENTLY });
     const list = await claims();
     expect(list).toHaveLength(4);
     expect(list.every((c) => c.status?.phase === 'Available')).toBe(true);
@@ -89,10 +92,10 @@ describe('end to end on the lab world', () => {
     expect((await hosts()).filter((h) => h.spec?.consumerRef).length).toBe(4);
 
     // The claims gauge is refreshed periodically by the NodeClaim controller.
-    const metrics = await waitFor('claims gauge', async () => {
+    const metrics = await waitFor(async () => {
       const text = await (await fetch(world.platform.metricsUrl)).text();
       return text.includes('metal3_platform_nodeclaims{provider="metal3-provider",phase="Available"} 4') && text;
-    }, 20_000);
+    }, { what: 'claims gauge', ...PATIENTLY, timeoutMs: 20_000 });
     expect(metrics).toMatch(/metal3_platform_nodeclaims\{provider="metal3-provider",phase="Available"\} 4/);
     expect(metrics).toMatch(/metal3_platform_provider_calls_total\{provider="metal3-provider",method="createNode",outcome="ok"\} [4-9]/);
     expect(metrics).toMatch(/metal3_platform_plugin_reloads_total\{provider="metal3-provider",outcome="ok"\} 2/);
@@ -104,12 +107,12 @@ describe('end to end on the lab world', () => {
       body: { spec: { template: { helmRelease: { values: vciValues([{ name: 'gpu', quantity: 1, type: 'gpu-h100' }]) } } } },
     }, MERGE);
     await custom.deleteNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances', name: 'tenant-2' });
-    await waitFor('one claim left', async () => (await claims()).length === 1, 90_000);
-    await waitFor('7 hosts available again', async () => (await available()) === 7, 90_000);
+    await waitFor(async () => (await claims()).length === 1, { what: 'one claim left', ...PATIENTLY, timeoutMs: 90_000 });
+    await waitFor(async () => (await available()) === 7, { what: '7 hosts available again', ...PATIENTLY, timeoutMs: 90_000 });
     expect(await readyNodes('tenant-1')).toBe(1);
-    await waitFor('gpu capacity claimed 1', async () => {
+    await waitFor(async () => {
       const t = (await custom.getClusterCustomObject({ ...LOFT, plural: 'nodetypes', name: 'metal3-provider.gpu-h100' })) as { status: { capacity: { claimed: number } } };
       return t.status.capacity.claimed === 1;
-    });
+    }, { what: 'gpu capacity claimed 1', ...PATIENTLY });
   }, 120_000);
 });

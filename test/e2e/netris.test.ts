@@ -12,7 +12,10 @@ import { PARKING_LOT } from '../../lab/netris/emulator.js';
 import type { TenantServerCluster } from '../../lab/netris/fleet.js';
 import { HOST_NAMESPACE, SERVER_CLUSTER_PROPERTY, startWorld, type World } from '../../lab/world.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../support/waitFor.js';
+
+/** Waits here are long: the lab boots real servers. */
+const PATIENTLY = { timeoutMs: 60_000, everyMs: 100 };
 
 const LOFT = { group: 'management.loft.sh', version: 'v1' };
 const PROJECT = 'p-net';
@@ -75,14 +78,14 @@ describe('tenant networks on the lab world (Netris)', () => {
     expect(new Set(world.fabric!.emulator.listPorts().map((p) => p.network))).toEqual(new Set([PARKING_LOT]));
     expect(blue.vlanId).not.toBe(green.vlanId);
     expect(world.fabric!.serverClusterFor(`${PROJECT}/blue`)).toEqual(blue); // stable per tenant
-    await waitFor('all 8 hosts available', async () =>
-      (await hosts()).filter((h) => h.status?.provisioning?.state === 'available' && !h.spec?.consumerRef).length === 8);
+    await waitFor(async () =>
+      (await hosts()).filter((h) => h.status?.provisioning?.state === 'available' && !h.spec?.consumerRef).length === 8, { what: 'all 8 hosts available', ...PATIENTLY });
   }, 60_000);
 
   it('puts each tenant\'s host on its own VLAN, isolated from the other tenant', async () => {
     await createTenant('blue', 'gpu-h100', blue.name);
     await createTenant('green', 'cpu', green.name);
-    await waitFor('a joined node in each tenant', async () => (await readyNodes('blue')) === 1 && (await readyNodes('green')) === 1, 90_000);
+    await waitFor(async () => (await readyNodes('blue')) === 1 && (await readyNodes('green')) === 1, { what: 'a joined node in each tenant', ...PATIENTLY, timeoutMs: 90_000 });
     const list = await claims();
     expect(list.map((c) => [c.spec?.vClusterRef, c.spec?.properties?.[SERVER_CLUSTER_PROPERTY]]).sort()).toEqual([['blue', blue.name], ['green', green.name]]);
     for (const h of await hosts()) {
@@ -105,9 +108,9 @@ describe('tenant networks on the lab world (Netris)', () => {
 
   it('returns the released hosts\' ports to the parking lot', async () => {
     for (const name of ['blue', 'green']) await custom.deleteNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances', name });
-    await waitFor('no claims left', async () => (await claims()).length === 0, 90_000);
-    await waitFor('all 8 hosts available again', async () =>
-      (await hosts()).filter((h) => h.status?.provisioning?.state === 'available' && !h.spec?.consumerRef).length === 8, 90_000);
+    await waitFor(async () => (await claims()).length === 0, { what: 'no claims left', ...PATIENTLY, timeoutMs: 90_000 });
+    await waitFor(async () =>
+      (await hosts()).filter((h) => h.status?.provisioning?.state === 'available' && !h.spec?.consumerRef).length === 8, { what: 'all 8 hosts available again', ...PATIENTLY, timeoutMs: 90_000 });
     for (const host of held.keys()) expect(portsOf(host)).toEqual([`${PARKING_LOT}/10`, `${PARKING_LOT}/10`]);
     expect(world.fabric!.emulator.portsOf(blue.name)).toEqual([]);
     expect(world.fabric!.emulator.portsOf(green.name)).toEqual([]);

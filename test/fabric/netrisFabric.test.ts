@@ -1,8 +1,9 @@
 /** The Netris fabric driver against the Netris emulator over real HTTP. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { isInvalidConfiguration, isTransient, type Logger } from '../../plugin/contract.js';
-import { createNetrisFabric, isFabricError, type HostPorts, type NetworkFabric, type TenantNetwork } from '../../providers/metal3/fabric/fabric.js';
+import { type Logger } from '../../plugin/contract.js';
+import { createNetrisFabric, type HostPorts, type NetworkFabric, type TenantNetwork } from '../../providers/metal3/fabric/fabric.js';
 import { startNetrisEmulator, type NetrisEmulator } from '../../lab/netris/emulator.js';
+import { expectRejectsWith } from '../support/expectations.js';
 
 const PASSWORD = 'Pa55-never-in-logs';
 
@@ -15,15 +16,6 @@ function recordingLogger(lines: string[]): Logger {
 
 function host(name: string, ...nics: [mac: string, switchId: string, portId: string][]): HostPorts {
   return { hostName: `metal3/${name}`, nics: nics.map(([mac, switchId, portId], i) => ({ name: `eno${i + 1}`, mac, switchId, portId })) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('Netris fabric', () => {
@@ -62,8 +54,8 @@ describe('Netris fabric', () => {
     it('reports rejected credentials as Unauthorized without echoing them', async () => {
       const wrong = createNetrisFabric({ url: netris.url, username: 'admin', password: 'guessed-Pa55' });
       try {
-        const err = await rejection(wrong.whereIs(gpu1));
-        expect(isFabricError(err) && err.reason).toBe('Unauthorized');
+        const err = await expectRejectsWith(wrong.whereIs(gpu1), 'FabricError');
+        expect(err).toMatchObject({ reason: 'Unauthorized' });
         expect(err.message).toContain('username and password keys');
         expect(err.message).not.toContain('guessed-Pa55');
       } finally {
@@ -71,15 +63,9 @@ describe('Netris fabric', () => {
       }
     });
 
-    it('refuses a url with embedded credentials without echoing it', () => {
-      let err: unknown;
-      try {
-        createNetrisFabric({ url: `http://admin:${PASSWORD}@127.0.0.1:1`, username: 'admin', password: PASSWORD });
-      } catch (e) {
-        err = e;
-      }
-      expect(isInvalidConfiguration(err)).toBe(true);
-      expect((err as Error).message).not.toContain(PASSWORD);
+    it('refuses a url with embedded credentials without echoing it', async () => {
+      const err = await expectRejectsWith(() => createNetrisFabric({ url: `http://admin:${PASSWORD}@127.0.0.1:1`, username: 'admin', password: PASSWORD }), 'InvalidConfiguration');
+      expect(err.message).not.toContain(PASSWORD);
     });
 
     it('logs in again when the session is revoked', async () => {
@@ -94,15 +80,13 @@ describe('Netris fabric', () => {
     });
 
     it('names the property for an unknown server cluster', async () => {
-      const err = await rejection(fabric.resolveTenantNetwork('tenant-9', 'tenant-9'));
-      expect(isInvalidConfiguration(err)).toBe(true);
+      const err = await expectRejectsWith(fabric.resolveTenantNetwork('tenant-9', 'tenant-9'), 'InvalidConfiguration');
       expect(err.field).toContain('netris.vcluster.com/server-cluster');
       expect(err.message).toContain('"tenant-9" does not exist');
     });
 
     it("refuses another tenant's server cluster", async () => {
-      const err = await rejection(fabric.resolveTenantNetwork('tenant-2', 'tenant-1'));
-      expect(isInvalidConfiguration(err)).toBe(true);
+      const err = await expectRejectsWith(fabric.resolveTenantNetwork('tenant-2', 'tenant-1'), 'InvalidConfiguration');
       expect(err.message).toContain('belongs to tenant "tenant-2"');
     });
   });
@@ -155,17 +139,17 @@ describe('Netris fabric', () => {
 
     it("refuses to take a port out of another tenant's network", async () => {
       await fabric.attach(gpu1, tenant1);
-      const err = await rejection(fabric.attach(gpu1, tenant2));
-      expect(isFabricError(err) && err.reason).toBe('PortInUse');
+      const err = await expectRejectsWith(fabric.attach(gpu1, tenant2), 'FabricError');
+      expect(err).toMatchObject({ reason: 'PortInUse' });
       expect(await fabric.whereIs(gpu1)).toBe('tenant-1');
     });
 
     it('refuses a host without LLDP data or cabled to an unknown port', async () => {
-      const noLldp = await rejection(fabric.attach({ hostName: 'metal3/bare', nics: [{ name: 'eno1', mac: 'aa:00:00:00:09:01' }] }, tenant1));
-      expect(isFabricError(noLldp) && noLldp.reason).toBe('NoSwitchPorts');
+      const noLldp = await expectRejectsWith(fabric.attach({ hostName: 'metal3/bare', nics: [{ name: 'eno1', mac: 'aa:00:00:00:09:01' }] }, tenant1), 'FabricError');
+      expect(noLldp).toMatchObject({ reason: 'NoSwitchPorts' });
       expect(noLldp.message).toContain('status.hardware.nics[].lldp');
-      const unknown = await rejection(fabric.attach(host('ghost', ['aa:00:00:00:09:02', 'leaf-9', 'swp9']), tenant1));
-      expect(isFabricError(unknown) && unknown.reason).toBe('UnknownPort');
+      const unknown = await expectRejectsWith(fabric.attach(host('ghost', ['aa:00:00:00:09:02', 'leaf-9', 'swp9']), tenant1), 'FabricError');
+      expect(unknown).toMatchObject({ reason: 'UnknownPort' });
       expect(unknown.message).toContain('swp9@leaf-9');
     });
   });
@@ -173,8 +157,7 @@ describe('Netris fabric', () => {
   describe('faults', () => {
     it('rolls a half-done attach back and completes it on retry', async () => {
       netris.setFault({ afterMoves: 1, failNext: 1 });
-      const err = await rejection(fabric.attach(gpu1, tenant1));
-      expect(isTransient(err)).toBe(true);
+      const err = await expectRejectsWith(fabric.attach(gpu1, tenant1), 'Transient');
       expect(err.message).toContain('all ports are back in the parking lot');
       expect(await fabric.whereIs(gpu1)).toBe('parking-lot');
 
@@ -184,8 +167,7 @@ describe('Netris fabric', () => {
 
     it('reports ports a failed rollback stranded, and a retry still converges', async () => {
       netris.setFault({ afterMoves: 1, failNext: 2 });
-      const err = await rejection(fabric.attach(gpu1, tenant1));
-      expect(isTransient(err)).toBe(true);
+      const err = await expectRejectsWith(fabric.attach(gpu1, tenant1), 'Transient');
       expect(err.message).toContain('still in "tenant-1"');
       expect(await fabric.whereIs(gpu1)).toBe('mixed');
 
@@ -196,7 +178,7 @@ describe('Netris fabric', () => {
     it('fails a detach transiently and completes it on retry', async () => {
       await fabric.attach(gpu1, tenant1);
       netris.setFault({ failNext: 1 });
-      expect(isTransient(await rejection(fabric.detach(gpu1)))).toBe(true);
+      await expectRejectsWith(fabric.detach(gpu1), 'Transient');
       await fabric.detach(gpu1);
       expect(await fabric.whereIs(gpu1)).toBe('parking-lot');
     });
@@ -205,9 +187,8 @@ describe('Netris fabric', () => {
       const impatient = createNetrisFabric({ url: netris.url, username: 'admin', password: PASSWORD, requestTimeoutMs: 50 });
       try {
         netris.setFault({ latencyMs: 300 });
-        expect(isTransient(await rejection(impatient.attach(cpu1, tenant1)))).toBe(true);
-        const aborted = await rejection(fabric.attach(cpu1, tenant1, AbortSignal.timeout(50)));
-        expect(aborted.name).toBe('TimeoutError');
+        await expectRejectsWith(impatient.attach(cpu1, tenant1), 'Transient');
+        await expect(fabric.attach(cpu1, tenant1, AbortSignal.timeout(50))).rejects.toMatchObject({ name: 'TimeoutError' });
         // The timed-out moves still land on the emulator later; let them, so afterEach can undo them.
         await new Promise((r) => setTimeout(r, 400));
       } finally {

@@ -4,14 +4,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
-  isInsufficientCapacity,
-  isInvalidConfiguration,
-  type InvalidConfigurationError,
+  
+  
+  
   type NodeProvider,
   type PluginActivation,
 } from '../../plugin/contract.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, CPU_HOST, expectNothingLeftFor, JOIN, providerConfig, recordingHost, seedPlatformObjects, waitFor } from './helpers.js';
+import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from './helpers.js';
+import { waitFor } from '../support/waitFor.js';
+import { aClaim, JOIN } from '../support/builders.js';
+import { expectNothingLeftFor, expectRejectsWith } from '../support/expectations.js';
 
 describe('createNode with bad input', () => {
   let lab: TestLab;
@@ -53,10 +56,7 @@ describe('createNode with bad input', () => {
 
   it.each(cases)('$name → InvalidConfigurationError naming object and field; nothing left behind', async ({ properties, object, field }) => {
     const claim = aClaim({ properties });
-    const err = await provider.createNode(claim, JOIN).catch((e: unknown) => e);
-    expect(isInvalidConfiguration(err)).toBe(true);
-    expect((err as InvalidConfigurationError).object).toMatch(object);
-    expect((err as InvalidConfigurationError).field).toMatch(field);
+    await expectRejectsWith(provider.createNode(claim, JOIN), 'InvalidConfiguration', { object: object, field: field });
     await expectNothingLeftFor(lab, claim.uid);
     expect(host.events.recorded).toContainEqual(expect.objectContaining({ reason: 'ProvisioningFailed', type: 'Warning', object: expect.objectContaining({ uid: claim.uid }) }));
   });
@@ -66,20 +66,18 @@ describe('createNode with bad input', () => {
     const first = aClaim({ properties });
     expect((await provider.createNode(first, JOIN)).ip).toBe('10.30.0.10');
     const second = aClaim({ properties });
-    const err = await provider.createNode(second, JOIN).catch((e: unknown) => e);
-    expect(isInsufficientCapacity(err)).toBe(true);
-    expect((err as Error).message).toMatch(/exhausted/);
-    expect((err as Error).message).toContain('metal3.vcluster.com/network-cidr');
+    const err = await expectRejectsWith(provider.createNode(second, JOIN), 'InsufficientCapacity');
+    expect(err.message).toMatch(/exhausted/);
+    expect(err.message).toContain('metal3.vcluster.com/network-cidr');
     await expectNothingLeftFor(lab, second.uid);
   });
 
   it('an unknown NodeEnvironment named by the claim ref → InvalidConfigurationError on the claim spec.environmentRef', async () => {
     const claim = aClaim({ environmentRef: 'nowhere' });
-    const err = await provider.createNode(claim, JOIN).catch((e: unknown) => e);
-    expect(isInvalidConfiguration(err)).toBe(true);
-    expect({ object: (err as InvalidConfigurationError).object, field: (err as InvalidConfigurationError).field })
+    const err = await expectRejectsWith(provider.createNode(claim, JOIN), 'InvalidConfiguration');
+    expect({ object: err.object, field: err.field })
       .toEqual({ object: `NodeClaim ${claim.namespace}/${claim.name}`, field: 'spec.environmentRef' });
-    expect((err as Error).message).toContain('failed to get NodeEnvironment "p-default/nowhere": not found');
+    expect(err.message).toContain('failed to get NodeEnvironment "p-default/nowhere": not found');
     await expectNothingLeftFor(lab, claim.uid);
   });
 
@@ -92,19 +90,15 @@ describe('createNode with bad input', () => {
     ];
     for (const [networkData, expected] of cases) {
       const claim = aClaim({ properties: { 'metal3.vcluster.com/network-data': networkData } });
-      const err = await provider.createNode(claim, JOIN).catch((e: unknown) => e);
-      expect(isInvalidConfiguration(err)).toBe(true);
-      expect((err as InvalidConfigurationError).field).toBe('spec.properties["metal3.vcluster.com/network-data"]');
-      expect((err as Error).message.endsWith(expected)).toBe(true);
-      expect((err as Error).message).not.toContain(marker);
+      const err = await expectRejectsWith(provider.createNode(claim, JOIN), 'InvalidConfiguration', { field: 'spec.properties["metal3.vcluster.com/network-data"]' });
+      expect(err.message.endsWith(expected)).toBe(true);
+      expect(err.message).not.toContain(marker);
       await expectNothingLeftFor(lab, claim.uid);
     }
   });
 
   it('an unknown node type → InvalidConfigurationError on the claim spec.typeRef', async () => {
     const claim = aClaim({ nodeType: 'no-such-type' });
-    const err = await provider.createNode(claim, JOIN).catch((e: unknown) => e);
-    expect(isInvalidConfiguration(err)).toBe(true);
-    expect((err as InvalidConfigurationError).field).toBe('spec.typeRef');
+    await expectRejectsWith(provider.createNode(claim, JOIN), 'InvalidConfiguration', { field: 'spec.typeRef' });
   });
 });

@@ -8,7 +8,10 @@ import { isInsufficientCapacity, type NodeProvider, type PluginActivation } from
 import type { BareMetalHost } from '../../providers/metal3/types.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { activate } from '../../plugin/index.js';
-import { activateConfigured, aClaim, CPU_HOST, JOIN, JOIN_TOKEN, providerConfig, recordingHost, seedPlatformObjects, waitFor, expectNothingLeftFor } from './helpers.js';
+import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from './helpers.js';
+import { waitFor } from '../support/waitFor.js';
+import { aClaim, JOIN, JOIN_TOKEN } from '../support/builders.js';
+import { expectNothingLeftFor } from '../support/expectations.js';
 
 const CLAIM_LABEL = 'metal3.vcluster.com/node-claim';
 const nodeType = (name: string, hostClass: string, resources: Record<string, string> = { cpu: '16', memory: '64Gi' }) => ({

@@ -11,7 +11,9 @@ import { kubeConfigForUrl } from '../../lab/kube/index.js';
 import { chooseHost } from '../../providers/metal3/hosts/chooseHost.js';
 import { startCrashProxy } from '../support/crash.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, CPU_HOST, JOIN, providerConfig, recordingHost, seedPlatformObjects, waitFor } from './helpers.js';
+import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from './helpers.js';
+import { waitFor } from '../support/waitFor.js';
+import { aClaim, JOIN } from '../support/builders.js';
 
 const CLAIM_LABEL = 'metal3.vcluster.com/node-claim';
 const HOST_ANNOTATION = 'metal3.vcluster.com/host';

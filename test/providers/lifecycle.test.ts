@@ -4,10 +4,13 @@
  * cluster, and dispose() leaving no active handles behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { isInvalidConfiguration, isTransient, type InvalidConfigurationError, type ProviderConfig } from '../../plugin/contract.js';
+import { isTransient, type ProviderConfig } from '../../plugin/contract.js';
 import { activate, CONTRACT_VERSION } from '../../plugin/index.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, CPU_HOST, JOIN, providerConfig, recordingHost, seedPlatformObjects, waitFor } from './helpers.js';
+import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from './helpers.js';
+import { waitFor } from '../support/waitFor.js';
+import { aClaim, JOIN } from '../support/builders.js';
+import { expectRejectsWith } from '../support/expectations.js';
 
 describe('activation lifecycle', () => {
   let lab: TestLab;
@@ -48,10 +51,7 @@ describe('activation lifecycle', () => {
     try {
       const bad = providerConfig(lab.namespace);
       mutate(bad);
-      const err = await provider.configure(bad).catch((e: unknown) => e);
-      expect(isInvalidConfiguration(err)).toBe(true);
-      expect((err as InvalidConfigurationError).object).toBe('NodeProvider metal3-provider');
-      expect((err as InvalidConfigurationError).field).toBe(field);
+      await expectRejectsWith(provider.configure(bad), 'InvalidConfiguration', { object: 'NodeProvider metal3-provider', field: field });
       expect((await provider.nodeTypes()).map((t) => t.name)).toEqual(['cpu-node']);
     } finally {
       await activation.dispose();

@@ -14,7 +14,10 @@ import type { BareMetalHost } from '../../providers/metal3/types.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { activate } from '../../plugin/index.js';
 import { startCrashProxy } from '../support/crash.js';
-import { activateConfigured, aClaim, expectNothingLeftFor, JOIN, netrisProviderConfig, recordingHost, seedPlatformObjects, waitFor } from './helpers.js';
+import { activateConfigured, netrisProviderConfig, recordingHost, seedPlatformObjects } from './helpers.js';
+import { waitFor } from '../support/waitFor.js';
+import { aClaim, JOIN } from '../support/builders.js';
+import { expectEventuallyReleased, expectNothingLeftFor } from '../support/expectations.js';
 
 const PASSWORD = 'netris-Secret-Pa55';
 const SERVER_CLUSTER = 'netris.vcluster.com/server-cluster';
@@ -43,16 +46,7 @@ describe('createNode/deleteNode with the Netris fabric', () => {
     return netris.listPorts().filter((p) => p.mac && macs.includes(p.mac));
   };
 
-  const releaseFully = async (claim: NodeClaimView) => {
-    const deadline = Date.now() + 15000;
-    for (;;) {
-      const state = await provider.deleteNode(claim);
-      if (state.phase === 'Released') return state;
-      expect(state.phase).toBe('Releasing');
-      if (Date.now() > deadline) throw new Error(`release of ${claim.name} did not finish: ${JSON.stringify(state)}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
+  const releaseFully = (claim: NodeClaimView) => expectEventuallyReleased(provider, claim, 15_000);
 
   beforeAll(async () => {
     lab = await startTestLab({ simulator: true });
@@ -65,7 +59,7 @@ describe('createNode/deleteNode with the Netris fabric', () => {
     config = await netrisProviderConfig(lab, netris.url, PASSWORD);
     await applyFleet(lab.kc, fleet);
     ({ activation, provider } = await activateConfigured(lab, config));
-    await waitFor(async () => (await provider.nodeTypes())[0]?.capacity.total === 4, 15000);
+    await waitFor(async () => (await provider.nodeTypes())[0]?.capacity.total === 4, { timeoutMs: 15000 });
   }, 30000);
 
   afterAll(async () => {
@@ -112,7 +106,7 @@ describe('createNode/deleteNode with the Netris fabric', () => {
       expect(netris.canReach(macA, macB)).toBe(false);
       expect(netris.canReach(macB, macA)).toBe(false);
 
-      await waitFor(async () => (await provider.getNode(claimA))?.phase === 'Provisioned', 10000);
+      await waitFor(async () => (await provider.getNode(claimA))?.phase === 'Provisioned', { timeoutMs: 10000 });
       for (const [host, network] of [[a.hostName, tenantA.name], [b.hostName, tenantB.name]]) {
         const writes = seen.filter((s) => s.host === host);
         const firstImage = writes.findIndex((s) => s.image);
@@ -149,7 +143,7 @@ describe('createNode/deleteNode with the Netris fabric', () => {
       await counted.dispose();
       await proxy.close();
     }
-    await waitFor(async () => (await provider.getNode(claim))?.phase === 'Provisioned', 15000);
+    await waitFor(async () => (await provider.getNode(claim))?.phase === 'Provisioned', { timeoutMs: 15000 });
     await releaseFully(claim);
     await expectNothingLeftFor(lab, claim.uid);
     expect(writes).toEqual(['POST configmaps 201', 'POST secrets 201', 'PUT baremetalhosts 200', 'PUT baremetalhosts 200']);

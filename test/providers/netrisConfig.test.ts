@@ -4,24 +4,17 @@
  * the password), an unknown server cluster, and a host whose ports the fabric cannot find.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { isInvalidConfiguration, type NodeClaimView, type NodeProvider, type PluginActivation, type ProviderConfig } from '../../plugin/contract.js';
+import { type NodeClaimView, type NodeProvider, type PluginActivation, type ProviderConfig } from '../../plugin/contract.js';
 import { startNetrisEmulator, type NetrisEmulator } from '../../lab/netris/emulator.js';
 import { ensureTenantServerCluster, registerFleetPorts } from '../../lab/netris/fleet.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, CPU_HOST, expectNothingLeftFor, JOIN, providerConfig, recordingHost, seedPlatformObjects } from './helpers.js';
+import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from './helpers.js';
+import { aClaim, JOIN } from '../support/builders.js';
+import { expectNothingLeftFor, expectRejectsWith } from '../support/expectations.js';
 
 const PASSWORD = 'right-Pa55word';
 const WRONG_PASSWORD = 'wrong-Pa55word';
 const SERVER_CLUSTER = 'netris.vcluster.com/server-cluster';
-
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('Netris configuration', () => {
   let lab: TestLab;
@@ -69,25 +62,20 @@ describe('Netris configuration', () => {
   });
 
   it('refuses a netris secretRef whose Secret does not exist, naming the field', async () => {
-    const err = await rejection(provider.configure(withNetris('no-such-secret')));
-    expect(isInvalidConfiguration(err)).toBe(true);
-    expect(err).toMatchObject({ object: 'NodeProvider metal3-provider', field: 'spec.metal3.netris.secretRef' });
+    const err = await expectRejectsWith(provider.configure(withNetris('no-such-secret')), 'InvalidConfiguration', { object: 'NodeProvider metal3-provider', field: 'spec.metal3.netris.secretRef' });
     expect(err.message).toContain(`Secret ${lab.namespace}/no-such-secret does not exist`);
   });
 
   it('refuses a claim naming a server cluster when netris is not configured', async () => {
     const claim = tenantClaim();
-    const err = await rejection(provider.createNode(claim, JOIN));
-    expect(isInvalidConfiguration(err)).toBe(true);
-    expect(err).toMatchObject({ field: 'spec.metal3.netris.secretRef' });
+    await expectRejectsWith(provider.createNode(claim, JOIN), 'InvalidConfiguration', { field: 'spec.metal3.netris.secretRef' });
     await expectNothingLeftFor(lab, claim.uid);
   });
 
   it('names the Secret, never the password, when Netris rejects the credentials', async () => {
     await provider.configure(withNetris('netris-wrong'));
     const claim = tenantClaim();
-    const err = await rejection(provider.createNode(claim, JOIN));
-    expect(isInvalidConfiguration(err)).toBe(true);
+    const err = await expectRejectsWith(provider.createNode(claim, JOIN), 'InvalidConfiguration');
     expect(err.object).toBe(`Secret ${lab.namespace}/netris-wrong`);
     expect(err.message).toContain('Netris rejected the login');
     expect(JSON.stringify({ message: err.message, cause: (err.cause as Error)?.message })).not.toContain(WRONG_PASSWORD);
@@ -98,16 +86,14 @@ describe('Netris configuration', () => {
   it('names the property for an unknown server cluster', async () => {
     await provider.configure(withNetris('netris'));
     const claim = tenantClaim({ [SERVER_CLUSTER]: 'no-such-cluster' });
-    const err = await rejection(provider.createNode(claim, JOIN));
-    expect(isInvalidConfiguration(err)).toBe(true);
+    const err = await expectRejectsWith(provider.createNode(claim, JOIN), 'InvalidConfiguration');
     expect(String(err.field)).toContain(SERVER_CLUSTER);
     await expectNothingLeftFor(lab, claim.uid);
   });
 
   it('drops the reservation of a host without LLDP data, with a Warning event, instead of booting it unisolated', async () => {
     const pinned = tenantClaim({ 'metal3.vcluster.com/server-name': 'nolldp-1' });
-    const err = await rejection(provider.createNode(pinned, JOIN));
-    expect(err).toMatchObject({ code: 'InsufficientCapacity' });
+    await expectRejectsWith(provider.createNode(pinned, JOIN), 'InsufficientCapacity');
     const warning = host.events.recorded.find((e) => e.object.uid === pinned.uid && e.reason === 'NetworkAttachFailed');
     expect(warning?.type).toBe('Warning');
     expect(warning?.message).toContain('LLDP');

@@ -6,7 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NodeClaimView, NodeProvider, PluginActivation } from '../../plugin/contract.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, CPU_HOST, expectNothingLeftFor, JOIN, providerConfig, recordingHost, seedPlatformObjects, waitFor } from './helpers.js';
+import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from './helpers.js';
+import { waitFor } from '../support/waitFor.js';
+import { aClaim, JOIN } from '../support/builders.js';
+import { expectNothingLeftFor } from '../support/expectations.js';
 
 const CLAIM_LABEL = 'metal3.vcluster.com/node-claim';
 

@@ -5,7 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isTransient, type NodeProvider, type PluginActivation, type TransientError } from '../../plugin/contract.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, CPU_HOST, expectNothingLeftFor, JOIN, seedPlatformObjects, waitFor } from './helpers.js';
+import { activateConfigured, CPU_HOST, seedPlatformObjects } from './helpers.js';
+import { waitFor } from '../support/waitFor.js';
+import { aClaim, JOIN } from '../support/builders.js';
+import { expectNothingLeftFor } from '../support/expectations.js';
 
 describe('resilience to API trouble', () => {
   let lab: TestLab;
@@ -32,7 +35,7 @@ describe('resilience to API trouble', () => {
     await new Promise((r) => setTimeout(r, 100)); // the informer re-watches, gets 500s and backs off
     await lab.createHost('res-02', { ...CPU_HOST });
     lab.api.faults.clear();
-    await waitFor(async () => (await provider.nodeTypes())[0].capacity.total === 2, 10000);
+    await waitFor(async () => (await provider.nodeTypes())[0].capacity.total === 2, { timeoutMs: 10000 });
   });
 
   it('answers TransientError with retryAfterMs when the API throttles, and leaves nothing behind', async () => {

@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NodeProvider, PluginActivation } from '../../plugin/contract.js';
 import { applyFleet, makeFleet } from '../../lab/fleet/index.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, expectNothingLeftFor, JOIN, providerConfig, seedPlatformObjects, waitFor } from './helpers.js';
+import { activateConfigured, providerConfig, seedPlatformObjects } from './helpers.js';
+import { waitFor } from '../support/waitFor.js';
+import { aClaim, JOIN } from '../support/builders.js';
+import { expectEventuallyReleased, expectNothingLeftFor } from '../support/expectations.js';
 
 describe('createNode/deleteNode with the Metal3 simulator', () => {
   let lab: TestLab;
@@ -23,7 +26,7 @@ describe('createNode/deleteNode with the Metal3 simulator', () => {
       nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64', memory: '512Gi' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
     });
     ({ activation, provider } = await activateConfigured(lab, config));
-    await waitFor(async () => (await provider.nodeTypes())[0].capacity.total === 3, 15000);
+    await waitFor(async () => (await provider.nodeTypes())[0].capacity.total === 3, { timeoutMs: 15000 });
   }, 30000);
 
   afterAll(async () => {
@@ -35,17 +38,11 @@ describe('createNode/deleteNode with the Metal3 simulator', () => {
     const claim = aClaim();
     const claimed = await provider.createNode(claim, JOIN);
     expect(claimed.phase).toBe('Claimed');
-    await waitFor(async () => (await provider.getNode(claim))?.phase === 'Provisioned', 10000);
+    await waitFor(async () => (await provider.getNode(claim))?.phase === 'Provisioned', { timeoutMs: 10000 });
     expect(await provider.getNode(claim)).toMatchObject({ hostName: claimed.hostName, hostState: 'provisioned', poweredOn: true, ip: claimed.ip });
 
     expect((await provider.deleteNode(claim)).phase).toBe('Releasing');
-    let release = await provider.deleteNode(claim);
-    const deadline = Date.now() + 10000;
-    while (release.phase !== 'Released' && Date.now() < deadline) {
-      expect(release.phase).toBe('Releasing');
-      await new Promise((r) => setTimeout(r, 25));
-      release = await provider.deleteNode(claim);
-    }
+    const release = await expectEventuallyReleased(provider, claim);
     expect(release).toMatchObject({ phase: 'Released', hostName: claimed.hostName });
     const host = await lab.getHost(claimed.hostName);
     expect(host.status?.provisioning?.state).toBe('available');
@@ -57,7 +54,7 @@ describe('createNode/deleteNode with the Metal3 simulator', () => {
     const claim = aClaim();
     const claimed = await provider.createNode(claim, JOIN);
     await lab.patchHost(claimed.hostName, { metadata: { annotations: { 'lab.metal3.io/fault': JSON.stringify({ provisioningError: { message: 'Image checksum mismatch' } }) } } });
-    await waitFor(async () => (await provider.getNode(claim))?.phase === 'Failed', 10000);
+    await waitFor(async () => (await provider.getNode(claim))?.phase === 'Failed', { timeoutMs: 10000 });
     const state = await provider.getNode(claim);
     expect(state).toMatchObject({ hostName: claimed.hostName, phase: 'Failed', reason: 'provisioning error' });
     expect(state?.message).toContain('Image checksum mismatch');

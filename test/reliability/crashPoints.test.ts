@@ -11,8 +11,10 @@ import { activate } from '../../plugin/index.js';
 import { applyFleet, makeFleet } from '../../lab/fleet/index.js';
 import { startCrashProxy, type CrashProxy } from '../support/crash.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, CPU_HOST, JOIN, providerConfig, recordingHost, seedPlatformObjects, waitFor } from '../providers/helpers.js';
-import { expectHeld, expectHostUnclaimed, expectReleased, readCluster, retryUntil } from './invariants.js';
+import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
+import { expectHeld, expectHostUnclaimed, expectReleased, readCluster } from './invariants.js';
+import { waitFor } from '../support/waitFor.js';
+import { aClaim, JOIN } from '../support/builders.js';
 
 const NETWORK = { 'vcluster.com/os-image': 'ubuntu-noble', 'metal3.vcluster.com/network-cidr': '10.60.0.1/24' };
 
@@ -30,7 +32,7 @@ async function withDoomedPlugin<T>(lab: TestLab, config: ProviderConfig, k: numb
 }
 
 async function releaseFully(provider: NodeProvider, claim: NodeClaimView): Promise<void> {
-  await retryUntil(() => provider.deleteNode(claim), (r) => r.phase === 'Released', 800);
+  await waitFor(async () => (await provider.deleteNode(claim)).phase === 'Released', { timeoutMs: 20_000 });
 }
 
 describe('crash points in createNode', () => {
@@ -73,7 +75,7 @@ describe('crash points in createNode', () => {
 
     const { activation, provider } = await activateConfigured(lab, config);
     try {
-      const state = await retryUntil(() => provider.createNode(claim, JOIN), () => true);
+      const state = await waitFor(() => provider.createNode(claim, JOIN), { timeoutMs: 5000 });
       const hostName = expectHeld(await readCluster(lab), claim.uid, { withIp: true });
       expect(state.hostName).toBe(hostName);
       // A further retry writes nothing and changes nothing.
@@ -118,7 +120,7 @@ describe('crash points in deleteNode (Metal3 simulator deprovisions for real)', 
     });
     const { activation, provider } = await activateConfigured(lab, config);
     try {
-      await waitFor(async () => (await provider.nodeTypes())[0].capacity.total === 2, 15000);
+      await waitFor(async () => (await provider.nodeTypes())[0].capacity.total === 2, { timeoutMs: 15000 });
     } finally {
       await activation.dispose();
     }
@@ -134,7 +136,7 @@ describe('crash points in deleteNode (Metal3 simulator deprovisions for real)', 
     const { activation, provider } = await activateConfigured(lab, config);
     try {
       const state = await provider.createNode(claim, JOIN);
-      await waitFor(async () => (await provider.getNode(claim))?.phase === 'Provisioned', 10000);
+      await waitFor(async () => (await provider.getNode(claim))?.phase === 'Provisioned', { timeoutMs: 10000 });
       return { claim, hostName: state.hostName };
     } finally {
       await activation.dispose();

@@ -15,8 +15,10 @@ import { ensureTenantServerCluster, registerFleetPorts, type TenantServerCluster
 import type { BareMetalHost } from '../../providers/metal3/types.js';
 import { startCrashProxy, type CrashProxy } from '../support/crash.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, JOIN, netrisProviderConfig, recordingHost, seedPlatformObjects, waitFor } from '../providers/helpers.js';
-import { expectHeld, expectHostUnclaimed, expectReleased, readCluster, retryUntil } from './invariants.js';
+import { activateConfigured, netrisProviderConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
+import { expectHeld, expectHostUnclaimed, expectReleased, readCluster } from './invariants.js';
+import { waitFor } from '../support/waitFor.js';
+import { aClaim, JOIN } from '../support/builders.js';
 
 const PASSWORD = 'netris-crash-Pa55';
 const SERVER_CLUSTER = 'netris.vcluster.com/server-cluster';
@@ -39,7 +41,7 @@ describe('crash points with the Netris fabric', () => {
     await applyFleet(lab.kc, fleet);
     const { activation, provider } = await activateConfigured(lab, config);
     try {
-      await waitFor(async () => (await provider.nodeTypes())[0]?.capacity.total === 2, 15000);
+      await waitFor(async () => (await provider.nodeTypes())[0]?.capacity.total === 2, { timeoutMs: 15000 });
     } finally {
       await activation.dispose();
     }
@@ -82,13 +84,13 @@ describe('crash points with the Netris fabric', () => {
 
   /** Calls createNode until it answers, then waits until the host is provisioned. */
   const createUntilProvisioned = (claim: NodeClaimView) => withHealthyPlugin(async (p) => {
-    const state = await retryUntil(() => p.createNode(claim, JOIN), () => true, 400);
-    await waitFor(async () => (await p.getNode(claim))?.phase === 'Provisioned', 15000);
+    const state = await waitFor(() => p.createNode(claim, JOIN), { timeoutMs: 10_000 });
+    await waitFor(async () => (await p.getNode(claim))?.phase === 'Provisioned', { timeoutMs: 15000 });
     return state.hostName;
   });
 
   const releaseFully = (claim: NodeClaimView) =>
-    withHealthyPlugin((p) => retryUntil(() => p.deleteNode(claim), (r) => r.phase === 'Released', 800));
+    withHealthyPlugin((p) => waitFor(async () => (await p.deleteNode(claim)).phase === 'Released', { timeoutMs: 20_000 }));
 
   /** Polls a hook through the proxy until it reports `done` or the proxy has crashed. */
   const pollUntil = (call: (p: NodeProvider) => Promise<{ phase: string }>, done: string) => async (p: NodeProvider, proxy: CrashProxy) => {
@@ -119,7 +121,7 @@ describe('crash points with the Netris fabric', () => {
     undisturbed.create = created.writes;
     expect(undisturbed.create).toBeGreaterThanOrEqual(3);
     const hostName = await expectHeldOnTenant(claim);
-    await withHealthyPlugin(async (p) => waitFor(async () => (await p.getNode(claim))?.phase === 'Provisioned', 15000));
+    await withHealthyPlugin(async (p) => waitFor(async () => (await p.getNode(claim))?.phase === 'Provisioned', { timeoutMs: 15000 }));
     const released = await withDoomedPlugin(undefined, pollUntil((p) => p.deleteNode(claim), 'Released'));
     expect(released.result).toBe('Released');
     undisturbed.release = released.writes;

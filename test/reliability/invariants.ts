@@ -89,18 +89,3 @@ export function expectHostUnclaimed(host: BareMetalHost): void {
   }).toEqual({ host: host.metadata.name, label: undefined, consumerRef: undefined, image: undefined, userData: undefined, claimAnnotations: [] });
 }
 
-/** Calls `attempt` until it resolves (as a restarted host would retry), or fails after `tries`. */
-export async function retryUntil<T>(attempt: () => Promise<T>, done: (value: T) => boolean, tries = 200, delayMs = 25): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < tries; i++) {
-    try {
-      const value = await attempt();
-      if (done(value)) return value;
-      last = value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, delayMs));
-  }
-  throw new Error(`did not converge after ${tries} tries; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-}

@@ -16,8 +16,10 @@ import type { NodeClaimView, NodeProvider, PluginActivation, ProviderConfig } fr
 import { activate } from '../../plugin/index.js';
 import { ProviderPlugin } from '../../platform/host/providerPlugin.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { aClaim, CPU_HOST, JOIN, providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
+import { CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
 import { expectReleased, readCluster } from './invariants.js';
+import { aClaim, JOIN } from '../support/builders.js';
+import { waitFor } from '../support/waitFor.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const HOSTS = 6;
@@ -34,11 +36,7 @@ function countByType(resources: string[]): Map<string, number> {
 async function backToBaseline(baseline: string[], timeoutMs = 5000): Promise<void> {
   const before = countByType(baseline);
   const within = () => [...countByType(process.getActiveResourcesInfo())].every(([type, n]) => n <= (before.get(type) ?? 0));
-  const deadline = Date.now() + timeoutMs;
-  while (!within()) {
-    if (Date.now() > deadline) throw new Error(`handles not back to baseline ${JSON.stringify(baseline)}: ${JSON.stringify(process.getActiveResourcesInfo())}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(within, { what: `handles back to baseline ${JSON.stringify(baseline)}`, timeoutMs, everyMs: 50 });
 }
 
 /** Claim/release loops on `provider()` until `stop()`; every call must succeed and hold exactly one host. */

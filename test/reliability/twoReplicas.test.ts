@@ -11,8 +11,10 @@ import { activate } from '../../plugin/index.js';
 import { kubeConfigForUrl } from '../../lab/kube/index.js';
 import { startCrashProxy } from '../support/crash.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { aClaim, CPU_HOST, JOIN, providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
-import { expectClusterConsistent, expectHeld, expectReleased, readCluster, retryUntil } from './invariants.js';
+import { CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
+import { expectClusterConsistent, expectHeld, expectReleased, readCluster } from './invariants.js';
+import { aClaim, JOIN } from '../support/builders.js';
+import { waitFor } from '../support/waitFor.js';
 
 const HOSTS = 6;
 const NETWORK = { 'vcluster.com/os-image': 'ubuntu-noble', 'metal3.vcluster.com/network-cidr': '10.70.0.1/24' };
@@ -35,11 +37,16 @@ async function settle(provider: NodeProvider, claim: NodeClaimView): Promise<Out
 
 /** The host retries Transient errors; InsufficientCapacity leaves the claim Pending. */
 async function settleWithRetry(provider: NodeProvider, claim: NodeClaimView): Promise<Outcome> {
-  return retryUntil(() => settle(provider, claim), (o) => !o.error || !isTransient(o.error), 100);
+  return waitFor(async () => {
+    const o = await settle(provider, claim);
+    return (!o.error || !isTransient(o.error)) && o;
+  }, { timeoutMs: 10_000 });
 }
 
 async function releaseAll(provider: NodeProvider, claims: NodeClaimView[]): Promise<void> {
-  for (const claim of claims) await retryUntil(() => provider.deleteNode(claim), (r) => r.phase === 'Released', 400);
+  for (const claim of claims) {
+    await waitFor(async () => (await provider.deleteNode(claim)).phase === 'Released', { timeoutMs: 10_000 });
+  }
 }
 
 describe('two replicas', () => {
@@ -106,7 +113,7 @@ describe('two replicas', () => {
     try {
       const inFlight = claims.map((claim) => doomed.provider.createNode(claim, JOIN).catch((e: unknown) => e));
       // Die once a few writes have landed, while the rest of the burst is still in flight.
-      await retryUntil(async () => proxy.writes.length, (n) => n >= 5, 400, 5);
+      await waitFor(() => proxy.writes.length >= 5, { timeoutMs: 2000, everyMs: 5 });
       proxy.crash();
       await Promise.all(inFlight);
     } finally {

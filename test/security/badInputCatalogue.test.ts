@@ -8,16 +8,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   isInsufficientCapacity,
-  isInvalidConfiguration,
-  type InvalidConfigurationError,
+  
+  
   type NodeClaimView,
   type NodeProvider,
   type PluginActivation,
   type ProviderConfig,
 } from '../../plugin/contract.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, CPU_HOST, JOIN, providerConfig, seedPlatformObjects } from '../providers/helpers.js';
-import { expectClusterConsistent, expectHeld, expectReleased, readCluster, retryUntil } from '../reliability/invariants.js';
+import { activateConfigured, CPU_HOST, providerConfig, seedPlatformObjects } from '../providers/helpers.js';
+import { expectClusterConsistent, expectHeld, expectReleased, readCluster } from '../reliability/invariants.js';
+import { aClaim, JOIN } from '../support/builders.js';
+import { expectRejectsWith } from '../support/expectations.js';
+import { waitFor } from '../support/waitFor.js';
 
 const NP = 'NodeProvider metal3-provider';
 const prop = (key: string) => `spec.properties["${key}"]`;
@@ -107,20 +110,16 @@ describe('bad-input catalogue', () => {
   it.each(configCases)('NodeProvider: $input → names NodeProvider and $field; the previous config stays', async ({ mutate, field, message }) => {
     const bad = baseConfig(lab.namespace);
     mutate(bad);
-    const err = await provider.configure(bad).catch((e: unknown) => e);
-    expect(isInvalidConfiguration(err)).toBe(true);
-    expect({ object: (err as InvalidConfigurationError).object, field: (err as InvalidConfigurationError).field }).toEqual({ object: NP, field });
-    expect((err as Error).message.startsWith(`${NP}: ${field}: ${message}`)).toBe(true);
+    const err = await expectRejectsWith(provider.configure(bad), 'InvalidConfiguration', { object: NP, field });
+    expect(err.message.startsWith(`${NP}: ${field}: ${message}`)).toBe(true);
     expect((await provider.nodeTypes()).map((t) => t.name)).toEqual(['cpu-node', 'odd-node']);
   });
 
   it.each(claimCases)('NodeClaim: $input → InvalidConfiguration on $object $field; nothing left behind', async ({ name, properties, object, field, message }) => {
     const claim = aClaim({ name, properties, ...(name === 'bad-type' ? { nodeType: 'no-such-type' } : {}) });
     failed.push(claim);
-    const err = await provider.createNode(claim, JOIN).catch((e: unknown) => e);
-    expect(isInvalidConfiguration(err)).toBe(true);
-    expect({ object: (err as InvalidConfigurationError).object, field: (err as InvalidConfigurationError).field }).toEqual({ object, field });
-    expect((err as Error).message.startsWith(`${object}: ${field}: ${message}`)).toBe(true);
+    const err = await expectRejectsWith(provider.createNode(claim, JOIN), 'InvalidConfiguration', { object, field });
+    expect(err.message.startsWith(`${object}: ${field}: ${message}`)).toBe(true);
     expectReleased(await readCluster(lab), claim.uid);
   });
 
@@ -129,11 +128,10 @@ describe('bad-input catalogue', () => {
     const first = aClaim({ name: 'range-first', properties });
     const second = aClaim({ name: 'range-second', properties });
     expect((await provider.createNode(first, JOIN)).ip).toBe('10.90.0.50');
-    const err = await provider.createNode(second, JOIN).catch((e: unknown) => e);
-    expect(isInsufficientCapacity(err)).toBe(true);
-    expect((err as Error).message).toBe(`IP pool 10.90.0.0-24 is exhausted (1 addresses, all reserved); see ${CIDR} / ${RANGE}`);
+    const err = await expectRejectsWith(provider.createNode(second, JOIN), 'InsufficientCapacity');
+    expect(err.message).toBe(`IP pool 10.90.0.0-24 is exhausted (1 addresses, all reserved); see ${CIDR} / ${RANGE}`);
     expectReleased(await readCluster(lab), second.uid);
-    await retryUntil(() => provider.deleteNode(first), (r) => r.phase === 'Released');
+    await waitFor(async () => (await provider.deleteNode(first)).phase === 'Released', { timeoutMs: 5000 });
   });
 
   it('BareMetalHosts with missing or odd hardware data are skipped with a reason, not a crash', async () => {
@@ -154,14 +152,15 @@ describe('bad-input catalogue', () => {
 
     const claim = aClaim({ name: 'odd', nodeType: 'odd-node' });
     failed.push(claim);
-    const err = await retryUntil(
-      () => provider.createNode(claim, JOIN).catch((e: unknown) => e),
-      (e) => String((e as Error).message).includes('4 host(s)'), // until the cache has seen all four
-    );
+    // Until the cache has seen all four.
+    const err = await waitFor(async () => {
+      const e = await provider.createNode(claim, JOIN).catch((e: unknown) => e as Error);
+      return String((e as Error).message).includes('4 host(s)') && (e as Error);
+    }, { timeoutMs: 5000 });
     expect(isInsufficientCapacity(err)).toBe(true);
     // Ineligible hosts are not counted in capacity, and nodeTypes() does not throw on them either.
     expect((await provider.nodeTypes()).find((t) => t.name === 'odd-node')?.capacity).toEqual({ total: 0, claimed: 0 });
-    const message = (err as Error).message;
+    const message = err.message;
     expect(message).toMatch(/^no eligible host for node type odd-node: 4 host\(s\) match the selector; ineligible: /);
     expect(message).toContain('1 hardware unknown: no status.hardware (not inspected yet?)');
     expect(message).toContain('1 hardware unknown: status.hardware.ramMebibytes is missing or not a positive number');

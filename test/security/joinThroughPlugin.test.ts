@@ -15,7 +15,9 @@ import { applyFleet, makeFleet } from '../../lab/fleet/index.js';
 import { startServerFarm, type ServerFarm } from '../../lab/servers/index.js';
 import { startTenant, type Tenant } from '../../lab/vcluster/tenant.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, providerConfig, seedPlatformObjects, waitFor } from '../providers/helpers.js';
+import { activateConfigured, providerConfig, seedPlatformObjects } from '../providers/helpers.js';
+import { waitFor } from '../support/waitFor.js';
+import { aClaim } from '../support/builders.js';
 
 describe('joining through the plugin\'s user data', () => {
   let lab: TestLab;
@@ -38,7 +40,7 @@ describe('joining through the plugin\'s user data', () => {
       properties: { 'vcluster.com/os-image': 'ubuntu-noble', 'metal3.vcluster.com/network-cidr': '10.99.0.1/24' },
       nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64', memory: '512Gi' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
     })));
-    await waitFor(async () => (await activation.provider.nodeTypes())[0].capacity.total === 3, 15000);
+    await waitFor(async () => (await activation.provider.nodeTypes())[0].capacity.total === 3, { timeoutMs: 15000 });
   }, 60000);
 
   afterAll(async () => {
@@ -62,8 +64,8 @@ describe('joining through the plugin\'s user data', () => {
   /** Deprovisioning stops the server (and its retrying join script) and wipes it. */
   async function release(claim: NodeClaimView): Promise<void> {
     const host = (await activation.provider.getNode(claim))?.hostName ?? '';
-    await waitFor(async () => (await activation.provider.deleteNode(claim)).phase === 'Released', 15000);
-    await waitFor(() => phaseOf(host) === 'Wiped', 15000);
+    await waitFor(async () => (await activation.provider.deleteNode(claim)).phase === 'Released', { timeoutMs: 15000 });
+    await waitFor(() => phaseOf(host) === 'Wiped', { timeoutMs: 15000 });
   }
   const nodeIn = (tenant: Tenant, name: string) => tenant.api.kubeConfig().makeApiClient(CoreV1Api).readNode({ name }).catch(() => undefined);
 
@@ -82,7 +84,7 @@ describe('joining through the plugin\'s user data', () => {
   it('a claim joins its own tenant with its own token', async () => {
     const claim = aClaim({ name: 'joins-a', vClusterRef: 'join-a' });
     const host = await provision(claim, await joinSpec(tenantA, tenantA, tenantA));
-    await waitFor(async () => (await nodeIn(tenantA, 'joins-a')) !== undefined, 30000);
+    await waitFor(async () => (await nodeIn(tenantA, 'joins-a')) !== undefined, { timeoutMs: 30000 });
     expect(await nodeIn(tenantB, 'joins-a')).toBeUndefined();
     expectNoToken(farm.consoleLog(host));
     await release(claim);
@@ -92,7 +94,7 @@ describe('joining through the plugin\'s user data', () => {
     const claim = aClaim({ name: 'a-token-at-b', vClusterRef: 'join-b' });
     const host = await provision(claim, await joinSpec(tenantB, tenantB, tenantA));
     // The join script retries for a while; its first refusal is enough.
-    await waitFor(() => /returned error: 401/.test(bootLog(host)), 30000);
+    await waitFor(() => /returned error: 401/.test(bootLog(host)), { timeoutMs: 30000 });
     expect(await nodeIn(tenantB, 'a-token-at-b')).toBeUndefined();
     expect(await nodeIn(tenantA, 'a-token-at-b')).toBeUndefined();
     expectNoToken(farm.consoleLog(host));
@@ -102,7 +104,7 @@ describe('joining through the plugin\'s user data', () => {
   it('a wrong CA fails the join: the bootstrap script is fetched with TLS verified', async () => {
     const claim = aClaim({ name: 'wrong-ca', vClusterRef: 'join-b' });
     const host = await provision(claim, await joinSpec(tenantB, tenantA, tenantB));
-    await waitFor(() => /curl: \(60\)|SSL certificate problem/.test(bootLog(host)), 30000);
+    await waitFor(() => /curl: \(60\)|SSL certificate problem/.test(bootLog(host)), { timeoutMs: 30000 });
     expect(bootLog(host)).not.toMatch(/Preparing node/);
     expect(await nodeIn(tenantB, 'wrong-ca')).toBeUndefined();
     expectNoToken(farm.consoleLog(host));

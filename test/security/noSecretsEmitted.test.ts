@@ -12,8 +12,10 @@ import type { JoinSpec, Logger, NodeClaimView, PluginActivation, PluginHost } fr
 import { activate } from '../../plugin/index.js';
 import { applyFleet, makeFleet } from '../../lab/fleet/index.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { aClaim, JOIN, providerConfig, recordingHost, seedPlatformObjects, waitFor } from '../providers/helpers.js';
-import { expectReleased, readCluster, retryUntil } from '../reliability/invariants.js';
+import { providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
+import { expectReleased, readCluster } from '../reliability/invariants.js';
+import { waitFor } from '../support/waitFor.js';
+import { aClaim, JOIN } from '../support/builders.js';
 
 const TOKEN_SECRET = 'q7w8e9r0t1y2u3i4';
 const JOIN_A: JoinSpec = { ...JOIN, token: `k3x9pq.${TOKEN_SECRET}` };
@@ -42,7 +44,7 @@ describe('no secret is ever emitted', () => {
       properties: { 'vcluster.com/os-image': 'ubuntu-noble', 'vcluster.com/ssh-keys': 'ops', 'metal3.vcluster.com/network-cidr': '10.80.0.1/24' },
       nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64', memory: '512Gi' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
     }));
-    await waitFor(async () => (await activation.provider.nodeTypes())[0].capacity.total === 2, 15000);
+    await waitFor(async () => (await activation.provider.nodeTypes())[0].capacity.total === 2, { timeoutMs: 15000 });
   }, 30000);
 
   afterAll(async () => {
@@ -50,14 +52,14 @@ describe('no secret is ever emitted', () => {
     await lab?.close();
   });
 
-  const release = (claim: NodeClaimView) => retryUntil(() => activation.provider.deleteNode(claim), (r) => r.phase === 'Released', 800);
+  const release = (claim: NodeClaimView) => waitFor(async () => (await activation.provider.deleteNode(claim)).phase === 'Released', { timeoutMs: 20_000 });
 
   it('a full lifecycle and failing claims emit neither token, user data nor BMC password', async () => {
     const a = aClaim({ properties: { 'vcluster.com/user-data': USER_DATA } });
     const b = aClaim({ vClusterRef: 'tenant-b' });
     const stateA = await activation.provider.createNode(a, JOIN_A);
     const stateB = await activation.provider.createNode(b, JOIN_B);
-    await waitFor(async () => (await activation.provider.getNode(a))?.phase === 'Provisioned', 10000);
+    await waitFor(async () => (await activation.provider.getNode(a))?.phase === 'Provisioned', { timeoutMs: 10000 });
 
     // Per-claim tokens: each claim's user data Secret holds its own token and not the other's.
     const userDataOf = async (claim: NodeClaimView, hostName: string) => {

@@ -7,8 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isInsufficientCapacity, type NodeClaimView, type NodeProvider, type ProviderConfig } from '../../plugin/contract.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, aClaim, CPU_HOST, JOIN, providerConfig, seedPlatformObjects } from '../providers/helpers.js';
+import { activateConfigured, CPU_HOST, providerConfig, seedPlatformObjects } from '../providers/helpers.js';
 import { expectReleased, readCluster } from '../reliability/invariants.js';
+import { aClaim, JOIN } from '../support/builders.js';
+import { waitFor } from '../support/waitFor.js';
 
 const ONLY = (name: string) => ({ 'metal3.vcluster.com/server-name': name });
 
@@ -22,11 +24,7 @@ async function releaseThrough(lab: TestLab, provider: NodeProvider, claim: NodeC
 }
 
 async function waitForHostState(provider: NodeProvider, claim: NodeClaimView, state: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if ((await provider.getNode(claim))?.hostState === state) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`host of ${claim.name} never reached ${state}`);
+  await waitFor(async () => (await provider.getNode(claim))?.hostState === state, { what: `host of ${claim.name} to reach ${state}`, timeoutMs: 5000, everyMs: 10 });
 }
 
 describe('handing a host to another tenant', () => {

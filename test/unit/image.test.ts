@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { isInvalidConfiguration } from '../../plugin/contract.js';
 import { resolveImage, type OSImageLike } from '../../providers/metal3/image.js';
 import { PROPERTY } from '../../providers/metal3/properties.js';
+import { expectRejectsWith } from '../support/expectations.js';
 
 const SHA256 = 'a'.repeat(64);
 const MD5 = 'b'.repeat(32);
@@ -20,16 +20,6 @@ const lookup = async (name: string) => osImages[name];
 const CLAIM = 'NodeClaim p-a/claim-1';
 
 interface Given { url?: string; checksum?: string; type?: string; format?: string }
-
-async function errorOf(promise: Promise<unknown>): Promise<Error & { object?: string; field?: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(isInvalidConfiguration(err)).toBe(true);
-    return err as Error;
-  }
-  throw new Error('expected an InvalidConfigurationError');
-}
 
 /** Direct image properties, all set by the claim. */
 function direct(props: Record<string, string>) {
@@ -50,26 +40,24 @@ describe('resolveImage', () => {
   });
 
   it('fails with "failed to get OSImage" naming who set the property', async () => {
-    const err = await errorOf(resolveImage({ [PROPERTY.osImage]: 'nope' }, { [PROPERTY.osImage]: 'NodeType gpu' }, lookup));
+    const err = await expectRejectsWith(resolveImage({ [PROPERTY.osImage]: 'nope' }, { [PROPERTY.osImage]: 'NodeType gpu' }, lookup), 'InvalidConfiguration');
     expect(err.message).toBe('NodeType gpu: spec.properties["vcluster.com/os-image"]: failed to get OSImage "nope": not found');
   });
 
   it('blames the OSImage for its own bad properties', async () => {
-    const err = await errorOf(resolveImage({ [PROPERTY.osImage]: 'broken' }, {}, lookup));
-    expect(err.object).toBe('OSImage broken');
-    expect(err.field).toBe('spec.properties["metal3.vcluster.com/image-url"]');
+    const err = await expectRejectsWith(resolveImage({ [PROPERTY.osImage]: 'broken' }, {}, lookup), 'InvalidConfiguration', { object: 'OSImage broken', field: 'spec.properties["metal3.vcluster.com/image-url"]' });
     expect(err.message).toMatch(/scheme "ftp:" is not one of http, https, oci/);
-    const empty = await errorOf(resolveImage({ [PROPERTY.osImage]: 'empty' }, {}, lookup));
+    const empty = await expectRejectsWith(resolveImage({ [PROPERTY.osImage]: 'empty' }, {}, lookup), 'InvalidConfiguration');
     expect(empty.message).toBe('OSImage empty: spec.properties["metal3.vcluster.com/image-url"]: is required');
   });
 
   it('refuses an OSImage with a file:// URL, naming the OSImage and the property, before BMO\'s webhook would', async () => {
-    const err = await errorOf(resolveImage({ [PROPERTY.osImage]: 'local' }, {}, lookup));
+    const err = await expectRejectsWith(resolveImage({ [PROPERTY.osImage]: 'local' }, {}, lookup), 'InvalidConfiguration');
     expect(err.message).toBe('OSImage local: spec.properties["metal3.vcluster.com/image-url"]: scheme "file:" is not one of http, https, oci (BMO\'s webhook refuses file:// images)');
   });
 
   it('asks for an image when none is configured', async () => {
-    const err = await errorOf(resolveImage({}, {}, lookup));
+    const err = await expectRejectsWith(resolveImage({}, {}, lookup), 'InvalidConfiguration');
     expect(err.message).toMatch(/no image: set vcluster.com\/os-image/);
   });
 
@@ -111,9 +99,7 @@ describe('resolveImage', () => {
       ...(given.format !== undefined ? { [PROPERTY.imageFormat]: given.format } : {}),
     };
     const origin = Object.fromEntries(Object.keys(props).map((k) => [k, k === key ? 'NodeType gpu' : CLAIM]));
-    const err = await errorOf(resolveImage(props, origin, lookup));
-    expect(err.object).toBe('NodeType gpu');
-    expect(err.field).toBe(`spec.properties[${JSON.stringify(key)}]`);
+    const err = await expectRejectsWith(resolveImage(props, origin, lookup), 'InvalidConfiguration', { object: 'NodeType gpu', field: `spec.properties[${JSON.stringify(key)}]` });
     expect(err.message).toMatch(message);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { parseQuantity } from '../../providers/metal3/quantity.js';
 import { isInvalidConfiguration } from '../../plugin/contract.js';
+import { expectRejectsWith } from '../support/expectations.js';
 
 describe('parseQuantity', () => {
   it.each([
@@ -31,15 +32,9 @@ describe('parseQuantity', () => {
     expect(() => parseQuantity(text)).toThrow(/not a Kubernetes quantity/);
   });
 
-  it('names the object and field in its error', () => {
-    let caught: unknown;
-    try {
-      parseQuantity('lots', { object: 'NodeType gpu', field: 'resources["memory"]' });
-    } catch (err) {
-      caught = err;
-    }
-    expect(isInvalidConfiguration(caught)).toBe(true);
-    expect((caught as Error).message).toBe('NodeType gpu: resources["memory"]: "lots" is not a Kubernetes quantity (examples: 100m, 2, 1.5, 128Gi, 500M, 1e3)');
+  it('names the object and field in its error', async () => {
+    const err = await expectRejectsWith(() => parseQuantity('lots', { object: 'NodeType gpu', field: 'resources["memory"]' }), 'InvalidConfiguration');
+    expect(err.message).toBe('NodeType gpu: resources["memory"]: "lots" is not a Kubernetes quantity (examples: 100m, 2, 1.5, 128Gi, 500M, 1e3)');
   });
 
   it('property: binary suffixes multiply by powers of 1024, decimal by powers of 1000', () => {

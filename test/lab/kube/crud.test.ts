@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type * as k8s from '@kubernetes/client-node';
 import type { KubeApiServer } from '../../../lab/kube/index.js';
-import { failure, merge, ns, postRaw, startWithWidgets, until, widget, widgetCrd, type Clients } from './helpers.js';
+import { failure, merge, ns, postRaw, startWithWidgets, widget, widgetCrd, type Clients } from './helpers.js';
+import { waitFor } from '../../support/waitFor.js';
 
 type Obj = { metadata: k8s.V1ObjectMeta; spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
@@ -166,15 +167,15 @@ describe('custom resources', () => {
     await c.core.createNamespacedSecret({ namespace: 'crud', body: { metadata: { name: 'dep-fin', finalizers: ['x/keep'], ownerReferences: [ref(owner)] } } });
     await c.core.createNamespacedSecret({ namespace: 'crud', body: { metadata: { name: 'dep-two', ownerReferences: [ref(owner), ref(other)] } } });
     await c.custom.deleteNamespacedCustomObject({ ...api, name: 'owner' });
-    await until(async () => (await c.core.listNamespacedSecret({ namespace: 'crud', fieldSelector: 'metadata.name=dep' })).items.length === 0, 'dep collected');
-    const held = await until(async () => {
+    await waitFor(async () => (await c.core.listNamespacedSecret({ namespace: 'crud', fieldSelector: 'metadata.name=dep' })).items.length === 0, { what: 'dep collected' });
+    const held = await waitFor(async () => {
       const s = await c.core.readNamespacedSecret({ name: 'dep-fin', namespace: 'crud' });
       return s.metadata?.deletionTimestamp ? s : undefined;
-    }, 'dep-fin terminating');
+    }, { what: 'dep-fin terminating' });
     expect(held.metadata?.finalizers).toEqual(['x/keep']);
     expect((await c.core.readNamespacedSecret({ name: 'dep-two', namespace: 'crud' })).metadata?.deletionTimestamp).toBeUndefined();
     await c.custom.deleteNamespacedCustomObject({ ...api, name: 'owner2' });
-    await until(async () => (await c.core.listNamespacedSecret({ namespace: 'crud', fieldSelector: 'metadata.name=dep-two' })).items.length === 0, 'dep-two collected');
+    await waitFor(async () => (await c.core.listNamespacedSecret({ namespace: 'crud', fieldSelector: 'metadata.name=dep-two' })).items.length === 0, { what: 'dep-two collected' });
   });
 
   it('refuses to delete the system namespaces', async () => {
@@ -188,7 +189,7 @@ describe('custom resources', () => {
     const ns1 = await c.core.deleteNamespace({ name: 'doomed' });
     expect(ns1).toBeDefined();
     expect((ns1 as unknown as k8s.V1Namespace).status?.phase).toBe('Terminating');
-    await until(async () => !(await c.core.listNamespace()).items.some((n) => n.metadata?.name === 'doomed'), 'namespace gone');
+    await waitFor(async () => !(await c.core.listNamespace()).items.some((n) => n.metadata?.name === 'doomed'), { what: 'namespace gone' });
     expect((await failure(c.core.readNamespacedConfigMap({ name: 'x', namespace: 'doomed' }))).code).toBe(404);
   });
 
@@ -219,10 +220,10 @@ describe('custom resources', () => {
     await c.core.createNamespacedConfigMap({ namespace: 'crud', body: { metadata: { name: 'fg-dep', finalizers: ['x/slow'], ownerReferences } } });
     const deleting = (await c.custom.deleteNamespacedCustomObject({ ...api, name: 'fg', propagationPolicy: 'Foreground' })) as Obj;
     expect(deleting.metadata.finalizers).toContain('foregroundDeletion');
-    await until(async () => (await c.core.readNamespacedConfigMap({ name: 'fg-dep', namespace: 'crud' })).metadata?.deletionTimestamp, 'dependent terminating');
+    await waitFor(async () => (await c.core.readNamespacedConfigMap({ name: 'fg-dep', namespace: 'crud' })).metadata?.deletionTimestamp, { what: 'dependent terminating' });
     expect(((await c.custom.getNamespacedCustomObject({ ...api, name: 'fg' })) as Obj).metadata.deletionTimestamp).toBeDefined();
     await c.core.patchNamespacedConfigMap({ name: 'fg-dep', namespace: 'crud', body: { metadata: { finalizers: null } } }, merge);
-    await until(async () => (await c.custom.listNamespacedCustomObject({ ...api, fieldSelector: 'metadata.name=fg' }) as { items: unknown[] }).items.length === 0, 'owner gone');
+    await waitFor(async () => (await c.custom.listNamespacedCustomObject({ ...api, fieldSelector: 'metadata.name=fg' }) as { items: unknown[] }).items.length === 0, { what: 'owner gone' });
   });
 });
 

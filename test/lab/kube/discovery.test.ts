@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import type { KubeApiServer } from '../../../lab/kube/index.js';
-import { startWithWidgets, until, type Clients } from './helpers.js';
+import { startWithWidgets, type Clients } from './helpers.js';
+import { waitFor } from '../../support/waitFor.js';
 
 let server: KubeApiServer;
 let c: Clients;
@@ -47,10 +48,10 @@ describe('discovery', () => {
 
 describe('CustomResourceDefinitions', () => {
   it('report Established and NamesAccepted once served', async () => {
-    const crd = await until(async () => {
+    const crd = await waitFor(async () => {
       const got = await c.ext.readCustomResourceDefinition({ name: 'widgets.example.com' });
       return got.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True') ? got : undefined;
-    }, 'Established');
+    }, { what: 'Established' });
     expect(crd.status?.acceptedNames?.kind).toBe('Widget');
     expect(crd.status?.storedVersions).toEqual(['v1']);
   });

@@ -119,12 +119,3 @@ export const widget = (name: string, spec: Record<string, unknown> = { size: 1 }
   apiVersion: `${GROUP}/${VERSION}`, kind: 'Widget', metadata: { name, ...metadata }, spec,
 });
 
-export async function until<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
-import { postRaw, until, widgetCrd } from './helpers.js';
+import { postRaw, widgetCrd } from './helpers.js';
+import { waitFor } from '../../support/waitFor.js';
 
 const run = promisify(execFile);
 
@@ -95,9 +96,9 @@ if (!kubectlBin) {
       children.push(child);
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      await until(() => /^w2\s+6/m.test(out), 'initial rows', 10000);
+      await waitFor(() => /^w2\s+6/m.test(out), { what: 'initial rows', timeoutMs: 10000 });
       await kubectl('patch', 'wd', 'w2', '--type', 'merge', '-p', '{"spec":{"size":7}}');
-      await until(() => /^w2\s+7/m.test(out), 'watched change', 10000);
+      await waitFor(() => /^w2\s+7/m.test(out), { what: 'watched change', timeoutMs: 10000 });
       child.kill();
     });
 

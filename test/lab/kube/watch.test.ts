@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import type { KubeApiServer } from '../../../lab/kube/index.js';
-import { merge, ns, postRaw, startWithWidgets, until, widget, widgetCrd, type Clients } from './helpers.js';
+import { merge, ns, postRaw, startWithWidgets, widget, widgetCrd, type Clients } from './helpers.js';
+import { waitFor } from '../../support/waitFor.js';
 
 type Obj = { metadata: k8s.V1ObjectMeta; code?: number; reason?: string };
 interface Seen { type: string; obj: Obj }
@@ -37,9 +38,9 @@ describe('watch', () => {
   it('starts with the current state as ADDED when no resourceVersion is given, then follows', async () => {
     await c.custom.createNamespacedCustomObject({ ...api, body: widget('a') });
     const w = await watch({});
-    await until(() => w.seen.length >= 1, 'initial ADDED');
+    await waitFor(() => w.seen.length >= 1, { what: 'initial ADDED' });
     await c.custom.patchNamespacedCustomObject({ ...api, name: 'a', body: { spec: { size: 2 } } }, merge);
-    await until(() => w.seen.length >= 2, 'MODIFIED');
+    await waitFor(() => w.seen.length >= 2, { what: 'MODIFIED' });
     expect(w.seen.map((e) => `${e.type} ${e.obj.metadata.name}`)).toEqual(['ADDED a', 'MODIFIED a']);
   });
 
@@ -47,11 +48,11 @@ describe('watch', () => {
     const before = (await c.custom.getNamespacedCustomObject({ ...api, name: 'a' })) as Obj;
     await c.custom.patchNamespacedCustomObject({ ...api, name: 'a', body: { spec: { size: 3 } } }, merge);
     const w = await watch({ resourceVersion: before.metadata.resourceVersion });
-    await until(() => w.seen.length >= 1, 'replayed MODIFIED');
+    await waitFor(() => w.seen.length >= 1, { what: 'replayed MODIFIED' });
     expect(w.seen[0].type).toBe('MODIFIED');
     expect(Number(w.seen[0].obj.metadata.resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
     await c.custom.deleteNamespacedCustomObject({ ...api, name: 'a' });
-    await until(() => w.seen.some((e) => e.type === 'DELETED'), 'DELETED');
+    await waitFor(() => w.seen.some((e) => e.type === 'DELETED'), { what: 'DELETED' });
   });
 
   it('sends bookmarks and ends at timeoutSeconds with a final bookmark', async () => {
@@ -77,7 +78,7 @@ describe('watch', () => {
     await c.custom.createNamespacedCustomObject({ ...api, body: widget('sel', { size: 1 }, { labels: { tier: 'cpu' } }) });
     await c.custom.patchNamespacedCustomObject({ ...api, name: 'sel', body: { metadata: { labels: { tier: 'gpu' } } } }, merge);
     await c.custom.patchNamespacedCustomObject({ ...api, name: 'sel', body: { metadata: { labels: { tier: 'cpu' } } } }, merge);
-    await until(() => w.seen.length >= 2, 'two events');
+    await waitFor(() => w.seen.length >= 2, { what: 'two events' });
     expect(w.seen.map((e) => e.type)).toEqual(['ADDED', 'DELETED']);
   });
 
@@ -88,7 +89,7 @@ describe('watch', () => {
     await postRaw(server, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', extra);
     await c.custom.createNamespacedCustomObject({ group: 'example.com', version: 'v1', plural: 'gizmos', namespace: 'default', body: { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'g1' }, spec: { size: 1 } } });
     const w = await watch({}, '/apis/example.com/v1/namespaces/default/gizmos');
-    await until(() => w.seen.length >= 1, 'ADDED g1');
+    await waitFor(() => w.seen.length >= 1, { what: 'ADDED g1' });
     await c.ext.deleteCustomResourceDefinition({ name: 'gizmos.example.com' });
     expect(await w.ended).toBeNull();
     expect(w.seen.map((e) => e.type)).toEqual(['ADDED', 'DELETED']);
@@ -115,18 +116,18 @@ describe('makeInformer', () => {
     await informer.start();
     try {
       await c.custom.createNamespacedCustomObject({ ...api, body: widget('inf1') });
-      await until(() => added.includes('inf1'), 'inf1 seen');
+      await waitFor(() => added.includes('inf1'), { what: 'inf1 seen' });
       server.dropWatches();
       await c.custom.createNamespacedCustomObject({ ...api, body: widget('inf2') });
-      await until(() => added.includes('inf2'), 'inf2 seen after drop');
+      await waitFor(() => added.includes('inf2'), { what: 'inf2 seen after drop' });
       const reconnects = connects;
       server.faults.set({ goneRate: 1, match: (r) => r.verb === 'WATCH' });
       server.dropWatches();
-      await until(() => connects >= reconnects + 2, 'relist after 410');
+      await waitFor(() => connects >= reconnects + 2, { what: 'relist after 410' });
       server.faults.clear();
       server.dropWatches();
       await c.custom.createNamespacedCustomObject({ ...api, body: widget('inf3') });
-      await until(() => added.includes('inf3'), 'inf3 seen after 410');
+      await waitFor(() => added.includes('inf3'), { what: 'inf3 seen after 410' });
       expect(informer.list().map((o) => o.metadata!.name)).toEqual(expect.arrayContaining(['inf1', 'inf2', 'inf3']));
     } finally {
       stopped = true;

@@ -8,6 +8,7 @@ import {
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { startMetal3Simulator, type Metal3Simulator, type Metal3SimulatorOptions, type PowerEvent } from '../../../lab/metal3/index.js';
 import type { BareMetalHost } from '../../../lab/metal3/types.js';
+import { waitFor } from '../../support/waitFor.js';
 
 export const GROUP = { group: 'metal3.io', version: 'v1alpha1', plural: 'baremetalhosts' };
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -117,32 +118,21 @@ export async function patchHost(w: World, name: string, body: Record<string, unk
 export async function waitForHost(
   w: World, name: string, check: (h: BareMetalHost) => boolean, timeoutMs = 10_000,
 ): Promise<BareMetalHost> {
-  const deadline = Date.now() + timeoutMs;
   let last: BareMetalHost | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await getHost(w, name);
-      if (check(last)) return last;
-    } catch (e) {
-      if ((e as { code?: number }).code !== 404) throw e;
-    }
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  throw new Error(`timed out waiting for BareMetalHost ${name}; last seen: ${JSON.stringify(last?.status)}`);
+  return waitFor(async () => {
+    last = await getHost(w, name).catch((e: unknown) => {
+      if ((e as { code?: number }).code === 404) return undefined;
+      throw e;
+    });
+    return last && check(last) && last;
+  }, { what: `BareMetalHost ${name} (last seen: ${JSON.stringify(last?.status)})`, timeoutMs, everyMs: 15 });
 }
 
 export async function waitForGone(w: World, name: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      await getHost(w, name);
-    } catch (e) {
-      if ((e as { code?: number }).code === 404) return;
-      throw e;
-    }
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  throw new Error(`BareMetalHost ${name} still exists after ${timeoutMs} ms`);
+  await waitFor(() => getHost(w, name).then(() => false, (e: unknown) => {
+    if ((e as { code?: number }).code === 404) return true;
+    throw e;
+  }), { what: `BareMetalHost ${name} to be gone`, timeoutMs, everyMs: 15 });
 }
 
 export const state = (h: BareMetalHost) => h.status?.provisioning?.state;

@@ -5,18 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { startServerFarm, type ServerFarm } from '../../../lab/servers/index.js';
+import { waitFor } from '../../support/waitFor.js';
+
+/** Waits here are long: servers run cloud-init. */
+const PATIENTLY = { timeoutMs: 15_000, everyMs: 50 };
 
 const NS = 'default';
 const BMH = { group: 'metal3.io', version: 'v1alpha1', namespace: NS, plural: 'baremetalhosts' };
 const exists = (path: string) => access(path).then(() => true, () => false);
-
-async function waitFor(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('server farm in prefix mode (no unshare)', () => {
   let mgmt: KubeApiServer;
@@ -61,7 +57,7 @@ runcmd:
       status: { errorCount: 0, errorMessage: '', operationalStatus: 'OK', poweredOn: true, provisioning: { ID: 'p1', state: 'provisioned' } },
     } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
 
-    await waitFor('Running', () => farm.servers().some((s) => s.host === 'p1' && s.phase === 'Running'));
+    await waitFor(() => farm.servers().some((s) => s.host === 'p1' && s.phase === 'Running'), { what: 'Running', ...PATIENTLY });
     const log = farm.consoleLog('p1');
     expect(log).toContain('sandbox mode: prefix (unshare not permitted: ROOT-prefix fallback');
     expect(log).toContain('hello from the sandbox');

@@ -10,19 +10,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { joinCloudConfig, OPENSTACK_NETWORK, readyStatus, startFarmWorld, BOOT_MAC, type FarmWorld } from './farmWorld.js';
+import { waitFor } from '../../support/waitFor.js';
+
+/** Waits here are long: servers run Debian's cloud-init. */
+const PATIENTLY = { timeoutMs: 60_000, everyMs: 100 };
 
 const run = promisify(execFile);
 const exists = (path: string) => access(path).then(() => true, () => false);
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Processes whose root directory is inside `dir` (a server's chroot). */
 async function processesRootedIn(dir: string): Promise<number[]> {
@@ -58,8 +52,8 @@ describe('servers booted by Debian cloud-init', () => {
     const nics = [{ name: 'enp1s0f0', mac: BOOT_MAC }, { name: 'enp1s0f1', mac: '02:00:00:00:00:02' }];
     await createHost('real-a', joinCloudConfig({ hostname: 'worker-real-a', caPem: tenant.caCertPem, endpoint: tenant.endpoint, token }), OPENSTACK_NETWORK, nics);
 
-    await waitFor('Node worker-real-a Ready', async () => readyStatus(await readNode('worker-real-a')) === 'True');
-    await waitFor('server Running', () => phaseOf('real-a') === 'Running');
+    await waitFor(async () => readyStatus(await readNode('worker-real-a')) === 'True', { what: 'Node worker-real-a Ready', ...PATIENTLY });
+    await waitFor(() => phaseOf('real-a') === 'Running', { what: 'server Running', ...PATIENTLY });
     const log = farm.consoleLog('real-a');
     for (const stage of ['init-local', 'init', 'modules:config', 'modules:final']) {
       expect(log).toContain(`lab-boot: stage ${stage} exited with code 0`);
@@ -98,18 +92,18 @@ describe('servers booted by Debian cloud-init', () => {
 
     // Power off, then on again: cloud-init skips the per-instance runcmd, the enabled kubelet returns.
     await world.setHostStatus('real-a', 'provisioned', false);
-    await waitFor('Node worker-real-a NotReady', async () => readyStatus(await readNode('worker-real-a')) === 'Unknown');
+    await waitFor(async () => readyStatus(await readNode('worker-real-a')) === 'Unknown', { what: 'Node worker-real-a NotReady', ...PATIENTLY });
     const firstBootLog = farm.consoleLog('real-a');
     await world.setHostStatus('real-a', 'provisioned', true);
-    await waitFor('Node worker-real-a Ready again', async () => readyStatus(await readNode('worker-real-a')) === 'True');
-    await waitFor('second boot finished', () => farm.servers().find((s) => s.host === 'real-a' && s.bootCount === 2 && s.phase === 'Running'));
+    await waitFor(async () => readyStatus(await readNode('worker-real-a')) === 'True', { what: 'Node worker-real-a Ready again', ...PATIENTLY });
+    await waitFor(() => farm.servers().find((s) => s.host === 'real-a' && s.bootCount === 2 && s.phase === 'Running'), { what: 'second boot finished', ...PATIENTLY });
     const secondBoot = farm.consoleLog('real-a').slice(firstBootLog.length);
     expect(secondBoot).not.toContain('joining worker-real-a');
     expect(secondBoot).toContain('Started kubelet.service');
 
     // Deprovisioning: processes gone, the overlay and its namespaces with them, the sandbox wiped.
     await world.setHostStatus('real-a', 'deprovisioning', true);
-    await waitFor('sandbox wiped', () => phaseOf('real-a') === 'Wiped');
+    await waitFor(() => phaseOf('real-a') === 'Wiped', { what: 'sandbox wiped', ...PATIENTLY });
     expect(await readdir(sandbox)).toEqual(['console.log']);
     expect(await processesRootedIn(join(rootDir, '.overlay', 'real-a'))).toEqual([]);
     const { stdout: mounts } = await run('findmnt', ['-rn', '-o', 'TARGET']);
@@ -119,7 +113,7 @@ describe('servers booted by Debian cloud-init', () => {
   it('shows a failing runcmd as a failed final stage on the console and in the server state', async () => {
     const userData = '#cloud-config\nhostname: worker-real-b\nruncmd:\n  - echo about to fail\n  - exit 7\n';
     await world.createHost('real-b', userData, OPENSTACK_NETWORK);
-    await waitFor('failed', () => world.phaseOf('real-b') === 'Failed');
+    await waitFor(() => world.phaseOf('real-b') === 'Failed', { what: 'failed', ...PATIENTLY });
     const log = world.farm.consoleLog('real-b');
     expect(log).toContain('about to fail');
     expect(log).toMatch(/lab-boot: cloud-init stage modules:final failed \(exit code [1-9]\)/);
@@ -133,7 +127,7 @@ describe('servers booted by Debian cloud-init', () => {
       const { token } = await world.tenant.createJoinToken();
       world.tokens.push(token);
       await world.createHost('real-c', joinCloudConfig({ hostname: 'worker-real-c', caPem: other.caCertPem, endpoint: world.tenant.endpoint, token }), OPENSTACK_NETWORK);
-      await waitFor('failed', () => world.phaseOf('real-c') === 'Failed');
+      await waitFor(() => world.phaseOf('real-c') === 'Failed', { what: 'failed', ...PATIENTLY });
       const log = world.farm.consoleLog('real-c');
       expect(log).toMatch(/curl: \(60\)|SSL certificate problem/);
       expect(log).not.toContain('This node has joined the cluster');
@@ -147,7 +141,7 @@ describe('servers booted by Debian cloud-init', () => {
   it('gives cloud-init network data it cannot read (netplan instead of network_data.json) as a real config drive would: the boot fails visibly', async () => {
     const netplan = 'version: 2\nethernets:\n  eth0:\n    addresses: [10.0.0.5/24]\n';
     await world.createHost('real-d', '#cloud-config\nhostname: worker-real-d\n', netplan);
-    await waitFor('failed', () => world.phaseOf('real-d') === 'Failed');
+    await waitFor(() => world.phaseOf('real-d') === 'Failed', { what: 'failed', ...PATIENTLY });
     const log = world.farm.consoleLog('real-d');
     expect(log).toMatch(/lab-boot: cloud-init stage \S+ failed/);
     expect(log).toContain('network: WARNING no default gateway');

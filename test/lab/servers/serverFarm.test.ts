@@ -4,16 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildTokenSecret, generateToken } from '../../../lab/vcluster/bootstrapTokens.js';
 import { startTenant } from '../../../lab/vcluster/tenant.js';
 import { joinCloudConfig, OPENSTACK_NETWORK, readyStatus, startFarmWorld, type FarmWorld } from './farmWorld.js';
+import { waitFor } from '../../support/waitFor.js';
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Waits here are long: servers run cloud-init. */
+const PATIENTLY = { timeoutMs: 20_000, everyMs: 50 };
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
@@ -45,13 +39,13 @@ describe('server farm', () => {
     tokens.push(token);
     await createHost('host-a', joinCloudConfig({ hostname: 'worker-a', caPem: tenant.caCertPem, endpoint: tenant.endpoint, token }), OPENSTACK_NETWORK);
 
-    const node = await waitFor('Node worker-a Ready', async () => {
+    const node = await waitFor(async () => {
       const n = await readNode('worker-a');
       return readyStatus(n) === 'True' ? n : undefined;
-    });
+    }, { what: 'Node worker-a Ready', ...PATIENTLY });
     expect(node.metadata?.labels).toMatchObject({ 'kubernetes.io/hostname': 'worker-a' });
     expect(node.spec?.taints).toEqual([{ key: 'dedicated', value: 'lab', effect: 'NoSchedule' }]);
-    await waitFor('server Running', () => phaseOf('host-a') === 'Running');
+    await waitFor(() => phaseOf('host-a') === 'Running', { what: 'server Running', ...PATIENTLY });
 
     const log = farm.consoleLog('host-a');
     expect(log).toContain('cloud-init: set hostname worker-a');
@@ -65,7 +59,7 @@ describe('server farm', () => {
 
     // Everything the server wrote landed in its sandbox, not on this machine.
     const sandbox = join(rootDir, 'host-a');
-    await waitFor('kubelet heartbeat file', () => exists(join(sandbox, 'var/lib/kubelet/heartbeat')));
+    await waitFor(() => exists(join(sandbox, 'var/lib/kubelet/heartbeat')), { what: 'kubelet heartbeat file', ...PATIENTLY });
     const expected = ['etc/vcluster/ca.crt', 'usr/local/bin/kubeadm', 'usr/local/bin/kubelet', 'etc/systemd/system/kubelet.service',
       'etc/kubernetes/pki/ca.crt', 'home/ubuntu/.ssh/authorized_keys', 'var/lib/kubelet/heartbeat', 'console.log'];
     const missing = [];
@@ -74,24 +68,24 @@ describe('server farm', () => {
     if (farm.sandboxMode === 'namespace') expect(await exists('/etc/vcluster/ca.crt')).toBe(false);
 
     await setHostStatus('host-a', 'provisioned', false);
-    await waitFor('Node worker-a NotReady', async () => readyStatus(await readNode('worker-a')) === 'Unknown');
+    await waitFor(async () => readyStatus(await readNode('worker-a')) === 'Unknown', { what: 'Node worker-a NotReady', ...PATIENTLY });
     expect(phaseOf('host-a')).toBe('PoweredOff');
 
     // Reboot: runcmd does not run again, the enabled kubelet comes back and the Node is Ready again.
     await setHostStatus('host-a', 'provisioned', true);
-    await waitFor('Node worker-a Ready again', async () => readyStatus(await readNode('worker-a')) === 'True');
+    await waitFor(async () => readyStatus(await readNode('worker-a')) === 'True', { what: 'Node worker-a Ready again', ...PATIENTLY });
     expect(farm.consoleLog('host-a')).toContain('runcmd already ran for instance');
 
     // Deprovisioning stops the server and wipes the sandbox, keeping the console log.
     await setHostStatus('host-a', 'deprovisioning', true);
-    await waitFor('sandbox wiped', () => phaseOf('host-a') === 'Wiped');
+    await waitFor(() => phaseOf('host-a') === 'Wiped', { what: 'sandbox wiped', ...PATIENTLY });
     expect(await readdir(sandbox)).toEqual(['console.log']);
     expectNoToken(farm.consoleLog('host-a'));
   });
 
   it('rejects user data without the #cloud-config header, visibly', async () => {
     await createHost('host-b', '#!/bin/bash\necho hello\n');
-    await waitFor('rejected', () => phaseOf('host-b') === 'Rejected');
+    await waitFor(() => phaseOf('host-b') === 'Rejected', { what: 'rejected', ...PATIENTLY });
     expect(farm.consoleLog('host-b')).toContain('user data rejected: the first line is not "#cloud-config"');
   });
 
@@ -102,7 +96,7 @@ describe('server farm', () => {
       tokens.push(token);
       const netplan = 'version: 2\nethernets:\n  eth0:\n    addresses: [10.0.0.5/24]\n    nameservers: {addresses: [10.0.0.2]}\n';
       await createHost('host-c', joinCloudConfig({ hostname: 'worker-c', caPem: other.caCertPem, endpoint: tenant.endpoint, token }), netplan);
-      await waitFor('failed', () => phaseOf('host-c') === 'Failed');
+      await waitFor(() => phaseOf('host-c') === 'Failed', { what: 'failed', ...PATIENTLY });
       const log = farm.consoleLog('host-c');
       expect(log).toMatch(/curl: \(60\)|SSL certificate problem/);
       expect(log).toMatch(/runcmd exited with code [1-9]/);
@@ -122,7 +116,7 @@ describe('server farm', () => {
     const userData = joinCloudConfig({ hostname: 'worker-d', caPem: tenant.caCertPem, endpoint: tenant.endpoint, token: expired.token })
       .replace('curl -fsSL', 'curl -sS --fail-with-body').replace(' -o "$ROOT/tmp/join.sh"', ' -o "$ROOT/tmp/join.sh" || { cat "$ROOT/tmp/join.sh" >&2; exit 1; }');
     await createHost('host-d', userData);
-    await waitFor('failed', () => phaseOf('host-d') === 'Failed');
+    await waitFor(() => phaseOf('host-d') === 'Failed', { what: 'failed', ...PATIENTLY });
     const log = farm.consoleLog('host-d');
     expect(log).toContain('token expired');
     expectNoToken(log);

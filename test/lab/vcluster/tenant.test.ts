@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { buildTokenSecret, generateToken } from '../../../lab/vcluster/bootstrapTokens.js';
 import { startTenant, tenantKubeConfig, type Tenant } from '../../../lab/vcluster/tenant.js';
+import { waitFor } from '../../support/waitFor.js';
 
 const run = promisify(execFile);
 
@@ -15,16 +16,6 @@ async function curl(caFile: string, url: string, extra: string[] = []): Promise<
   const { stdout } = await run('curl', ['-sS', '--cacert', caFile, '-w', '\n%{http_code}', ...extra, url]);
   const cut = stdout.lastIndexOf('\n');
   return { status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut) };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('tenant cluster', () => {
@@ -127,11 +118,11 @@ describe('tenant cluster', () => {
 
     const badBeat = await curl(caA, `${a.endpoint}/node/heartbeat`, ['-H', 'Authorization: Bearer nope', '--data-urlencode', 'node=worker-1']);
     expect(badBeat.status).toBe(401);
-    const notReady = await waitFor('NotReady', async () => {
+    const notReady = await waitFor(async () => {
       const n = await core.readNode({ name: 'worker-1' });
       const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
       return ready?.status === 'Unknown' ? ready : undefined;
-    });
+    }, { what: 'NotReady' });
     expect(notReady.reason).toBe('NodeStatusUnknown');
     const beat = await curl(caA, `${a.endpoint}/node/heartbeat`, ['-H', `Authorization: Bearer ${credential}`, '--data-urlencode', 'node=worker-1']);
     expect(beat.status).toBe(204);

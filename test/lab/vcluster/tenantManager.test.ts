@@ -7,21 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type V1Secret } from '@kubernetes/client-node';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { startTenantManager, type TenantManager } from '../../../lab/vcluster/tenantManager.js';
+import { waitFor } from '../../support/waitFor.js';
+
+/** Waits here are long: tenants start their own API servers. */
+const PATIENTLY = { timeoutMs: 15_000, everyMs: 50 };
 
 const run = promisify(execFile);
 const VCI = { group: 'management.loft.sh', version: 'v1', plural: 'virtualclusterinstances' };
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const exists = (path: string) => access(path).then(() => true, () => false);
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const decode = (secret: V1Secret, key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
 
@@ -55,7 +49,7 @@ describe('tenant manager', () => {
       metadata: { name: 'one', finalizers: ['platform.lab/cleanup'] },
       spec: { template: { helmRelease: { values: 'privateNodes:\n  enabled: true\n' } } },
     } });
-    const secret = await waitFor('access Secret', () => readSecret('vc-one'));
+    const secret = await waitFor(() => readSecret('vc-one'), { what: 'access Secret', ...PATIENTLY });
     expect(secret.metadata?.labels).toEqual({ 'vcluster.loft.sh/tenant': 'one' });
     const endpoint = decode(secret, 'endpoint');
     expect(endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -75,10 +69,10 @@ describe('tenant manager', () => {
     const { stdout } = await run('curl', ['-sS', '--cacert', caFile, `${endpoint}/node/join?token=zzzzzz.zzzzzzzzzzzzzzzz`, '-w', ' %{http_code}']);
     expect(stdout).toBe('token not found or revoked\n 401');
 
-    const vci = await waitFor('VCI Ready', async () => {
+    const vci = await waitFor(async () => {
       const obj = await custom.getNamespacedCustomObject({ ...VCI, namespace: 'p-demo', name: 'one' }) as { status?: { phase?: string } };
       return obj.status?.phase === 'Ready' ? obj : undefined;
-    });
+    }, { what: 'VCI Ready', ...PATIENTLY });
     expect(vci.status?.phase).toBe('Ready');
     expect((await readFile(join(stateDir, 'tenants', 'one', 'endpoint'), 'utf8')).trim()).toBe(endpoint);
     expect(await readFile(join(stateDir, 'tenants', 'one', 'ca.crt'), 'utf8')).toBe(decode(secret, 'certificate-authority'));
@@ -91,8 +85,8 @@ describe('tenant manager', () => {
     expect(manager.get('p-demo', 'one')).toBeDefined();
 
     await custom.patchNamespacedCustomObject({ ...VCI, namespace: 'p-demo', name: 'one', body: { metadata: { finalizers: null } } }, mergePatch);
-    await waitFor('access Secret deleted', async () => (await readSecret('vc-one')) === undefined);
-    await waitFor('tenant closed', async () => manager.get('p-demo', 'one') === undefined);
+    await waitFor(async () => (await readSecret('vc-one')) === undefined, { what: 'access Secret deleted', ...PATIENTLY });
+    await waitFor(async () => manager.get('p-demo', 'one') === undefined, { what: 'tenant closed', ...PATIENTLY });
     expect(await exists(join(stateDir, 'tenants', 'one'))).toBe(false);
   });
 });

@@ -5,8 +5,9 @@ import { startAutoNodesController } from '../../../platform/autoNodes/index.js';
 import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import type { Condition, NodeClaim } from '../../../platform/nodeClaims/types.js';
 import { FakeProvider } from '../support/fakeProvider.js';
-import { GROUP, PROJECT_NS, sleep, startHarness, VERSION, waitFor, type Harness } from '../support/harness.js';
+import { GROUP, PROJECT_NS, startHarness, VERSION, type Harness } from '../support/harness.js';
 import { createNodeType, joinTenantNode, listClaims } from '../support/objects.js';
+import { sleep, waitFor } from '../../support/waitFor.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -66,7 +67,7 @@ describe('autoNodes → NodeClaims against the lab API', () => {
       })],
       dynamic: [{ name: 'burst' }],
     }]);
-    const claims = await waitFor(async () => { const c = await claimsOf('alpha'); return c.length === 2 && c; }, '2 claims');
+    const claims = await waitFor(async () => { const c = await claimsOf('alpha'); return c.length === 2 && c; }, { what: '2 claims' });
     const vci = (await getVci('alpha'))!;
     for (const c of claims) {
       expect(c.metadata.name).toMatch(/^alpha-workers-/);
@@ -81,7 +82,7 @@ describe('autoNodes → NodeClaims against the lab API', () => {
       });
     }
     expect(vci.metadata.finalizers).toContain('platform.vcluster.com/node-claims');
-    const cond = await waitFor(async () => (await getVci('alpha'))?.status?.conditions?.find((c) => c.type === 'AutoNodesValid'), 'condition');
+    const cond = await waitFor(async () => (await getVci('alpha'))?.status?.conditions?.find((c) => c.type === 'AutoNodesValid'), { what: 'condition' });
     expect(cond).toMatchObject({ status: 'True', reason: 'Valid' });
     expect(cond.message).toContain('dynamic pools are validated but not provisioned by this host: burst');
     await sleep(300);
@@ -91,17 +92,17 @@ describe('autoNodes → NodeClaims against the lab API', () => {
   it('scales down deleting not-joined claims first, and up again', async () => {
     const claims = await claimsOf('alpha', 'workers');
     const keep = claims[0];
-    await waitFor(() => provider.nodes.has(keep.metadata.uid!), 'keeper launched');
+    await waitFor(() => provider.nodes.has(keep.metadata.uid!), { what: 'keeper launched' });
     provider.setPhase(keep.metadata.uid!, 'Provisioned');
     await joinTenantNode(h, provider.nodes.get(keep.metadata.uid!)!.hostName);
-    await waitFor(async () => (await listClaims(h)).find((c) => c.metadata.uid === keep.metadata.uid)?.status?.phase === 'Available', 'keeper Available');
+    await waitFor(async () => (await listClaims(h)).find((c) => c.metadata.uid === keep.metadata.uid)?.status?.phase === 'Available', { what: 'keeper Available' });
 
     await setAutoNodes('alpha', [{ provider: 'm3', static: [pool('workers', 1)] }]);
-    await waitFor(async () => (await listClaims(h, 'vcluster.loft.sh/vcluster=alpha')).length === 1, 'one claim left', 15_000);
+    await waitFor(async () => (await listClaims(h, 'vcluster.loft.sh/vcluster=alpha')).length === 1, { what: 'one claim left', timeoutMs: 15_000 });
     expect((await claimsOf('alpha')).map((c) => c.metadata.uid)).toEqual([keep.metadata.uid]);
 
     await setAutoNodes('alpha', [{ provider: 'm3', static: [pool('workers', 3)] }]);
-    await waitFor(async () => (await claimsOf('alpha')).length === 3, '3 claims');
+    await waitFor(async () => (await claimsOf('alpha')).length === 3, { what: '3 claims' });
     await sleep(300);
     expect(await claimsOf('alpha')).toHaveLength(3);
   });
@@ -109,10 +110,10 @@ describe('autoNodes → NodeClaims against the lab API', () => {
   it('converges when the quantity changes while claims are provisioning', async () => {
     await h.writeTenantSecret('beta');
     await createVci('beta', [{ provider: 'm3', static: [pool('p', 4)] }]);
-    await waitFor(async () => (await claimsOf('beta')).length === 4, '4 claims');
+    await waitFor(async () => (await claimsOf('beta')).length === 4, { what: '4 claims' });
     await setAutoNodes('beta', [{ provider: 'm3', static: [pool('p', 1)] }]);
     await setAutoNodes('beta', [{ provider: 'm3', static: [pool('p', 2)] }]);
-    await waitFor(async () => (await listClaims(h, 'vcluster.loft.sh/vcluster=beta')).length === 2, 'exactly 2 claims', 15_000);
+    await waitFor(async () => (await listClaims(h, 'vcluster.loft.sh/vcluster=beta')).length === 2, { what: 'exactly 2 claims', timeoutMs: 15_000 });
     await sleep(500);
     expect(await listClaims(h, 'vcluster.loft.sh/vcluster=beta')).toHaveLength(2);
   });
@@ -132,7 +133,7 @@ describe('autoNodes → NodeClaims against the lab API', () => {
     const cond = await waitFor(async () => {
       const c = (await getVci('beta'))?.status?.conditions?.find((x) => x.type === 'AutoNodesValid');
       return c?.status === 'False' && c;
-    }, 'AutoNodesValid=False');
+    }, { what: 'AutoNodesValid=False' });
     expect(cond.reason).toBe('InvalidAutoNodesConfig');
     expect(cond.message).toContain('privateNodes.autoNodes[0].static[0].quantity: must be >= 0');
     expect(h.events.events.some((e) => e.ref.name === 'beta' && e.type === 'Warning' && e.reason === 'InvalidAutoNodesConfig'
@@ -146,7 +147,7 @@ describe('autoNodes → NodeClaims against the lab API', () => {
     await h.custom.deleteNamespacedCustomObject({ ...vciApi, name: 'alpha' });
     const deleting = await getVci('alpha');
     expect(deleting?.metadata.deletionTimestamp).toBeTruthy();
-    await waitFor(async () => !(await getVci('alpha')), 'VCI gone', 20_000);
+    await waitFor(async () => !(await getVci('alpha')), { what: 'VCI gone', timeoutMs: 20_000 });
     expect(await listClaims(h, 'vcluster.loft.sh/vcluster=alpha')).toHaveLength(0);
     for (const uid of uids) expect(provider.nodes.has(uid)).toBe(false);
   });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startAutoNodesController } from '../../../platform/autoNodes/index.js';
 import { FakeProvider } from '../support/fakeProvider.js';
-import { PROJECT_NS, sleep, startHarness, waitFor, type Harness } from '../support/harness.js';
+import { PROJECT_NS, startHarness, type Harness } from '../support/harness.js';
 import { createVci, liveClaimsOf, setVciValues, vciCondition, vciValues } from '../support/vcis.js';
+import { sleep, waitFor } from '../../support/waitFor.js';
 
 describe('autoNodes rules the real platform enforces on a running cluster', () => {
   let h: Harness;
@@ -11,7 +12,7 @@ describe('autoNodes rules the real platform enforces on a running cluster', () =
   const refusal = (vci: string) => waitFor(async () => {
     const c = await vciCondition(h, PROJECT_NS, vci, 'AutoNodesValid');
     return c?.status === 'False' && c;
-  }, `${vci} AutoNodesValid=False`);
+  }, { what: `${vci} AutoNodesValid=False` });
 
   beforeAll(async () => {
     h = await startHarness();
@@ -27,7 +28,7 @@ describe('autoNodes rules the real platform enforces on a running cluster', () =
 
   it('refuses autoNodes once privateNodes.enabled is turned off, with a condition and an event, changing nothing', async () => {
     await createVci(h, PROJECT_NS, 'off', [{ provider: 'm3', static: [{ name: 'w', quantity: 2 }] }]);
-    await waitFor(async () => (await uids('off')).length === 2, '2 claims');
+    await waitFor(async () => (await uids('off')).length === 2, { what: '2 claims' });
     const before = await uids('off');
 
     await setVciValues(h, PROJECT_NS, 'off', vciValues([{ provider: 'm3', static: [{ name: 'w', quantity: 3 }] }], false));
@@ -40,7 +41,7 @@ describe('autoNodes rules the real platform enforces on a running cluster', () =
 
   it('refuses to change the provider of a pool that has claims, with a condition and an event, changing nothing', async () => {
     await createVci(h, PROJECT_NS, 'switch', [{ provider: 'm3', static: [{ name: 'gpu', quantity: 1 }] }]);
-    await waitFor(async () => (await uids('switch')).length === 1, '1 claim');
+    await waitFor(async () => (await uids('switch')).length === 1, { what: '1 claim' });
     const before = await uids('switch');
 
     await setVciValues(h, PROJECT_NS, 'switch', vciValues([{ provider: 'other', static: [{ name: 'gpu', quantity: 2 }] }]));
@@ -54,11 +55,11 @@ describe('autoNodes rules the real platform enforces on a running cluster', () =
 
   it('lets a pool change provider once its claims are gone', async () => {
     await createVci(h, PROJECT_NS, 'moved', [{ provider: 'm3', static: [{ name: 'p', quantity: 1 }] }]);
-    await waitFor(async () => (await uids('moved')).length === 1, '1 claim');
+    await waitFor(async () => (await uids('moved')).length === 1, { what: '1 claim' });
     await setVciValues(h, PROJECT_NS, 'moved', vciValues([{ provider: 'm3', static: [{ name: 'p', quantity: 0 }] }]));
-    await waitFor(async () => (await uids('moved')).length === 0, 'claims gone');
+    await waitFor(async () => (await uids('moved')).length === 0, { what: 'claims gone' });
     await setVciValues(h, PROJECT_NS, 'moved', vciValues([{ provider: 'other', static: [{ name: 'p', quantity: 1 }] }]));
-    const [claim] = await waitFor(async () => { const c = await liveClaimsOf(h, PROJECT_NS, 'moved'); return c.length === 1 && c; }, 'new claim');
+    const [claim] = await waitFor(async () => { const c = await liveClaimsOf(h, PROJECT_NS, 'moved'); return c.length === 1 && c; }, { what: 'new claim' });
     expect(claim.spec.providerRef).toBe('other');
     expect((await vciCondition(h, PROJECT_NS, 'moved', 'AutoNodesValid'))?.status).toBe('True');
   });

@@ -3,9 +3,10 @@ import { stringify } from 'yaml';
 import { startAutoNodesController } from '../../../platform/autoNodes/index.js';
 import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import { FakeProvider } from '../support/fakeProvider.js';
-import { GROUP, PROJECT_NS, startHarness, VERSION, waitFor, type Harness } from '../support/harness.js';
+import { GROUP, PROJECT_NS, startHarness, VERSION, type Harness } from '../support/harness.js';
 import { joinedClaim } from '../support/joined.js';
 import { createNodeType, listClaims } from '../support/objects.js';
+import { waitFor } from '../../support/waitFor.js';
 
 describe('a static pool after a tenant Node is deleted', () => {
   let h: Harness;
@@ -38,17 +39,17 @@ describe('a static pool after a tenant Node is deleted', () => {
   });
 
   it('carries the pool’s nodeLabels onto the Node, and a deleted Node brings the pool back to its quantity with a new machine', async () => {
-    const [first] = await waitFor(async () => { const c = await live(); return c.length === 1 && c; }, 'the pool’s claim');
+    const [first] = await waitFor(async () => { const c = await live(); return c.length === 1 && c; }, { what: 'the pool’s claim' });
     const joined = await joinedClaim(h, provider, { providerRef: 'm3' }, { existing: first });
-    await waitFor(async () => (await h.tenantCore.readNode({ name: joined.node })).metadata?.labels?.team === 'ml', 'pool label on the Node');
+    await waitFor(async () => (await h.tenantCore.readNode({ name: joined.node })).metadata?.labels?.team === 'ml', { what: 'pool label on the Node' });
 
     await h.tenantCore.deleteNode({ name: joined.node });
     const [replacement] = await waitFor(async () => {
       const c = await live();
       return c.length === 1 && c[0].metadata.uid !== joined.uid && c;
-    }, 'a replacement claim');
-    await waitFor(() => provider.deleteCalls.some((c) => c.claim.uid === joined.uid) && !provider.nodes.has(joined.uid), 'old machine released');
-    await waitFor(() => provider.nodes.get(replacement.metadata.uid!), 'replacement launched');
+    }, { what: 'a replacement claim' });
+    await waitFor(() => provider.deleteCalls.some((c) => c.claim.uid === joined.uid) && !provider.nodes.has(joined.uid), { what: 'old machine released' });
+    await waitFor(() => provider.nodes.get(replacement.metadata.uid!), { what: 'replacement launched' });
     expect(await live()).toHaveLength(1);
   });
 });

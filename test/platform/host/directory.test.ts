@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
 import { PluginDirectory } from '../../../platform/host/directory.js';
 import { silentLogger } from '../../../platform/observability/logger.js';
-import { installProbe, scratchPackage, waitFor, type Scratch } from './helpers.js';
+import { installProbe, scratchPackage, type Scratch } from './helpers.js';
+import { waitFor } from '../../support/waitFor.js';
 
 describe('provider directory', () => {
   let pkg: Scratch;
@@ -29,7 +30,7 @@ describe('provider directory', () => {
     expect(directory.get('fake-provider')).toBeUndefined();
 
     await pkg.setManifest((t) => t.replace(/^version: .*$/m, 'version: 1.0.1'));
-    await waitFor(() => directory.get('fake-provider') !== undefined, 5000, 'the fixed version');
+    await waitFor(() => directory.get('fake-provider') !== undefined, { what: 'the fixed version', timeoutMs: 5000 });
     expect(directory.plugin('fake-provider')?.version).toBe('1.0.1');
     expect(directory.configSchema('fake-provider')).toMatchObject({ type: 'object' });
     await expect(directory.reload('no-such')).rejects.toThrow('no provider registered as no-such');

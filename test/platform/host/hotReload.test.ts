@@ -5,7 +5,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { NodeClaimView, ObjectRef } from '../../../plugin/contract.js';
 import { ProviderPlugin } from '../../../platform/host/providerPlugin.js';
 import { silentLogger } from '../../../platform/observability/logger.js';
-import { installProbe, scratchPackage, waitFor, type Scratch } from './helpers.js';
+import { installProbe, scratchPackage, type Scratch } from './helpers.js';
+import { waitFor } from '../../support/waitFor.js';
 
 function claim(uid: string): NodeClaimView {
   return { uid, name: `claim-${uid}`, namespace: 'p-test', nodeType: 'small' };
@@ -71,10 +72,10 @@ describe('provider plugin hot reload', () => {
     const openB = gate(probe, 'b');
     const a = plugin.provider.createNode(claim('a'), { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' });
     const b = plugin.provider.createNode(claim('b'), { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' });
-    await waitFor(() => probe.calls.filter((c) => c.includes('createNode')).length === 2, 5000, 'two calls in flight');
+    await waitFor(() => probe.calls.filter((c) => c.includes('createNode')).length === 2, { what: 'two calls in flight', timeoutMs: 5000 });
 
     await pkg.setManifest((t) => t.replace(/^version: .*$/m, 'version: 2.0.0'));
-    await waitFor(() => plugin.version === '2.0.0', 5000, 'v2 to be active');
+    await waitFor(() => plugin.version === '2.0.0', { what: 'v2 to be active', timeoutMs: 5000 });
     // v2 was configured with the last good config before taking calls.
     expect(probe.calls).toContain('2.0.0:configure:fake-provider');
 
@@ -86,11 +87,11 @@ describe('provider plugin hot reload', () => {
     openB();
     expect((await a).hostName).toBe('host-1.0.0');
     expect((await b).hostName).toBe('host-1.0.0');
-    await waitFor(() => probe.events.includes('dispose 1.0.0'), 5000, 'v1 dispose');
+    await waitFor(() => probe.events.includes('dispose 1.0.0'), { what: 'v1 dispose', timeoutMs: 5000 });
     const order = probe.events;
     expect(order.indexOf('dispose 1.0.0')).toBeGreaterThan(order.indexOf('done 1.0.0 a'));
     expect(order.indexOf('dispose 1.0.0')).toBeGreaterThan(order.indexOf('done 1.0.0 b'));
-    await waitFor(() => !existsSync(join(pkg.pluginsRoot, 'fake-provider', '1.0.0-1')), 5000, 'v1 folder removal');
+    await waitFor(() => !existsSync(join(pkg.pluginsRoot, 'fake-provider', '1.0.0-1')), { what: 'v1 folder removal', timeoutMs: 5000 });
 
     // Each call ran exactly once, on exactly one version.
     const creates = probe.calls.filter((x) => x.includes(':createNode:'));
@@ -115,7 +116,7 @@ describe('provider plugin hot reload', () => {
     await plugin.reload();
     expect(plugin.version).toBe('3.0.0');
     expect(plugin.versionId).toMatch(/^3\.0\.0-\d+$/);
-    await waitFor(() => probe.events.includes('dispose 2.0.0'), 5000, 'v2 dispose');
+    await waitFor(() => probe.events.includes('dispose 2.0.0'), { what: 'v2 dispose', timeoutMs: 5000 });
   });
 
   it('disposes the last version on stop and leaves no handles behind', async () => {
@@ -127,7 +128,6 @@ describe('provider plugin hot reload', () => {
       const before = countByType(baseline);
       return [...now].every(([type, n]) => n <= (before.get(type) ?? 0));
     };
-    await waitFor(withinBaseline, 3000,
-      `handles back to baseline ${JSON.stringify(baseline)}, now ${JSON.stringify(process.getActiveResourcesInfo().sort())}`);
+    await waitFor(withinBaseline, { what: `handles back to baseline ${JSON.stringify(baseline)}, now ${JSON.stringify(process.getActiveResourcesInfo().sort())}`, timeoutMs: 3000 });
   });
 });

@@ -12,7 +12,8 @@ import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { ProviderPlugin } from '../../../platform/host/providerPlugin.js';
 import { silentLogger } from '../../../platform/observability/logger.js';
 import { nodeProviderSpec } from '../../../lab/world.js';
-import { REPO_ROOT, waitFor } from './helpers.js';
+import { REPO_ROOT } from './helpers.js';
+import { waitFor } from '../../support/waitFor.js';
 
 function countByType(resources: string[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -74,6 +75,6 @@ describe('hot reload of the real metal3 plugin', () => {
       const before = countByType(baseline);
       return [...countByType(process.getActiveResourcesInfo())].every(([type, n]) => n <= (before.get(type) ?? 0));
     };
-    await waitFor(withinBaseline, 5000, `handles back to baseline ${JSON.stringify(baseline)}, now ${JSON.stringify(process.getActiveResourcesInfo())}`);
+    await waitFor(withinBaseline, { what: `handles back to baseline ${JSON.stringify(baseline)}, now ${JSON.stringify(process.getActiveResourcesInfo())}`, timeoutMs: 5000 });
   });
 });

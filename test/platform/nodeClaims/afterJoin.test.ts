@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import { FakeProvider } from '../support/fakeProvider.js';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { startHarness, type Harness } from '../support/harness.js';
 import { joinedClaim } from '../support/joined.js';
 import { condition, createNodeType, getClaim } from '../support/objects.js';
+import { waitFor } from '../../support/waitFor.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -37,7 +38,7 @@ describe('a NodeClaim after its node joined', () => {
   it('deletes a joined claim whose tenant Node is deleted and releases its machine', async () => {
     const joined = await joinedClaim(h, provider, { providerRef: 'm3', vClusterRef: 'vc1' });
     await h.tenantCore.deleteNode({ name: joined.node });
-    await waitFor(async () => !(await getClaim(h, joined.name)), 'claim deleted after its node');
+    await waitFor(async () => !(await getClaim(h, joined.name)), { what: 'claim deleted after its node' });
     expect(provider.deleteCalls.map((c) => c.claim.uid)).toContain(joined.uid);
     expect(provider.nodes.has(joined.uid)).toBe(false);
     expect(h.events.events).toContainEqual(expect.objectContaining({
@@ -51,7 +52,7 @@ describe('a NodeClaim after its node joined', () => {
     const notReady = await waitFor(async () => {
       const c = await getClaim(h, joined.name);
       return condition(c, 'NodeReady')?.status === 'False' && c;
-    }, 'NodeReady=False');
+    }, { what: 'NodeReady=False' });
     expect(condition(notReady, 'NodeReady')?.message).toMatch(new RegExp(`^node ${joined.node} has been NotReady for 1m3\\ds`));
     const warning = h.events.events.find((e) => e.ref.name === joined.name && e.reason === 'NodeNotReady');
     expect(warning).toMatchObject({ type: 'Warning', message: expect.stringMatching(/NotReady for 1m3\ds/) });
@@ -60,7 +61,7 @@ describe('a NodeClaim after its node joined', () => {
     expect(provider.deleteCalls.map((c) => c.claim.uid)).not.toContain(joined.uid);
 
     await setReady(joined.node, 'True', new Date());
-    await waitFor(async () => condition(await getClaim(h, joined.name), 'NodeReady')?.status === 'True', 'NodeReady=True again');
+    await waitFor(async () => condition(await getClaim(h, joined.name), 'NodeReady')?.status === 'True', { what: 'NodeReady=True again' });
     expect(h.events.reasonsFor(joined.name)).toContain('NodeReady');
   });
 
@@ -73,7 +74,7 @@ describe('a NodeClaim after its node joined', () => {
     const registered = await waitFor(async () => {
       const n = await node(joining.node);
       return (n.spec?.taints ?? []).length === 2 && n;
-    }, 'taints and startup taints on the registered node');
+    }, { what: 'taints and startup taints on the registered node' });
     expect(registered.spec?.taints).toEqual(expect.arrayContaining([
       expect.objectContaining({ key: 'dedicated', value: 'ml', effect: 'NoSchedule' }), expect.objectContaining(startupTaint),
     ]));
@@ -85,11 +86,11 @@ describe('a NodeClaim after its node joined', () => {
     expect(registered.metadata?.labels?.owner).toBeUndefined();
 
     await setReady(joining.node, 'True', new Date());
-    await waitFor(async () => (await getClaim(h, joining.name))?.status?.phase === 'Available', 'Available');
+    await waitFor(async () => (await getClaim(h, joining.name))?.status?.phase === 'Available', { what: 'Available' });
     const ready = await waitFor(async () => {
       const n = await node(joining.node);
       return (n.spec?.taints ?? []).length === 1 && n;
-    }, 'startup taint removed');
+    }, { what: 'startup taint removed' });
     expect(ready.spec?.taints).toEqual([expect.objectContaining({ key: 'dedicated', value: 'ml', effect: 'NoSchedule' })]);
   });
 
@@ -97,12 +98,12 @@ describe('a NodeClaim after its node joined', () => {
     const joined = await joinedClaim(h, provider, {
       providerRef: 'm3', vClusterRef: 'vc1', typeRef: 'm3.gpu', taints: [{ key: 'dedicated', value: 'ml', effect: 'NoExecute' }],
     });
-    await waitFor(async () => (await node(joined.node)).metadata?.labels?.['gpu-model'] === 'h100', 'labels set');
+    await waitFor(async () => (await node(joined.node)).metadata?.labels?.['gpu-model'] === 'h100', { what: 'labels set' });
     await h.tenantCore.patchNode({ name: joined.node, body: { metadata: { labels: { 'gpu-model': null } }, spec: { taints: [] } } }, MERGE);
     const repaired = await waitFor(async () => {
       const n = await node(joined.node);
       return n.metadata?.labels?.['gpu-model'] === 'h100' && (n.spec?.taints ?? []).length === 1 && n;
-    }, 'label and taint restored');
+    }, { what: 'label and taint restored' });
     expect(repaired.spec?.taints?.[0]).toMatchObject({ key: 'dedicated', value: 'ml', effect: 'NoExecute' });
   });
 });

@@ -9,8 +9,9 @@ import { PatchStrategy, PolicyV1Api, setHeaderOptions, Watch, type KubernetesObj
 import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import { SKIP_DRAIN_ANNOTATION, TERMINATION_GRACE_ANNOTATION } from '../../../platform/nodeClaims/types.js';
 import { FakeProvider } from '../support/fakeProvider.js';
-import { GROUP, PROJECT_NS, VERSION, waitFor, type Harness, startHarness } from '../support/harness.js';
+import { GROUP, PROJECT_NS, VERSION, type Harness, startHarness } from '../support/harness.js';
 import { condition, createClaim, createNodeType, deleteClaim, getClaim, joinTenantNode } from '../support/objects.js';
+import { waitFor } from '../../support/waitFor.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -53,11 +54,11 @@ describe('draining the tenant Node when a claim is deleted', () => {
     if (Object.keys(annotations).length) {
       await h.custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: PROJECT_NS, plural: 'nodeclaims', name, body: { metadata: { annotations } } }, MERGE);
     }
-    await waitFor(() => provider.nodes.has(uid), 'createNode');
+    await waitFor(() => provider.nodes.has(uid), { what: 'createNode' });
     const host = provider.nodes.get(uid)!.hostName;
     provider.setPhase(uid, 'Provisioned');
     await joinTenantNode(h, host);
-    await waitFor(async () => (await getClaim(h, name))?.status?.phase === 'Available', 'phase Available');
+    await waitFor(async () => (await getClaim(h, name))?.status?.phase === 'Available', { what: 'phase Available' });
     return { name, uid, host };
   }
 
@@ -82,11 +83,11 @@ describe('draining the tenant Node when a claim is deleted', () => {
     };
 
     await deleteClaim(h, claim.name);
-    await waitFor(async () => !(await getClaim(h, claim.name)), 'claim gone', 15_000);
+    await waitFor(async () => !(await getClaim(h, claim.name)), { what: 'claim gone', timeoutMs: 15_000 });
     provider.beforeDelete = undefined;
 
     expect(await podNames()).toEqual(['agent-1', 'bystander']);
-    const node = await waitFor(() => deletionOf('Node', claim.host), 'Node DELETED event');
+    const node = await waitFor(() => deletionOf('Node', claim.host), { what: 'Node DELETED event' });
     for (const pod of ['web-1', 'web-2']) expect(deletionOf('Pod', pod)!.rv).toBeLessThan(node.rv);
     expect(nodeGoneAtDeleteNode).toBe(true);
     expect(h.events.reasonsFor(claim.name)).toEqual(expect.arrayContaining(['Releasing', 'NodeDeleted', 'Released']));
@@ -104,14 +105,14 @@ describe('draining the tenant Node when a claim is deleted', () => {
     const draining = await waitFor(async () => {
       const c = await getClaim(h, claim.name);
       return condition(c, 'Destroyed')?.reason === 'Draining' && c;
-    }, 'Destroyed=False/Draining');
+    }, { what: 'Destroyed=False/Draining' });
     expect(condition(draining, 'Destroyed')?.message).toBe(`waiting for 1 pod(s) to leave node ${claim.host}`);
     expect(await nodeExists(claim.host)).toBe(true);
     expect((await h.tenantCore.readNode({ name: claim.host })).spec?.unschedulable).toBe(true);
     expect(provider.deleteCalls.filter((c) => c.claim.uid === claim.uid)).toHaveLength(0);
 
-    await waitFor(async () => !(await getClaim(h, claim.name)), 'claim gone', 15_000);
-    const node = await waitFor(() => deletionOf('Node', claim.host), 'Node DELETED event');
+    await waitFor(async () => !(await getClaim(h, claim.name)), { what: 'claim gone', timeoutMs: 15_000 });
+    const node = await waitFor(() => deletionOf('Node', claim.host), { what: 'Node DELETED event' });
     // The drain clock starts at the claim's deletionTimestamp (whole seconds), so this bound is exact.
     expect(node.at).toBeGreaterThanOrEqual(new Date(draining.metadata.deletionTimestamp!).getTime() + 2000);
     expect(await podNames()).toContain('db-1');
@@ -125,11 +126,11 @@ describe('draining the tenant Node when a claim is deleted', () => {
     await runPod('keep-1', claim.host);
 
     await deleteClaim(h, claim.name);
-    await waitFor(async () => !(await getClaim(h, claim.name)), 'claim gone', 15_000);
+    await waitFor(async () => !(await getClaim(h, claim.name)), { what: 'claim gone', timeoutMs: 15_000 });
 
     expect(await podNames()).toContain('keep-1');
     expect(deletionOf('Pod', 'keep-1')).toBeUndefined();
-    expect(await waitFor(() => deletionOf('Node', claim.host), 'Node DELETED event')).toBeTruthy();
+    expect(await waitFor(() => deletionOf('Node', claim.host), { what: 'Node DELETED event' })).toBeTruthy();
     expect(h.events.reasonsFor(claim.name)).toEqual(expect.arrayContaining(['NodeDeleted', 'Released']));
   });
 });

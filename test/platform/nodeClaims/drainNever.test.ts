@@ -4,9 +4,10 @@ import { PatchStrategy, PolicyV1Api, setHeaderOptions } from '@kubernetes/client
 import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import { TERMINATION_GRACE_ANNOTATION } from '../../../platform/nodeClaims/types.js';
 import { FakeProvider } from '../support/fakeProvider.js';
-import { GROUP, PROJECT_NS, sleep, startHarness, VERSION, waitFor, type Harness } from '../support/harness.js';
+import { GROUP, PROJECT_NS, startHarness, VERSION, type Harness } from '../support/harness.js';
 import { joinedClaim } from '../support/joined.js';
 import { condition, createNodeType, deleteClaim, getClaim } from '../support/objects.js';
+import { sleep, waitFor } from '../../support/waitFor.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const DRAIN_CAP_MS = 400;
@@ -44,14 +45,14 @@ describe('terminationGracePeriod Never', () => {
     });
 
     await deleteClaim(h, joined.name);
-    await waitFor(async () => condition(await getClaim(h, joined.name), 'Destroyed')?.reason === 'Draining', 'Draining');
+    await waitFor(async () => condition(await getClaim(h, joined.name), 'Destroyed')?.reason === 'Draining', { what: 'Draining' });
     await sleep(DRAIN_CAP_MS * 4);
     expect(condition(await getClaim(h, joined.name), 'Destroyed')?.reason).toBe('Draining');
     expect((await h.tenantCore.readNode({ name: joined.node })).metadata?.name).toBe(joined.node);
     expect(provider.deleteCalls.filter((c) => c.claim.uid === joined.uid)).toHaveLength(0);
 
     await policy.deleteNamespacedPodDisruptionBudget({ namespace: 'default', name: 'db' });
-    await waitFor(async () => !(await getClaim(h, joined.name)), 'claim released', 15_000);
+    await waitFor(async () => !(await getClaim(h, joined.name)), { what: 'claim released', timeoutMs: 15_000 });
     expect(h.events.reasonsFor(joined.name)).not.toContain('DrainTimeout');
     expect(h.events.reasonsFor(joined.name)).toEqual(expect.arrayContaining(['NodeDeleted', 'Released']));
   });

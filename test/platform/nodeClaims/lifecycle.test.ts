@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InvalidConfigurationError } from '../../../plugin/contract.js';
 import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import { FakeProvider } from '../support/fakeProvider.js';
-import { sleep, startHarness, waitFor, type Harness } from '../support/harness.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { joinedClaim } from '../support/joined.js';
 import {
   condition, createClaim, createNodeType, deleteClaim, getClaim, joinTenantNode, tokenSecrets,
 } from '../support/objects.js';
+import { sleep, waitFor } from '../../support/waitFor.js';
 
 describe('NodeClaim lifecycle against the lab API', () => {
   let h: Harness;
@@ -29,8 +31,6 @@ describe('NodeClaim lifecycle against the lab API', () => {
     await h?.close();
   });
 
-  let joined: { name: string; uid: string; host: string };
-
   it('goes Pending → Scheduled → Provisioned → Joined → Available with a per-claim token', async () => {
     const created = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const name = created.metadata.name!;
@@ -39,11 +39,11 @@ describe('NodeClaim lifecycle against the lab API', () => {
     const scheduled = await waitFor(async () => {
       const c = await getClaim(h, name);
       return condition(c, 'Scheduled')?.status === 'True' && c;
-    }, 'Scheduled=True');
+    }, { what: 'Scheduled=True' });
     expect(scheduled.spec.typeRef).toBe('m3.small');
     expect(scheduled.metadata.finalizers).toContain('platform.vcluster.com/node-claim');
 
-    const call = await waitFor(() => provider.createCalls.find((c) => c.claim.uid === uid), 'createNode');
+    const call = await waitFor(() => provider.createCalls.find((c) => c.claim.uid === uid), { what: 'createNode' });
     expect(call.claim).toMatchObject({ name, namespace: 'p-test', nodeType: 'small', vClusterRef: 'vc1' });
     expect(call.join.caCertHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(call.join.caCertPem).toBe(h.caPem);
@@ -64,20 +64,20 @@ describe('NodeClaim lifecycle against the lab API', () => {
     expect(ttl).toBeGreaterThan(3500);
     expect(ttl).toBeLessThanOrEqual(3600);
 
-    await waitFor(async () => condition(await getClaim(h, name), 'Provisioned')?.reason === 'Provisioning', 'Provisioned=False/Provisioning');
+    await waitFor(async () => condition(await getClaim(h, name), 'Provisioned')?.reason === 'Provisioning', { what: 'Provisioned=False/Provisioning' });
     const host = provider.nodes.get(uid)!.hostName;
     provider.setPhase(uid, 'Provisioned');
     const provisioned = await waitFor(async () => {
       const c = await getClaim(h, name);
       return condition(c, 'Provisioned')?.status === 'True' && condition(c, 'Joined')?.reason === 'WaitingForNode' && c;
-    }, 'Provisioned=True, waiting for node');
+    }, { what: 'Provisioned=True, waiting for node' });
     expect(provisioned.status?.phase).toBe('Pending');
 
     await joinTenantNode(h, host);
     const available = await waitFor(async () => {
       const c = await getClaim(h, name);
       return c?.status?.phase === 'Available' && c;
-    }, 'phase Available');
+    }, { what: 'phase Available' });
     expect(condition(available, 'Joined')).toMatchObject({ status: 'True', reason: 'Joined' });
     for (const cond of available.status!.conditions!) {
       expect(cond.lastTransitionTime).toBeTruthy();
@@ -85,18 +85,17 @@ describe('NodeClaim lifecycle against the lab API', () => {
     }
     expect(h.events.reasonsFor(name)).toEqual(expect.arrayContaining(['Scheduled', 'TokenIssued', 'Provisioning', 'Provisioned', 'Joined']));
     expect(h.metrics.durations.map((d) => d.step)).toEqual(expect.arrayContaining(['scheduled', 'provisioned', 'joined']));
-    await waitFor(() => (h.metrics.phases.get('m3')?.Available ?? 0) >= 1, 'claims-by-phase metric');
+    await waitFor(() => (h.metrics.phases.get('m3')?.Available ?? 0) >= 1, { what: 'claims-by-phase metric' });
     expect(h.metrics.calls).toContainEqual({ provider: 'm3', method: 'createNode', outcome: 'ok' });
     const allLogs = h.logger.lines.join('\n') + JSON.stringify(h.events.events);
     expect(allLogs).not.toContain(data('token-secret'));
-    joined = { name, uid, host };
   });
 
   it('never picks another provider’s type or an unrequested GPU type, and honours requirements', async () => {
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1', requirements: [{ key: 'vcluster.com/node-type', operator: 'In', values: ['large'] }] });
-    await waitFor(async () => (await getClaim(h, c.metadata.name!))?.spec.typeRef === 'm3.large', 'typeRef m3.large');
+    await waitFor(async () => (await getClaim(h, c.metadata.name!))?.spec.typeRef === 'm3.large', { what: 'typeRef m3.large' });
     await deleteClaim(h, c.metadata.name!);
-    await waitFor(async () => !(await getClaim(h, c.metadata.name!)), 'claim gone');
+    await waitFor(async () => !(await getClaim(h, c.metadata.name!)), { what: 'claim gone' });
   });
 
   it('stays Pending with NoMatchingNodeType and never calls createNode', async () => {
@@ -104,21 +103,21 @@ describe('NodeClaim lifecycle against the lab API', () => {
     const pending = await waitFor(async () => {
       const got = await getClaim(h, c.metadata.name!);
       return condition(got, 'Scheduled')?.reason === 'NoMatchingNodeType' && got;
-    }, 'NoMatchingNodeType');
+    }, { what: 'NoMatchingNodeType' });
     expect(pending.status?.phase).toBe('Pending');
     expect(pending.status?.message).toContain('gpu-model In [h100]');
     await sleep(300);
     expect(provider.createCalls.filter((x) => x.claim.uid === c.metadata.uid)).toHaveLength(0);
     expect(h.events.reasonsFor(c.metadata.name!).filter((r) => r === 'NoMatchingNodeType')).toHaveLength(1);
     await deleteClaim(h, c.metadata.name!);
-    await waitFor(async () => !(await getClaim(h, c.metadata.name!)), 'claim gone');
+    await waitFor(async () => !(await getClaim(h, c.metadata.name!)), { what: 'claim gone' });
   });
 
   it('backs off on InsufficientCapacity without churn, then launches when a machine frees up', async () => {
     provider.machines = provider.nodes.size;
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const uid = c.metadata.uid!;
-    await waitFor(async () => condition(await getClaim(h, c.metadata.name!), 'Provisioned')?.reason === 'InsufficientCapacity', 'InsufficientCapacity');
+    await waitFor(async () => condition(await getClaim(h, c.metadata.name!), 'Provisioned')?.reason === 'InsufficientCapacity', { what: 'InsufficientCapacity' });
     const start = provider.createCalls.filter((x) => x.claim.uid === uid).length;
     await sleep(1500);
     const calls = provider.createCalls.filter((x) => x.claim.uid === uid).length - start;
@@ -132,21 +131,21 @@ describe('NodeClaim lifecycle against the lab API', () => {
     expect(await tokenSecrets(h, uid)).toHaveLength(1);
 
     provider.machines += 1;
-    await waitFor(() => provider.nodes.has(uid), 'launched after capacity frees', 5000);
+    await waitFor(() => provider.nodes.has(uid), { what: 'launched after capacity frees', timeoutMs: 5000 });
     await deleteClaim(h, c.metadata.name!);
-    await waitFor(async () => !(await getClaim(h, c.metadata.name!)), 'claim gone');
+    await waitFor(async () => !(await getClaim(h, c.metadata.name!)), { what: 'claim gone' });
   });
 
   it('marks a claim Failed from the provider’s error and never replaces it', async () => {
     provider.machines = 10;
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const uid = c.metadata.uid!;
-    await waitFor(() => provider.nodes.has(uid), 'launched');
+    await waitFor(() => provider.nodes.has(uid), { what: 'launched' });
     provider.setPhase(uid, 'Failed', { reason: 'provisioning error', message: 'Image checksum mismatch' });
     const failed = await waitFor(async () => {
       const got = await getClaim(h, c.metadata.name!);
       return got?.status?.phase === 'Failed' && got;
-    }, 'phase Failed');
+    }, { what: 'phase Failed' });
     expect(failed.status).toMatchObject({ reason: 'provisioning error', message: 'Image checksum mismatch' });
     expect(condition(failed, 'Provisioned')).toMatchObject({ status: 'False', reason: 'provisioning error' });
     expect(h.events.events.some((e) => e.ref.name === c.metadata.name && e.type === 'Warning' && e.reason === 'Failed')).toBe(true);
@@ -155,7 +154,7 @@ describe('NodeClaim lifecycle against the lab API', () => {
     expect(provider.createCalls.filter((x) => x.claim.uid === uid)).toHaveLength(calls);
     expect((await getClaim(h, c.metadata.name!))?.status?.phase).toBe('Failed');
     await deleteClaim(h, c.metadata.name!);
-    await waitFor(async () => !(await getClaim(h, c.metadata.name!)), 'failed claim released on delete');
+    await waitFor(async () => !(await getClaim(h, c.metadata.name!)), { what: 'failed claim released on delete' });
   });
 
   it('fails a claim the provider rejects as misconfigured, naming the field', async () => {
@@ -164,28 +163,30 @@ describe('NodeClaim lifecycle against the lab API', () => {
     const failed = await waitFor(async () => {
       const got = await getClaim(h, c.metadata.name!);
       return got?.status?.phase === 'Failed' && got;
-    }, 'phase Failed');
+    }, { what: 'phase Failed' });
     expect(failed.status?.reason).toBe('InvalidConfiguration');
     expect(failed.status?.message).toContain('spec.properties[metal3.vcluster.com/image-url]');
     await deleteClaim(h, c.metadata.name!);
-    await waitFor(async () => !(await getClaim(h, c.metadata.name!)), 'claim gone');
+    await waitFor(async () => !(await getClaim(h, c.metadata.name!)), { what: 'claim gone' });
   });
 
   it('terminates in order: drain, delete the Node, revoke the token, release, then drop the finalizer', async () => {
     // No pods run on this Node; eviction through the Eviction API is covered by drain.test.ts.
+    provider.machines = Math.max(provider.machines, provider.nodes.size + 1);
+    const joined = await joinedClaim(h, provider, { providerRef: 'm3', vClusterRef: 'vc1' });
     const seen: { nodeGone: boolean; tokens: number; claimHasFinalizer: boolean }[] = [];
     provider.beforeDelete = async (claim) => {
       if (claim.uid !== joined.uid) return;
       const nodes = (await h.tenantCore.listNode()).items.map((n) => n.metadata!.name);
       const claim_ = await getClaim(h, joined.name);
       seen.push({
-        nodeGone: !nodes.includes(joined.host),
+        nodeGone: !nodes.includes(joined.node),
         tokens: (await tokenSecrets(h, joined.uid)).length,
         claimHasFinalizer: !!claim_?.metadata.finalizers?.includes('platform.vcluster.com/node-claim'),
       });
     };
     await deleteClaim(h, joined.name);
-    await waitFor(async () => !(await getClaim(h, joined.name)), 'claim gone', 15_000);
+    await waitFor(async () => !(await getClaim(h, joined.name)), { what: 'claim gone', timeoutMs: 15_000 });
     provider.beforeDelete = undefined;
     expect(seen.length).toBeGreaterThanOrEqual(2); // Releasing, then Released
     for (const s of seen) expect(s).toEqual({ nodeGone: true, tokens: 0, claimHasFinalizer: true });

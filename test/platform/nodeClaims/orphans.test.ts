@@ -3,8 +3,9 @@ import { startOrphanCollector } from '../../../platform/orphans/index.js';
 import { OrphanCollector } from '../../../platform/orphans/collector.js';
 import type { NodeState } from '../../../plugin/contract.js';
 import { FakeProvider } from '../support/fakeProvider.js';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { startHarness, type Harness } from '../support/harness.js';
 import { createClaim } from '../support/objects.js';
+import { waitFor } from '../../support/waitFor.js';
 
 const held = (claimUid: string, claimName: string): NodeState => ({
   claimUid, claimName, claimNamespace: 'p-test', nodeType: 'small', hostName: `host-${claimName}`, hostNamespace: 'metal3',
@@ -35,7 +36,7 @@ describe('orphan collection', () => {
     provider.adopt(held('old-uid', live.metadata.name!));
 
     collector = await startOrphanCollector(h.deps(), 50);
-    await waitFor(() => !provider.nodes.has('gone-uid') && !provider.nodes.has('old-uid'), 'orphans released');
+    await waitFor(() => !provider.nodes.has('gone-uid') && !provider.nodes.has('old-uid'), { what: 'orphans released' });
     expect(provider.nodes.has(live.metadata.uid!)).toBe(true);
     expect(provider.deleteCalls.filter((c) => c.claim.uid === live.metadata.uid)).toHaveLength(0);
     expect(provider.deleteCalls.filter((c) => c.claim.uid === 'gone-uid').length).toBeGreaterThanOrEqual(2);
@@ -48,7 +49,7 @@ describe('orphan collection', () => {
     const once = new OrphanCollector(h.deps());
     expect(await once.collectOnce()).toEqual(['err-uid']);
     expect(provider.nodes.has('err-uid')).toBe(true);
-    await waitFor(() => !provider.nodes.has('err-uid'), 'released on a later pass');
+    await waitFor(() => !provider.nodes.has('err-uid'), { what: 'released on a later pass' });
     await once.stop();
   });
 });

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import { FakeProvider } from '../support/fakeProvider.js';
-import { sleep, startHarness, waitFor, type Harness } from '../support/harness.js';
+import { startHarness, type Harness } from '../support/harness.js';
 import { condition, createClaim, createNodeType, deleteClaim, getClaim, joinTenantNode, tokenSecrets } from '../support/objects.js';
+import { sleep, waitFor } from '../../support/waitFor.js';
 
 describe('NodeClaim controller restart and join timeout', () => {
   let h: Harness;
@@ -27,14 +28,14 @@ describe('NodeClaim controller restart and join timeout', () => {
     const first = await startNodeClaimController(h.deps());
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const uid = c.metadata.uid!;
-    await waitFor(async () => condition(await getClaim(h, c.metadata.name!), 'Launched')?.status === 'True', 'launched');
+    await waitFor(async () => condition(await getClaim(h, c.metadata.name!), 'Launched')?.status === 'True', { what: 'launched' });
     await first.stop();
 
     const second = await startNodeClaimController(h.deps());
     running.push(second);
     provider.setPhase(uid, 'Provisioned');
     await joinTenantNode(h, provider.nodes.get(uid)!.hostName);
-    await waitFor(async () => (await getClaim(h, c.metadata.name!))?.status?.phase === 'Available', 'Available after restart');
+    await waitFor(async () => (await getClaim(h, c.metadata.name!))?.status?.phase === 'Available', { what: 'Available after restart' });
     expect(provider.createCalls.filter((x) => x.claim.uid === uid)).toHaveLength(1);
     expect(await tokenSecrets(h, uid)).toHaveLength(1);
   });
@@ -42,13 +43,13 @@ describe('NodeClaim controller restart and join timeout', () => {
   it('reuses the claim’s token when createNode is retried after a crash before Launched was recorded', async () => {
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const uid = c.metadata.uid!;
-    await waitFor(() => provider.createCalls.some((x) => x.claim.uid === uid), 'createNode');
+    await waitFor(() => provider.createCalls.some((x) => x.claim.uid === uid), { what: 'createNode' });
     // Simulate the crash: forget that the claim launched; the next reconcile asks the provider again.
     await h.custom.patchNamespacedCustomObjectStatus({
       group: 'management.loft.sh', version: 'v1', namespace: 'p-test', plural: 'nodeclaims', name: c.metadata.name!,
       body: { status: { conditions: [] } },
     }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
-    await waitFor(() => provider.createCalls.filter((x) => x.claim.uid === uid).length >= 2, 'second createNode');
+    await waitFor(() => provider.createCalls.filter((x) => x.claim.uid === uid).length >= 2, { what: 'second createNode' });
     const calls = provider.createCalls.filter((x) => x.claim.uid === uid);
     expect(calls[1].join.token).toBe(calls[0].join.token);
     expect(await tokenSecrets(h, uid)).toHaveLength(1);
@@ -60,13 +61,13 @@ describe('NodeClaim controller restart and join timeout', () => {
     running.push(await startNodeClaimController(h.deps({ joinTimeoutMs: 400 })));
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const uid = c.metadata.uid!;
-    await waitFor(() => provider.nodes.has(uid), 'launched');
+    await waitFor(() => provider.nodes.has(uid), { what: 'launched' });
     provider.setPhase(uid, 'Provisioned');
-    await waitFor(async () => condition(await getClaim(h, c.metadata.name!), 'Provisioned')?.status === 'True', 'Provisioned');
+    await waitFor(async () => condition(await getClaim(h, c.metadata.name!), 'Provisioned')?.status === 'True', { what: 'Provisioned' });
     const failed = await waitFor(async () => {
       const got = await getClaim(h, c.metadata.name!);
       return got?.status?.phase === 'Failed' && got;
-    }, 'JoinTimeout', 5000);
+    }, { what: 'JoinTimeout', timeoutMs: 5000 });
     expect(failed.status?.reason).toBe('JoinTimeout');
     expect(condition(failed, 'Joined')).toMatchObject({ status: 'False', reason: 'JoinTimeout' });
     await sleep(200);
@@ -76,16 +77,16 @@ describe('NodeClaim controller restart and join timeout', () => {
   it('keeps calling deleteNode while the release is in progress or failed, and drops the finalizer only when Released', async () => {
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const uid = c.metadata.uid!;
-    await waitFor(() => provider.nodes.has(uid), 'launched');
+    await waitFor(() => provider.nodes.has(uid), { what: 'launched' });
     provider.nextReleaseState = { phase: 'Failed', reason: 'DeprovisioningFailed', message: 'cleaning timed out', hostName: 'host-x' };
     await deleteClaim(h, c.metadata.name!);
     const releasing = await waitFor(async () => {
       const got = await getClaim(h, c.metadata.name!);
       return condition(got, 'Destroyed')?.reason === 'DeprovisioningFailed' && got;
-    }, 'release failure recorded');
+    }, { what: 'release failure recorded' });
     expect(releasing.metadata.finalizers).toContain('platform.vcluster.com/node-claim');
     expect(h.events.events.some((e) => e.ref.uid === uid && e.type === 'Warning' && e.reason === 'DeprovisioningFailed')).toBe(true);
-    await waitFor(async () => !(await getClaim(h, c.metadata.name!)), 'claim gone after Released', 10_000);
+    await waitFor(async () => !(await getClaim(h, c.metadata.name!)), { what: 'claim gone after Released', timeoutMs: 10_000 });
     expect(provider.deleteCalls.filter((x) => x.claim.uid === uid).length).toBeGreaterThanOrEqual(3);
     expect(provider.nodes.has(uid)).toBe(false);
   });

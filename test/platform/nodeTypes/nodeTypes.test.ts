@@ -15,6 +15,7 @@ import { NodeTypeController } from '../../../platform/nodeTypes/index.js';
 import { KubeEventRecorder } from '../../../platform/observability/events.js';
 import { silentLogger } from '../../../platform/observability/logger.js';
 import { REPO_ROOT } from '../host/helpers.js';
+import { waitFor } from '../../support/waitFor.js';
 
 const G = { group: 'management.loft.sh', version: 'v1' };
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -174,10 +175,3 @@ describe('NodeType controller against the lab API', () => {
   });
 });
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

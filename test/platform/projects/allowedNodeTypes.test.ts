@@ -2,9 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import type { NodeClaim } from '../../../platform/nodeClaims/types.js';
 import { FakeProvider } from '../support/fakeProvider.js';
-import { GROUP, sleep, startHarness, VERSION, waitFor, type Harness } from '../support/harness.js';
+import { GROUP, startHarness, VERSION, type Harness } from '../support/harness.js';
 import { condition, createClaim, createNodeType, getClaim } from '../support/objects.js';
 import { setProject } from '../support/vcis.js';
+import { sleep, waitFor } from '../../support/waitFor.js';
 
 /** The harness's namespace p-test belongs to Project "test". */
 const PROJECT = 'test';
@@ -17,7 +18,7 @@ describe('a Project’s allowedNodeTypes', () => {
   const scheduled = (name: string) => waitFor(async () => {
     const c = await getClaim(h, name);
     return condition(c, 'Scheduled') && c;
-  }, `${name} Scheduled condition`);
+  }, { what: `${name} Scheduled condition` });
   const launchedFor = (c: NodeClaim) => provider.createCalls.filter((x) => x.claim.uid === c.metadata.uid);
 
   beforeAll(async () => {
@@ -73,7 +74,7 @@ describe('a Project’s allowedNodeTypes', () => {
     const refused = await waitFor(async () => {
       const x = await getClaim(h, c.metadata.name!);
       return x?.status?.phase === 'Failed' && x;
-    }, 'claim refused');
+    }, { what: 'claim refused' });
     expect(refused.status?.reason).toBe('NodeTypeNotAllowed');
     expect(condition(refused, 'Scheduled')).toMatchObject({
       status: 'False', reason: 'NodeTypeNotAllowed',
@@ -101,7 +102,7 @@ describe('a Project’s allowedNodeTypes', () => {
     const other = await waitFor(async () => {
       const x = (await h.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'p-elsewhere', plural: 'nodeclaims', name: elsewhere.metadata.name! })) as NodeClaim;
       return condition(x, 'Scheduled') && x;
-    }, 'claim in another project scheduled');
+    }, { what: 'claim in another project scheduled' });
     expect(other.spec.typeRef).toBe('m3.small');
   });
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startAutoNodesController } from '../../../platform/autoNodes/index.js';
 import { FakeProvider } from '../support/fakeProvider.js';
-import { sleep, startHarness, waitFor, type Harness } from '../support/harness.js';
+import { startHarness, type Harness } from '../support/harness.js';
 import { createVci, liveClaimsOf, setProject, setVciValues, vciCondition, vciValues } from '../support/vcis.js';
+import { sleep, waitFor } from '../../support/waitFor.js';
 
 const pool = (name: string, quantity: number) => ({ name, quantity });
 
@@ -11,7 +12,7 @@ describe('a Project’s machine quotas', () => {
   let controller: { stop(): Promise<void> };
   const count = async (ns: string, vci: string) => (await liveClaimsOf(h, ns, vci)).length;
   const settled = async (ns: string, vci: string, n: number) => {
-    await waitFor(async () => (await count(ns, vci)) === n, `${vci}: ${n} claim(s)`);
+    await waitFor(async () => (await count(ns, vci)) === n, { what: `${vci}: ${n} claim(s)` });
     await sleep(300);
     expect(await count(ns, vci)).toBe(n);
   };
@@ -39,7 +40,7 @@ describe('a Project’s machine quotas', () => {
     const refused = await waitFor(async () => {
       const c = await vciCondition(h, 'p-team', 'second', 'WithinQuota');
       return c?.status === 'False' && c;
-    }, 'WithinQuota=False');
+    }, { what: 'WithinQuota=False' });
     expect(refused.reason).toBe('QuotaExceeded');
     expect(refused.message).toBe('cannot create nodeclaim, because project nodeclaims limit of 3 would be exceeded (pool b: 1 of 2 node(s) exist)');
     expect(h.events.events).toContainEqual(expect.objectContaining({
@@ -60,11 +61,11 @@ describe('a Project’s machine quotas', () => {
   it('limits each provider with nodeclaims.provider=<name> without holding back the others', async () => {
     await setProject(h, 'split', { quotas: { project: { 'nodeclaims.provider=gpu': '1', 'virtualclusterinstances': '9' } } });
     await createVci(h, 'p-split', 'mixed', [{ provider: 'gpu', static: [pool('g', 3)] }, { provider: 'm3', static: [pool('c', 2)] }]);
-    await waitFor(async () => (await count('p-split', 'mixed')) === 3, '1 gpu + 2 m3 claims');
+    await waitFor(async () => (await count('p-split', 'mixed')) === 3, { what: '1 gpu + 2 m3 claims' });
     const claims = await liveClaimsOf(h, 'p-split', 'mixed');
     expect(claims.filter((c) => c.spec.providerRef === 'gpu')).toHaveLength(1);
     expect(claims.filter((c) => c.spec.providerRef === 'm3')).toHaveLength(2);
-    const c = await waitFor(() => vciCondition(h, 'p-split', 'mixed', 'WithinQuota'), 'WithinQuota');
+    const c = await waitFor(() => vciCondition(h, 'p-split', 'mixed', 'WithinQuota'), { what: 'WithinQuota' });
     expect(c.message).toBe('cannot create nodeclaim, because project nodeclaims.provider=gpu limit of 1 would be exceeded (pool g: 1 of 3 node(s) exist)');
   });
 
@@ -84,7 +85,7 @@ describe('a Project’s machine quotas', () => {
     const c = await waitFor(async () => {
       const x = await vciCondition(h, 'p-broken', vci, 'WithinQuota');
       return x?.status === 'False' && x;
-    }, 'WithinQuota=False');
+    }, { what: 'WithinQuota=False' });
     expect(c.reason).toBe('InvalidProject');
     expect(c.message).toContain(`Project broken: ${expected}`);
     expect(h.events.events.some((e) => e.ref.name === vci && e.reason === 'InvalidProject' && e.message.includes('Project broken: spec.quotas.project'))).toBe(true);

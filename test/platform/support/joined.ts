@@ -1,8 +1,9 @@
 /** Brings a NodeClaim through the fake provider and the tenant API to Joined/Available. */
 import type { NodeClaim } from '../../../platform/nodeClaims/types.js';
 import type { FakeProvider } from './fakeProvider.js';
-import { waitFor, type Harness } from './harness.js';
+import type { Harness } from './harness.js';
 import { createClaim, getClaim, joinTenantNode } from './objects.js';
+import { waitFor } from '../../support/waitFor.js';
 
 export interface JoinedClaim {
   name: string;
@@ -18,10 +19,10 @@ export async function joinedClaim(
   const created = opts.existing ?? (await createClaim(h, spec));
   const name = created.metadata.name!;
   const uid = created.metadata.uid!;
-  await waitFor(() => provider.nodes.get(uid), `createNode for ${name}`);
+  await waitFor(() => provider.nodes.get(uid), { what: `createNode for ${name}` });
   provider.setPhase(uid, 'Provisioned');
   const node = provider.nodes.get(uid)!.hostName;
   await joinTenantNode(h, node, opts.ready ?? true);
-  if (opts.ready ?? true) await waitFor(async () => (await getClaim(h, name))?.status?.phase === 'Available', `${name} Available`);
+  if (opts.ready ?? true) await waitFor(async () => (await getClaim(h, name))?.status?.phase === 'Available', { what: `${name} Available` });
   return { name, uid, node };
 }

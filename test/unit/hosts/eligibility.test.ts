@@ -4,7 +4,7 @@ import {
   CLAIM_LABEL, POWER_OFF_DISABLED, DETACHED_ANNOTATION, LAST_TENANT_ANNOTATION, PAUSED_ANNOTATION, whyIneligible, type EligibilityContext,
 } from '../../../providers/metal3/hosts/eligibility.js';
 import { EXTENDED_RESOURCES_ANNOTATION } from '../../../providers/metal3/hosts/resources.js';
-import { bmh } from './bmh.js';
+import { aBareMetalHost } from '../../support/builders.js';
 
 const nodeType: Metal3NodeTypeSpec = {
   name: 'h100-8x',
@@ -13,7 +13,7 @@ const nodeType: Metal3NodeTypeSpec = {
 };
 const ctx: EligibilityContext = { nodeType, claimTenant: 'p-a/tenant-a' };
 const gpus = { [EXTENDED_RESOURCES_ANNOTATION]: '{"nvidia.com/gpu":"8"}' };
-const good = () => bmh('gpu-01', { metadata: { annotations: { ...gpus } } });
+const good = () => aBareMetalHost('gpu-01', { metadata: { annotations: { ...gpus } } });
 
 describe('whyIneligible', () => {
   it('accepts an available, healthy, matching host with enough resources', () => {
@@ -21,32 +21,32 @@ describe('whyIneligible', () => {
   });
 
   it('accepts the legacy "ready" state', () => {
-    expect(whyIneligible(bmh('h', { metadata: { annotations: gpus }, status: { provisioning: { state: 'ready' } } }), ctx)).toBeUndefined();
+    expect(whyIneligible(aBareMetalHost('h', { metadata: { annotations: gpus }, status: { provisioning: { state: 'ready' } } }), ctx)).toBeUndefined();
   });
 
   it.each([
-    ['provisioning', bmh('h', { metadata: { annotations: gpus }, status: { provisioning: { state: 'provisioning' } } }), 'state is "provisioning", not "available"'],
-    ['no state', bmh('h', { metadata: { annotations: gpus }, status: { provisioning: undefined } }), 'state is "", not "available"'],
-    ['consumerRef', bmh('h', { metadata: { annotations: gpus }, spec: { consumerRef: { kind: 'Metal3Machine', name: 'm1' } } }), 'already consumed by Metal3Machine m1'],
-    ['deleting', bmh('h', { metadata: { annotations: gpus, deletionTimestamp: '2026-01-01T00:00:00Z' } }), 'being deleted'],
-    ['error message', bmh('h', { metadata: { annotations: gpus }, status: { errorMessage: 'boom', errorType: 'provisioning error' } }), 'in error (provisioning error)'],
-    ['operational error', bmh('h', { metadata: { annotations: gpus }, status: { operationalStatus: 'error' } }), 'in error (operationalStatus error)'],
-    ['operational detached', bmh('h', { metadata: { annotations: gpus }, status: { operationalStatus: 'detached' } }), 'detached (operationalStatus detached)'],
-    ['paused', bmh('h', { metadata: { annotations: { ...gpus, [PAUSED_ANNOTATION]: '' } } }), `paused (annotation ${PAUSED_ANNOTATION})`],
-    ['detached', bmh('h', { metadata: { annotations: { ...gpus, [DETACHED_ANNOTATION]: '{"force":true}' } } }), `detached (annotation ${DETACHED_ANNOTATION})`],
-    ['externally provisioned', bmh('h', { metadata: { annotations: gpus }, spec: { externallyProvisioned: true } }), 'externally provisioned'],
-    ['power off disabled', bmh('h', { metadata: { annotations: gpus }, spec: { disablePowerOff: true } }), POWER_OFF_DISABLED],
-    ['claim label', bmh('h', { metadata: { annotations: gpus, labels: { 'gpu-model': 'h100', [CLAIM_LABEL]: 'uid-1' } } }), `already claimed (label ${CLAIM_LABEL}=uid-1)`],
-    ['selector', bmh('h', { metadata: { annotations: gpus, labels: { 'gpu-model': 'a100' } } }), 'labels do not match node type "h100-8x" selector'],
-    ['no gpus', bmh('h'), 'not enough nvidia.com/gpu for node type "h100-8x"'],
-    ['small memory', bmh('h', { metadata: { annotations: gpus }, status: { hardware: { cpu: { count: 96 }, ramMebibytes: 1024 } } }), 'not enough memory for node type "h100-8x"'],
-    ['not inspected', bmh('h', { metadata: { annotations: gpus }, status: { hardware: undefined } }), 'hardware unknown: no status.hardware (not inspected yet?)'],
+    ['provisioning', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { provisioning: { state: 'provisioning' } } }), 'state is "provisioning", not "available"'],
+    ['no state', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { provisioning: undefined } }), 'state is "", not "available"'],
+    ['consumerRef', aBareMetalHost('h', { metadata: { annotations: gpus }, spec: { consumerRef: { kind: 'Metal3Machine', name: 'm1' } } }), 'already consumed by Metal3Machine m1'],
+    ['deleting', aBareMetalHost('h', { metadata: { annotations: gpus, deletionTimestamp: '2026-01-01T00:00:00Z' } }), 'being deleted'],
+    ['error message', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { errorMessage: 'boom', errorType: 'provisioning error' } }), 'in error (provisioning error)'],
+    ['operational error', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { operationalStatus: 'error' } }), 'in error (operationalStatus error)'],
+    ['operational detached', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { operationalStatus: 'detached' } }), 'detached (operationalStatus detached)'],
+    ['paused', aBareMetalHost('h', { metadata: { annotations: { ...gpus, [PAUSED_ANNOTATION]: '' } } }), `paused (annotation ${PAUSED_ANNOTATION})`],
+    ['detached', aBareMetalHost('h', { metadata: { annotations: { ...gpus, [DETACHED_ANNOTATION]: '{"force":true}' } } }), `detached (annotation ${DETACHED_ANNOTATION})`],
+    ['externally provisioned', aBareMetalHost('h', { metadata: { annotations: gpus }, spec: { externallyProvisioned: true } }), 'externally provisioned'],
+    ['power off disabled', aBareMetalHost('h', { metadata: { annotations: gpus }, spec: { disablePowerOff: true } }), POWER_OFF_DISABLED],
+    ['claim label', aBareMetalHost('h', { metadata: { annotations: gpus, labels: { 'gpu-model': 'h100', [CLAIM_LABEL]: 'uid-1' } } }), `already claimed (label ${CLAIM_LABEL}=uid-1)`],
+    ['selector', aBareMetalHost('h', { metadata: { annotations: gpus, labels: { 'gpu-model': 'a100' } } }), 'labels do not match node type "h100-8x" selector'],
+    ['no gpus', aBareMetalHost('h'), 'not enough nvidia.com/gpu for node type "h100-8x"'],
+    ['small memory', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { hardware: { cpu: { count: 96 }, ramMebibytes: 1024 } } }), 'not enough memory for node type "h100-8x"'],
+    ['not inspected', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { hardware: undefined } }), 'hardware unknown: no status.hardware (not inspected yet?)'],
   ])('%s', (_name, host, reason) => {
     expect(whyIneligible(host, ctx)).toBe(reason);
   });
 
   it('does not need hardware data when the node type asks for no resources', () => {
-    const host = bmh('h', { status: { hardware: undefined } });
+    const host = aBareMetalHost('h', { status: { hardware: undefined } });
     expect(whyIneligible(host, { nodeType: { name: 'any' } })).toBeUndefined();
   });
 
@@ -56,7 +56,7 @@ describe('whyIneligible', () => {
   });
 
   describe('uncleaned reuse (automatedCleaningMode disabled)', () => {
-    const uncleaned = (lastTenant?: string) => bmh('h', {
+    const uncleaned = (lastTenant?: string) => aBareMetalHost('h', {
       metadata: { annotations: { ...gpus, ...(lastTenant ? { [LAST_TENANT_ANNOTATION]: lastTenant } : {}) } },
       spec: { automatedCleaningMode: 'disabled' },
     });
@@ -69,7 +69,7 @@ describe('whyIneligible', () => {
       expect(whyIneligible(uncleaned('p-b/tenant-b'), { ...ctx, allowUncleanedReuse: true })).toBeUndefined();
     });
     it('ignores last-tenant when cleaning is on', () => {
-      const cleaned = bmh('h', { metadata: { annotations: { ...gpus, [LAST_TENANT_ANNOTATION]: 'p-b/x' } } });
+      const cleaned = aBareMetalHost('h', { metadata: { annotations: { ...gpus, [LAST_TENANT_ANNOTATION]: 'p-b/x' } } });
       expect(whyIneligible(cleaned, ctx)).toBeUndefined();
     });
   });

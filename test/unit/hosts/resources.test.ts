@@ -1,24 +1,24 @@
 import { describe, expect, it } from '@jest/globals';
-import { isInvalidConfiguration } from '../../../plugin/contract.js';
 import { EXTENDED_RESOURCES_ANNOTATION, fitsResources, hostResources } from '../../../providers/metal3/hosts/resources.js';
-import { bmh } from './bmh.js';
+import { aBareMetalHost } from '../../support/builders.js';
+import { expectRejectsWith } from '../../support/expectations.js';
 
 describe('hostResources', () => {
   it('reads cpu count, RAM in bytes and the extended-resources annotation', () => {
-    const host = bmh('h1', { metadata: { annotations: { [EXTENDED_RESOURCES_ANNOTATION]: '{"nvidia.com/gpu":"8","example.com/fpga":2}' } } });
+    const host = aBareMetalHost('h1', { metadata: { annotations: { [EXTENDED_RESOURCES_ANNOTATION]: '{"nvidia.com/gpu":"8","example.com/fpga":2}' } } });
     expect(hostResources(host)).toEqual({
       resources: { cpu: 96, memoryBytes: 786432 * 2 ** 20, extended: { 'nvidia.com/gpu': 8, 'example.com/fpga': 2 } },
     });
   });
 
   it.each([
-    ['no hardware', bmh('h', { status: { hardware: undefined } }), /no status.hardware/],
-    ['no cpu', bmh('h', { status: { hardware: { ramMebibytes: 1024 } } }), /cpu.count/],
-    ['zero cpu', bmh('h', { status: { hardware: { cpu: { count: 0 }, ramMebibytes: 1024 } } }), /cpu.count/],
-    ['no ram', bmh('h', { status: { hardware: { cpu: { count: 4 } } } }), /ramMebibytes/],
-    ['annotation not JSON', bmh('h', { metadata: { annotations: { [EXTENDED_RESOURCES_ANNOTATION]: '{gpu' } } }), /not valid JSON/],
-    ['annotation a list', bmh('h', { metadata: { annotations: { [EXTENDED_RESOURCES_ANNOTATION]: '[1]' } } }), /JSON object/],
-    ['annotation bad quantity', bmh('h', { metadata: { annotations: { [EXTENDED_RESOURCES_ANNOTATION]: '{"nvidia.com/gpu":"many"}' } } }), /"nvidia.com\/gpu" is not a quantity/],
+    ['no hardware', aBareMetalHost('h', { status: { hardware: undefined } }), /no status.hardware/],
+    ['no cpu', aBareMetalHost('h', { status: { hardware: { ramMebibytes: 1024 } } }), /cpu.count/],
+    ['zero cpu', aBareMetalHost('h', { status: { hardware: { cpu: { count: 0 }, ramMebibytes: 1024 } } }), /cpu.count/],
+    ['no ram', aBareMetalHost('h', { status: { hardware: { cpu: { count: 4 } } } }), /ramMebibytes/],
+    ['annotation not JSON', aBareMetalHost('h', { metadata: { annotations: { [EXTENDED_RESOURCES_ANNOTATION]: '{gpu' } } }), /not valid JSON/],
+    ['annotation a list', aBareMetalHost('h', { metadata: { annotations: { [EXTENDED_RESOURCES_ANNOTATION]: '[1]' } } }), /JSON object/],
+    ['annotation bad quantity', aBareMetalHost('h', { metadata: { annotations: { [EXTENDED_RESOURCES_ANNOTATION]: '{"nvidia.com/gpu":"many"}' } } }), /"nvidia.com\/gpu" is not a quantity/],
   ])('%s -> problem', (_name, host, problem) => {
     const result = hostResources(host);
     expect(result.resources).toBeUndefined();
@@ -45,14 +45,8 @@ describe('fitsResources', () => {
     expect(fitsResources(host, required)).toEqual(expected);
   });
 
-  it('throws InvalidConfigurationError naming the node type and resource for a malformed quantity', () => {
-    let caught: unknown;
-    try {
-      fitsResources(host, { memory: 'lots' }, 'NodeType gpu');
-    } catch (err) {
-      caught = err;
-    }
-    expect(isInvalidConfiguration(caught)).toBe(true);
-    expect((caught as Error).message).toMatch(/^NodeType gpu: resources\["memory"\]: "lots" is not a Kubernetes quantity/);
+  it('throws InvalidConfigurationError naming the node type and resource for a malformed quantity', async () => {
+    const err = await expectRejectsWith(() => fitsResources(host, { memory: 'lots' }, 'NodeType gpu'), 'InvalidConfiguration');
+    expect(err.message).toMatch(/^NodeType gpu: resources\["memory"\]: "lots" is not a Kubernetes quantity/);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { errorOf } from '../invalidConfiguration.js';
 import { candidateAddresses, formatIpv4, parseIpPool, parseIpv4 } from '../../../providers/metal3/ipam/pool.js';
 import { PROPERTY } from '../../../providers/metal3/properties.js';
+import { expectRejectsWith } from '../../support/expectations.js';
 
 const ENV = 'NodeEnvironment p-a/net';
 function pool(props: Record<string, string>) {
@@ -48,10 +48,8 @@ describe('parseIpPool', () => {
     [{ [PROPERTY.networkCidr]: '10.0.0.1/24', [PROPERTY.dnsServers]: '1.1.1' }, PROPERTY.dnsServers, /"1.1.1" is not an IPv4 address/],
     [{ [PROPERTY.networkCidr]: '10.0.0.1/24', [PROPERTY.dnsServers]: '2001:db8::1' }, PROPERTY.dnsServers, /IPv6/],
     [{ [PROPERTY.networkCidr]: '10.0.0.1/24', [PROPERTY.ntpServers]: 'bad host!' }, PROPERTY.ntpServers, /is not an IPv4 address or host name/],
-  ])('rejects %j', (props, key, message) => {
-    const err = errorOf(() => pool(props));
-    expect(err.object).toBe(ENV);
-    expect(err.field).toBe(`spec.properties[${JSON.stringify(key)}]`);
+  ])('rejects %j', async (props, key, message) => {
+    const err = await expectRejectsWith(() => pool(props), 'InvalidConfiguration', { object: ENV, field: `spec.properties[${JSON.stringify(key)}]` });
     expect(err.message).toMatch(message);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { errorOf } from '../invalidConfiguration.js';
 import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
 import { networkDataJsonProblems } from '../../../providers/metal3/render/networkData.js';
 import { networkDataInput } from './fixtures.js';
+import { expectRejectsWith } from '../../support/expectations.js';
 
 const renderer = new TemplateRenderer();
 
@@ -45,10 +45,8 @@ describe('renderNetworkData', () => {
     [{ ip: { address: '10.0.0.256', prefixLength: 24, gateway: '10.0.0.1', dns: [] } }, 'ip.address', /is not an IPv4 address/],
     [{ ip: { address: '10.0.0.2', prefixLength: 33, gateway: '10.0.0.1', dns: [] } }, 'ip.prefixLength', /is not between 1 and 32/],
     [{ ip: { address: '10.0.0.2', prefixLength: 24, gateway: '10.0.0.1', dns: ['dns.example'] } }, 'ip.dns', /is not an IPv4 address/],
-  ])('rejects %j', (overrides, field, message) => {
-    const err = errorOf(() => renderer.renderNetworkData(networkDataInput(overrides)));
-    expect(err.object).toBe('BareMetalHost metal3/server-01');
-    expect(err.field).toBe(field);
+  ])('rejects %j', async (overrides, field, message) => {
+    const err = await expectRejectsWith(() => renderer.renderNetworkData(networkDataInput(overrides)), 'InvalidConfiguration', { object: 'BareMetalHost metal3/server-01', field: field });
     expect(err.message).toMatch(message);
   });
 
@@ -76,10 +74,8 @@ describe('renderNetworkData', () => {
       ['network:\n  version: 1\n', /must be OpenStack network_data.json or netplan v2 YAML/],
       ['just text', /must be OpenStack network_data.json or netplan v2 YAML/],
       ['a: [\n', /is neither valid JSON nor valid YAML/],
-    ])('rejects %j naming the property and its origin', (custom, message) => {
-      const err = errorOf(() => renderer.renderNetworkData(networkDataInput({ custom, customOrigin: origin })));
-      expect(err.object).toBe(origin);
-      expect(err.field).toBe('spec.properties["metal3.vcluster.com/network-data"]');
+    ])('rejects %j naming the property and its origin', async (custom, message) => {
+      const err = await expectRejectsWith(() => renderer.renderNetworkData(networkDataInput({ custom, customOrigin: origin })), 'InvalidConfiguration', { object: origin, field: 'spec.properties["metal3.vcluster.com/network-data"]' });
       expect(err.message).toMatch(message);
     });
   });

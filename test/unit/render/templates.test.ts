@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { isInvalidConfiguration } from '../../../plugin/contract.js';
 import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
 import { userDataInput } from './fixtures.js';
+import { expectRejectsWith } from '../../support/expectations.js';
 
 const TEMPLATES = fileURLToPath(new URL('../../../templates', import.meta.url));
 
@@ -42,17 +42,9 @@ describe('templates', () => {
     }
   });
 
-  it('a syntax error fails construction, naming the template file and line', () => {
+  it('a syntax error fails construction, naming the template file and line', async () => {
     const dir = copyWith('user-data.yaml.hbs', '#cloud-config\nhostname: {{yaml hostname}}\nruncmd: {{#if x}}\n');
-    let caught: unknown;
-    try {
-      new TemplateRenderer({ templatesDir: dir });
-    } catch (err) {
-      caught = err;
-    }
-    expect(isInvalidConfiguration(caught)).toBe(true);
-    expect((caught as { object: string }).object).toBe('template user-data.yaml.hbs');
-    expect((caught as { field: string }).field).toMatch(/^line \d+$/);
+    await expectRejectsWith(() => new TemplateRenderer({ templatesDir: dir }), 'InvalidConfiguration', { object: 'template user-data.yaml.hbs', field: /^line \d+$/ });
   });
 
   it('a syntax error in a partial names the partial', () => {

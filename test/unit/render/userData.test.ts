@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { errorOf } from '../invalidConfiguration.js';
 import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
 import { TOKEN, userDataInput, USER_CLOUD_CONFIG } from './fixtures.js';
+import { expectRejectsWith } from '../../support/expectations.js';
 
 const renderer = new TemplateRenderer();
 const JOIN_SCRIPT = '/usr/local/sbin/vcluster-join.sh';
@@ -89,15 +89,13 @@ describe('renderUserData', () => {
     ['a scalar', '#cloud-config\nhello\n', /must be a YAML map of cloud-config keys, not string/],
     ['runcmd not a list', '#cloud-config\nruncmd: reboot\n', /key "runcmd" must be a list/],
     ['write_files not a list', '#cloud-config\nwrite_files: {path: /x}\n', /key "write_files" must be a list/],
-  ])('rejects user data: %s, naming the property and its origin', (_name, userCloudConfig, message) => {
-    const err = errorOf(() => renderer.renderUserData(userDataInput({ userCloudConfig, userCloudConfigOrigin: 'NodeType gpu' })));
-    expect(err.object).toBe('NodeType gpu');
-    expect(err.field).toBe('spec.properties["vcluster.com/user-data"]');
+  ])('rejects user data: %s, naming the property and its origin', async (_name, userCloudConfig, message) => {
+    const err = await expectRejectsWith(() => renderer.renderUserData(userDataInput({ userCloudConfig, userCloudConfigOrigin: 'NodeType gpu' })), 'InvalidConfiguration', { object: 'NodeType gpu', field: 'spec.properties["vcluster.com/user-data"]' });
     expect(err.message).toMatch(message);
   });
 
-  it('does not quote user data content in its errors', () => {
-    const err = errorOf(() => renderer.renderUserData(userDataInput({ userCloudConfig: '#cloud-config\npassword: "hunter2\nruncmd: [\n' })));
+  it('does not quote user data content in its errors', async () => {
+    const err = await expectRejectsWith(() => renderer.renderUserData(userDataInput({ userCloudConfig: '#cloud-config\npassword: "hunter2\nruncmd: [\n' })), 'InvalidConfiguration');
     expect(err.message).not.toContain('hunter2');
   });
 
@@ -127,20 +125,17 @@ describe('renderUserData', () => {
     ['join.caCertPem', { caCertPem: 'garbage' }, /is not a PEM certificate/],
     ['join.token', { token: '' }, /is empty or contains whitespace/],
     ['join.token', { token: 'abc def.secret-value' }, /is empty or contains whitespace/],
-  ])('rejects a bad %s', (field, join, message) => {
-    const err = errorOf(() => renderer.renderUserData(userDataInput({ join: { ...userDataInput().join, ...join } })));
-    expect(err.object).toBe('NodeClaim p-a/claim-1');
-    expect(err.field).toBe(field);
+  ])('rejects a bad %s', async (field, join, message) => {
+    const err = await expectRejectsWith(() => renderer.renderUserData(userDataInput({ join: { ...userDataInput().join, ...join } })), 'InvalidConfiguration', { object: 'NodeClaim p-a/claim-1', field });
     expect(err.message).toMatch(message);
     expect(err.message).not.toContain('secret-value');
   });
 
-  it('refuses output over the size limit, naming the user-data property when the user made it big', () => {
+  it('refuses output over the size limit, naming the user-data property when the user made it big', async () => {
     const small = new TemplateRenderer({ maxUserDataBytes: 4096 });
     expect(() => small.renderUserData(userDataInput())).not.toThrow();
     const big = `#cloud-config\nwrite_files:\n  - path: /big\n    content: "${'x'.repeat(5000)}"\n`;
-    const err = errorOf(() => small.renderUserData(userDataInput({ userCloudConfig: big, userCloudConfigOrigin: 'NodeClaim p-a/claim-1' })));
-    expect(err.field).toBe('spec.properties["vcluster.com/user-data"]');
+    const err = await expectRejectsWith(() => small.renderUserData(userDataInput({ userCloudConfig: big, userCloudConfigOrigin: 'NodeClaim p-a/claim-1' })), 'InvalidConfiguration', { field: 'spec.properties["vcluster.com/user-data"]' });
     expect(err.message).toMatch(/rendered user data is \d+ bytes, over the 4096-byte limit/);
   });
 
