@@ -9,7 +9,7 @@ import { applyFleet, makeFleet } from '../../lab/fleet/index.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { activateConfigured, providerConfig, seedPlatformObjects } from './helpers.js';
 import { waitFor } from '../support/waitFor.js';
-import { aClaim, JOIN } from '../support/builders.js';
+import { aClaim, aNodeType, JOIN } from '../support/builders.js';
 import { expectEventuallyReleased, expectNothingLeftFor } from '../support/expectations.js';
 
 describe('createNode/deleteNode with the Metal3 simulator', () => {
@@ -23,7 +23,7 @@ describe('createNode/deleteNode with the Metal3 simulator', () => {
     await applyFleet(lab.kc, makeFleet(3, { 'cpu-epyc': 1 }, { namespace: lab.namespace }));
     const config = providerConfig(lab.namespace, {
       properties: { 'vcluster.com/os-image': 'ubuntu-noble', 'metal3.vcluster.com/network-cidr': '10.50.0.1/24' },
-      nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64', memory: '512Gi' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
+      nodeTypes: [aNodeType({ resources: { cpu: '64', memory: '512Gi' }, matchLabels: { 'node-role': 'cpu-worker' } })],
     });
     ({ activation, provider } = await activateConfigured(lab, config));
     await waitFor(async () => (await provider.nodeTypes())[0].capacity.total === 3, { timeoutMs: 15000 });

@@ -14,7 +14,7 @@ import { startTestLab, type TestLab } from '../support/lab.js';
 import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
 import { expectHeld, expectHostUnclaimed, expectReleased, readCluster } from './invariants.js';
 import { waitFor } from '../support/waitFor.js';
-import { aClaim, JOIN } from '../support/builders.js';
+import { aClaim, aNodeType, JOIN } from '../support/builders.js';
 
 const NETWORK = { 'vcluster.com/os-image': 'ubuntu-noble', 'metal3.vcluster.com/network-cidr': '10.60.0.1/24' };
 
@@ -116,7 +116,7 @@ describe('crash points in deleteNode (Metal3 simulator deprovisions for real)', 
     await applyFleet(lab.kc, makeFleet(2, { 'cpu-epyc': 1 }, { namespace: lab.namespace }));
     config = providerConfig(lab.namespace, {
       properties: NETWORK,
-      nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64', memory: '512Gi' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
+      nodeTypes: [aNodeType({ resources: { cpu: '64', memory: '512Gi' }, matchLabels: { 'node-role': 'cpu-worker' } })],
     });
     const { activation, provider } = await activateConfigured(lab, config);
     try {

@@ -17,7 +17,7 @@ import { startTenant, type Tenant } from '../../lab/vcluster/tenant.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { activateConfigured, providerConfig, seedPlatformObjects } from '../providers/helpers.js';
 import { waitFor } from '../support/waitFor.js';
-import { aClaim } from '../support/builders.js';
+import { aClaim, aNodeType } from '../support/builders.js';
 
 describe('joining through the plugin\'s user data', () => {
   let lab: TestLab;
@@ -38,7 +38,7 @@ describe('joining through the plugin\'s user data', () => {
     farm = await startServerFarm({ kubeConfig: lab.kc, namespace: lab.namespace, rootDir, bootDelayMs: 20, heartbeatMs: 150, sandboxMode: process.env.LAB_SANDBOX_MODE === 'prefix' ? 'prefix' : 'auto' });
     ({ activation } = await activateConfigured(lab, providerConfig(lab.namespace, {
       properties: { 'vcluster.com/os-image': 'ubuntu-noble', 'metal3.vcluster.com/network-cidr': '10.99.0.1/24' },
-      nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64', memory: '512Gi' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
+      nodeTypes: [aNodeType({ resources: { cpu: '64', memory: '512Gi' }, matchLabels: { 'node-role': 'cpu-worker' } })],
     })));
     await waitFor(async () => (await activation.provider.nodeTypes())[0].capacity.total === 3, { timeoutMs: 15000 });
   }, 60000);

@@ -15,7 +15,7 @@ import { startTestLab, type TestLab } from '../support/lab.js';
 import { providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
 import { expectReleased, readCluster } from '../reliability/invariants.js';
 import { waitFor } from '../support/waitFor.js';
-import { aClaim, JOIN } from '../support/builders.js';
+import { aClaim, aNodeType, JOIN } from '../support/builders.js';
 
 const TOKEN_SECRET = 'q7w8e9r0t1y2u3i4';
 const JOIN_A: JoinSpec = { ...JOIN, token: `k3x9pq.${TOKEN_SECRET}` };
@@ -42,7 +42,7 @@ describe('no secret is ever emitted', () => {
     activation = await activate(host);
     await activation.provider.configure(providerConfig(lab.namespace, {
       properties: { 'vcluster.com/os-image': 'ubuntu-noble', 'vcluster.com/ssh-keys': 'ops', 'metal3.vcluster.com/network-cidr': '10.80.0.1/24' },
-      nodeTypes: [{ name: 'cpu-node', resources: { cpu: '64', memory: '512Gi' }, bareMetalHosts: { selector: { matchLabels: { 'node-role': 'cpu-worker' } } } }],
+      nodeTypes: [aNodeType({ resources: { cpu: '64', memory: '512Gi' }, matchLabels: { 'node-role': 'cpu-worker' } })],
     }));
     await waitFor(async () => (await activation.provider.nodeTypes())[0].capacity.total === 2, { timeoutMs: 15000 });
   }, 30000);

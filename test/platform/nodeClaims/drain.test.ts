@@ -12,6 +12,7 @@ import { FakeProvider } from '../support/fakeProvider.js';
 import { GROUP, PROJECT_NS, VERSION, type Harness, startHarness } from '../support/harness.js';
 import { condition, createClaim, createNodeType, deleteClaim, getClaim, joinTenantNode } from '../support/objects.js';
 import { waitFor } from '../../support/waitFor.js';
+import { expectClaimCondition } from '../../support/expectations.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -106,7 +107,7 @@ describe('draining the tenant Node when a claim is deleted', () => {
       const c = await getClaim(h, claim.name);
       return condition(c, 'Destroyed')?.reason === 'Draining' && c;
     }, { what: 'Destroyed=False/Draining' });
-    expect(condition(draining, 'Destroyed')?.message).toBe(`waiting for 1 pod(s) to leave node ${claim.host}`);
+    expectClaimCondition(draining, 'Destroyed', { message: `waiting for 1 pod(s) to leave node ${claim.host}` });
     expect(await nodeExists(claim.host)).toBe(true);
     expect((await h.tenantCore.readNode({ name: claim.host })).spec?.unschedulable).toBe(true);
     expect(provider.deleteCalls.filter((c) => c.claim.uid === claim.uid)).toHaveLength(0);

@@ -8,6 +8,7 @@ import {
   condition, createClaim, createNodeType, deleteClaim, getClaim, joinTenantNode, tokenSecrets,
 } from '../support/objects.js';
 import { sleep, waitFor } from '../../support/waitFor.js';
+import { expectClaimCondition } from '../../support/expectations.js';
 
 describe('NodeClaim lifecycle against the lab API', () => {
   let h: Harness;
@@ -78,7 +79,7 @@ describe('NodeClaim lifecycle against the lab API', () => {
       const c = await getClaim(h, name);
       return c?.status?.phase === 'Available' && c;
     }, { what: 'phase Available' });
-    expect(condition(available, 'Joined')).toMatchObject({ status: 'True', reason: 'Joined' });
+    expectClaimCondition(available, 'Joined', { status: 'True', reason: 'Joined' });
     for (const cond of available.status!.conditions!) {
       expect(cond.lastTransitionTime).toBeTruthy();
       expect(cond.reason).toBeTruthy();
@@ -147,7 +148,7 @@ describe('NodeClaim lifecycle against the lab API', () => {
       return got?.status?.phase === 'Failed' && got;
     }, { what: 'phase Failed' });
     expect(failed.status).toMatchObject({ reason: 'provisioning error', message: 'Image checksum mismatch' });
-    expect(condition(failed, 'Provisioned')).toMatchObject({ status: 'False', reason: 'provisioning error' });
+    expectClaimCondition(failed, 'Provisioned', { status: 'False', reason: 'provisioning error' });
     expect(h.events.events.some((e) => e.ref.name === c.metadata.name && e.type === 'Warning' && e.reason === 'Failed')).toBe(true);
     const calls = provider.createCalls.filter((x) => x.claim.uid === uid).length;
     await sleep(400);

@@ -5,6 +5,7 @@ import { FakeProvider } from '../support/fakeProvider.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { condition, createClaim, createNodeType, deleteClaim, getClaim, joinTenantNode, tokenSecrets } from '../support/objects.js';
 import { sleep, waitFor } from '../../support/waitFor.js';
+import { expectClaimCondition } from '../../support/expectations.js';
 
 describe('NodeClaim controller restart and join timeout', () => {
   let h: Harness;
@@ -69,7 +70,7 @@ describe('NodeClaim controller restart and join timeout', () => {
       return got?.status?.phase === 'Failed' && got;
     }, { what: 'JoinTimeout', timeoutMs: 5000 });
     expect(failed.status?.reason).toBe('JoinTimeout');
-    expect(condition(failed, 'Joined')).toMatchObject({ status: 'False', reason: 'JoinTimeout' });
+    expectClaimCondition(failed, 'Joined', { status: 'False', reason: 'JoinTimeout' });
     await sleep(200);
     expect(provider.createCalls.filter((x) => x.claim.uid === uid)).toHaveLength(1);
   });
