@@ -9,7 +9,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /** Semver of this contract; a manifest's `contractVersion` must share its major. */
-export const CONTRACT_VERSION = '1.0.0';
+export const CONTRACT_VERSION = '1.1.0';
 
 // ---------------------------------------------------------------------------------------------
 // The provider
@@ -52,6 +52,13 @@ export interface NodeProvider {
    * host can mark them unavailable rather than forget them). Reads a cache.
    */
   nodeTypes(): Promise<NodeTypeView[]>;
+
+  /**
+   * Every machine the provider manages, claimed or free, for read-only fleet views (the host's
+   * dashboard). Optional: a provider without it shows only its claimed machines (listNodes). Reads a
+   * cache; never carries secrets (no user data, credentials or tokens).
+   */
+  listMachines?(): Promise<MachineView[]>;
 }
 
 /** What `activate` returns: the provider and the way to stop everything it started. */
@@ -206,6 +213,25 @@ export interface NodeState {
   /** Machine-readable reason (e.g. BMO's errorType) and human message, for conditions. */
   reason?: string;
   message?: string;
+}
+
+/** One managed machine as a fleet view shows it; provider-neutral. */
+export interface MachineView {
+  name: string;
+  namespace?: string;
+  /** The provider's provisioning state, verbatim (for Metal3 the BMH `status.provisioning.state`). */
+  state: string;
+  poweredOn: boolean;
+  /** Node type of the claim holding it, else the first configured type the machine matches. */
+  nodeType?: string;
+  /** The NodeClaim holding the machine, if any. */
+  claimUid?: string;
+  /** Failure zone / site (`topology.kubernetes.io/zone` of the machine), when it carries one. */
+  zone?: string;
+  /** Tenant network the machine is attached to (e.g. a Netris server cluster), when a fabric is on. */
+  network?: string;
+  /** What the machine's controller reports as failing (for Metal3: BMO's errorType and errorMessage). */
+  error?: { type: string; message: string };
 }
 
 export interface ReleaseState {

@@ -38,7 +38,7 @@ export interface ProviderPluginOptions {
   onReload?: (outcome: 'ok' | 'failed') => void;
 }
 
-const PROVIDER_METHODS = ['configure', 'createNode', 'deleteNode', 'getNode', 'listNodes', 'nodeTypes'] as const;
+const PROVIDER_METHODS = ['configure', 'createNode', 'deleteNode', 'getNode', 'listNodes', 'nodeTypes', 'listMachines'] as const;
 
 export class ProviderPlugin {
   /** Stable for the host's lifetime: routes every call to the version current when it starts. */
@@ -183,7 +183,10 @@ export class ProviderPlugin {
     const route = (method: (typeof PROVIDER_METHODS)[number]) => async (...args: unknown[]) => {
       const version = this.current;
       if (!version) throw new TransientError(`provider ${this.name} has no active plugin version`);
-      const result = await version.run(() => (version.activation.provider[method] as (...a: unknown[]) => Promise<unknown>)(...args));
+      const call = version.activation.provider[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+      // listMachines() is optional in the contract: a version without it has no machines to show.
+      if (!call) return [];
+      const result = await version.run(() => call.apply(version.activation.provider, args));
       if (method === 'configure') this.lastConfig = args[0] as ProviderConfig;
       return result;
     };

@@ -7,6 +7,7 @@ import { inject, injectable } from 'tsyringe';
 import type {
   JoinSpec,
   Logger,
+  MachineView,
   NodeClaimView,
   NodeProvider,
   NodeState,
@@ -20,6 +21,7 @@ import { validateProviderConfig } from './config.js';
 import { HostCache } from './hostCache.js';
 import { HostNetwork } from './hostNetwork.js';
 import { KeyedLock } from './keyedLock.js';
+import { machineViews } from './machines.js';
 import { toNodeState } from './nodeState.js';
 import { ReleaseHost } from './releaseHost.js';
 import { SettingsStore } from './settings.js';
@@ -86,6 +88,13 @@ export class Metal3Provider implements NodeProvider {
     if (!settings) return [];
     await this.cache.waitForSync();
     return nodeTypeViews(settings, this.cache.all());
+  }
+
+  async listMachines(): Promise<MachineView[]> {
+    const settings = this.settings.peek();
+    if (!settings) return [];
+    await this.cache.waitForSync();
+    return machineViews(settings, this.cache.all());
   }
 
   async stop(): Promise<void> {
