@@ -33,6 +33,12 @@ export interface NodeTypeControllerDeps {
   debounceMs?: number;
 }
 
+export interface InformerCache {
+  nodeClaims(): KubernetesObject[];
+  nodeTypes(): (NodeTypeObject & KubernetesObject)[];
+  watch(fn: () => void): () => void;
+}
+
 interface NodeProviderObject extends KubernetesObject {
   spec?: NodeProviderSpec;
   status?: { phase?: string; reason?: string; message?: string; conditions?: Condition[] };
@@ -52,6 +58,8 @@ export class NodeTypeController {
   /** Per provider: the spec last applied with configure(), and the last problem reported. */
   private readonly configured = new Map<string, string>();
   private readonly reported = new Map<string, string>();
+  private claimInformer: ResourceInformer<KubernetesObject> | undefined;
+  private readonly watchers = new Set<() => void>();
 
   constructor(private readonly deps: NodeTypeControllerDeps) {
     this.store = new NodeTypeStore(deps.kubeConfig);
@@ -60,7 +68,10 @@ export class NodeTypeController {
 
   async start(): Promise<void> {
     const custom = this.store.custom;
-    const onChange = () => this.schedule();
+    const onChange = () => {
+      this.schedule();
+      for (const watcher of this.watchers) watcher();
+    };
     const common = { kubeConfig: this.deps.kubeConfig, onChange, logger: this.log };
     this.providerInformer = await startResourceInformer<NodeProviderObject>({
       ...common, path: `/apis/${GROUP}/${VERSION}/nodeproviders`,
@@ -78,6 +89,7 @@ export class NodeTypeController {
       ...common, path: `/apis/${GROUP}/${VERSION}/nodeclaims`,
       list: () => custom.listCustomObjectForAllNamespaces({ group: GROUP, version: VERSION, plural: 'nodeclaims' }) as Promise<KubernetesListObject<KubernetesObject>>,
     });
+    this.claimInformer = claims;
     this.informers = [this.providerInformer as ResourceInformer<KubernetesObject>, this.nodeTypeInformer as ResourceInformer<KubernetesObject>, bmhs, claims];
     this.resync = setInterval(() => this.schedule(), this.deps.resyncMs ?? 10_000);
     await this.syncNow();
@@ -89,6 +101,22 @@ export class NodeTypeController {
     clearInterval(this.resync);
     while (this.running) await this.running;
     await Promise.all(this.informers.map((i) => i.stop()));
+  }
+
+  /**
+   * What this controller's informers hold, for read-only views (the dashboard): NodeClaims of every
+   * namespace, NodeTypes, and `watch(fn)`, called on each change of those, of NodeProviders or of
+   * BareMetalHosts. No API calls; returns the function that stops watching.
+   */
+  get cache(): InformerCache {
+    return {
+      nodeClaims: () => this.claimInformer?.list() ?? [],
+      nodeTypes: () => this.nodeTypeInformer?.list() ?? [],
+      watch: (fn) => {
+        this.watchers.add(fn);
+        return () => this.watchers.delete(fn);
+      },
+    };
   }
 
   /** Runs a full sync now (and waits for it); used at start, by tests and after a plugin reload. */

@@ -18,6 +18,21 @@ interface Pending {
   message: string;
 }
 
+/** An event as this host recorded it (message already scrubbed), for read-only views. */
+export interface RecordedEvent {
+  object: ObjectRef;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  /** ISO time of the (last) recording. */
+  at: string;
+  /** How often it was recorded in a row (identical object, type, reason and message). */
+  count: number;
+}
+
+/** How many recorded events the recorder keeps for views. */
+const RECENT_EVENTS = 100;
+
 interface Written {
   name: string;
   namespace: string;
@@ -41,6 +56,8 @@ export class KubeEventRecorder implements EventRecorder {
   private readonly written = new Map<string, Written>();
   private draining: Promise<void> | undefined;
   private stopped = false;
+  private readonly latest: RecordedEvent[] = [];
+  private readonly watchers = new Set<() => void>();
 
   constructor(private readonly opts: KubeEventRecorderOptions) {
     this.core = opts.kubeConfig.makeApiClient(CoreV1Api);
@@ -52,8 +69,32 @@ export class KubeEventRecorder implements EventRecorder {
       const dropped = this.queue.shift();
       this.opts.logger.warn({ reason: dropped?.reason }, 'event queue full: dropped the oldest event');
     }
-    this.queue.push({ object, type, reason, message: scrubSecrets(message) });
+    const scrubbed = scrubSecrets(message);
+    this.queue.push({ object, type, reason, message: scrubbed });
+    this.remember({ object, type, reason, message: scrubbed });
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  /** The latest events this host recorded, newest first (at most RECENT_EVENTS); no API calls. */
+  recent(): RecordedEvent[] {
+    return [...this.latest];
+  }
+
+  /** Calls `fn` after each record(); returns the function that stops watching. */
+  watch(fn: () => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
+  private remember(e: Omit<RecordedEvent, 'at' | 'count'>): void {
+    const at = (this.opts.clock?.now() ?? new Date()).toISOString();
+    const last = this.latest[0];
+    const same = last && last.type === e.type && last.reason === e.reason && last.message === e.message
+      && last.object.kind === e.object.kind && last.object.name === e.object.name && last.object.namespace === e.object.namespace;
+    if (same) this.latest[0] = { ...last, at, count: last.count + 1 };
+    else this.latest.unshift({ ...e, object: { ...e.object }, at, count: 1 });
+    this.latest.length = Math.min(this.latest.length, RECENT_EVENTS);
+    for (const watcher of this.watchers) watcher();
   }
 
   /** Resolves when everything recorded so far has been written (or failed). */
