@@ -18,7 +18,7 @@ import {
 } from './netris/fleet.js';
 import { DEFAULT_PLUGIN_LOADING, type PlatformConfig } from '../platform/config.js';
 import { DEFAULT_PLATFORM_OPTIONS, type PlatformOptions } from '../platform/deps.js';
-import { startPlatform, type Platform } from '../platform/platform.js';
+import { startPlatform, type Platform, type StartPlatformOptions } from '../platform/platform.js';
 import { createLogger, silentLogger } from '../platform/observability/logger.js';
 import { startServerFarm, type ServerFarm } from './servers/index.js';
 import { startTenantManager, type TenantManager } from './vcluster/index.js';
@@ -57,6 +57,13 @@ export interface WorldOptions {
    * @default true
    */
   netris?: boolean;
+  /** Metal3 phase durations over the timings' own (e.g. slower provisioning for a browser to watch). */
+  metal3Timings?: Partial<PhaseTimings>;
+  /**
+   * The platform's fleet dashboard: on (loopback, a free port) with demo timings, off with test
+   * timings unless given; `assetsDir` serves a bundle built elsewhere (tests build one).
+   */
+  dashboard?: StartPlatformOptions['dashboard'];
 }
 
 /** The world's Netris fabric; claims join a tenant network with the SERVER_CLUSTER_PROPERTY. */
@@ -123,7 +130,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     const fleet = opts.fleet ?? defaultFleet({ namespace: HOST_NAMESPACE });
     await applyFleet(kubeConfig, fleet);
     const simulator = await startMetal3Simulator({
-      kubeConfig, namespace: HOST_NAMESPACE, timings: opts.timings === 'demo' ? DEMO_WORLD_TIMINGS : TEST_TIMINGS, logger: logger.child({ component: 'metal3' }),
+      kubeConfig, namespace: HOST_NAMESPACE, timings: { ...(opts.timings === 'demo' ? DEMO_WORLD_TIMINGS : TEST_TIMINGS), ...opts.metal3Timings }, logger: logger.child({ component: 'metal3' }),
     });
     stops.push({ name: 'metal3', stop: () => simulator.stop() });
     let fabric: WorldFabric | undefined;
@@ -149,6 +156,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     const platform = await startPlatform({
       kubeConfig, config, stateDir: join(opts.dir, 'platform'), logger: logger.child({ component: 'platform' }), replicaId: 'lab',
       nodeTypeResyncMs: opts.timings === 'test' ? 1000 : 5000, orphanIntervalMs: opts.timings === 'test' ? 1000 : undefined,
+      dashboard: opts.dashboard ?? (opts.timings === 'demo' ? {} : false),
     });
     stops.push({ name: 'platform', stop: () => platform.stop() });
     return { dir: opts.dir, kubeconfigPath, api, kubeConfig, fleet, simulator, fabric, tenants, farm, platform, stop: stopAll };

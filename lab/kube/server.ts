@@ -89,7 +89,7 @@ export class HttpFront {
     if (route.kind !== 'resource') return this.discovery(res, route);
     const q = url.searchParams;
     const verb = verbOf(method, route, q);
-    this.d.stats.countRequest(verb);
+    this.d.stats.countRequest(verb, route.plural);
     const faultReq = { verb, path: url.pathname, resource: route.plural };
     const delay = this.d.faults.latencyFor(faultReq);
     if (delay > 0) await sleep(delay);

@@ -1,8 +1,10 @@
-/** Request counters for the bench: requests per verb, bytes sent, time spent in handlers. */
+/** Request counters for the bench and tests: requests per verb (and per resource), bytes sent, time spent in handlers. */
 import type { Verb } from './types.js';
 
 export interface StatsSnapshot {
   requests: Record<Verb, number>;
+  /** Plural resource name (e.g. `nodeclaims`) -> requests per verb. */
+  byResource: Record<string, Record<Verb, number>>;
   totalRequests: number;
   bytesSent: number;
   handlerMs: number;
@@ -17,12 +19,17 @@ function zeroCounts(): Record<Verb, number> {
 
 export class ApiStats {
   private requests = zeroCounts();
+  private byResource = new Map<string, Record<Verb, number>>();
   private bytes = 0;
   private handlerNs = 0n;
   openWatches = 0;
 
-  countRequest(verb: Verb): void {
+  countRequest(verb: Verb, resource?: string): void {
     this.requests[verb]++;
+    if (resource === undefined) return;
+    let counts = this.byResource.get(resource);
+    if (!counts) this.byResource.set(resource, (counts = zeroCounts()));
+    counts[verb]++;
   }
 
   countBytes(n: number): void {
@@ -35,6 +42,7 @@ export class ApiStats {
 
   reset(): void {
     this.requests = zeroCounts();
+    this.byResource = new Map();
     this.bytes = 0;
     this.handlerNs = 0n;
   }
@@ -43,6 +51,7 @@ export class ApiStats {
     const requests = { ...this.requests };
     return {
       requests,
+      byResource: Object.fromEntries([...this.byResource].map(([r, c]) => [r, { ...c }])),
       totalRequests: VERBS.reduce((s, v) => s + requests[v], 0),
       bytesSent: this.bytes,
       handlerMs: Number(this.handlerNs) / 1e6,
