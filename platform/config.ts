@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { DEFAULT_DASHBOARD, type DashboardConfig } from './dashboard/index.js';
 import { DEFAULT_PLATFORM_OPTIONS, type PlatformOptions } from './deps.js';
 
 export interface ProviderRegistration {
@@ -27,6 +28,8 @@ export interface PlatformConfig {
   plugins: PluginLoadingOptions;
   /** Port of the `/metrics` endpoint; 0 picks a free port. */
   metricsPort: number;
+  /** The fleet dashboard's listener; absent: no dashboard. platform.yaml turns it on unless `dashboard.enabled: false`. */
+  dashboard?: DashboardConfig;
 }
 
 export const DEFAULT_PLUGIN_LOADING: PluginLoadingOptions = { drainTimeoutMs: 10_000, versionPollMs: 2_000 };
@@ -100,7 +103,20 @@ export function parsePlatformConfig(text: string, file: string): PlatformConfig 
   if (typeof metricsPort !== 'number' || !Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
     throw fail('metrics.port', 'must be a port number 0-65535 (0 picks a free port)');
   }
-  return { providers, options, plugins, metricsPort };
+  return { providers, options, plugins, metricsPort, ...dashboardSection(root.dashboard, file) };
+}
+
+function dashboardSection(raw: unknown, file: string): { dashboard?: DashboardConfig } {
+  const d = asObject(raw ?? {}, file, 'dashboard');
+  const fail = (field: string, problem: string) => new PlatformConfigError(file, `dashboard.${field}`, problem);
+  if (d.enabled !== undefined && typeof d.enabled !== 'boolean') throw fail('enabled', 'must be true or false');
+  if (d.enabled === false) return {};
+  const port = d.port ?? DEFAULT_DASHBOARD.port;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) throw fail('port', 'must be a port number 0-65535 (0 picks a free port)');
+  const address = d.address ?? DEFAULT_DASHBOARD.address;
+  if (typeof address !== 'string' || address === '') throw fail('address', 'must be an IP address or host name to bind, such as 127.0.0.1 or 0.0.0.0');
+  if (d.requireToken !== undefined && typeof d.requireToken !== 'boolean') throw fail('requireToken', 'must be true or false');
+  return { dashboard: { port, address, ...(d.requireToken !== undefined ? { requireToken: d.requireToken } : {}) } };
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -43,7 +43,7 @@ export async function runHost(args: HostArgs): Promise<void> {
   else kubeConfig.loadFromDefault();
   const config = await loadPlatformConfig(args.config);
   const platform = await startPlatform({ kubeConfig, config, stateDir: resolve(args.stateDir) });
-  console.error(`platform running against ${kubeConfig.getCurrentCluster()?.server ?? '(default cluster)'}; metrics ${platform.metricsUrl}`);
+  console.error(`platform running against ${kubeConfig.getCurrentCluster()?.server ?? '(default cluster)'}; metrics ${platform.metricsUrl}; dashboard ${platform.dashboardUrl ?? 'off'}`);
   await untilSignal(platform);
   await platform.stop();
 }

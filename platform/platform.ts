@@ -23,6 +23,7 @@ import { DEFAULT_LEADER_ELECTION, LeaderElector, type LeaderElectionOptions } fr
 import { LeaderOnlyControllers } from './leader/leaderOnly.js';
 import { startNodeClaimController } from './nodeClaims/index.js';
 import { startNodeTypeController, type NodeTypeController } from './nodeTypes/index.js';
+import { startDashboard, type DashboardConfig } from './dashboard/index.js';
 import { KubeEventRecorder } from './observability/events.js';
 import { createLogger } from './observability/logger.js';
 import { PlatformMetrics } from './observability/metrics.js';
@@ -42,6 +43,8 @@ export interface StartPlatformOptions {
   options?: Partial<PlatformOptions>;
   /** Overrides the config's metrics port (0 picks a free port). */
   metricsPort?: number;
+  /** Overrides the config's dashboard (false: none); `assetsDir` points at a bundle built elsewhere (tests). */
+  dashboard?: (Partial<DashboardConfig> & { assetsDir?: string }) | false;
   /** NodeType resync period (default 10 s). */
   nodeTypeResyncMs?: number;
   /** Orphan collection period (the collector's default when unset). */
@@ -54,6 +57,10 @@ export interface Platform {
   providers: PluginDirectory;
   metrics: PlatformMetrics;
   metricsUrl: string;
+  /** The host's event recorder (what it recorded lately is kept for the dashboard). */
+  events: KubeEventRecorder;
+  /** The fleet dashboard's URL, when it runs. */
+  dashboardUrl?: string;
   nodeTypes: NodeTypeController;
   /** Re-activates one provider plugin or all (SIGHUP); rejects if one failed (the old version keeps serving). */
   reload(name?: string): Promise<void>;
@@ -67,6 +74,8 @@ export interface Platform {
 }
 
 interface Stoppable { stop(): Promise<void> }
+
+const DEFAULT_DASHBOARD_FALLBACK: DashboardConfig = { port: 0, address: '127.0.0.1' };
 
 export async function startPlatform(opts: StartPlatformOptions): Promise<Platform> {
   if (!opts.config && !opts.configPath) throw new Error('startPlatform: configPath or config is required');
@@ -118,6 +127,19 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
     started.push(nodeTypes);
     late.nodeTypes = nodeTypes;
 
+    const dashboardConfig = opts.dashboard === false ? undefined
+      : opts.dashboard || config.dashboard ? { ...DEFAULT_DASHBOARD_FALLBACK, ...config.dashboard, ...(opts.dashboard || {}) } : undefined;
+    let dashboardUrl: string | undefined;
+    if (dashboardConfig) {
+      const { assetsDir, ...listen } = dashboardConfig;
+      const dashboard = await startDashboard({
+        config: listen, assetsDir, kubeConfig, providers, cache: nodeTypes.cache, events, clock, logger,
+      });
+      started.push(dashboard);
+      dashboardUrl = dashboard.url;
+      logger.info({ dashboardUrl, requiresToken: dashboard.requiresToken }, 'dashboard served');
+    }
+
     const deps: PlatformDeps = {
       kubeConfig, providers, events, logger, metrics, clock, replicaId,
       options: { ...config.options, ...(opts.options ?? {}) },
@@ -147,6 +169,8 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
       providers,
       metrics,
       metricsUrl,
+      events,
+      ...(dashboardUrl ? { dashboardUrl } : {}),
       nodeTypes,
       reload: (name?: string) => providers.reload(name),
       replicaId,

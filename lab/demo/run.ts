@@ -43,6 +43,7 @@ export async function runLab(opts: { dir: string; port?: number; kubeconfig?: st
     `its autoNodes properties set ${SERVER_CLUSTER_PROPERTY}, as above; without it they stay in the parking lot.`,
     '',
     `Servers: user data run by ${world.farm.runnerDescription}.`,
+    `Dashboard: ${world.platform.dashboardUrl ?? 'off'} (live fleet view; read-only)`,
     `Metrics: ${world.platform.metricsUrl}. SIGHUP reloads the plugin; Ctrl-C stops.`,
   ].join('\n'));
   await untilSignal(world.platform);
@@ -62,6 +63,7 @@ export async function runStart(args: string[]): Promise<void> {
     world = await startWorld({ dir, timings: 'demo', logger: fileLogger(logFile) });
     out(`management API ${world.api.url}; fleet: ${world.fleet.hosts.length} hosts; metrics ${world.platform.metricsUrl}`);
     out(`servers: user data run by ${world.farm.runnerDescription}`);
+    out(`dashboard ${world.platform.dashboardUrl ?? 'off'} (open it to watch the fleet live while the demo runs)`);
     await runDemo(world, out, Date.now() + timeoutS * 1000);
     ok = true;
   } finally {
