@@ -10,6 +10,18 @@ describe('platform config', () => {
     expect(config.options).toMatchObject({ joinTimeoutMs: 3_600_000, tokenTtlSeconds: 14_400, capacityBackoff: { initialMs: 5000, maxMs: 300_000 } });
     expect(config.plugins).toEqual({ drainTimeoutMs: 10_000, versionPollMs: 2000 });
     expect(config.metricsPort).toBe(9464);
+    expect(config.dashboard).toEqual({ port: 9465, address: '127.0.0.1' });
+  });
+
+  it('turns the dashboard off only when told, and checks its fields', () => {
+    const file = '/etc/platform.yaml';
+    expect(parsePlatformConfig('{}', file).dashboard).toEqual({ port: 9465, address: '127.0.0.1' });
+    expect(parsePlatformConfig('dashboard: {enabled: false}', file).dashboard).toBeUndefined();
+    expect(parsePlatformConfig('dashboard: {port: 0, address: 0.0.0.0, requireToken: true}', file).dashboard).toEqual({ port: 0, address: '0.0.0.0', requireToken: true });
+    expect(() => parsePlatformConfig('dashboard: {port: -1}', file)).toThrow(`${file}: dashboard.port: must be a port number`);
+    expect(() => parsePlatformConfig('dashboard: {address: 5}', file)).toThrow(`${file}: dashboard.address: must be an IP address or host name`);
+    expect(() => parsePlatformConfig('dashboard: {requireToken: yes please}', file)).toThrow(`${file}: dashboard.requireToken: must be true or false`);
+    expect(() => parsePlatformConfig('dashboard: [1]', file)).toThrow(`${file}: dashboard: must be a mapping`);
   });
 
   it('names the file and the field of each mistake', () => {
