@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startDashboard, type Dashboard } from '../../platform/dashboard/index.js';
-import { waitFor } from '../e2e/waitFor.js';
+import { waitFor } from '../support/waitFor.js';
 import { silentLogger } from '../../platform/observability/logger.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
 import { launchBrowser, recordHostStates, type Browser, type WatchedPage } from './browser.js';
@@ -40,12 +40,12 @@ describe('the fleet dashboard in Chromium', () => {
   };
   const rowText = (page: Page, host: string) => page.locator(`tr[data-host="${host}"]`).innerText();
   const untilRow = (page: Page, host: string, test: (text: string) => boolean, what: string) =>
-    waitFor(`${host}: ${what}`, async () => test(await rowText(page, host)), 30_000);
+    waitFor(async () => test(await rowText(page, host)), { what: `${host}: ${what}`, timeoutMs: 30_000 });
   const allInspected = (page: Page) =>
-    waitFor('every host to be inspected and available', async () => {
+    waitFor(async () => {
       const states = await page.locator('tr[data-host] [data-col="state"]').allInnerTexts();
       return states.length === 8 && states.every((s) => s.includes('available'));
-    }, 30_000);
+    }, { what: 'every host to be inspected and available', timeoutMs: 30_000 });
 
   it('loads without JavaScript errors and shows every host by site and node type', async () => {
     const { page, errors } = await open();
@@ -68,10 +68,10 @@ describe('the fleet dashboard in Chromium', () => {
     const { page, errors } = await open();
     const states = await recordHostStates(page);
     await applyTenant(lab.world, 'scaler', [{ name: 'gpu', quantity: 1, nodeType: 'gpu-h100' }]);
-    const host = await waitFor('a gpu host claimed for the tenant', async () => {
+    const host = await waitFor(async () => {
       for (const h of GPU_HOSTS) if ((await rowText(page, h)).includes(`${PROJECT}/scaler`)) return h;
       return undefined;
-    }, 30_000);
+    }, { what: 'a gpu host claimed for the tenant', timeoutMs: 30_000 });
     await untilRow(page, host, (t) => t.includes('provisioned') && t.includes('on'), 'provisioned and powered on');
     await applyTenant(lab.world, 'scaler', [{ name: 'gpu', quantity: 0, nodeType: 'gpu-h100' }]);
     await untilRow(page, host, (t) => t.includes('available') && t.includes('free'), 'cleaned, available and free');
@@ -88,16 +88,16 @@ describe('the fleet dashboard in Chromium', () => {
     for (const h of CPU_HOSTS) lab.world.simulator.setFaultPlan(h, { provisioningError: { message: 'Image checksum mismatch' } });
     const { page, errors } = await open();
     await applyTenant(lab.world, 'broken', [{ name: 'cpu', quantity: 1, nodeType: 'cpu' }]);
-    const failed = await waitFor('a cpu host showing the provisioning error', async () => {
+    const failed = await waitFor(async () => {
       for (const h of CPU_HOSTS) {
         const error = await page.locator(`tr[data-host="${h}"] [data-col="error"]`).innerText();
         if (error.includes('provisioning error')) return { host: h, error };
       }
       return undefined;
-    }, 30_000);
+    }, { what: 'a cpu host showing the provisioning error', timeoutMs: 30_000 });
     expect(failed.error).toContain('Image checksum mismatch');
     const claim = page.locator(`[data-tenant="${PROJECT}/broken"] tr[data-claim]`);
-    await waitFor('the claim to be Failed with the BMO error', async () => (await claim.innerText()).includes('Failed'), 30_000);
+    await waitFor(async () => (await claim.innerText()).includes('Failed'), { what: 'the claim to be Failed with the BMO error', timeoutMs: 30_000 });
     await expect(claim.innerText()).resolves.toContain('Image checksum mismatch');
     expect(errors).toEqual([]);
     for (const h of CPU_HOSTS) lab.world.simulator.setFaultPlan(h);
@@ -111,11 +111,11 @@ describe('the fleet dashboard in Chromium', () => {
     await applyTenant(lab.world, 'tenant-1', [{ name: 'gpu', quantity: 2, nodeType: 'gpu-h100' }]);
     await applyTenant(lab.world, 'tenant-2', [{ name: 'cpu', quantity: 1, nodeType: 'cpu' }]);
     const wide = await open({ width: 1280, height: 800 });
-    await waitFor('two hosts provisioned for tenant-1 and tenant-2 failed', async () => {
+    await waitFor(async () => {
       const rows = await wide.page.locator('tr[data-host]').allInnerTexts();
       return rows.filter((r) => r.includes(`${PROJECT}/tenant-1`) && r.includes('provisioned')).length === 2
         && rows.some((r) => r.includes(`${PROJECT}/tenant-2`) && r.includes('provisioning error'));
-    }, 30_000);
+    }, { what: 'two hosts provisioned for tenant-1 and tenant-2 failed', timeoutMs: 30_000 });
     await wide.page.screenshot({ path: join(REPO_ROOT, 'docs', 'dashboard.png'), fullPage: true });
     expect(await overflowsHorizontally(wide.page)).toBe(false);
 
@@ -130,7 +130,7 @@ describe('the fleet dashboard in Chromium', () => {
     const search = narrow.page.getByLabel('Filter hosts');
     await search.focus();
     await narrow.page.keyboard.type('cpu-epyc-02');
-    await waitFor('the filter to leave one host', async () => (await narrow.page.locator('tr[data-host]').count()) === 1, 5000);
+    await waitFor(async () => (await narrow.page.locator('tr[data-host]').count()) === 1, { what: 'the filter to leave one host', timeoutMs: 5000 });
     // State is carried by text (and a shape), never by colour alone.
     const badge = await wide.page.locator('tr[data-host] [data-col="state"] .badge').first().innerText();
     expect(badge).toMatch(/[a-z]{4,}/);
@@ -143,7 +143,7 @@ describe('the fleet dashboard in Chromium', () => {
   });
 
   it('costs the management API nothing more when ten browsers follow it', async () => {
-    await untilQuiet(lab.world, waitFor); // no controller has a reason to read anything meanwhile
+    await untilQuiet(lab.world); // no controller has a reason to read anything meanwhile
     const stats = lab.world.api.stats;
     const reads = () => {
       const s = stats.snapshot();

@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import { bundleDashboard } from '../../scripts/bundleDashboard.mjs';
 import { SERVER_CLUSTER_PROPERTY, startWorld, type World } from '../../lab/world.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
+import { waitFor } from '../support/waitFor.js';
 
 const LOFT = { group: 'management.loft.sh', version: 'v1' };
 export const PROJECT = 'p-demo';
@@ -78,13 +79,13 @@ export async function deleteTenant(world: World, tenant: string): Promise<void> 
 }
 
 /** Resolves once no NodeClaim exists and every host is available and unclaimed (nothing reconciles, nothing provisions). */
-export async function untilQuiet(world: World, waitFor: (what: string, probe: () => Promise<boolean>, timeoutMs?: number) => Promise<unknown>): Promise<void> {
+export async function untilQuiet(world: World): Promise<void> {
   const custom = world.kubeConfig.makeApiClient(CustomObjectsApi);
-  await waitFor('a quiet world (no claims, every host available)', async () => {
+  await waitFor(async () => {
     const claims = (await custom.listClusterCustomObject({ ...LOFT, plural: 'nodeclaims' })) as { items: unknown[] };
     const hosts = (await custom.listNamespacedCustomObject({ group: 'metal3.io', version: 'v1alpha1', namespace: 'metal3-system', plural: 'baremetalhosts' })) as {
       items: { spec?: { consumerRef?: unknown }; status?: { provisioning?: { state?: string } } }[];
     };
     return claims.items.length === 0 && hosts.items.every((h) => h.status?.provisioning?.state === 'available' && !h.spec?.consumerRef);
-  }, 60_000);
+  }, { what: 'a quiet world (no claims, every host available)', timeoutMs: 60_000 });
 }

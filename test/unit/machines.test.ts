@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { validateProviderConfig } from '../../providers/metal3/config.js';
 import { machineViews, ZONE_LABEL } from '../../providers/metal3/machines.js';
 import type { BareMetalHost } from '../../providers/metal3/types.js';
-import { bmh } from './hosts/bmh.js';
+import { aBareMetalHost } from '../support/builders.js';
 
 const settings = validateProviderConfig({
   name: 'metal3-provider',
@@ -16,7 +16,7 @@ const settings = validateProviderConfig({
     },
   },
 });
-const host = (...args: Parameters<typeof bmh>) => bmh(...args) as unknown as BareMetalHost;
+const host = (...args: Parameters<typeof aBareMetalHost>) => aBareMetalHost(...args) as unknown as BareMetalHost;
 
 describe('listMachines', () => {
   it('shows a free host with the first node type it matches, its zone and power', () => {
