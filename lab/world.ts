@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../plugin/contract.js';
 import { applyFleet, defaultFleet, type Fleet } from './fleet/index.js';
+import { fleetMachines } from './fleet/machineFacts.js';
 import { startKubeApi, type KubeApiServer } from './kube/index.js';
 import { DEMO_TIMINGS, TEST_TIMINGS, startMetal3Simulator, type Metal3Simulator, type PhaseTimings } from './metal3/index.js';
 import { startNetrisEmulator, type NetrisEmulator } from './netris/emulator.js';
@@ -138,7 +139,10 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       fabric = await startFabric(kubeConfig, fleet, opts.timings);
       stops.push({ name: 'netris', stop: () => fabric!.emulator.close() });
     }
-    const tenants = await startTenantManager({ kubeConfig, stateDir: opts.dir, logger: logger.child({ component: 'vcluster' }) });
+    const tenants = await startTenantManager({
+      kubeConfig, stateDir: opts.dir, logger: logger.child({ component: 'vcluster' }),
+      tenantDefaults: { machines: fleetMachines(kubeConfig, HOST_NAMESPACE) },
+    });
     stops.push({ name: 'tenants', stop: () => tenants.stop() });
     const farm = await startServerFarm({
       kubeConfig, namespace: HOST_NAMESPACE, rootDir: join(opts.dir, 'servers'), logger: logger.child({ component: 'servers' }),

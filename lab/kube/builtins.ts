@@ -50,7 +50,10 @@ export function builtinResources(): ResourceDef[] {
       printerColumns: [{ name: 'Status', type: 'string', jsonPath: '.status.conditions', format: 'node-ready' }, { name: 'Version', type: 'string', jsonPath: '.status.nodeInfo.kubeletVersion' }] }),
     builtin({ plural: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], categories: ['all'], hasStatus: true,
       // kubectl drain evicts only when discovery lists pods/eviction with its group and version.
-      subresources: [{ name: 'pods/eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] }],
+      subresources: [
+        { name: 'pods/eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
+        { name: 'pods/binding', group: '', version: 'v1', kind: 'Binding', verbs: ['create'] },
+      ],
       printerColumns: [{ name: 'Status', type: 'string', jsonPath: '.status.phase' }, { name: 'Node', type: 'string', jsonPath: '.spec.nodeName' }] }),
     builtin({ group: 'policy', plural: 'poddisruptionbudgets', singular: 'poddisruptionbudget', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], hasStatus: true,
       printerColumns: [{ name: 'Min Available', type: 'string', jsonPath: '.spec.minAvailable' }, { name: 'Max Unavailable', type: 'string', jsonPath: '.spec.maxUnavailable' }, { name: 'Allowed Disruptions', type: 'integer', jsonPath: '.status.disruptionsAllowed' }] }),

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { coreVersions, groupInfo, groupList, resourceList, versionInfo } from './discovery.js';
+import { bindPod } from './binding.js';
 import { evictPod } from './eviction.js';
 import type { FaultInjector } from './faults.js';
 import { openApiGroupVersion, openApiIndex } from './openapi.js';
@@ -171,6 +172,10 @@ export class HttpFront {
       if (def.group !== '' || def.plural !== 'pods') throw errors.pathNotFound(`${route.plural}/eviction`);
       if (verb !== 'CREATE') throw errors.methodNotAllowed(`the server does not allow this method on the requested resource (${req.method} pods/eviction)`);
       return this.send(res, 201, evictPod(this.d, def, needNs(), route.name!, parseJson()));
+    }
+    if (route.subresource === 'binding') {
+      if (def.group !== '' || def.plural !== 'pods' || verb !== 'CREATE') throw errors.methodNotAllowed(`the server does not allow this method on the requested resource (${req.method} ${route.plural}/binding)`);
+      return this.send(res, 201, bindPod(this.d.service, def, needNs(), route.name!, parseJson()));
     }
     switch (verb) {
       case 'GET': {

@@ -7,6 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Node, type V1NodeCondition, type V1Taint } from '@kubernetes/client-node';
 import type { Logger } from '../../plugin/contract.js';
+import { kubeletResources, type MachineFacts, type MachineLookup } from './machine.js';
 
 export const CREDENTIAL_ANNOTATION = 'lab.vcluster.loft.sh/kubelet-credential-sha256';
 const KUBELET_VERSION = 'v1.32.4';
@@ -57,6 +58,8 @@ export interface NodeRegistryOptions {
   logger?: Logger;
   /** Silence after which a Node goes NotReady. */
   graceMs: number;
+  /** The machine behind a node: its kubelet reports capacity and allocatable from it on registration. */
+  machines?: MachineLookup;
 }
 
 export class NodeRegistry {
@@ -89,7 +92,7 @@ export class NodeRegistry {
       if ((err as { code?: number }).code !== 409) throw err;
       await this.opts.core.patchNode({ name: nodeName, body: { metadata, spec: { taints } } }, mergePatch);
     }
-    await this.setReady(nodeName, true);
+    await this.setReady(nodeName, true, await this.opts.machines?.(nodeName));
     this.lastSeen.set(nodeName, Date.now());
     this.opts.logger?.info({ node: nodeName }, 'node registered');
     return credential;
@@ -118,9 +121,10 @@ export class NodeRegistry {
     }
   }
 
-  private async setReady(name: string, ready: boolean): Promise<void> {
+  private async setReady(name: string, ready: boolean, machine?: MachineFacts): Promise<void> {
     const now = new Date();
     const status = {
+      ...(machine ? kubeletResources(machine) : {}),
       conditions: [readyCondition(ready, now)],
       nodeInfo: {
         kubeletVersion: KUBELET_VERSION, kubeProxyVersion: KUBELET_VERSION, containerRuntimeVersion: 'containerd://2.0.5',

@@ -12,7 +12,9 @@ import { startKubeApi, type KubeApiServer } from '../kube/index.js';
 import { buildTokenSecret, generateToken, parseToken, secretNameFor, TOKEN_NAMESPACE } from './bootstrapTokens.js';
 import { JoinEndpoint } from './joinEndpoint.js';
 import { NodeRegistry } from './nodeRegistry.js';
+import type { MachineLookup } from './machine.js';
 import { createTenantPki } from './pki.js';
+import { startTenantWorkloads, type TenantWorkloads } from './workloads.js';
 
 export interface TenantOptions {
   name: string;
@@ -24,6 +26,8 @@ export interface TenantOptions {
   tokenTtlSeconds?: number;
   /** Heartbeat silence after which a Node goes NotReady. Default 40 s (kube-controller-manager's grace). */
   nodeGraceMs?: number;
+  /** The machines behind Nodes: their kubelet reports capacity, the GPU device plugin `nvidia.com/gpu`. */
+  machines?: MachineLookup;
 }
 
 export interface JoinTokenOptions {
@@ -90,16 +94,19 @@ export async function startTenant(opts: TenantOptions): Promise<Tenant> {
   const pki = await createTenantPki(opts.name);
   const api = await startKubeApi({ port: 0, loadDefaultCrds: false });
   const core = api.kubeConfig().makeApiClient(CoreV1Api);
-  const nodes = new NodeRegistry({ core, logger, graceMs: opts.nodeGraceMs ?? 40_000 });
+  const nodes = new NodeRegistry({ core, logger, graceMs: opts.nodeGraceMs ?? 40_000, machines: opts.machines });
   const endpointServer = new JoinEndpoint({
     tenantName: opts.name, host: opts.host ?? '127.0.0.1', tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem },
     caCertPem: pki.caCertPem, caCertHash: pki.caCertHash, apiUrl: api.url, core, nodes, logger,
   });
   let endpoint: string;
+  let workloads: TenantWorkloads | undefined;
   try {
     endpoint = await endpointServer.listen();
     await seedTenantApi(core, endpoint, pki.caCertPem);
+    workloads = await startTenantWorkloads(api.kubeConfig(), { machines: opts.machines, logger });
   } catch (err) {
+    await workloads?.stop();
     nodes.stop();
     await endpointServer.close();
     await api.close();
@@ -148,6 +155,7 @@ export async function startTenant(opts: TenantOptions): Promise<Tenant> {
       await writeFile(join(dir, 'endpoint'), `${endpoint}\n`);
     },
     async close() {
+      await workloads?.stop();
       nodes.stop();
       await endpointServer.close();
       await api.close();

@@ -33,9 +33,39 @@ export interface StaticPool {
   terminationGracePeriod?: string;
 }
 
+export type ConsolidationPolicy = 'WhenEmpty' | 'WhenEmptyOrUnderutilized';
+export type DisruptionReason = 'Empty' | 'Underutilized' | 'Drifted';
+
+/** One disruption budget: at most `nodes` (a count, or a percentage of the pool's nodes) at a time. */
+export interface DisruptionBudget {
+  nodes: { count: number } | { percent: number };
+  /** Cron schedule (5 fields or @daily etc.) when the budget applies; with `durationMs`. Absent: always. */
+  schedule?: string;
+  durationMs?: number;
+  /** Disruption reasons the budget limits; absent: all. */
+  reasons?: DisruptionReason[];
+}
+
+/** A dynamic pool (one Karpenter NodePool): NodeClaims come and go with the tenant's pending pods. */
 export interface DynamicPool {
   name: string;
   requirements: Requirement[];
+  properties: Record<string, string>;
+  taints: Taint[];
+  nodeLabels: Record<string, string>;
+  /** Resource limits in base units (cpu in cores, memory in bytes, extended resources); `nodes` counts claims. */
+  limits: Record<string, number>;
+  disruption: {
+    consolidationPolicy: ConsolidationPolicy;
+    /** Undefined: "Never". */
+    consolidateAfterMs?: number;
+    budgets: DisruptionBudget[];
+  };
+  terminationGracePeriod?: string;
+  /** Undefined: "Never". */
+  expireAfterMs?: number;
+  /** Higher weight is tried first (Karpenter NodePool weight). */
+  weight: number;
 }
 
 export interface AutoNodesEntry {

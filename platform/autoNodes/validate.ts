@@ -7,8 +7,9 @@
 import { parse as parseYaml } from 'yaml';
 import { labelKeyError, labelValueError } from '../tenants/labelSyntax.js';
 import type {
-  AutoNodesConfig, AutoNodesEntry, DynamicPool, RawRequirement, Requirement, RequirementOperator, StaticPool, Taint,
+  AutoNodesConfig, AutoNodesEntry, RawRequirement, Requirement, RequirementOperator, StaticPool, Taint,
 } from './config.js';
+import { dynamicPool } from './dynamicPool.js';
 
 export type AutoNodesParseResult = { ok: true; config: AutoNodesConfig } | { ok: false; errors: string[] };
 
@@ -75,10 +76,8 @@ export function validateAutoNodes(raw: unknown): AutoNodesParseResult {
     };
     const staticPools = listOf(value.static, `${path}.static`, errors).map(({ item, itemPath }) =>
       staticPool(item, itemPath, checkName, errors));
-    const dynamicPools = listOf(value.dynamic, `${path}.dynamic`, errors).map(({ item, itemPath }): DynamicPool => ({
-      name: checkName(item.name, itemPath),
-      requirements: requirements(item.nodeTypeSelector, `${itemPath}.nodeTypeSelector`, errors),
-    }));
+    const dynamicPools = listOf(value.dynamic, `${path}.dynamic`, errors).map(({ item, itemPath }) =>
+      dynamicPool(item, itemPath, checkName(item.name, itemPath), errors));
     entries.push({
       provider: typeof provider === 'string' ? provider : '',
       properties: stringMap(value.properties, `${path}.properties`, errors),
@@ -148,7 +147,7 @@ export function requirements(raw: unknown, path: string, errors: string[]): Requ
   });
 }
 
-function taints(raw: unknown, path: string, errors: string[]): Taint[] {
+export function taints(raw: unknown, path: string, errors: string[]): Taint[] {
   return listOf(raw, path, errors).flatMap(({ item, itemPath }) => {
     const { key, value, effect } = item;
     if (typeof key !== 'string' || key === '') errors.push(`${itemPath}.key: required`);
@@ -164,7 +163,7 @@ function taints(raw: unknown, path: string, errors: string[]): Taint[] {
   });
 }
 
-function listOf(raw: unknown, path: string, errors: string[]): { item: Record<string, unknown>; itemPath: string }[] {
+export function listOf(raw: unknown, path: string, errors: string[]): { item: Record<string, unknown>; itemPath: string }[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
     errors.push(`${path}: must be a list`);
@@ -180,7 +179,7 @@ function listOf(raw: unknown, path: string, errors: string[]): { item: Record<st
   });
 }
 
-function stringMap(raw: unknown, path: string, errors: string[]): Record<string, string> {
+export function stringMap(raw: unknown, path: string, errors: string[]): Record<string, string> {
   if (raw === undefined || raw === null) return {};
   if (!isObject(raw)) {
     errors.push(`${path}: must be a map of strings`);
@@ -218,6 +217,6 @@ export function parseDurationMs(text: string): number | undefined {
   return consumed === text.length && consumed > 0 ? total : undefined;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
