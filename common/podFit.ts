@@ -15,6 +15,8 @@ export type Resources = Record<string, number>;
 export type LabelSource = (key: string) => string[] | undefined;
 
 export const WILDCARD = '*';
+/** kubelet's default `--max-pods`: the pod slots of a node whose type does not say. */
+export const MAX_PODS = 110;
 
 export function parseResources(map: Record<string, string | number> | undefined): Resources {
   const out: Resources = {};

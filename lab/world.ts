@@ -102,6 +102,7 @@ const TEST_PLATFORM_OPTIONS: PlatformOptions = {
   capacityBackoff: { initialMs: 200, maxMs: 2000 },
   pollIntervalMs: 100,
   drainTimeoutMs: 5000,
+  dynamic: { disruptionIntervalMs: 300, nominationGraceMs: 3000, recheckMs: 2000 },
 };
 const DEMO_PLATFORM_OPTIONS: PlatformOptions = {
   ...DEFAULT_PLATFORM_OPTIONS,
@@ -109,6 +110,7 @@ const DEMO_PLATFORM_OPTIONS: PlatformOptions = {
   capacityBackoff: { initialMs: 1000, maxMs: 10_000 },
   pollIntervalMs: 500,
   drainTimeoutMs: 10_000,
+  dynamic: { disruptionIntervalMs: 1000, nominationGraceMs: 10_000, recheckMs: 5000 },
 };
 
 export async function startWorld(opts: WorldOptions): Promise<World> {

@@ -4,6 +4,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock, EventRecorder, Logger, NodeProvider } from '../plugin/contract.js';
+import type { DynamicOptions } from './dynamic/context.js';
 
 /** Routes calls to the current (hot-reloaded) version of a registered provider plugin. */
 export interface ProviderDirectory {
@@ -33,6 +34,8 @@ export interface PlatformOptions {
   pollIntervalMs: number;
   /** Upper bound for draining a tenant Node before deletion proceeds (terminationGracePeriod may lower it). */
   drainTimeoutMs: number;
+  /** Dynamic pools: batch window, disruption interval, nomination grace (Karpenter's defaults when unset). */
+  dynamic?: Partial<DynamicOptions>;
 }
 
 export interface PlatformDeps {

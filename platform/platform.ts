@@ -17,6 +17,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock, Logger } from '../plugin/contract.js';
 import { startAutoNodesController } from './autoNodes/index.js';
 import { loadPlatformConfig, type PlatformConfig } from './config.js';
+import { startDynamicPools } from './dynamic/index.js';
 import type { PlatformDeps, PlatformOptions } from './deps.js';
 import { PluginDirectory } from './host/directory.js';
 import { DEFAULT_LEADER_ELECTION, LeaderElector, type LeaderElectionOptions } from './leader/leaderElector.js';
@@ -147,6 +148,7 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
     const claimControllers = new LeaderOnlyControllers([
       () => startAutoNodesController(deps),
       () => startNodeClaimController(deps),
+      () => startDynamicPools(deps, deps.options.dynamic),
       () => startOrphanCollector(deps, opts.orphanIntervalMs),
     ], logger);
     let isLeader = () => claimControllers.active;

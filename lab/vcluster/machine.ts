@@ -12,10 +12,10 @@ export interface MachineFacts {
   rootDiskBytes?: number;
 }
 
+import { MAX_PODS } from '../../common/podFit.js';
+
 export type MachineLookup = (nodeName: string) => Promise<MachineFacts | undefined>;
 
-/** kubelet's default `--max-pods`. */
-export const MAX_PODS = 110;
 
 /** Node `status.capacity` and `allocatable` as the kubelet reports them (no reservations configured). */
 export function kubeletResources(m: MachineFacts): { capacity: Record<string, string>; allocatable: Record<string, string> } {

@@ -199,7 +199,7 @@ export class AutoNodesController {
     const unregistered = config.entries.filter((e) => !this.deps.providers.get(e.provider)).map((e) => e.provider);
     if (unregistered.length) parts.push(`provider(s) not registered, nothing provisioned for them: ${unregistered.join(', ')}`);
     const dynamic = config.entries.flatMap((e) => e.dynamic.map((p) => p.name));
-    if (dynamic.length) parts.push(`dynamic pools are validated but not provisioned by this host: ${dynamic.join(', ')}`);
+    if (dynamic.length) parts.push(`dynamic pools provisioned from pending pods: ${dynamic.join(', ')}`);
     return parts.join('; ');
   }
 

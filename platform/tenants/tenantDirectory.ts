@@ -16,6 +16,8 @@ export interface TenantConnection {
   endpoint: string;
   caCertPem: string;
   caCertHash: string;
+  /** Client configuration for the tenant API (informers beyond Nodes, event recorders). */
+  kubeConfig: KubeConfig;
 }
 
 interface Entry {
@@ -69,6 +71,7 @@ export class TenantDirectory {
       endpoint: data('endpoint').trim(),
       caCertPem,
       caCertHash: caCertHash(caCertPem),
+      kubeConfig,
     };
     this.entries.set(key, { resourceVersion: rv, conn, kubeConfig });
     return conn;

@@ -62,7 +62,7 @@ describe('the lab tenant scheduler and kubelet stand-ins', () => {
     await createReadyNode(core, 'dgx-1', { allocatable: { cpu: '224', memory: '2097152Mi' } });
     const node = await waitFor('GPUs advertised', async () => {
       const n = await core.readNode({ name: 'dgx-1' });
-      return n.status?.allocatable?.['nvidia.com/gpu'] && n;
+      return n.status?.allocatable?.['nvidia.com/gpu'] ? n : undefined;
     });
     expect(node.status?.capacity?.['nvidia.com/gpu']).toBe('8');
     expect((await waitFor('train bound', async () => (await readPod(core, 'train'))?.spec?.nodeName))).toBe('dgx-1');

@@ -84,7 +84,7 @@ describe('autoNodes → NodeClaims against the lab API', () => {
     expect(vci.metadata.finalizers).toContain('platform.vcluster.com/node-claims');
     const cond = await waitFor(async () => (await getVci('alpha'))?.status?.conditions?.find((c) => c.type === 'AutoNodesValid'), { what: 'condition' });
     expect(cond).toMatchObject({ status: 'True', reason: 'Valid' });
-    expect(cond.message).toContain('dynamic pools are validated but not provisioned by this host: burst');
+    expect(cond.message).toContain('dynamic pools provisioned from pending pods: burst');
     await sleep(300);
     expect(await claimsOf('alpha')).toHaveLength(2);
   });

@@ -1,0 +1,69 @@
+/** What the provisioner and disruption passes share: dependencies, caches, and one tenant's state. */
+import type { CustomObjectsApi, V1Pod } from '@kubernetes/client-node';
+import type { ObjectRef } from '../../plugin/contract.js';
+import type { VciRef } from '../autoNodes/claimTemplate.js';
+import type { PlatformDeps } from '../deps.js';
+import type { ClaimStore } from '../nodeClaims/claimStore.js';
+import type { ResourceInformer } from '../nodeClaims/resourceInformer.js';
+import type { NodeClaim } from '../nodeClaims/types.js';
+import type { KubeEventRecorder } from '../observability/events.js';
+import type { TenantConnection, TenantDirectory } from '../tenants/tenantDirectory.js';
+import type { Batcher, BatchWindow } from './batcher.js';
+import type { DynamicPoolRef } from './poolView.js';
+
+export interface DynamicOptions {
+  /** Provisioning batch window (Karpenter: 1 s idle, 10 s max). */
+  batch: BatchWindow;
+  /** How often disruption (expiry, consolidation) is evaluated. */
+  disruptionIntervalMs: number;
+  /** How long pods nominated to a claim stay served after its node joined (binding, device plugin). */
+  nominationGraceMs: number;
+  /** Pods still unschedulable this long after the last pass get another pass (their nomination may have lapsed). */
+  recheckMs: number;
+}
+
+export const DEFAULT_DYNAMIC_OPTIONS: DynamicOptions = {
+  batch: { idleMs: 1000, maxMs: 10_000 },
+  disruptionIntervalMs: 1000,
+  nominationGraceMs: 10_000,
+  recheckMs: 10_000,
+};
+
+export interface DynamicContext {
+  deps: PlatformDeps;
+  options: DynamicOptions;
+  custom: CustomObjectsApi;
+  store: ClaimStore;
+  tenants: TenantDirectory;
+  /** Every NodeClaim (informer cache). */
+  claims(): NodeClaim[];
+}
+
+/** One tenant with dynamic pools, while its access Secret exists. */
+export interface TenantState {
+  key: string;
+  vci: VciRef;
+  pools: DynamicPoolRef[];
+  conn: TenantConnection;
+  pods: ResourceInformer<V1Pod>;
+  /** Events on the tenant's pods go to the tenant API. */
+  podEvents: KubeEventRecorder;
+  batcher: Batcher;
+  /** When the last provisioning pass ran. */
+  lastPassAt: number;
+  /** Per claim name: the node's pod set signature and when it last changed. */
+  podChanges: Map<string, { signature: string; at: number }>;
+}
+
+export const podKey = (pod: V1Pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+
+export function podRef(pod: V1Pod): ObjectRef {
+  return { apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, namespace: pod.metadata!.namespace, uid: pod.metadata!.uid };
+}
+
+/** Pending, unbound, marked Unschedulable by the scheduler: what a provisioner acts on. */
+export function isProvisionable(pod: V1Pod): boolean {
+  if (pod.spec?.nodeName || pod.metadata?.deletionTimestamp || (pod.status?.phase ?? 'Pending') !== 'Pending') return false;
+  const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  return cond?.status === 'False' && cond.reason === 'Unschedulable';
+}

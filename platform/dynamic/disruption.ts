@@ -1,0 +1,120 @@
+/**
+ * One disruption pass for a tenant's dynamic pools (Karpenter semantics):
+ * - expireAfter: a claim older than its pool's lifetime is deleted (forceful, as in Karpenter v1: not
+ *   held by budgets; the drain still waits for `karpenter.sh/do-not-disrupt` pods up to the
+ *   terminationGracePeriod); the provisioner replaces it for the pods that come back pending;
+ * - consolidation (consolidation.ts): Empty nodes, and with WhenEmptyOrUnderutilized one node per pass
+ *   whose pods fit elsewhere, once its pods have not changed for consolidateAfter;
+ * - budgets (budgets.ts) bound how many of the pool's nodes may be disrupted at once.
+ * Every decision is an Event on the claim (Disrupting, DisruptionBlocked) or the pod that blocks it.
+ * Deleting the claim hands it to the NodeClaim controller: drain, delete the Node, release the host.
+ */
+import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import type { DisruptionReason, DynamicPool } from '../autoNodes/config.js';
+import { findClaimNode } from '../nodeClaims/registration.js';
+import { claimRef, claimView, GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
+import { allowedDisruptions, describeBudget } from './budgets.js';
+import { findCandidates, isWorkloadPod, type NodeOnClaim } from './consolidation.js';
+import { podKey, podRef, type DynamicContext, type TenantState } from './context.js';
+import { DISRUPTION_REASON_ANNOTATION, DO_NOT_DISRUPT_ANNOTATION } from './names.js';
+import { inFlight } from './poolView.js';
+
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void> {
+  const now = ctx.deps.clock.now();
+  const claims = ctx.claims().filter((c) => c.metadata.namespace === t.vci.namespace && c.metadata.labels?.[LABEL_VCLUSTER] === t.vci.name);
+  const nodes = await ctx.tenants.nodes(t.conn);
+  const pods = t.pods.list().filter((p) => p.spec?.nodeName && isWorkloadPod(p));
+  const podsOn = (node: string) => pods.filter((p) => p.spec!.nodeName === node);
+  const claimed = new Set<string>();
+  const poolNodes: { ref: DynamicPool; provider: string; onClaims: NodeOnClaim[]; live: NodeClaim[]; disrupting: number }[] = [];
+
+  for (const { entry, pool } of t.pools) {
+    const provider = ctx.deps.providers.get(entry.provider);
+    if (!provider) continue;
+    const ofPool = claims.filter((c) => c.metadata.labels?.[LABEL_POOL] === pool.name);
+    const live = ofPool.filter((c) => !c.metadata.deletionTimestamp);
+    let disrupting = ofPool.length - live.length;
+    const onClaims: NodeOnClaim[] = [];
+    for (const c of live) {
+      if (pool.expireAfterMs !== undefined && now.getTime() - created(c) >= pool.expireAfterMs) {
+        await disruptClaim(ctx, c, 'Expired', `NodeClaim lived longer than expireAfter (${Math.round(pool.expireAfterMs / 1000)}s); replacing it`);
+        disrupting += 1;
+        continue;
+      }
+      if (c.status?.phase !== 'Available' || inFlight(c, now.getTime(), ctx.options.nominationGraceMs)) continue;
+      const state = await provider.getNode(claimView(c));
+      const node = findClaimNode(nodes, c, state?.hostName);
+      if (!node) continue;
+      claimed.add(node.metadata!.name!);
+      const on = podsOn(node.metadata!.name!);
+      onClaims.push({
+        claimName: c.metadata.name!, node, pods: on, lastPodChangeMs: lastChange(t, c, on, now.getTime()),
+        annotatedDoNotDisrupt: c.metadata.annotations?.[DO_NOT_DISRUPT_ANNOTATION] === 'true' || node.metadata?.annotations?.[DO_NOT_DISRUPT_ANNOTATION] === 'true',
+      });
+    }
+    poolNodes.push({ ref: pool, provider: entry.provider, onClaims, live, disrupting });
+  }
+
+  const others = nodes.filter((n) => !claimed.has(n.metadata!.name!)).map((node) => ({ node, pods: podsOn(node.metadata!.name!) }));
+  const gone = new Set<string>();
+  for (const { ref: pool, onClaims, live, disrupting } of poolNodes) {
+    const { candidates, blocked } = findCandidates(
+      onClaims.filter((n) => !gone.has(n.node.metadata!.name!)), others, pool.disruption.consolidationPolicy, pool.disruption.consolidateAfterMs, now.getTime(),
+    );
+    for (const b of blocked) {
+      const claim = live.find((c) => c.metadata.name === b.claimName)!;
+      ctx.deps.events.record(claimRef(claim), 'Normal', 'DisruptionBlocked', `cannot consolidate: ${b.message}`);
+      if (b.pod) t.podEvents.record(podRef(b.pod as V1Pod), 'Normal', 'DisruptionBlocked', `pod blocks consolidation of node ${b.pod.spec?.nodeName}: ${DO_NOT_DISRUPT_ANNOTATION}`);
+    }
+    let inProgress = disrupting;
+    let underutilizedDone = false;
+    for (const cand of candidates) {
+      if (cand.reason === 'Underutilized' && underutilizedDone) continue;
+      const claim = live.find((c) => c.metadata.name === cand.claimName)!;
+      const verdict = allowedDisruptions(pool.disruption.budgets, cand.reason as DisruptionReason, live.length + disrupting, inProgress, now);
+      if (verdict.allowed <= 0) {
+        ctx.deps.events.record(claimRef(claim), 'Normal', 'DisruptionBlocked',
+          `${cand.reason}: ${cand.message}, but pool ${pool.name}'s disruption budget ${verdict.binding ? describeBudget(verdict.binding) : ''} allows no more now (${inProgress} being disrupted)`);
+        continue;
+      }
+      await disruptClaim(ctx, claim, cand.reason, `${cand.message} (consolidationPolicy ${pool.disruption.consolidationPolicy})`);
+      inProgress += 1;
+      const node = onClaims.find((n) => n.claimName === cand.claimName)!.node;
+      gone.add(node.metadata!.name!);
+      if (cand.reason === 'Underutilized') underutilizedDone = true;
+    }
+  }
+  for (const name of [...t.podChanges.keys()]) if (!claims.some((c) => c.metadata.name === name)) t.podChanges.delete(name);
+}
+
+async function disruptClaim(ctx: DynamicContext, claim: NodeClaim, reason: string, message: string): Promise<void> {
+  ctx.deps.events.record(claimRef(claim), 'Normal', 'Disrupting', `${reason}: ${message}`);
+  ctx.deps.logger.info({ claim: `${claim.metadata.namespace}/${claim.metadata.name}`, reason }, 'disrupting dynamic node');
+  try {
+    await ctx.custom.patchNamespacedCustomObject({
+      group: GROUP, version: VERSION, namespace: claim.metadata.namespace!, plural: NODECLAIMS, name: claim.metadata.name!,
+      body: { metadata: { annotations: { [DISRUPTION_REASON_ANNOTATION]: reason } } },
+    }, MERGE);
+    await ctx.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: claim.metadata.namespace!, plural: NODECLAIMS, name: claim.metadata.name! });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 404) throw err;
+  }
+}
+
+/** When the node's workload pods last changed (first seen: when the claim joined, or now). */
+function lastChange(t: TenantState, claim: NodeClaim, pods: V1Pod[], nowMs: number): number {
+  const signature = pods.map(podKey).sort().join(',');
+  const seen = t.podChanges.get(claim.metadata.name!);
+  if (seen && seen.signature === signature) return seen.at;
+  const joined = claim.status?.conditions?.find((c) => c.type === 'Joined')?.lastTransitionTime;
+  const at = seen ? nowMs : Math.min(nowMs, joined ? new Date(joined).getTime() : nowMs);
+  t.podChanges.set(claim.metadata.name!, { signature, at });
+  return at;
+}
+
+function created(c: NodeClaim): number {
+  return new Date(c.metadata.creationTimestamp ?? Date.now()).getTime();
+}
+
