@@ -14,7 +14,8 @@ import { startDynamicPools } from '../../../platform/dynamic/index.js';
 import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import type { Condition, NodeClaim } from '../../../platform/nodeClaims/types.js';
 import { FakeProvider } from '../support/fakeProvider.js';
-import { GROUP, PROJECT_NS, startHarness, VERSION, waitFor, type Harness } from '../support/harness.js';
+import { GROUP, PROJECT_NS, startHarness, VERSION, type Harness } from '../support/harness.js';
+import { waitFor } from '../../support/waitFor.js';
 import { createNodeType, listClaims } from '../support/objects.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -140,5 +141,5 @@ export async function runningOn(core: CoreV1Api, name: string, timeoutMs = 20_00
   return waitFor(async () => {
     const pod: V1Pod = await core.readNamespacedPod({ name, namespace: 'default' });
     return pod.status?.phase === 'Running' && pod.spec?.nodeName;
-  }, `pod ${name} Running`, timeoutMs);
+  }, { what: `pod ${name} Running`, timeoutMs });
 }
