@@ -7,11 +7,11 @@ import type { NodeTypeObject } from '../../../platform/nodeTypes/nodeTypeObject.
 export const PROVIDER = 'metal3-provider';
 export const NOW = new Date('2026-12-01T10:00:00Z');
 
-export function machine(name: string, overrides: Partial<MachineView> = {}): MachineView {
+export function aMachine(name: string, overrides: Partial<MachineView> = {}): MachineView {
   return { name, namespace: 'metal3-system', state: 'available', poweredOn: false, nodeType: 'gpu', ...overrides };
 }
 
-export function nodeType(type: string, overrides: { zone?: string; displayName?: string; capacity?: { total: number; claimed: number } } = {}): NodeTypeObject {
+export function aNodeTypeObject(type: string, overrides: { zone?: string; displayName?: string; capacity?: { total: number; claimed: number } } = {}): NodeTypeObject {
   return {
     apiVersion: 'management.loft.sh/v1', kind: 'NodeType', metadata: { name: `${PROVIDER}.${type}` },
     spec: { providerRef: PROVIDER, properties: {}, resources: {}, ...(overrides.displayName ? { displayName: overrides.displayName } : {}),
@@ -20,11 +20,11 @@ export function nodeType(type: string, overrides: { zone?: string; displayName?:
   };
 }
 
-export function condition(type: string, status: Condition['status'], at: string, reason = type, message = ''): Condition {
+export function aCondition(type: string, status: Condition['status'], at: string, reason = type, message = ''): Condition {
   return { type, status, lastTransitionTime: at, reason, message };
 }
 
-export function nodeClaim(name: string, overrides: {
+export function aNodeClaim(name: string, overrides: {
   uid?: string; vCluster?: string; typeRef?: string; phase?: 'Pending' | 'Available' | 'Failed'; reason?: string; message?: string;
   conditions?: Condition[]; createdAt?: string; deletionTimestamp?: string;
 } = {}): NodeClaim {
@@ -43,10 +43,10 @@ export function nodeClaim(name: string, overrides: {
   };
 }
 
-export function inputs(overrides: Partial<FleetInputs> & { hosts?: MachineView[] } = {}): FleetInputs {
+export function fleetInputs(overrides: Partial<FleetInputs> & { hosts?: MachineView[] } = {}): FleetInputs {
   const { hosts, ...rest } = overrides;
   return {
-    providers: [PROVIDER], machines: [{ provider: PROVIDER, machines: hosts ?? [] }], nodeClaims: [], nodeTypes: [nodeType('gpu')], events: [], now: NOW,
+    providers: [PROVIDER], machines: [{ provider: PROVIDER, machines: hosts ?? [] }], nodeClaims: [], nodeTypes: [aNodeTypeObject('gpu')], events: [], now: NOW,
     ...rest,
   };
 }

@@ -1,19 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildFleetSnapshot, currentStep } from '../../../platform/dashboard/fleetSnapshot.js';
-import { condition, inputs, machine, nodeClaim, nodeType, PROVIDER } from './builders.js';
+import { aCondition, aMachine, aNodeClaim, aNodeTypeObject, fleetInputs, PROVIDER } from './builders.js';
 
 const TOKEN = 'abcdef.0123456789abcdef';
 
 describe('the dashboard snapshot', () => {
   it('counts hosts by site and node type: total, claimed, free and by provisioning state', () => {
-    const snapshot = buildFleetSnapshot(inputs({
-      nodeTypes: [nodeType('gpu', { displayName: 'DGX H100' }), nodeType('cpu', { zone: 'zone-b' })],
+    const snapshot = buildFleetSnapshot(fleetInputs({
+      nodeTypes: [aNodeTypeObject('gpu', { displayName: 'DGX H100' }), aNodeTypeObject('cpu', { zone: 'zone-b' })],
       hosts: [
-        machine('gpu-1'), machine('gpu-2', { state: 'provisioned', poweredOn: true, claimUid: 'uid-c1' }),
-        machine('gpu-3', { state: 'available', error: { type: 'provisioning error', message: 'boom' } }),
-        machine('cpu-1', { nodeType: 'cpu' }), machine('cpu-2', { nodeType: 'cpu', state: 'inspecting' }),
+        aMachine('gpu-1'), aMachine('gpu-2', { state: 'provisioned', poweredOn: true, claimUid: 'uid-c1' }),
+        aMachine('gpu-3', { state: 'available', error: { type: 'provisioning error', message: 'boom' } }),
+        aMachine('cpu-1', { nodeType: 'cpu' }), aMachine('cpu-2', { nodeType: 'cpu', state: 'inspecting' }),
       ],
-      nodeClaims: [nodeClaim('c1', { uid: 'uid-c1' })],
+      nodeClaims: [aNodeClaim('c1', { uid: 'uid-c1' })],
     }));
     expect(snapshot.fleet).toEqual([
       { site: 'global', nodeType: `${PROVIDER}.gpu`, displayName: 'DGX H100', total: 3, claimed: 1, free: 1, byState: { available: 2, provisioned: 1 } },
@@ -22,14 +22,14 @@ describe('the dashboard snapshot', () => {
   });
 
   it("puts a host in its own zone before its node type's", () => {
-    const snapshot = buildFleetSnapshot(inputs({ nodeTypes: [nodeType('gpu', { zone: 'dc-1' })], hosts: [machine('a', { zone: 'dc-2' }), machine('b')] }));
+    const snapshot = buildFleetSnapshot(fleetInputs({ nodeTypes: [aNodeTypeObject('gpu', { zone: 'dc-1' })], hosts: [aMachine('a', { zone: 'dc-2' }), aMachine('b')] }));
     expect(snapshot.hosts.map((h) => [h.name, h.site])).toEqual([['b', 'dc-1'], ['a', 'dc-2']]);
   });
 
   it("joins each claimed host to its claim and tenant, and keeps BMO's error with the token scrubbed", () => {
-    const snapshot = buildFleetSnapshot(inputs({
-      hosts: [machine('gpu-1', { claimUid: 'uid-c1', network: 'p-demo-tenant-1', error: { type: 'provisioning error', message: `checksum mismatch for ${TOKEN}` } })],
-      nodeClaims: [nodeClaim('c1', { uid: 'uid-c1', phase: 'Failed', reason: 'provisioning error', message: `deploy failed ${TOKEN}` })],
+    const snapshot = buildFleetSnapshot(fleetInputs({
+      hosts: [aMachine('gpu-1', { claimUid: 'uid-c1', network: 'p-demo-tenant-1', error: { type: 'provisioning error', message: `checksum mismatch for ${TOKEN}` } })],
+      nodeClaims: [aNodeClaim('c1', { uid: 'uid-c1', phase: 'Failed', reason: 'provisioning error', message: `deploy failed ${TOKEN}` })],
     }));
     expect(snapshot.hosts[0]).toMatchObject({
       name: 'gpu-1', tenant: 'p-demo/tenant-1', network: 'p-demo-tenant-1',
@@ -41,10 +41,10 @@ describe('the dashboard snapshot', () => {
   });
 
   it('groups claims by tenant with their conditions and the step they are in', () => {
-    const snapshot = buildFleetSnapshot(inputs({
+    const snapshot = buildFleetSnapshot(fleetInputs({
       nodeClaims: [
-        nodeClaim('b', { vCluster: 'tenant-2', conditions: [condition('Scheduled', 'True', '2026-12-01T09:51:00Z'), condition('Launched', 'True', '2026-12-01T09:52:00Z'), condition('Provisioned', 'False', '2026-12-01T09:52:00Z', 'Provisioning')] }),
-        nodeClaim('a', { vCluster: 'tenant-1' }),
+        aNodeClaim('b', { vCluster: 'tenant-2', conditions: [aCondition('Scheduled', 'True', '2026-12-01T09:51:00Z'), aCondition('Launched', 'True', '2026-12-01T09:52:00Z'), aCondition('Provisioned', 'False', '2026-12-01T09:52:00Z', 'Provisioning')] }),
+        aNodeClaim('a', { vCluster: 'tenant-1' }),
       ],
     }));
     expect(snapshot.tenants.map((t) => [t.key, t.claims.map((c) => c.name)])).toEqual([['p-demo/tenant-1', ['a']], ['p-demo/tenant-2', ['b']]]);
@@ -55,14 +55,14 @@ describe('the dashboard snapshot', () => {
   });
 
   it('names the step of a joined, a new and a deleted claim', () => {
-    const joined = nodeClaim('j', { conditions: ['Scheduled', 'Launched', 'Provisioned', 'Joined'].map((t, i) => condition(t, 'True', `2026-12-01T09:5${i}:00Z`)) });
+    const joined = aNodeClaim('j', { conditions: ['Scheduled', 'Launched', 'Provisioned', 'Joined'].map((t, i) => aCondition(t, 'True', `2026-12-01T09:5${i}:00Z`)) });
     expect(currentStep(joined)).toEqual({ name: 'Joined', since: '2026-12-01T09:53:00.000Z' });
-    expect(currentStep(nodeClaim('n'))).toEqual({ name: 'Scheduled', since: '2026-12-01T09:50:00.000Z' });
-    expect(currentStep(nodeClaim('d', { deletionTimestamp: '2026-12-01T09:59:00Z' }))).toEqual({ name: 'Deleting', since: '2026-12-01T09:59:00.000Z' });
+    expect(currentStep(aNodeClaim('n'))).toEqual({ name: 'Scheduled', since: '2026-12-01T09:50:00.000Z' });
+    expect(currentStep(aNodeClaim('d', { deletionTimestamp: '2026-12-01T09:59:00Z' }))).toEqual({ name: 'Deleting', since: '2026-12-01T09:59:00.000Z' });
   });
 
   it("shows a NodeType's published capacity when its provider lists no machines", () => {
-    const snapshot = buildFleetSnapshot(inputs({ nodeTypes: [nodeType('gpu', { capacity: { total: 5, claimed: 2 } })], hosts: [] }));
+    const snapshot = buildFleetSnapshot(fleetInputs({ nodeTypes: [aNodeTypeObject('gpu', { capacity: { total: 5, claimed: 2 } })], hosts: [] }));
     expect(snapshot.fleet).toEqual([{ site: 'global', nodeType: `${PROVIDER}.gpu`, total: 5, claimed: 2, free: 3, byState: {} }]);
   });
 
@@ -71,7 +71,7 @@ describe('the dashboard snapshot', () => {
       object: { apiVersion: 'management.loft.sh/v1', kind: 'NodeClaim', name: `c${i}`, namespace: 'p-demo' },
       type: 'Normal' as const, reason: 'Launched', message: `m${i}`, at: '2026-12-01T09:00:00.000Z', count: 1,
     }));
-    const snapshot = buildFleetSnapshot(inputs({ events }));
+    const snapshot = buildFleetSnapshot(fleetInputs({ events }));
     expect(snapshot.events).toHaveLength(50);
     expect(snapshot.events[0]).toEqual({ at: '2026-12-01T09:00:00.000Z', type: 'Normal', reason: 'Launched', object: 'NodeClaim p-demo/c0', message: 'm0', count: 1 });
   });
