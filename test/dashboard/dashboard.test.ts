@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { startDashboard, type Dashboard } from '../../platform/dashboard/index.js';
 import { waitFor } from '../support/waitFor.js';
 import { silentLogger } from '../../platform/observability/logger.js';
@@ -140,6 +141,24 @@ describe('the fleet dashboard in Chromium', () => {
     await deleteTenant(lab.world, 'tenant-2');
     await wide.page.close();
     await narrow.page.close();
+  });
+
+  it('never shows a Secret value, join token or user data, in the page or its data', async () => {
+    await applyTenant(lab.world, 'secretive', [{ name: 'gpu', quantity: 1, nodeType: 'gpu-h100' }]);
+    const { page, errors } = await open();
+    await waitFor(async () => (await page.locator('tr[data-host]').allInnerTexts()).some((r) => r.includes(`${PROJECT}/secretive`) && r.includes('provisioned')),
+      { what: 'a host provisioned for the tenant', timeoutMs: 30_000 });
+    const core = lab.world.kubeConfig.makeApiClient(CoreV1Api);
+    const secrets = (await core.listSecretForAllNamespaces()).items;
+    const values = secrets.flatMap((x) => Object.values(x.data ?? {}).map((v) => Buffer.from(v, 'base64').toString('utf8')))
+      .flatMap((v) => v.split('\n')).map((line) => line.trim()).filter((line) => line.length >= 12);
+    expect(values.length).toBeGreaterThan(0); // user data, network data and BMC passwords exist to be leaked
+    const shown = [await page.locator('body').innerText(), await (await fetch(`${lab.url}api/fleet`)).text()].join('\n');
+    expect(values.filter((v) => shown.includes(v))).toEqual([]);
+    expect(shown).not.toMatch(/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/); // no bootstrap token
+    expect(errors).toEqual([]);
+    await deleteTenant(lab.world, 'secretive');
+    await page.close();
   });
 
   it('costs the management API nothing more when ten browsers follow it', async () => {
