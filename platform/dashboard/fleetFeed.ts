@@ -20,7 +20,7 @@ export interface FleetSources {
   events: { recent(): RecordedEvent[]; watch(fn: () => void): () => void };
   clock: Clock;
   logger: Logger;
-  /** Coalesces bursts of changes. Default 50 ms. */
+  /** Coalesces bursts of changes. Default 200 ms. */
   debounceMs?: number;
   /** Catch-up rebuild period. Default 1 s. */
   tickMs?: number;
@@ -71,7 +71,7 @@ export class FleetFeed {
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
       void this.rebuild();
-    }, this.sources.debounceMs ?? 50);
+    }, this.sources.debounceMs ?? 200);
   }
 
   private async rebuild(): Promise<void> {

@@ -34,6 +34,8 @@ export interface DashboardDeps {
   logger: Logger;
   /** Folder holding index.html, app.js, app.css (default: beside this module, as `npm run build` writes it). */
   assetsDir?: string;
+  /** How often open streams are kept alive and their token checked again (default 15 s). */
+  recheckMs?: number;
 }
 
 export interface Dashboard {
@@ -51,7 +53,7 @@ export async function startDashboard(deps: DashboardDeps): Promise<Dashboard> {
   if (assets.size === 0) logger.warn({ dir: deps.assetsDir ?? defaultAssetsDir() }, 'dashboard page not built (npm run build); serving the API only');
   const feed = new FleetFeed({ providers: deps.providers, cache: deps.cache, events: deps.events, clock: deps.clock, logger });
   await feed.start();
-  const server = new DashboardServer({ feed, access, assets, logger });
+  const server = new DashboardServer({ feed, access, assets, logger, recheckMs: deps.recheckMs });
   let url: string;
   try {
     url = await server.listen(deps.config.port, deps.config.address);

@@ -12,6 +12,7 @@ import type { Asset } from './assets.js';
 import type { FleetFeed } from './fleetFeed.js';
 import type { FleetSnapshot } from './fleetTypes.js';
 
+/** Every open stream gets a comment line this often, and its token is checked again (a revoked one closes it). */
 const HEARTBEAT_MS = 15_000;
 const SECURITY_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -25,11 +26,14 @@ export interface DashboardServerOptions {
   access: DashboardAccess;
   assets: Map<string, Asset>;
   logger: Logger;
+  /** Keep-alive and token re-check period of open streams. Default 15 s. */
+  recheckMs?: number;
 }
 
 export class DashboardServer {
   private server: Server | undefined;
-  private readonly streams = new Set<ServerResponse>();
+  /** Open event streams and the Authorization header each was opened with. */
+  private readonly streams = new Map<ServerResponse, string | undefined>();
   private heartbeat: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
@@ -50,9 +54,7 @@ export class DashboardServer {
     });
     this.server = server;
     this.unsubscribe = this.opts.feed.subscribe((snapshot) => this.broadcast(snapshot));
-    this.heartbeat = setInterval(() => {
-      for (const res of this.streams) res.write(': keep-alive\n\n');
-    }, HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => void this.recheckStreams(), this.opts.recheckMs ?? HEARTBEAT_MS);
     const { port: bound } = server.address() as AddressInfo;
     const host = address.includes(':') ? `[${address}]` : address;
     return `http://${host}:${bound}/`;
@@ -61,7 +63,7 @@ export class DashboardServer {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     clearInterval(this.heartbeat);
-    for (const res of this.streams) res.end();
+    for (const res of this.streams.keys()) res.end();
     this.streams.clear();
     const server = this.server;
     this.server = undefined;
@@ -113,7 +115,7 @@ export class DashboardServer {
       ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive',
     });
     res.flushHeaders();
-    this.streams.add(res);
+    this.streams.set(res, req.headers.authorization);
     req.on('close', () => this.streams.delete(res));
     const snapshot = this.opts.feed.current();
     if (snapshot) res.write(fleetEvent(snapshot));
@@ -121,7 +123,20 @@ export class DashboardServer {
 
   private broadcast(snapshot: FleetSnapshot): void {
     const event = fleetEvent(snapshot);
-    for (const res of this.streams) res.write(event);
+    for (const res of this.streams.keys()) res.write(event);
+  }
+
+  /** Keeps idle connections open through proxies, and ends the streams whose token no longer passes. */
+  private async recheckStreams(): Promise<void> {
+    for (const [res, authorization] of [...this.streams]) {
+      const decision = await this.opts.access.check(authorization);
+      if (!this.streams.has(res)) continue;
+      if (decision.allowed) res.write(': keep-alive\n\n');
+      else {
+        this.streams.delete(res);
+        res.end(`event: refused\ndata: ${JSON.stringify({ status: decision.status, error: decision.message })}\n\n`);
+      }
+    }
   }
 }
 

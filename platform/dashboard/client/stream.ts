@@ -31,7 +31,15 @@ export function openStream(url: string, token: string | undefined, handlers: Str
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         handlers.onStatus({ kind: 'live' });
         backoff = 500;
-        await readEvents(res.body, handlers.onEvent);
+        let refused: { status: number; error: string } | undefined;
+        await readEvents(res.body, (name, data) => {
+          if (name === 'refused') refused = JSON.parse(data) as { status: number; error: string };
+          else handlers.onEvent(name, data);
+        });
+        if (refused) {
+          handlers.onStatus({ kind: 'refused', status: refused.status, message: refused.error });
+          return;
+        }
         throw new Error('the stream ended');
       } catch (err) {
         if (abort.signal.aborted) return;
