@@ -1,8 +1,9 @@
 /**
- * Just enough OpenAPI v3 for kubectl: an index of group-versions and, per group-version, PATCH
- * operations tagged with their GVK that declare the `fieldValidation` query parameter. kubectl then
- * leaves validation to the server instead of demanding schemas to validate client-side.
+ * OpenAPI v3 as kubectl reads it: an index of group-versions and, per group-version, `components.schemas`
+ * (what `kubectl explain` walks) plus PATCH operations tagged with their GVK that declare the
+ * `fieldValidation` query parameter, so kubectl leaves field validation to the server, as with a real one.
  */
+import { componentSchemas } from './openapiSchemas.js';
 import type { ResourceRegistry } from './registry.js';
 
 function gvPath(group: string, version: string): string {
@@ -36,5 +37,5 @@ export function openApiGroupVersion(registry: ResourceRegistry, group: string, v
       },
     };
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes (lab)', version: 'v1.32.0' }, paths, components: { schemas: {} } };
+  return { openapi: '3.0.0', info: { title: 'Kubernetes (lab)', version: 'v1.32.0' }, paths, components: { schemas: componentSchemas(defs) } };
 }

@@ -6,6 +6,7 @@ import { bindPod } from './binding.js';
 import { evictPod } from './eviction.js';
 import type { FaultInjector } from './faults.js';
 import { openApiGroupVersion, openApiIndex } from './openapi.js';
+import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ACCEPT, openApiV2, openApiV2Protobuf } from './openapiV2.js';
 import { decodeProtobufObject } from './protobuf.js';
 import type { DeleteOptions, ObjectService } from './objects.js';
 import type { ResourceRegistry } from './registry.js';
@@ -87,6 +88,7 @@ export class HttpFront {
     const method = req.method ?? 'GET';
     const raw = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
     if (!route) throw errors.pathNotFound(url.pathname);
+    if (route.kind === 'openapiV2') return this.openApiV2(req, res);
     if (route.kind !== 'resource') return this.discovery(res, route);
     const q = url.searchParams;
     const verb = verbOf(method, route, q);
@@ -104,12 +106,21 @@ export class HttpFront {
     }
   }
 
-  private discovery(res: ServerResponse, route: Exclude<Route, ResourceRoute>): void {
+  /** kubectl asks for protobuf; anything else gets the JSON document. */
+  private openApiV2(req: IncomingMessage, res: ServerResponse): void {
+    const doc = openApiV2(this.d.registry);
+    if (!OPENAPI_V2_PROTOBUF_ACCEPT.test(req.headers.accept ?? '')) return this.send(res, 200, doc);
+    const body = openApiV2Protobuf(doc);
+    this.d.stats.countBytes(body.length);
+    res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF, 'Content-Length': String(body.length) });
+    res.end(body);
+  }
+
+  private discovery(res: ServerResponse, route: Exclude<Route, ResourceRoute | { kind: 'openapiV2' }>): void {
     const { registry } = this.d;
     switch (route.kind) {
       case 'version': return this.send(res, 200, versionInfo());
       case 'health': return this.send(res, 200, 'ok', { 'Content-Type': 'text/plain' });
-      case 'openapiV2': throw errors.pathNotFound('openapi/v2');
       case 'openapiV3': return this.send(res, 200, openApiIndex(registry));
       case 'openapiV3GroupVersion': {
         const doc = openApiGroupVersion(registry, route.group, route.version);

@@ -1,4 +1,5 @@
 /** Per-write rules kept apart from the write flow: subresource scoping, schema checks, immutability. */
+import { unknownBuiltinFields } from './builtinFields.js';
 import { validateCrd } from './crd.js';
 import type { WriteOptions } from './objects.js';
 import { defaultAndPrune, validateAgainstSchema, type Schema } from '../../common/schemaValidate.js';
@@ -29,6 +30,11 @@ export function validateForWrite(def: ResourceDef, obj: KubeObject, opts: Pick<W
   const name = obj.metadata.name ?? '';
   let causes: Cause[] = metadataCauses(obj.metadata);
   if (def.plural === 'customresourcedefinitions' && def.group === 'apiextensions.k8s.io') causes = causes.concat(validateCrd(obj));
+  if (!def.isCustom && opts.fieldValidation === 'Strict') {
+    // Built-ins are checked only when asked to be strict (kubectl's default); client-node never asks.
+    const unknown = unknownBuiltinFields(def, obj);
+    if (unknown.length) throw errors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`);
+  }
   if (def.isCustom && def.schema) {
     const schema = def.schema as Schema;
     const pruned: string[] = [];

@@ -38,8 +38,7 @@ describe('discovery', () => {
     expect(core.find((r) => r.name === 'nodes/status')).toBeDefined();
   });
 
-  it('answers 404 Status for openapi v2 and unknown paths, and for cluster-scoped resources under a namespace', async () => {
-    expect((await get('/openapi/v2')).status).toBe(404);
+  it('answers 404 Status for unknown paths, and for cluster-scoped resources under a namespace', async () => {
     expect((await get('/apis/nope.io/v1')).body).toMatchObject({ kind: 'Status', code: 404 });
     expect((await get('/api/v1/namespaces/default/nodes')).status).toBe(404);
     expect((await get('/apis/example.com/v1/namespaces/default/gizmos')).status).toBe(404);
