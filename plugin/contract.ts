@@ -309,3 +309,6 @@ export const isInsufficientCapacity = (err: unknown) => hasCode(err, 'Insufficie
 export const isInvalidConfiguration = (err: unknown): err is InvalidConfigurationError => hasCode(err, 'InvalidConfiguration');
 export const isNotFound = (err: unknown) => hasCode(err, 'NotFound');
 export const isTransient = (err: unknown) => hasCode(err, 'Transient');
+
+/** Kubernetes quantities, one grammar for the host and every plugin. */
+export { parseQuantity, QUANTITY_PATTERN } from './quantity.js';

@@ -11,7 +11,7 @@
  * Resources are matchable like properties (`nvidia.com/gpu Gt 4`, `cpu Gt 16`); properties win on a clash.
  */
 import type { Requirement } from '../autoNodes/config.js';
-import { parseQuantity } from './quantity.js';
+import { parseQuantity } from '../../plugin/contract.js';
 import { satisfiesAll } from './requirements.js';
 
 export interface NodeTypeCandidate {
@@ -61,12 +61,18 @@ export function effectiveCost(type: NodeTypeCandidate): number {
   if (type.cost !== undefined && type.cost > 0) return type.cost;
   let cost = 0;
   for (const [name, qty] of Object.entries(type.resources)) {
-    const n = parseQuantity(qty) ?? 0;
+    const n = amount(qty);
     if (name === 'cpu') cost += 10 * n;
     else if (name === 'memory') cost += 2 * (n / 1e9);
     else if (!STANDARD_RESOURCES.has(name)) cost += 10000 * n;
   }
   return cost;
+}
+
+/** A resource amount (int-or-string, as the CRDs allow) in base units; what is not a quantity counts as 0. */
+function amount(qty: string | number | undefined): number {
+  if (typeof qty === 'number') return qty;
+  return qty === undefined ? 0 : (parseQuantity(qty) ?? 0);
 }
 
 export function pickNodeType(request: SchedulingRequest, types: NodeTypeCandidate[]): SchedulingResult {
@@ -97,8 +103,8 @@ export function pickNodeType(request: SchedulingRequest, types: NodeTypeCandidat
 function fitsCapacity(type: NodeTypeCandidate, request: SchedulingRequest): boolean {
   for (const [name, qty] of Object.entries(request.desiredCapacity ?? {})) {
     if (name === 'pods') continue;
-    const want = parseQuantity(qty) ?? 0;
-    const have = parseQuantity(type.resources[name]) ?? 0;
+    const want = amount(qty);
+    const have = amount(type.resources[name]);
     if (want > have) return false;
   }
   return true;
@@ -106,7 +112,7 @@ function fitsCapacity(type: NodeTypeCandidate, request: SchedulingRequest): bool
 
 function extendedResourcesRequested(type: NodeTypeCandidate, request: SchedulingRequest): boolean {
   const extended = Object.entries(type.resources)
-    .filter(([name, qty]) => !STANDARD_RESOURCES.has(name) && (parseQuantity(qty) ?? 0) > 0)
+    .filter(([name, qty]) => !STANDARD_RESOURCES.has(name) && amount(qty) > 0)
     .map(([name]) => name);
   if (extended.length === 0) return true;
   const names = new Set([type.name, shortName(type)]);

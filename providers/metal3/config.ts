@@ -9,7 +9,7 @@ import {
   type Metal3ProviderSpec,
   type ProviderConfig,
 } from '../../plugin/contract.js';
-import { parseQuantity } from './quantity.js';
+import { requireQuantity } from './quantity.js';
 
 /** A validated configuration: the namespace where hosts live and the node types by name. */
 export interface ProviderSettings {
@@ -58,7 +58,7 @@ function validateNodeType(nodeType: Metal3NodeTypeSpec, at: string, object: stri
   checkStringMap(nodeType.properties, `${at}.properties`, fail);
   checkStringMap(nodeType.resources, `${at}.resources`, fail);
   for (const [resource, quantity] of Object.entries(nodeType.resources ?? {})) {
-    parseQuantity(quantity, { object, field: `${at}.resources[${resource}]` });
+    if (requireQuantity(quantity, { object, field: `${at}.resources[${resource}]` }) < 0) throw fail(`${at}.resources[${resource}]`, 'must not be negative');
   }
   if (nodeType.cost !== undefined && (typeof nodeType.cost !== 'number' || !Number.isFinite(nodeType.cost) || nodeType.cost < 0)) {
     throw fail(`${at}.cost`, `must be a number >= 0, got ${JSON.stringify(nodeType.cost)}`);

@@ -43,6 +43,7 @@ describe('activation lifecycle', () => {
     },
     { name: 'In without values', mutate: (c) => (c.spec.metal3!.nodeTypes[0].bareMetalHosts = { selector: { matchExpressions: [{ key: 'a', operator: 'In' }] } }), field: 'spec.metal3.nodeTypes[0].bareMetalHosts.selector.matchExpressions[0].values' },
     { name: 'malformed quantity', mutate: (c) => (c.spec.metal3!.nodeTypes[0].resources = { memory: '12 GB' }), field: 'spec.metal3.nodeTypes[0].resources[memory]' },
+    { name: 'negative quantity', mutate: (c) => (c.spec.metal3!.nodeTypes[0].resources = { cpu: '-1' }), field: 'spec.metal3.nodeTypes[0].resources[cpu]' },
     { name: 'negative cost', mutate: (c) => (c.spec.metal3!.nodeTypes[0].cost = -1), field: 'spec.metal3.nodeTypes[0].cost' },
   ];
 

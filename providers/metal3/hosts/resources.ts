@@ -1,5 +1,5 @@
-import { InvalidConfigurationError } from '../../../plugin/contract.js';
-import { parseQuantity } from '../quantity.js';
+import { InvalidConfigurationError, parseQuantity } from '../../../plugin/contract.js';
+import { requireQuantity } from '../quantity.js';
 
 /** Resources that are not hardware but kubelet settings: never compared with a host. */
 const NON_HARDWARE_RESOURCES = new Set(['pods']);
@@ -76,19 +76,11 @@ function parseExtended(text: string | undefined): { values: Record<string, numbe
   }
   const values: Record<string, number> = {};
   for (const [name, raw] of Object.entries(parsed)) {
-    const quantity = typeof raw === 'number' ? raw : typeof raw === 'string' ? tryQuantity(raw) : undefined;
+    const quantity = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseQuantity(raw) : undefined;
     if (quantity === undefined || quantity < 0) return { problem: `${field}: ${JSON.stringify(name)} is not a quantity` };
     values[name] = quantity;
   }
   return { values };
-}
-
-function tryQuantity(text: string): number | undefined {
-  try {
-    return parseQuantity(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** A node type's `resources` parsed once: hardware requirements only, in declaration order. */
@@ -99,7 +91,7 @@ export function parseRequirements(required: Record<string, string> | undefined, 
   const parsed: { name: string; want: number }[] = [];
   for (const [name, text] of Object.entries(required ?? {})) {
     if (NON_HARDWARE_RESOURCES.has(name)) continue;
-    const want = parseQuantity(text, { object, field: `resources[${JSON.stringify(name)}]` });
+    const want = requireQuantity(text, { object, field: `resources[${JSON.stringify(name)}]` });
     if (want < 0) throw new InvalidConfigurationError(object, `resources[${JSON.stringify(name)}]`, 'must not be negative');
     parsed.push({ name, want });
   }
@@ -126,7 +118,7 @@ export function fitsResources(
 ): { ok: boolean; missing?: string } {
   for (const [name, text] of Object.entries(required ?? {})) {
     if (NON_HARDWARE_RESOURCES.has(name)) continue;
-    const want = parseQuantity(text, { object, field: `resources[${JSON.stringify(name)}]` });
+    const want = requireQuantity(text, { object, field: `resources[${JSON.stringify(name)}]` });
     if (want < 0) throw new InvalidConfigurationError(object, `resources[${JSON.stringify(name)}]`, 'must not be negative');
     const have = name === 'cpu' ? host.cpu : name === 'memory' ? host.memoryBytes : (host.extended[name] ?? 0);
     if (have < want) return { ok: false, missing: name };
