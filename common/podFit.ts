@@ -6,7 +6,7 @@
  * a label may offer several values, or `*` for any). Pure.
  */
 import type { V1Pod, V1Taint, V1Toleration } from '@kubernetes/client-node';
-import { parseQuantity } from '../platform/scheduling/quantity.js';
+import { parseQuantity } from './quantity.js';
 
 /** Quantities in base units: cpu in cores, memory in bytes, `pods` in slots. */
 export type Resources = Record<string, number>;

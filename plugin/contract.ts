@@ -311,4 +311,4 @@ export const isNotFound = (err: unknown) => hasCode(err, 'NotFound');
 export const isTransient = (err: unknown) => hasCode(err, 'Transient');
 
 /** Kubernetes quantities, one grammar for the host and every plugin. */
-export { parseQuantity, QUANTITY_PATTERN } from './quantity.js';
+export { parseQuantity, QUANTITY_PATTERN } from '../common/quantity.js';

@@ -5,7 +5,7 @@
  * Every error names the field, e.g. `privateNodes.autoNodes[0].dynamic[0].limits.cpu: ...`.
  */
 import { parseCron } from '../dynamic/cron.js';
-import { parseQuantity } from '../scheduling/quantity.js';
+import { parseQuantity } from '../../common/quantity.js';
 import type { ConsolidationPolicy, DisruptionBudget, DisruptionReason, DynamicPool } from './config.js';
 import { isObject, listOf, parseDurationMs, requirements, stringMap, taints } from './validate.js';
 

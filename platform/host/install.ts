@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Folders of a plugin package that belong to the plugin (the rest of a repo does not). */
-const PACKAGE_PARTS = ['manifest.yaml', 'plugin', 'providers', 'templates'];
+const PACKAGE_PARTS = ['manifest.yaml', 'plugin', 'providers', 'templates', 'common/quantity.ts'];
 
 export interface InstalledVersion {
   dir: string;

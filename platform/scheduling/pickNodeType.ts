@@ -11,7 +11,7 @@
  * Resources are matchable like properties (`nvidia.com/gpu Gt 4`, `cpu Gt 16`); properties win on a clash.
  */
 import type { Requirement } from '../autoNodes/config.js';
-import { parseQuantity } from '../../plugin/contract.js';
+import { parseQuantity } from '../../common/quantity.js';
 import { satisfiesAll } from './requirements.js';
 
 export interface NodeTypeCandidate {
@@ -71,7 +71,6 @@ export function effectiveCost(type: NodeTypeCandidate): number {
 
 /** A resource amount (int-or-string, as the CRDs allow) in base units; what is not a quantity counts as 0. */
 function amount(qty: string | number | undefined): number {
-  if (typeof qty === 'number') return qty;
   return qty === undefined ? 0 : (parseQuantity(qty) ?? 0);
 }
 

@@ -136,7 +136,7 @@ describe('hot reload under load', () => {
   it('through the platform loader: reloads during a burst drain in-flight calls; nothing fails or leaks', async () => {
     await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
     const root = await mkdtemp(join(REPO_ROOT, '.lab', 'reliability-reload-'));
-    for (const part of ['manifest.yaml', 'plugin', 'providers', 'templates']) await cp(join(REPO_ROOT, part), join(root, 'package', part), { recursive: true });
+    for (const part of ['manifest.yaml', 'plugin', 'providers', 'templates', 'common/quantity.ts']) await cp(join(REPO_ROOT, part), join(root, 'package', part), { recursive: true });
     const host = recordingHost(lab.kc);
     const plugin = new ProviderPlugin({
       registration: { name: 'metal3-provider', path: join(root, 'package') },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { parseQuantity, QUANTITY_PATTERN } from '../../plugin/contract.js';
+import { parseQuantity, QUANTITY_PATTERN } from '../../common/quantity.js';
 import { requireQuantity } from '../../providers/metal3/quantity.js';
 import { expectRejectsWith } from '../support/expectations.js';
 
@@ -54,7 +54,8 @@ describe('parseQuantity (Kubernetes resource.Quantity)', () => {
     ['-.5Gi', -0.5 * 2 ** 30],
     ['0', 0],
     ['0e999', 0],
-  ])('reads %j as %d', (text, value) => {
+    [8, 8],
+  ] as [string | number, number][])('reads %j as %d', (text, value) => {
     expect(parseQuantity(text)).toBeCloseTo(value, 12);
   });
 

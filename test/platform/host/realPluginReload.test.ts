@@ -31,7 +31,7 @@ describe('hot reload of the real metal3 plugin', () => {
   beforeAll(async () => {
     await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
     root = await mkdtemp(join(REPO_ROOT, '.lab', 'real-reload-'));
-    for (const part of ['manifest.yaml', 'plugin', 'providers', 'templates']) await cp(join(REPO_ROOT, part), join(root, 'package', part), { recursive: true });
+    for (const part of ['manifest.yaml', 'plugin', 'providers', 'templates', 'common/quantity.ts']) await cp(join(REPO_ROOT, part), join(root, 'package', part), { recursive: true });
     api = await startKubeApi();
     await api.kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'metal3-system' } } });
     baseline = process.getActiveResourcesInfo();

@@ -12,6 +12,7 @@
  *
  * As the API server: no white space, an integer exponent (`1e3`, `5E-1`; `1E` alone is exa), and
  * `.5`, `5.` and `500u` are quantities. The value is a plain number in base units (cores, bytes).
+ * Shared by the host, the plugin (through plugin/contract.ts) and the lab.
  */
 
 /** The grammar as a JSON-schema / ECMAScript pattern (the manifest's `resources` values use it too). */
@@ -24,8 +25,12 @@ const MULTIPLIER: Readonly<Record<string, number>> = {
   n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
 };
 
-/** The value of `text` in base units; undefined when it is not a quantity or too large for a number. */
-export function parseQuantity(text: string): number | undefined {
+/**
+ * The value of `text` in base units; undefined when it is not a quantity or too large for a number.
+ * A number (int-or-string fields arrive as JSON numbers) is its own value.
+ */
+export function parseQuantity(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isFinite(text) ? text : undefined;
   const match = typeof text === 'string' ? QUANTITY.exec(text) : null;
   if (!match) return undefined;
   const [, number, , suffix = ''] = match;
