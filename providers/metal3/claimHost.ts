@@ -5,8 +5,11 @@
  * Secret, created naming the host, is the per-claim lock across replicas) → ONE guarded PUT of the
  * host. Uncontended that is 3 writes with an IP pool (IP, Secret, host) and 2 without. A 409 on the
  * host: if another replica claimed a host for this same claim, that host is the answer; otherwise
- * the host is given up when taken and the record moved. When the claim ends up holding no host, its
- * IP and Secret are removed again, so failures leak nothing. A claim naming a Netris server cluster
+ * the host is given up when taken and the record moved. One read after each won write: the record
+ * must still exist and name the host, or the host is given back (the same claim on another replica
+ * moved the record, or a failed attempt's clean-up removed it). When the claim ends up holding no
+ * host, its Secret and then its IP are removed, and a host won meanwhile is given back, so failures
+ * leak nothing and never free an IP a host still uses. A claim naming a Netris server cluster
  * takes the two-phase path of fabricClaim.ts instead (reserve, move switch ports, then configure).
  */
 import { inject, injectable } from 'tsyringe';
@@ -26,6 +29,7 @@ import { HostCache } from './hostCache.js';
 import { ClaimTargeting, type TargetRequest } from './claimTarget.js';
 import { isConflict, KubeClient } from './kube.js';
 import { ClaimSecrets } from './launch/claimSecrets.js';
+import { GiveBack } from './launch/giveBack.js';
 import { claimedHost, isFullyClaimed, usesRecord } from './launch/claimMutation.js';
 import { IpReservations } from './launch/ipReservations.js';
 import { ClaimInputsResolver, type ClaimInputs } from './launch/resolveInputs.js';
@@ -48,6 +52,7 @@ export class ClaimHost {
     private readonly secrets: ClaimSecrets,
     private readonly targeting: ClaimTargeting,
     private readonly fabricClaim: FabricClaim,
+    private readonly giveBack: GiveBack,
     @inject(EVENTS) private readonly events: EventRecorder,
     @inject(LOGGER) logger: Logger,
   ) {
@@ -109,6 +114,7 @@ export class ClaimHost {
       try {
         const written = await this.kube.replaceHost(claimedHost(host, { claim, tenant: inputs.tenant, image: inputs.image, userData: record.ref, networkData: record.ref, ip }));
         this.cache.upsert(written);
+        if (!(await this.mayKeep(req, written, log))) continue;
         log.info({ host: name, ip: ip?.address, attempt }, 'claimed BareMetalHost');
         this.events.record(claimObjectRef(claim), 'Normal', 'HostClaimed', `Claimed BareMetalHost ${namespace}/${name}${ip ? ` with IP ${ip.address}` : ''}`);
         return toNodeState(written);
@@ -124,13 +130,33 @@ export class ClaimHost {
     throw new TransientError(`claim ${claim.namespace}/${claim.name}: lost ${MAX_CLAIM_ATTEMPTS} races for BareMetalHosts in a row`, { retryAfterMs: 1000 });
   }
 
+  /**
+   * The one read after a won write: the claim's record must still exist and name `host`. Otherwise the
+   * host is given back: a record gone means a failed attempt elsewhere is cleaning up (its IP may be
+   * freed: start over); a record naming another host means that host is the claim's (try again).
+   */
+  private async mayKeep(req: TargetRequest, host: BareMetalHost, log: Logger): Promise<boolean> {
+    const record = await this.secrets.read(req.claim, req.settings.hostNamespace);
+    if (record?.host === host.metadata.name) return true;
+    log.info({ host: host.metadata.name, record: record?.host ?? null }, 'the claim record no longer names the host just claimed; giving it back');
+    await this.giveBack.host(host, req.claim.uid);
+    if (!record) throw new TransientError(`claim ${req.claim.namespace}/${req.claim.name}: its data Secret was removed while a host was being claimed; starting over`, { retryAfterMs: 1000 });
+    req.record = record;
+    return false;
+  }
+
   private async cleanUpIfUnclaimed(claim: NodeClaimView, settings: ProviderSettings, log: Logger): Promise<void> {
     if (this.cache.claimedBy(claim.uid).length > 0) return;
+    const namespace = settings.hostNamespace;
+    const carrying = () => this.kube.listHostsMatching(namespace, `${LABEL.nodeClaim}=${claim.uid}`);
     try {
-      // Another replica may have just won a host for this same claim: its IP and Secret are not ours to drop.
-      if ((await this.kube.listHostsMatching(settings.hostNamespace, `${LABEL.nodeClaim}=${claim.uid}`)).length > 0) return;
-      await this.ipam.releaseForClaim(claim.uid, settings.hostNamespace);
-      await this.secrets.deleteForClaim(claim.uid, settings.hostNamespace);
+      // Another replica may have won a host for this same claim: its IP and Secret are not ours to drop.
+      if ((await carrying()).length > 0) return;
+      // The record first: a replica that wins a host from now on finds no record and gives the host back.
+      await this.secrets.deleteForClaim(claim.uid, namespace);
+      // A host won between the read above and that delete cannot keep its data: give it back before the IP goes.
+      for (const host of await carrying()) await this.giveBack.host(host, claim.uid);
+      await this.ipam.releaseForClaim(claim.uid, namespace);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'could not clean up after a failed claim; deleteNode will retry');
     }

@@ -74,13 +74,27 @@ export class ClaimTargeting {
           record = outcome.record;
         }
         const host = mine ?? (await this.usableNamedHost(req, record)) ?? this.pick(req);
-        return { host, record: await this.secrets.retarget(req.claim, record, host.metadata.name, this.dataFor(req, host)) };
+        const moved = await this.secrets.retarget(req.claim, record, host.metadata.name, this.dataFor(req, host));
+        return (await this.backToWinner(req, record, moved)) ?? { host, record: moved };
       } catch (err) {
         if (!isConflict(err) && (err as { code?: unknown }).code !== 'NotFound') throw err;
         record = await this.secrets.read(req.claim, req.settings.hostNamespace);
       }
     }
     throw new TransientError(`claim ${req.claim.namespace}/${req.claim.name}: its data Secret changed under ${MAX_ROUNDS} updates in a row`, { retryAfterMs: 1000 });
+  }
+
+  /**
+   * After moving the record off a host, one read of that host: if another replica claimed it for this
+   * claim meanwhile (it was released and free again), the record goes back to it and it is the target.
+   */
+  private async backToWinner(req: TargetRequest, before: ClaimRecord, moved: ClaimRecord): Promise<Target | undefined> {
+    const left = before.host;
+    if (!left || left === moved.host) return undefined;
+    const live = await this.refresh(req.settings.hostNamespace, left);
+    if (!live || !this.carriesClaim(req, live)) return undefined;
+    req.lost.delete(left);
+    return { host: live, record: await this.secrets.retarget(req.claim, moved, left, this.dataFor(req, live)) };
   }
 
   /**
