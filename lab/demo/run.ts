@@ -77,8 +77,10 @@ const LOFT = { group: 'management.loft.sh', version: 'v1' };
 export const DEMO_PROJECT = 'p-demo';
 
 /**
- * Two tenants ask for 4 nodes (each on its own VLAN when the world has a fabric); when all joined,
- * cross-tenant reachability is checked, then one scales down and the other is deleted.
+ * Two tenants of Project demo (machine quota 4) ask for 4 nodes (each on its own VLAN when the world
+ * has a fabric); when all joined, cross-tenant reachability is checked, a tenant Node is deleted and
+ * its pool gets a new machine, tenant-1 asks for more than the quota allows, then one scales down
+ * and the other is deleted.
  */
 async function runDemo(world: World, out: (line: string) => void, deadline: number): Promise<void> {
   const kc = world.kubeConfig;
@@ -96,13 +98,17 @@ async function runDemo(world: World, out: (line: string) => void, deadline: numb
   view.say(`all ${total} hosts available; creating tenant-1 (2 × gpu-h100${vlan('tenant-1')}) and ` +
     `tenant-2 (1 × gpu-h100 + 1 × cpu${vlan('tenant-2')}) in ${DEMO_PROJECT}`);
   const started = Date.now();
+  await createProject(kc, DEMO_QUOTA);
   await createTenant(kc, 'tenant-1', [{ name: 'gpu', quantity: 2, nodeType: 'gpu-h100' }], network('tenant-1')?.name);
   await createTenant(kc, 'tenant-2', [{ name: 'gpu', quantity: 1, nodeType: 'gpu-h100' }, { name: 'cpu', quantity: 1, nodeType: 'cpu' }], network('tenant-2')?.name);
   const joined = (s: { nodes: Record<string, string[]> }, t: string) => s.nodes[t]?.length ?? 0;
   await view.waitUntil('4 nodes to join', (s) => joined(s, 'tenant-1') === 2 && joined(s, 'tenant-2') === 2, deadline);
   const joinedCount = 4;
   const isolation = fabric ? checkIsolation(fabric, network('tenant-1')!.name, network('tenant-2')!.name) : undefined;
-  view.say(`all 4 nodes joined${isolation ? `; tenant isolation ${isolation.ok ? 'holds' : 'BROKEN'}` : ''}; scaling tenant-1 to 1 and deleting tenant-2`);
+  view.say(`all 4 nodes joined${isolation ? `; tenant isolation ${isolation.ok ? 'holds' : 'BROKEN'}` : ''}`);
+  const liveness = await replaceDeletedNode(world, view, deadline);
+  const quota = await askBeyondQuota(kc, view, network('tenant-1')?.name, deadline);
+  view.say('scaling tenant-1 to 1 and deleting tenant-2');
   await scaleTenant(kc, 'tenant-1', [{ name: 'gpu', quantity: 1, nodeType: 'gpu-h100' }], network('tenant-1')?.name);
   await deleteTenant(kc, 'tenant-2');
   const parked = (s: { hosts: { state: string; network?: string }[] }) =>
@@ -120,6 +126,8 @@ async function runDemo(world: World, out: (line: string) => void, deadline: numb
   out(`  release → available    ${describeDurations(returned.map(([, r]) => r.returnedAt! - r.releasedAt), 'hosts')}`);
   out(`  nodes joined           ${joinedCount} (tenant-1 2, tenant-2 2); tenant-1 keeps ${joined(done, 'tenant-1')}`);
   out(`  hosts returned         ${returned.map(([h]) => h).join(', ') || 'none'}: cleaned and available (${free(done)} of ${total} free)`);
+  out(`  liveness               node ${liveness.deleted} deleted from tenant-2: its claim released, the pool replaced it with node ${liveness.replacement}`);
+  out(`  project quota          tenant-1 asked for 3 gpu nodes: ${quota}`);
   if (!fabric || !isolation) return;
   const inLot = done.hosts.filter((h) => h.network === PARKING_LOT).map((h) => h.name);
   const strays = returned.map(([h]) => h).filter((h) => !inLot.includes(h));
@@ -154,6 +162,57 @@ function checkIsolation(fabric: WorldFabric, a: string, b: string): { ok: boolea
 }
 
 export interface StaticPool { name: string; quantity: number; nodeType: string }
+
+/** Machines Project demo may hold: exactly what the two tenants ask for. */
+const DEMO_QUOTA = 4;
+
+/**
+ * Deletes tenant-2's cpu Node (as an operator might; found by the instance-type label the host set on
+ * it); its claim is released and the pool brings a new machine.
+ */
+async function replaceDeletedNode(world: World, view: LiveView, deadline: number): Promise<{ deleted: string; replacement: string }> {
+  const tenant = world.tenants.get(DEMO_PROJECT, 'tenant-2');
+  if (!tenant) throw new Error('tenant-2 is not up');
+  const core = tenant.api.kubeConfig().makeApiClient(CoreV1Api);
+  const cpuNodes = async () => (await core.listNode({ labelSelector: `node.kubernetes.io/instance-type=${PROVIDER_NAME}.cpu` })).items
+    .filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata!.name!);
+  const [deleted] = await cpuNodes();
+  if (!deleted) throw new Error('tenant-2 has no Ready node labelled as a cpu node');
+  view.say(`deleting node ${deleted} from tenant-2: its claim is released and the pool gets a new machine`);
+  await core.deleteNode({ name: deleted });
+  let replacement: string | undefined;
+  await view.waitUntil('a replacement node in tenant-2', (s) => {
+    replacement = (s.nodes['tenant-2'] ?? []).find((n) => n !== deleted && n.startsWith('tenant-2-cpu-'));
+    return !!replacement;
+  }, deadline);
+  return { deleted, replacement: replacement! };
+}
+
+/** tenant-1 asks for 3 gpu nodes; the project quota stops the third claim and the VCI says so. */
+async function askBeyondQuota(kc: KubeConfig, view: LiveView, serverCluster: string | undefined, deadline: number): Promise<string> {
+  view.say(`tenant-1 asks for 3 gpu nodes: Project demo allows ${DEMO_QUOTA} machines`);
+  await scaleTenant(kc, 'tenant-1', [{ name: 'gpu', quantity: 3, nodeType: 'gpu-h100' }], serverCluster);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  for (;;) {
+    const vci = (await custom.getNamespacedCustomObject({ ...LOFT, namespace: DEMO_PROJECT, plural: 'virtualclusterinstances', name: 'tenant-1' })) as {
+      status?: { conditions?: { type: string; status: string; message: string }[] };
+    };
+    const refused = vci.status?.conditions?.find((c) => c.type === 'WithinQuota' && c.status === 'False');
+    if (refused) {
+      view.say(`tenant-1: ${refused.message}`);
+      return refused.message;
+    }
+    if (Date.now() > deadline) throw new Error('timed out waiting for tenant-1 to report the project quota');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function createProject(kc: KubeConfig, nodeClaims: number): Promise<void> {
+  await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+    ...LOFT, plural: 'projects',
+    body: { apiVersion: 'management.loft.sh/v1', kind: 'Project', metadata: { name: DEMO_PROJECT.replace(/^p-/, '') }, spec: { displayName: 'Demo', quotas: { project: { nodeclaims: String(nodeClaims) } } } },
+  });
+}
 
 /** vcluster.yaml of a tenant; `serverCluster` puts its hosts on that Netris network (autoNodes properties → claims). */
 function vciValues(pools: StaticPool[], serverCluster?: string): string {
