@@ -12,7 +12,9 @@ import type { NodeClaimView, PluginActivation } from '../../plugin/contract.js';
 import { activate } from '../../plugin/index.js';
 import { startGateProxy, type GateProxy } from '../support/gateProxy.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { aClaim, CPU_HOST, JOIN, providerConfig, recordingHost, seedPlatformObjects, waitFor } from '../providers/helpers.js';
+import { CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
+import { aClaim, JOIN } from '../support/builders.js';
+import { waitFor } from '../support/waitFor.js';
 
 const CLAIM_LABEL = 'metal3.vcluster.com/node-claim';
 const HOST_ANNOTATION = 'metal3.vcluster.com/host';
@@ -58,7 +60,7 @@ describe('the same claim on two replicas at once', () => {
     two = await activate({ ...recordingHost(gate.kubeConfig), replicaId: 'two' });
     for (const r of [one, two]) await r.provider.configure(config());
     await waitFor(async () => (await Promise.all([one, two].map((r) => r.provider.nodeTypes())))
-      .every((types) => types.every((t) => t.capacity.total === 3)));
+      .every((types) => types.every((t) => t.capacity.total === 3)), { what: 'both replicas see 3 hosts per type' });
   });
 
   afterAll(async () => {
@@ -89,7 +91,7 @@ describe('the same claim on two replicas at once', () => {
     // Meanwhile moved-1 is released and replica one claims it for this claim, following the record.
     expect((await one.provider.deleteNode(other)).phase).toBe('Releasing');
     await lab.setHostState('moved-1', 'available');
-    await waitFor(async () => (await one.provider.deleteNode(other)).phase === 'Released');
+    await waitFor(async () => (await one.provider.deleteNode(other)).phase === 'Released', { what: 'the other claim released' });
     expect((await one.provider.createNode(claim, JOIN)).hostName).toBe('moved-1');
 
     await held.release();
