@@ -68,10 +68,7 @@ export class NodeTypeController {
 
   async start(): Promise<void> {
     const custom = this.store.custom;
-    const onChange = () => {
-      this.schedule();
-      for (const watcher of this.watchers) watcher();
-    };
+    const onChange = () => this.schedule();
     const common = { kubeConfig: this.deps.kubeConfig, onChange, logger: this.log };
     this.providerInformer = await startResourceInformer<NodeProviderObject>({
       ...common, path: `/apis/${GROUP}/${VERSION}/nodeproviders`,
@@ -105,8 +102,9 @@ export class NodeTypeController {
 
   /**
    * What this controller's informers hold, for read-only views (the dashboard): NodeClaims of every
-   * namespace, NodeTypes, and `watch(fn)`, called on each change of those, of NodeProviders or of
-   * BareMetalHosts. No API calls; returns the function that stops watching.
+   * namespace, NodeTypes, and `watch(fn)`, called whenever the controller has a reason to sync (a
+   * change of those, of NodeProviders or of a provider's machines, and the resync). No API calls;
+   * returns the function that stops watching.
    */
   get cache(): InformerCache {
     return {
@@ -127,8 +125,10 @@ export class NodeTypeController {
     await this.running;
   }
 
+  /** Every reason to sync (an informer event, a plugin's signal, the resync) is also a change for the cache's watchers. */
   private schedule(): void {
     if (this.stopped) return;
+    for (const watcher of this.watchers) watcher();
     if (this.running) {
       this.dirty = true;
       return;
