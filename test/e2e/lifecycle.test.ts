@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { startWorld, type World } from '../../lab/world.js';
+import { promtoolCheckMetrics } from '../support/promtool.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -99,6 +100,8 @@ describe('end to end on the lab world', () => {
     expect(metrics).toMatch(/metal3_platform_nodeclaims\{provider="metal3-provider",phase="Available"\} 4/);
     expect(metrics).toMatch(/metal3_platform_provider_calls_total\{provider="metal3-provider",method="createNode",outcome="ok"\} [4-9]/);
     expect(metrics).toMatch(/metal3_platform_plugin_reloads_total\{provider="metal3-provider",outcome="ok"\} 2/);
+    // The live host's exposition passes Prometheus's own linter.
+    expect(await promtoolCheckMetrics(metrics as string)).toEqual({ code: 0, output: '' });
   }, 120_000);
 
   it('scales tenant-1 down and deletes tenant-2: hosts are cleaned and back in the pool', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { PlatformMetrics } from '../../../platform/observability/metrics.js';
+import { promtoolCheckMetrics } from '../../support/promtool.js';
 
 describe('platform metrics endpoint', () => {
   const a = new PlatformMetrics();
@@ -29,6 +30,27 @@ describe('platform metrics endpoint', () => {
     const other = await fetch(url.replace('/metrics', '/other'));
     expect(other.status).toBe(404);
     await other.text();
+  });
+
+  it('passes promtool check metrics, with duration buckets from seconds to hours', async () => {
+    const m = new PlatformMetrics();
+    m.setClaimsByPhase('metal3-provider', { Pending: 1, Available: 3, Failed: 1 });
+    m.observeClaimDuration('scheduled', 'gpu-h100', 2);
+    m.observeClaimDuration('provisioned', 'gpu-h100', 14 * 60);
+    m.observeClaimDuration('joined', 'gpu-h100', 25 * 60);
+    m.setNodeTypeCapacity('metal3-provider.gpu-h100', { total: 4, claimed: 3 });
+    m.countProviderCall('metal3-provider', 'deleteNode', 'ok');
+    m.countReload('metal3-provider', 'failed');
+    const text = await m.registry.metrics();
+    expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, output: '' });
+    const bounds = [...text.matchAll(/nodeclaim_duration_seconds_bucket\{le="([^"]+)",step="joined"/g)].map((x) => x[1]);
+    expect(bounds).toEqual(['5', '15', '30', '60', '120', '300', '600', '900', '1800', '3600', '7200', '+Inf']);
+  });
+
+  it('promtool catches what it should (the check can fail)', async () => {
+    const bad = '# HELP metal3_platform_claims_count Claims\n# TYPE metal3_platform_claims_count counter\nmetal3_platform_claims_count 3\n';
+    const result = await promtoolCheckMetrics(bad);
+    expect(result.output).toContain('counter metrics should have "_total" suffix');
   });
 
   it('keeps two instances apart (no global registry)', async () => {
