@@ -1,10 +1,11 @@
 /**
  * The one set of builders for test objects: `aClaim` (the NodeClaimView a hook receives),
- * `aNodeType` (a `spec.metal3.nodeTypes[]` entry) and `aBareMetalHost` (a `metal3.io/v1alpha1`
- * BareMetalHost as the provider's pure logic reads it). Each gives a valid default; overrides
+ * `aNodeType` (a `spec.metal3.nodeTypes[]` entry), `aBareMetalHost` (a `metal3.io/v1alpha1`
+ * BareMetalHost as the provider's pure logic reads it) and `aBareMetalHostManifest` (one to write through the API). Each gives a valid default; overrides
  * say only what a test is about.
  */
 import type { JoinSpec, Metal3NodeTypeSpec, NodeClaimView } from '../../plugin/contract.js';
+import type { BareMetalHostSpec } from '../../lab/metal3/types.js';
 import type { BareMetalHostLike } from '../../providers/metal3/hosts/resources.js';
 
 let claimCounter = 0;
@@ -64,3 +65,28 @@ export const JOIN: JoinSpec = {
   caCertHash: `sha256:${'b'.repeat(64)}`,
   token: JOIN_TOKEN,
 };
+
+export interface HostManifestOverrides {
+  spec?: Partial<Record<keyof BareMetalHostSpec, unknown>>;
+  annotations?: Record<string, string>;
+}
+
+/**
+ * A BareMetalHost manifest BMO's webhook admits (online, Redfish BMC, boot MAC), to write through the API;
+ * a spec key overridden with undefined is left out.
+ */
+export function aBareMetalHostManifest(name: string, namespace: string, overrides: HostManifestOverrides = {}): Record<string, unknown> {
+  const spec: Record<string, unknown> = {
+    online: true,
+    bootMACAddress: '52:54:00:00:00:01',
+    bmc: { address: `redfish+http://10.0.0.1:8000/redfish/v1/Systems/${name}`, credentialsName: `${name}-bmc-secret` },
+    ...overrides.spec,
+  };
+  for (const [k, v] of Object.entries(spec)) if (v === undefined) delete spec[k];
+  return {
+    apiVersion: 'metal3.io/v1alpha1',
+    kind: 'BareMetalHost',
+    metadata: { name, namespace, ...(overrides.annotations ? { annotations: overrides.annotations } : {}) },
+    spec,
+  };
+}

@@ -7,7 +7,7 @@ import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@k
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { BMH_WEBHOOK_NAME } from '../../../lab/metal3/index.js';
 import type { BareMetalHost } from '../../../lab/metal3/types.js';
-import { aHost, type HostOverrides } from './hostBuilder.js';
+import { aBareMetalHostManifest, type HostManifestOverrides } from '../../support/builders.js';
 
 const BMH = { group: 'metal3.io', version: 'v1alpha1', plural: 'baremetalhosts' };
 const NS = 'admission';
@@ -30,8 +30,8 @@ describe("BMO's BareMetalHost admission webhook in the lab API", () => {
     await api.close();
   });
 
-  const create = (overrides: HostOverrides = {}, name = nextName()) =>
-    custom.createNamespacedCustomObject({ ...BMH, namespace: NS, body: aHost(name, NS, overrides) }) as Promise<BareMetalHost>;
+  const create = (overrides: HostManifestOverrides = {}, name = nextName()) =>
+    custom.createNamespacedCustomObject({ ...BMH, namespace: NS, body: aBareMetalHostManifest(name, NS, overrides) }) as Promise<BareMetalHost>;
   const patch = (name: string, body: object) =>
     custom.patchNamespacedCustomObject({ ...BMH, namespace: NS, name, body }, MERGE) as Promise<BareMetalHost>;
   const setState = async (name: string, state: string, operationalStatus = 'OK') => {
