@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { renderJoinScript } from '../../../lab/vcluster/joinScript.js';
 import { CONTAINERD_STANDIN, KUBEADM_STANDIN, KUBELET_STANDIN } from '../../../lab/vcluster/standins.js';
-import { createTenantPki } from '../../../lab/vcluster/pki.js';
+import { createPki } from '../../../lab/pki.js';
 
 const run = promisify(execFile);
 
@@ -25,7 +25,7 @@ async function shellcheck(script: string): Promise<string> {
 
 describe('join script', () => {
   it('passes shellcheck, as do the stand-ins it installs', async () => {
-    const pki = await createTenantPki('shellcheck');
+    const pki = await createPki('shellcheck');
     const script = renderJoinScript({
       tenantName: 't1', endpoint: 'https://127.0.0.1:4443', caCertPem: pki.caCertPem, caCertHash: pki.caCertHash,
       token: 'abcdef.0123456789abcdef',

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
-import { createTenantPki } from '../../../lab/vcluster/pki.js';
+import { createPki } from '../../../lab/pki.js';
 
 const run = promisify(execFile);
 
 describe('tenant PKI', () => {
   it('computes caCertHash exactly as openssl does (kubeadm recipe)', async () => {
-    const pki = await createTenantPki('hash-check');
+    const pki = await createPki('hash-check');
     const dir = await mkdtemp(join(tmpdir(), 'pki-test-'));
     try {
       await writeFile(join(dir, 'ca.crt'), pki.caCertPem);
@@ -25,7 +25,7 @@ describe('tenant PKI', () => {
   });
 
   it('issues a server certificate for 127.0.0.1 and localhost signed by the CA', async () => {
-    const pki = await createTenantPki('sans');
+    const pki = await createPki('sans');
     const ca = new X509Certificate(pki.caCertPem);
     const server = new X509Certificate(pki.serverCertPem);
     expect(ca.ca).toBe(true);

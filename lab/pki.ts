@@ -1,6 +1,7 @@
 /**
- * A tenant's own PKI, made with the real `openssl` binary: an EC P-256 CA and a server certificate
- * for the join endpoint (SANs IP:127.0.0.1, DNS:localhost). Keys never leave the returned object.
+ * The lab's one PKI helper, made with the real `openssl` binary: an EC P-256 CA and a server
+ * certificate signed by it (SANs IP:127.0.0.1, DNS:localhost and any extra ones). The management API
+ * and every tenant (API and join endpoint) get their own. Keys never leave the returned object.
  */
 import { execFile } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
@@ -11,7 +12,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export interface TenantPki {
+export interface LabPki {
   caCertPem: string;
   serverCertPem: string;
   serverKeyPem: string;
@@ -19,8 +20,8 @@ export interface TenantPki {
   caCertHash: string;
 }
 
-/** Creates a fresh CA and a server certificate signed by it; `commonName` names the tenant. */
-export async function createTenantPki(commonName: string): Promise<TenantPki> {
+/** Creates a fresh CA and a server certificate signed by it; `commonName` names the server (a tenant, `lab`). */
+export async function createPki(commonName: string, extraSans: string[] = []): Promise<LabPki> {
   const dir = await mkdtemp(join(tmpdir(), 'tenant-pki-'));
   const path = (name: string) => join(dir, name);
   try {
@@ -38,7 +39,7 @@ export async function createTenantPki(commonName: string): Promise<TenantPki> {
       'basicConstraints=critical,CA:FALSE',
       'keyUsage=critical,digitalSignature,keyEncipherment',
       'extendedKeyUsage=serverAuth',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      `subjectAltName=${['IP:127.0.0.1', 'DNS:localhost', ...extraSans].join(',')}`,
       '',
     ].join('\n'));
     await run('openssl', [
