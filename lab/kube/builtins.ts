@@ -14,6 +14,7 @@ interface BuiltinSpec {
   printerColumns?: PrinterColumn[];
   allowCreateOnUpdate?: boolean;
   subresources?: ExtraSubresource[];
+  verbs?: string[];
 }
 
 function builtin(s: BuiltinSpec): ResourceDef {
@@ -35,6 +36,7 @@ function builtin(s: BuiltinSpec): ResourceDef {
     allowCreateOnUpdate: s.allowCreateOnUpdate ?? false,
     requireResourceVersionOnUpdate: false,
     subresources: s.subresources,
+    verbs: s.verbs,
   };
 }
 
@@ -65,9 +67,41 @@ export function builtinResources(): ResourceDef[] {
       printerColumns: [{ name: 'Type', type: 'string', jsonPath: '.type' }, { name: 'Reason', type: 'string', jsonPath: '.reason' }, { name: 'Note', type: 'string', jsonPath: '.note' }] }),
     builtin({ group: 'coordination.k8s.io', plural: 'leases', singular: 'lease', kind: 'Lease', namespaced: true, allowCreateOnUpdate: true,
       printerColumns: [{ name: 'Holder', type: 'string', jsonPath: '.spec.holderIdentity' }] }),
+    builtin({ plural: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'],
+      subresources: [{ name: 'serviceaccounts/token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }],
+      printerColumns: [{ name: 'Secrets', type: 'integer', jsonPath: '.secrets', format: 'count' }] }),
+    ...rbacResources(),
+    ...reviewResources(),
     builtin({ group: 'apiextensions.k8s.io', plural: 'customresourcedefinitions', singular: 'customresourcedefinition', kind: 'CustomResourceDefinition',
       namespaced: false, shortNames: ['crd', 'crds'], hasStatus: true,
       printerColumns: [{ name: 'Created At', type: 'string', jsonPath: '.metadata.creationTimestamp' }] }),
+  ];
+}
+
+const RBAC = 'rbac.authorization.k8s.io';
+
+/** Roles and bindings, served as built-ins as kube-apiserver does. */
+function rbacResources(): ResourceDef[] {
+  const roleRef = { name: 'Role', type: 'string', jsonPath: '.roleRef', format: 'role-ref' };
+  return [
+    builtin({ group: RBAC, plural: 'roles', singular: 'role', kind: 'Role', namespaced: true }),
+    builtin({ group: RBAC, plural: 'clusterroles', singular: 'clusterrole', kind: 'ClusterRole', namespaced: false }),
+    builtin({ group: RBAC, plural: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true, printerColumns: [roleRef] }),
+    builtin({ group: RBAC, plural: 'clusterrolebindings', singular: 'clusterrolebinding', kind: 'ClusterRoleBinding', namespaced: false, printerColumns: [roleRef] }),
+  ];
+}
+
+/** TokenReview, SubjectAccessReview and the self-reviews: create-only, answered and never stored. */
+function reviewResources(): ResourceDef[] {
+  const review = (group: string, plural: string, kind: string, namespaced = false) =>
+    builtin({ group, plural, singular: '', kind, namespaced, verbs: ['create'] });
+  return [
+    review('authentication.k8s.io', 'tokenreviews', 'TokenReview'),
+    review('authentication.k8s.io', 'selfsubjectreviews', 'SelfSubjectReview'),
+    review('authorization.k8s.io', 'subjectaccessreviews', 'SubjectAccessReview'),
+    review('authorization.k8s.io', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview'),
+    review('authorization.k8s.io', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview'),
+    review('authorization.k8s.io', 'localsubjectaccessreviews', 'LocalSubjectAccessReview', true),
   ];
 }
 

@@ -44,7 +44,7 @@ export function resourceList(registry: ResourceRegistry, group: string, version:
 }
 
 function entry(d: ResourceDef): object {
-  const e: Record<string, unknown> = { name: d.plural, singularName: d.singular, namespaced: d.namespaced, kind: d.kind, verbs: VERBS };
+  const e: Record<string, unknown> = { name: d.plural, singularName: d.singular, namespaced: d.namespaced, kind: d.kind, verbs: d.verbs ?? VERBS };
   if (d.shortNames.length) e.shortNames = d.shortNames;
   if (d.categories.length) e.categories = d.categories;
   return e;

@@ -11,7 +11,7 @@
  */
 import type { DeleteOptions, ObjectService } from './objects.js';
 import type { ResourceRegistry } from './registry.js';
-import { parseLabelSelector, type ObjectMatcher } from './selectors.js';
+import { labelSelectorMatcher, type LabelSelector, type ObjectMatcher } from './selectors.js';
 import { ApiError, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 import type { KubeObject, ResourceDef } from './types.js';
@@ -20,11 +20,6 @@ export interface EvictionDeps {
   store: ObjectStore;
   registry: ResourceRegistry;
   service: ObjectService;
-}
-
-interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
 interface Budget extends KubeObject {
@@ -67,17 +62,8 @@ function ignoresBudgets(pod: KubeObject): boolean {
 /** policy/v1: an empty selector selects every pod in the namespace, a missing one selects none. */
 function selectorOf(pdb: Budget): ObjectMatcher {
   const sel = pdb.spec?.selector;
-  if (!sel) return () => false;
-  const terms = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of sel.matchExpressions ?? []) {
-    const values = (e.values ?? []).join(',');
-    if (e.operator === 'In') terms.push(`${e.key} in (${values})`);
-    else if (e.operator === 'NotIn') terms.push(`${e.key} notin (${values})`);
-    else if (e.operator === 'Exists') terms.push(e.key);
-    else if (e.operator === 'DoesNotExist') terms.push(`!${e.key}`);
-    else return () => false; // an invalid operator selects nothing, as the disruption controller treats it
-  }
-  return terms.length ? parseLabelSelector(terms.join(',')) : () => true;
+  // an invalid operator selects nothing, as the disruption controller treats it
+  return sel ? labelSelectorMatcher(sel) : () => false;
 }
 
 function scaled(value: number | string, total: number): number {

@@ -1,7 +1,9 @@
 /**
  * What controllers do in a real cluster, reduced to what the lab needs: serve CRDs once stored,
- * background garbage collection by ownerReferences, and namespace termination.
+ * background garbage collection by ownerReferences, namespace termination, ClusterRole aggregation;
+ * and telling the RBAC authorizer that its cached grants are stale.
  */
+import { aggregateClusterRoles } from './aggregation.js';
 import { FOREGROUND_FINALIZER, type ObjectEvents, type ObjectService } from './objects.js';
 import type { ResourceRegistry } from './registry.js';
 import type { ObjectStore } from './store.js';
@@ -11,11 +13,15 @@ const isCrdDef = (def: ResourceDef) => def.group === 'apiextensions.k8s.io' && d
 const establishedFor = (crd: KubeObject) =>
   ((crd.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
 const isNamespaceDef = (def: ResourceDef) => def.group === '' && def.plural === 'namespaces';
+const isRbacDef = (def: ResourceDef) => def.group === 'rbac.authorization.k8s.io';
 
 export class Controllers implements ObjectEvents {
   private service?: ObjectService;
   private pending = new Set<NodeJS.Immediate>();
   private stopped = false;
+  private aggregationPending = false;
+  /** Called synchronously on every RBAC write, so the next request is authorized against it. */
+  onRbacChange: () => void = () => {};
 
   constructor(
     private readonly store: ObjectStore,
@@ -41,7 +47,18 @@ export class Controllers implements ObjectEvents {
     this.pending.add(h);
   }
 
+  private rbacChanged(def: ResourceDef): void {
+    this.onRbacChange();
+    if (def.plural !== 'clusterroles' || this.aggregationPending) return;
+    this.aggregationPending = true;
+    this.later(() => {
+      this.aggregationPending = false;
+      aggregateClusterRoles(this.store, this.service!, def);
+    });
+  }
+
   committed(def: ResourceDef, obj: KubeObject): void {
+    if (isRbacDef(def)) this.rbacChanged(def);
     if (isCrdDef(def) && !obj.metadata.deletionTimestamp) {
       this.registry.registerCrd(obj);
       if (!establishedFor(obj)) this.later(() => this.establish(def, obj.metadata.name!));
@@ -103,6 +120,7 @@ export class Controllers implements ObjectEvents {
   }
 
   removed(def: ResourceDef, obj: KubeObject): void {
+    if (isRbacDef(def)) this.rbacChanged(def);
     if (isCrdDef(def)) this.dropCustomResources(obj);
     if (obj.metadata.uid) {
       const uid = obj.metadata.uid;

@@ -1,29 +1,43 @@
-/** The lab's Kubernetes API server: start it, point clients at it, inject faults, stop it. */
+/**
+ * The lab's Kubernetes API server: start it, point clients at it, inject faults, stop it. It speaks
+ * HTTPS with its own CA, authenticates bearer tokens (a static admin token; ServiceAccount tokens from
+ * the TokenRequest subresource) and authorizes with RBAC, as kube-apiserver does.
+ */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { bareMetalHostWebhook } from '../metal3/admission/hostWebhook.js';
+import { createPki, type LabPki } from '../pki.js';
+import { AccessControl, type AuthorizationMode } from './access.js';
 import { AdmissionChain, type ValidatingWebhook } from './admission.js';
+import type { AuthorizationLog } from './authzLog.js';
 import { loadCrdFiles } from './crd.js';
 import { FaultInjector, type FaultConfig } from './faults.js';
 import { Controllers } from './gc.js';
-import { kubeConfigForUrl, kubeconfigYamlForUrl } from './kubeconfig.js';
+import { kubeConfigForUrl, kubeconfigYamlForUrl, type ApiCredentials } from './kubeconfig.js';
 import { ObjectService } from './objects.js';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './rbacBootstrap.js';
 import { ResourceRegistry } from './registry.js';
 import { HttpFront } from './server.js';
 import { ApiStats } from './stats.js';
 import { ObjectStore } from './store.js';
+import { GROUP } from './users.js';
 
 export type { FaultConfig } from './faults.js';
 export type { AdmissionChain, ValidatingWebhook } from './admission.js';
 export { FaultInjector } from './faults.js';
 export { ApiStats, type StatsSnapshot } from './stats.js';
 export type { Verb, KubeObject } from './types.js';
-export { kubeConfigForUrl } from './kubeconfig.js';
+export { kubeConfigForUrl, kubeconfigYamlForUrl, type ApiCredentials } from './kubeconfig.js';
+export type { AuthorizationMode } from './access.js';
+export type { AuthorizationLog, AuthzRecord } from './authzLog.js';
+export type { UserInfo } from './users.js';
 export { validateAgainstSchema, type Schema, type Cause } from '../../common/schemaValidate.js';
 
 export interface KubeApiOptions {
@@ -41,14 +55,41 @@ export interface KubeApiOptions {
    * webhook (BMO installs both); without them, none.
    */
   webhooks?: ValidatingWebhook[];
+  /** kube's --authorization-mode: RBAC (default) or AlwaysAllow (every authenticated request passes). */
+  authorization?: AuthorizationMode;
+  /** CA and serving certificate; default a fresh PKI for this server (tenants pass their own). */
+  pki?: LabPki;
+}
+
+/** The static admin of every lab API (kube's token-file user), member of system:masters. */
+export const ADMIN_USER = 'kubernetes-admin';
+
+export interface KubeconfigOptions {
+  /** Context/cluster name; default the server's name. */
+  name?: string;
+  /** Bearer token; default the admin's. */
+  token?: string;
+  namespace?: string;
 }
 
 export interface KubeApiServer {
+  /** `https://HOST:PORT`. */
   url: string;
   port: number;
-  kubeConfig(): KubeConfig;
-  kubeconfigYaml(): string;
-  writeKubeconfig(path: string): Promise<void>;
+  /** The CA that signed the serving certificate. */
+  caCertPem: string;
+  /** The serving certificate and key, for test proxies that terminate TLS in front of the API. */
+  tls: { certPem: string; keyPem: string };
+  /** The admin's bearer token (system:masters). */
+  adminToken: string;
+  /** A client config verifying the CA, as the admin unless `opts.token` says otherwise. */
+  kubeConfig(opts?: KubeconfigOptions): KubeConfig;
+  kubeconfigYaml(opts?: KubeconfigOptions): string;
+  writeKubeconfig(path: string, opts?: KubeconfigOptions): Promise<void>;
+  /** A fresh token of ServiceAccount `namespace/name` (TokenRequest through the API, as the admin). */
+  serviceAccountToken(namespace: string, name: string, expirationSeconds?: number): Promise<string>;
+  /** Every authorization decision so far. */
+  authz: AuthorizationLog;
   faults: FaultInjector;
   stats: ApiStats;
   /** The CRD files served at start (upstream Metal3 files where present, else the lab's fallbacks). */
@@ -96,9 +137,17 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiSe
   controllers.attach(service);
   const faults = new FaultInjector(opts.faults);
   const stats = new ApiStats();
+  const access = new AccessControl(store, registry, opts.authorization ?? 'RBAC');
+  controllers.onRbacChange = () => access.rbac.invalidate();
+  const adminToken = randomBytes(24).toString('base64url');
+  access.authenticator.addStaticToken(adminToken, { username: ADMIN_USER, uid: ADMIN_USER, groups: [GROUP.masters] });
+  const pki = opts.pki ?? await createPki(name, opts.host && opts.host !== '127.0.0.1' ? [`IP:${opts.host}`] : []);
 
   const nsDef = registry.lookup('', 'v1', 'namespaces')!;
   for (const ns of SYSTEM_NAMESPACES) service.create(nsDef, '', { metadata: { name: ns } });
+  const manager = { fieldManager: 'kube-apiserver' };
+  for (const role of bootstrapClusterRoles()) service.create(registry.lookup('rbac.authorization.k8s.io', 'v1', 'clusterroles')!, '', role, manager);
+  for (const b of bootstrapClusterRoleBindings()) service.create(registry.lookup('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings')!, '', b, manager);
   const dirs = [...(opts.loadDefaultCrds === false ? [] : defaultCrdDirs()), ...(opts.crdDirs ?? [])];
   const crdDef = registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
   const crdFiles: string[] = [];
@@ -108,7 +157,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiSe
   const watches = new Map<ServerResponse, () => void>();
   let address = '';
   const front = new HttpFront({
-    store, registry, service, faults, stats,
+    store, registry, service, faults, stats, access,
     serverAddress: () => address,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
     trackWatch(close, res) {
@@ -120,7 +169,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiSe
       });
     },
   });
-  const server = createServer(front.handle);
+  const server = createServer({ cert: pki.serverCertPem, key: pki.serverKeyPem }, front.handle);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -129,7 +178,9 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiSe
   const port = (server.address() as AddressInfo).port;
   const host = opts.host ?? '127.0.0.1';
   address = `${host}:${port}`;
-  const url = `http://${address}`;
+  const url = `https://${address}`;
+  const credentials = (token = adminToken): ApiCredentials => ({ caCertPem: pki.caCertPem, token });
+  const yamlFor = (o: KubeconfigOptions = {}) => kubeconfigYamlForUrl(url, o.name ?? name, credentials(o.token), o.namespace);
 
   const dropWatches = () => {
     for (const close of [...watches.values()]) close();
@@ -137,9 +188,18 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiSe
   return {
     url,
     port,
-    kubeConfig: () => kubeConfigForUrl(url, name),
-    kubeconfigYaml: () => kubeconfigYamlForUrl(url, name),
-    writeKubeconfig: (p) => writeFile(p, kubeconfigYamlForUrl(url, name), { mode: 0o600 }),
+    caCertPem: pki.caCertPem,
+    tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem },
+    adminToken,
+    kubeConfig: (o = {}) => kubeConfigForUrl(url, o.name ?? name, credentials(o.token), o.namespace),
+    kubeconfigYaml: yamlFor,
+    writeKubeconfig: (p, o) => writeFile(p, yamlFor(o), { mode: 0o600 }),
+    async serviceAccountToken(namespace, saName, expirationSeconds = 3600) {
+      const core = kubeConfigForUrl(url, name, credentials()).makeApiClient(CoreV1Api);
+      const answer = await core.createNamespacedServiceAccountToken({ name: saName, namespace, body: { spec: { audiences: [], expirationSeconds } } });
+      return answer.status!.token;
+    },
+    authz: access.log,
     faults,
     stats,
     admission,

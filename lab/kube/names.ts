@@ -13,6 +13,13 @@ export function randomSuffix(): string {
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** RBAC objects only need a valid path segment (`system:discovery` is fine), as in the real API. */
+export function pathSegmentCauses(name: string): Cause[] {
+  if (name !== '.' && name !== '..' && !/[/%]/.test(name)) return [];
+  const why = name === '.' || name === '..' ? `may not be '${name}'` : `may not contain '${name.includes('/') ? '/' : '%'}'`;
+  return [{ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: ${why}` }];
+}
+
 export function nameCauses(name: string, dnsLabel: boolean): Cause[] {
   const ok = dnsLabel ? LABEL.test(name) && name.length <= 63 : SUBDOMAIN.test(name) && name.length <= 253;
   if (ok) return [];

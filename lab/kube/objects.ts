@@ -8,7 +8,7 @@ import { serverSideApply, parseApplyBody } from './apply.js';
 import { prepareBuiltinWrite } from './builtins.js';
 import { listKeysFromSchema } from './listMaps.js';
 import { recordUpdate } from './managedFields.js';
-import { nameCauses, nowTimestamp, randomSuffix } from './names.js';
+import { nameCauses, nowTimestamp, pathSegmentCauses, randomSuffix } from './names.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { ResourceRegistry } from './registry.js';
 import { ApiError, decodeFailure, errors } from './status.js';
@@ -107,7 +107,7 @@ export class ObjectService {
       do meta.name = meta.generateName.slice(0, 58) + randomSuffix(); // the real API caps the base at 58
       while (this.store.get(def, ns, meta.name));
     }
-    const causes = nameCauses(meta.name, def.plural === 'namespaces');
+    const causes = def.group === 'rbac.authorization.k8s.io' ? pathSegmentCauses(meta.name) : nameCauses(meta.name, def.plural === 'namespaces');
     if (causes.length) throw errors.invalid(def, meta.name, causes);
     if (this.store.get(def, ns, meta.name)) throw errors.alreadyExists(def, meta.name);
     for (const f of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) delete meta[f];

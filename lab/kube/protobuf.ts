@@ -1,6 +1,6 @@
 /**
- * kubectl's typed commands (`create namespace|secret|configmap`, `drain`'s evictions) send protobuf
- * bodies. This decodes that envelope (`k8s\0` + runtime.Unknown) for the few kinds those commands
+ * kubectl's typed commands (`create namespace|secret|configmap|token`, `drain`'s evictions,
+ * `auth can-i|whoami`) send protobuf bodies. This decodes that envelope (`k8s\0` + runtime.Unknown) for the few kinds those commands
  * send, so they work; anything else gets 415, and replies are always JSON (kubectl accepts JSON too).
  */
 import { ApiError } from './status.js';
@@ -85,11 +85,25 @@ function deleteOptions(f: Fields | undefined): Record<string, unknown> | undefin
   });
 }
 
+/** authorization/v1 ResourceAttributes (1 namespace ... 7 name) or NonResourceAttributes (1 path, 2 verb). */
+function resourceAttributes(f: Fields | undefined): Record<string, unknown> | undefined {
+  return f ? compact({ namespace: str(f, 1), verb: str(f, 2), group: str(f, 3), version: str(f, 4), resource: str(f, 5), subresource: str(f, 6), name: str(f, 7) }) : undefined;
+}
+
+function accessReviewSpec(f: Fields | undefined): Record<string, unknown> | undefined {
+  const non = f && sub(f, 2);
+  return f ? compact({ resourceAttributes: resourceAttributes(sub(f, 1)), nonResourceAttributes: non ? compact({ path: str(non, 1), verb: str(non, 2) }) : undefined }) : undefined;
+}
+
 /** Keyed by apiVersion/kind. */
 const DECODERS: Record<string, (f: Fields) => Record<string, unknown>> = {
   'policy/v1/Eviction': (f) => compact({ metadata: objectMeta(sub(f, 1)), deleteOptions: deleteOptions(sub(f, 2)) }),
   'v1/Namespace': (f) => compact({ metadata: objectMeta(sub(f, 1)), spec: sub(f, 2) ? compact({ finalizers: strs(sub(f, 2)!, 1) }) : undefined }),
   'v1/Secret': (f) => compact({ metadata: objectMeta(sub(f, 1)), data: map(f, 2, true), type: str(f, 3), stringData: map(f, 4), immutable: bool(f, 5) }),
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': (f) => compact({ metadata: objectMeta(sub(f, 1)), spec: accessReviewSpec(sub(f, 2)) }),
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': (f) => compact({ metadata: objectMeta(sub(f, 1)), spec: sub(f, 2) ? compact({ namespace: str(sub(f, 2)!, 1) }) : undefined }),
+  'authentication.k8s.io/v1/SelfSubjectReview': (f) => compact({ metadata: objectMeta(sub(f, 1)) }),
+  'authentication.k8s.io/v1/TokenRequest': (f) => compact({ metadata: objectMeta(sub(f, 1)), spec: sub(f, 2) ? compact({ audiences: strs(sub(f, 2)!, 1), expirationSeconds: int(sub(f, 2)!, 4) }) : undefined }),
   'v1/ConfigMap': (f) => compact({ metadata: objectMeta(sub(f, 1)), data: map(f, 2), binaryData: map(f, 3, true), immutable: bool(f, 4) }),
 };
 
@@ -104,7 +118,7 @@ export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
     const kind = typeMeta ? str(typeMeta, 2) : undefined;
     const decode = DECODERS[`${apiVersion}/${kind}`];
     if (!decode) {
-      throw new ApiError(415, 'UnsupportedMediaType', `protobuf is only understood for v1 Namespace, Secret, ConfigMap and policy/v1 Eviction (got ${apiVersion}/${kind}); send application/json`);
+      throw new ApiError(415, 'UnsupportedMediaType', `protobuf is only understood for ${Object.keys(DECODERS).map((k) => k.replace(/\/(\w+)$/, ' $1')).join(', ')} (got ${apiVersion}/${kind}); send application/json`);
     }
     return { apiVersion, kind, ...decode(fields((unknown.get(2)?.[0] as Buffer) ?? Buffer.alloc(0))) };
   } catch (e) {

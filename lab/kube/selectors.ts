@@ -103,3 +103,22 @@ export function combine(a: ObjectMatcher, b: ObjectMatcher): ObjectMatcher {
   if (b === matchAll) return a;
   return (o) => a(o) && b(o);
 }
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** A metav1.LabelSelector object: empty selects everything; an unknown operator selects nothing. */
+export function labelSelectorMatcher(sel: LabelSelector): ObjectMatcher {
+  const terms = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of sel.matchExpressions ?? []) {
+    const values = (e.values ?? []).join(',');
+    if (e.operator === 'In') terms.push(`${e.key} in (${values})`);
+    else if (e.operator === 'NotIn') terms.push(`${e.key} notin (${values})`);
+    else if (e.operator === 'Exists') terms.push(e.key);
+    else if (e.operator === 'DoesNotExist') terms.push(`!${e.key}`);
+    else return () => false;
+  }
+  return terms.length ? parseLabelSelector(terms.join(',')) : () => true;
+}

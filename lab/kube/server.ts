@@ -1,6 +1,8 @@
 /** HTTP front: routing, body reading, fault injection, stats, and rendering results or Status errors. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import type { AccessControl } from './access.js';
+import { resourceAttributes } from './attributes.js';
 import { coreVersions, groupInfo, groupList, resourceList, versionInfo } from './discovery.js';
 import { bindPod } from './binding.js';
 import { evictPod } from './eviction.js';
@@ -11,6 +13,7 @@ import { decodeProtobufObject } from './protobuf.js';
 import type { DeleteOptions, ObjectService } from './objects.js';
 import type { ResourceRegistry } from './registry.js';
 import { paginate } from './paging.js';
+import { isReview } from './reviews.js';
 import { parseRoute, type Route } from './route.js';
 import { combine, parseFieldSelector, parseLabelSelector, type ObjectMatcher } from './selectors.js';
 import type { ApiStats } from './stats.js';
@@ -18,6 +21,7 @@ import { ApiError, decodeFailure, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 import { toTable, wantsTable } from './table.js';
 import { apiVersionOf, type KubeObject, type ResourceDef, type Verb } from './types.js';
+import type { UserInfo } from './users.js';
 import { serveWatch } from './watchStream.js';
 
 export interface HttpDeps {
@@ -26,6 +30,7 @@ export interface HttpDeps {
   service: ObjectService;
   faults: FaultInjector;
   stats: ApiStats;
+  access: AccessControl;
   serverAddress: () => string;
   bookmarkIntervalMs: number;
   /** Registers an open watch so dropWatches()/close() can end it. */
@@ -86,11 +91,21 @@ export class HttpFront {
     const url = new URL(req.url ?? '/', 'http://lab');
     const route = parseRoute(url.pathname);
     const method = req.method ?? 'GET';
+    const q = url.searchParams;
+    const user = this.d.access.identify(req, url.pathname);
+    this.d.access.authorize(route?.kind === 'resource'
+      ? {
+        user, resourceRequest: true,
+        ...resourceAttributes({
+          method, group: route.group, version: route.version, plural: route.plural, namespace: route.namespace, name: route.name,
+          subresource: route.subresource, watch: isWatch(q, route), fieldSelector: q.get('fieldSelector'),
+        }),
+      }
+      : { user, resourceRequest: false, verb: method.toLowerCase(), path: url.pathname });
     const raw = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
     if (!route) throw errors.pathNotFound(url.pathname);
     if (route.kind === 'openapiV2') return this.openApiV2(req, res);
     if (route.kind !== 'resource') return this.discovery(res, route);
-    const q = url.searchParams;
     const verb = verbOf(method, route, q);
     this.d.stats.countRequest(verb, route.plural);
     const faultReq = { verb, path: url.pathname, resource: route.plural };
@@ -100,7 +115,7 @@ export class HttpFront {
     if (injected) throw injected;
     const started = process.hrtime.bigint();
     try {
-      this.resource(req, res, route, verb, q, raw, faultReq);
+      this.resource(req, res, route, verb, q, raw, faultReq, user);
     } finally {
       this.d.stats.addHandlerTime(started);
     }
@@ -149,7 +164,7 @@ export class HttpFront {
     return def;
   }
 
-  private resource(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, verb: Verb, q: URLSearchParams, raw: Buffer, faultReq: { verb: Verb; path: string; resource?: string }): void {
+  private resource(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, verb: Verb, q: URLSearchParams, raw: Buffer, faultReq: { verb: Verb; path: string; resource?: string }, user: UserInfo): void {
     const def = this.resolve(route);
     const ns = def.namespaced ? route.namespace : '';
     const { service, store } = this.d;
@@ -179,6 +194,15 @@ export class HttpFront {
       if (ns === undefined) throw errors.methodNotAllowed(`${route.plural} is namespaced: use /namespaces/<ns>/${route.plural}`);
       return ns;
     };
+    if (isReview(def)) {
+      if (verb !== 'CREATE' || route.name) throw errors.methodNotAllowed(`the server does not allow this method on the requested resource (${req.method} ${def.plural})`);
+      return this.send(res, 201, this.d.access.review(def, ns ?? '', parseJson(), user));
+    }
+    if (route.subresource === 'token') {
+      if (def.group !== '' || def.plural !== 'serviceaccounts') throw errors.pathNotFound(`${route.plural}/token`);
+      if (verb !== 'CREATE') throw errors.methodNotAllowed(`the server does not allow this method on the requested resource (${req.method} serviceaccounts/token)`);
+      return this.send(res, 201, this.d.access.tokenRequest(def, service.get(def, needNs(), route.name!), parseJson()));
+    }
     if (route.subresource === 'eviction') {
       if (def.group !== '' || def.plural !== 'pods') throw errors.pathNotFound(`${route.plural}/eviction`);
       if (verb !== 'CREATE') throw errors.methodNotAllowed(`the server does not allow this method on the requested resource (${req.method} pods/eviction)`);

@@ -1,4 +1,5 @@
 /** Kubernetes `Status` failures, thrown by handlers and rendered by the router. */
+import type { Attributes } from './attributes.js';
 import type { ResourceDef } from './types.js';
 import { qualifiedResource } from './types.js';
 
@@ -60,6 +61,14 @@ export const errors = {
   badRequest: (message: string) => new ApiError(400, 'BadRequest', message),
   methodNotAllowed: (message: string) => new ApiError(405, 'MethodNotAllowed', message),
   unsupportedMediaType: (type: string) => new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${JSON.stringify(type)})`),
+  unauthorized: () => new ApiError(401, 'Unauthorized', 'Unauthorized'),
+  forbidden: (a: Attributes, why = '') => {
+    const msg = forbiddenMessage(a) + (why ? `: ${why}` : '');
+    if (!a.resourceRequest) return new ApiError(403, 'Forbidden', `forbidden: ${msg}`, {});
+    const resource = qualifiedResource({ group: a.apiGroup, plural: a.resource });
+    const subject = a.name ? `${resource} "${a.name}"` : resource;
+    return new ApiError(403, 'Forbidden', `${subject} is forbidden: ${msg}`, { name: a.name || undefined, group: a.apiGroup, kind: a.resource });
+  },
   pathNotFound: (path: string) => new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`, { causes: [{ reason: 'UnexpectedServerResponse', field: '', message: '404 page not found' }] }),
 };
 
@@ -72,4 +81,13 @@ export function decodeFailure(e: unknown): string {
   const pos = /position (\d+)/.exec(msg) ?? /at line (\d+)/.exec(msg);
   const where = pos ? (msg.includes('line') && !msg.includes('position') ? ` at line ${pos[1]}` : ` at byte ${pos[1]}`) : '';
   return `malformed body${where}`;
+}
+
+/** kube-apiserver's forbiddenMessage (responsewriters/errors.go), word for word. */
+function forbiddenMessage(a: Attributes): string {
+  const user = a.user.username;
+  if (!a.resourceRequest) return `User "${user}" cannot ${a.verb} path "${a.path}"`;
+  const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+  const where = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
+  return `User "${user}" cannot ${a.verb} resource "${resource}" in API group "${a.apiGroup}" ${where}`;
 }

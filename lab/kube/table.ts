@@ -31,6 +31,7 @@ export function humanAge(from: string | undefined, now = Date.now()): string {
 function cell(col: PrinterColumn, obj: KubeObject): unknown {
   const v = evalJsonPath(obj, col.jsonPath);
   if (col.format === 'count') return v && typeof v === 'object' ? Object.keys(v).length : 0;
+  if (col.format === 'role-ref') return v && typeof v === 'object' ? `${(v as { kind: string }).kind}/${(v as { name: string }).name}` : '';
   if (col.format === 'node-ready') {
     const ready = Array.isArray(v) ? (v as { type: string; status: string }[]).find((c) => c.type === 'Ready') : undefined;
     return ready?.status === 'True' ? 'Ready' : 'NotReady';
@@ -56,7 +57,7 @@ export function toTable(def: ResourceDef, objects: KubeObject[], resourceVersion
   const cols = columnsFor(def);
   const columnDefinitions = [
     { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
-    ...cols.map((c) => ({ name: c.name, type: c.type, format: c.format === 'count' || c.format === 'node-ready' ? '' : c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 })),
+    ...cols.map((c) => ({ name: c.name, type: c.type, format: c.format === 'count' || c.format === 'node-ready' || c.format === 'role-ref' ? '' : c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 })),
   ];
   const rows = objects.map((o) => ({
     cells: [o.metadata.name, ...cols.map((c) => cell(c, o))],

@@ -82,6 +82,8 @@ export interface ResourceDef {
   requireResourceVersionOnUpdate: boolean;
   /** Subresources other than status that discovery lists. */
   subresources?: ExtraSubresource[];
+  /** Verbs discovery lists when not the full set: the review resources are create-only and never stored. */
+  verbs?: string[];
 }
 
 export function apiVersionOf(def: Pick<ResourceDef, 'group' | 'version'>): string {

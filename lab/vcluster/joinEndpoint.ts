@@ -4,8 +4,8 @@
  * Tokens are checked against the bootstrap-token Secrets in the tenant API on every request, and are
  * never echoed in answers or logs.
  */
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent, createServer, request as httpsRequest, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from '../../plugin/contract.js';
@@ -23,7 +23,7 @@ export interface JoinEndpointOptions {
   tls: { certPem: string; keyPem: string };
   caCertPem: string;
   caCertHash: string;
-  /** Base URL of the tenant's Kubernetes API (plain HTTP on loopback). */
+  /** Base URL of the tenant's Kubernetes API (HTTPS on loopback, served with the tenant CA). */
   apiUrl: string;
   core: CoreV1Api;
   nodes: NodeRegistry;
@@ -51,9 +51,12 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 
 export class JoinEndpoint {
   private readonly server: Server;
+  /** One keep-alive agent to the tenant API: one TLS handshake, not one per proxied request. */
+  private readonly upstream: Agent;
   private url = '';
 
   constructor(private readonly opts: JoinEndpointOptions) {
+    this.upstream = new Agent({ keepAlive: true, ca: opts.caCertPem });
     this.server = createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, (req, res) => void this.handle(req, res));
   }
 
@@ -67,6 +70,7 @@ export class JoinEndpoint {
   }
 
   async close(): Promise<void> {
+    this.upstream.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -158,7 +162,8 @@ export class JoinEndpoint {
 
   private proxy(req: IncomingMessage, res: ServerResponse): void {
     const target = new URL(req.url ?? '/', this.opts.apiUrl);
-    const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+    // Credentials pass through: the tenant API authenticates and authorizes every proxied request.
+    const upstream = httpsRequest(target, { method: req.method, headers: { ...req.headers, host: target.host }, agent: this.upstream }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       res.flushHeaders();
       answer.pipe(res);

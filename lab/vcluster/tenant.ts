@@ -13,7 +13,7 @@ import { buildTokenSecret, generateToken, parseToken, secretNameFor, TOKEN_NAMES
 import { JoinEndpoint } from './joinEndpoint.js';
 import { NodeRegistry } from './nodeRegistry.js';
 import type { MachineLookup } from './machine.js';
-import { createTenantPki } from './pki.js';
+import { createPki } from '../pki.js';
 import { startTenantWorkloads, type TenantWorkloads } from './workloads.js';
 
 export interface TenantOptions {
@@ -91,8 +91,9 @@ async function seedTenantApi(core: CoreV1Api, endpoint: string, caCertPem: strin
 
 export async function startTenant(opts: TenantOptions): Promise<Tenant> {
   const logger = opts.logger?.child({ tenant: opts.name });
-  const pki = await createTenantPki(opts.name);
-  const api = await startKubeApi({ port: 0, loadDefaultCrds: false });
+  const pki = await createPki(opts.name);
+  // The tenant API is served with the tenant's own CA, and its admin token is the tenant's credential.
+  const api = await startKubeApi({ port: 0, loadDefaultCrds: false, name: opts.name, pki });
   const core = api.kubeConfig().makeApiClient(CoreV1Api);
   const nodes = new NodeRegistry({ core, logger, graceMs: opts.nodeGraceMs ?? 40_000, machines: opts.machines });
   const endpointServer = new JoinEndpoint({
@@ -116,7 +117,7 @@ export async function startTenant(opts: TenantOptions): Promise<Tenant> {
   const kubeConfigYaml = () => stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': opts.name,
     clusters: [{ name: opts.name, cluster: { server: endpoint, 'certificate-authority-data': Buffer.from(pki.caCertPem).toString('base64') } }],
-    users: [{ name: `${opts.name}-admin`, user: {} }],
+    users: [{ name: `${opts.name}-admin`, user: { token: api.adminToken } }],
     contexts: [{ name: opts.name, context: { cluster: opts.name, user: `${opts.name}-admin`, namespace: 'default' } }],
   });
 

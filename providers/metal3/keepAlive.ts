@@ -14,7 +14,8 @@ export class KeepAliveKubeConfig {
   readonly kubeConfig: KubeConfig;
   private readonly agents = new Map<string, http.Agent>();
 
-  constructor(source: KubeConfig) {
+  /** `agentOptions` add to every agent's options, e.g. `timeout` to close idle sockets sooner. */
+  constructor(source: KubeConfig, private readonly agentOptions: AgentOptions = {}) {
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: source.clusters,
@@ -30,7 +31,7 @@ export class KeepAliveKubeConfig {
       const key = agentKey(cluster, options);
       let agent = this.agents.get(key);
       if (!agent) {
-        agent = original(cluster, { ...options, keepAlive: true });
+        agent = original(cluster, { ...options, ...this.agentOptions, keepAlive: true });
         this.agents.set(key, agent);
       }
       return agent;
