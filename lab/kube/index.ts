@@ -170,7 +170,9 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiSe
     },
   });
   const server = createServer({ cert: pki.serverCertPem, key: pki.serverKeyPem }, front.handle);
-  server.keepAliveTimeout = 5000;
+  // Longer than any client's idle timeout (lab clients 1 s; Node's agents follow the Keep-Alive hint
+  // minus 1 s), so the server never closes a socket a client is about to reuse ("socket hang up").
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());

@@ -62,7 +62,8 @@ export function toMarkdown(r: BenchReport): string {
   lines.push(`Machine: ${r.machine.nproc} CPU (${r.machine.cpuModel}), ${r.machine.memory} RAM, Node ${r.machine.node}. ` +
     `Injected API latency ${o.latencyMs} ms per request. Plugin: ${o.concurrency} createNode in flight; ` +
     `baseline: ${o.baselineConcurrency} in flight (CAPM3's --metal3machine-concurrency default), at most ${o.baselineMaxClaims} claims per burst. ` +
-    'Requests and bytes come from the lab API server (reset after warm-up); bytes are what the server sent (responses + watch events).', '');
+    'Requests and bytes come from the lab API server (reset after warm-up); bytes are what the server sent (responses + watch events). ' +
+    'The lab API serves HTTPS with bearer-token authentication and RBAC authorization on (the plugin calls it as the lab admin, system:masters).', '');
   lines.push('| strategy | hosts | claims | wall s | claims/s | p50 ms | p99 ms | LIST/node | GET/node | writes/node | KiB read/node | 409/node (host races) | select ms mean / p99 | API share | peak RSS MiB | warm-up heap MiB | failed |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of r.scenarios) {

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { NodeClaimView, PluginActivation, ProviderConfig } from '../../plugin/contract.js';
 import { activate } from '../../plugin/index.js';
-import { kubeConfigForUrl } from '../../lab/kube/index.js';
 import { chooseHost } from '../../providers/metal3/hosts/chooseHost.js';
 import { startCrashProxy } from '../support/crash.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
@@ -74,7 +73,7 @@ describe('the per-claim data Secret', () => {
     { pool: 'with an IP pool', properties: CIDR, writes: ['POST configmaps', 'POST secrets', 'PUT baremetalhosts'] },
     { pool: 'without IPAM', properties: {}, writes: ['POST secrets', 'PUT baremetalhosts'] },
   ])('an uncontended createNode $pool writes only $writes', async ({ properties, writes }) => {
-    const proxy = await startCrashProxy({ target: lab.api.url });
+    const proxy = await startCrashProxy({ target: lab.api });
     const counted = await activate(recordingHost(proxy.kubeConfig));
     try {
       await counted.provider.configure(config(lab.namespace, properties));
@@ -125,7 +124,7 @@ describe('the per-claim data Secret', () => {
 
   it('the same claims sent to three replicas at once: each claim holds one host, all replicas answer it', async () => {
     const replicas = await Promise.all(['r1', 'r2', 'r3'].map(async (id) => {
-      const replica = await activate({ ...recordingHost(kubeConfigForUrl(lab.api.url, `replica-${id}`)), replicaId: id });
+      const replica = await activate({ ...recordingHost(lab.api.kubeConfig({ name: `replica-${id}` })), replicaId: id });
       await replica.provider.configure(config(lab.namespace));
       return replica;
     }));

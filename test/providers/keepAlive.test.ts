@@ -33,7 +33,7 @@ describe('KubeClient connection reuse', () => {
     const port = (relay.address() as net.AddressInfo).port;
     relayed = new KubeConfig();
     relayed.loadFromOptions({
-      clusters: lab.kc.clusters.map((c) => ({ ...c, server: `http://127.0.0.1:${port}` })),
+      clusters: lab.kc.clusters.map((c) => ({ ...c, server: `https://127.0.0.1:${port}` })), // TLS passes through the relay
       contexts: lab.kc.contexts,
       users: lab.kc.users,
       currentContext: lab.kc.currentContext,

@@ -131,7 +131,7 @@ describe('createNode/deleteNode with the Netris fabric', () => {
   }, 40000);
 
   it('an uncontended claim makes 4 API writes: IP reservation, data Secret, reserve, configure (plus the fabric calls)', async () => {
-    const proxy = await startCrashProxy({ target: lab.api.url });
+    const proxy = await startCrashProxy({ target: lab.api });
     const counted = await activate(recordingHost(proxy.kubeConfig));
     const claim = claimOf('tenant-a', tenantA.name);
     let writes: string[] = [];

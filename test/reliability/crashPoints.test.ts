@@ -20,7 +20,7 @@ const NETWORK = { 'vcluster.com/os-image': 'ubuntu-noble', 'metal3.vcluster.com/
 
 /** Runs `use` with a plugin whose every request goes through a crash proxy armed at write `k`. */
 async function withDoomedPlugin<T>(lab: TestLab, config: ProviderConfig, k: number | undefined, use: (p: NodeProvider, proxy: CrashProxy) => Promise<T>) {
-  const proxy = await startCrashProxy({ target: lab.api.url, crashAfterWrite: k });
+  const proxy = await startCrashProxy({ target: lab.api, crashAfterWrite: k });
   const activation = await activate(recordingHost(proxy.kubeConfig));
   try {
     await activation.provider.configure(config);

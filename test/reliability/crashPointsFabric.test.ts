@@ -62,7 +62,7 @@ describe('crash points with the Netris fabric', () => {
   };
 
   async function withDoomedPlugin<T>(k: number | undefined, use: (p: NodeProvider, proxy: CrashProxy) => Promise<T>) {
-    const proxy = await startCrashProxy({ target: lab.api.url, crashAfterWrite: k });
+    const proxy = await startCrashProxy({ target: lab.api, crashAfterWrite: k });
     const activation = await activate(recordingHost(proxy.kubeConfig));
     try {
       await activation.provider.configure(config);

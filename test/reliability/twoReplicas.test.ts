@@ -6,9 +6,9 @@
  * every claim, retried with the same claim uid.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { isInsufficientCapacity, isTransient, type NodeClaimView, type NodeProvider, type PluginActivation, type ProviderConfig } from '../../plugin/contract.js';
 import { activate } from '../../plugin/index.js';
-import { kubeConfigForUrl } from '../../lab/kube/index.js';
 import { startCrashProxy } from '../support/crash.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
@@ -21,7 +21,7 @@ const NETWORK = { 'vcluster.com/os-image': 'ubuntu-noble', 'metal3.vcluster.com/
 
 type Outcome = { claim: NodeClaimView; host?: string; error?: unknown };
 
-async function replica(kubeConfig: ReturnType<typeof kubeConfigForUrl>, config: ProviderConfig, id: string) {
+async function replica(kubeConfig: KubeConfig, config: ProviderConfig, id: string) {
   const activation = await activate({ ...recordingHost(kubeConfig), replicaId: id });
   await activation.provider.configure(config);
   return activation;
@@ -61,8 +61,8 @@ describe('two replicas', () => {
     for (let i = 1; i <= HOSTS; i++) await lab.createHost(`dup-${i}`, { ...CPU_HOST });
     config = providerConfig(lab.namespace, { properties: NETWORK });
     // Each replica has its own KubeConfig (its own connections), as two processes would.
-    a = await replica(kubeConfigForUrl(lab.api.url, 'replica-a'), config, 'a');
-    b = await replica(kubeConfigForUrl(lab.api.url, 'replica-b'), config, 'b');
+    a = await replica(lab.api.kubeConfig({ name: 'replica-a' }), config, 'a');
+    b = await replica(lab.api.kubeConfig({ name: 'replica-b' }), config, 'b');
   });
 
   afterAll(async () => {
@@ -107,7 +107,7 @@ describe('two replicas', () => {
   });
 
   it('one replica dies mid-burst; the survivor converges every claim with the same uids', async () => {
-    const proxy = await startCrashProxy({ target: lab.api.url });
+    const proxy = await startCrashProxy({ target: lab.api });
     const doomed = await replica(proxy.kubeConfig, config, 'doomed');
     const claims = Array.from({ length: HOSTS + 2 }, () => aClaim());
     try {

@@ -1,14 +1,16 @@
 /**
- * A crash point for the plugin: a small HTTP proxy (127.0.0.1, real HTTP) in front of the lab API
+ * A crash point for the plugin: a small HTTPS proxy (127.0.0.1, the lab API's own certificate, so
+ * clients verify the same CA) in front of the lab API
  * that counts the plugin's writes (POST/PUT/PATCH/DELETE) and, once write number `crashAfterWrite`
  * has been forwarded and its answer delivered, "kills" the client: every open socket is destroyed
  * and every later request fails at once — as if the process died right after that write. Writes
  * that arrive after the crash point are never forwarded, so exactly `crashAfterWrite` writes reach
  * the API even when the plugin issues some in parallel.
  */
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, request } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { kubeConfigForUrl } from '../../lab/kube/index.js';
+import { kubeConfigForUrl, type KubeApiServer } from '../../lab/kube/index.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -35,14 +37,15 @@ export interface CrashProxy {
 }
 
 export interface CrashProxyOptions {
-  /** Lab API base URL, e.g. `http://127.0.0.1:1234`. */
-  target: string;
+  /** The lab API the proxy forwards to (its TLS certificate and admin credentials are reused). */
+  target: KubeApiServer;
   /** Crash right after this write (1-based) has been answered; undefined: never crash by count. */
   crashAfterWrite?: number;
 }
 
 export async function startCrashProxy(opts: CrashProxyOptions): Promise<CrashProxy> {
-  const target = new URL(opts.target);
+  const api = opts.target;
+  const target = new URL(api.url);
   const sockets = new Set<Socket>();
   const writes: ProxiedWrite[] = [];
   let writesIssued = 0;
@@ -59,7 +62,7 @@ export async function startCrashProxy(opts: CrashProxyOptions): Promise<CrashPro
 
   const forward = (req: IncomingMessage, res: ServerResponse, onAnswered?: (status: number) => void) => {
     const upstream = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, ca: api.caCertPem },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         res.flushHeaders(); // a watch answers headers long before its first event
@@ -72,7 +75,8 @@ export async function startCrashProxy(opts: CrashProxyOptions): Promise<CrashPro
     req.pipe(upstream);
   };
 
-  const server = createServer((req, res) => {
+  // 'connection' hands over the TCP socket under TLS, so destroying sockets still kills the client.
+  const server = createServer({ cert: api.tls.certPem, key: api.tls.keyPem }, (req, res) => {
     if (crashed) return req.socket.destroy();
     if (!WRITE_METHODS.has(req.method ?? '')) return forward(req, res);
     const number = ++writesIssued;
@@ -86,16 +90,16 @@ export async function startCrashProxy(opts: CrashProxyOptions): Promise<CrashPro
       if (number === opts.crashAfterWrite) setImmediate(crash);
     });
   });
-  server.on('connection', (socket) => {
+  server.on('connection', (socket: Socket) => {
     if (crashed) return socket.destroy();
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
-    kubeConfig: kubeConfigForUrl(url, 'crash-proxy'),
+    kubeConfig: kubeConfigForUrl(url, 'crash-proxy', { caCertPem: api.caCertPem, token: api.adminToken }),
     url,
     writes,
     get crashed() {

@@ -3,6 +3,7 @@ import type * as k8s from '@kubernetes/client-node';
 import type { KubeApiServer } from '../../../lab/kube/index.js';
 import { failure, merge, ns, postRaw, startWithWidgets, widget, widgetCrd, type Clients } from './helpers.js';
 import { waitFor } from '../../support/waitFor.js';
+import { apiFetch } from '../../support/apiFetch.js';
 
 type Obj = { metadata: k8s.V1ObjectMeta; spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
@@ -55,7 +56,7 @@ describe('core resources over HTTP with client-node', () => {
   });
 
   it('rejects malformed bodies with 400 without echoing them (they may hold Secret data)', async () => {
-    const res = await fetch(`${server.url}/api/v1/namespaces/crud/secrets`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"stringData":{"token":"hunter2-top-secret' });
+    const res = await apiFetch(server, '/api/v1/namespaces/crud/secrets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"stringData":{"token":"hunter2-top-secret' });
     const body = (await res.json()) as { code: number; message: string };
     expect([res.status, body.code]).toEqual([400, 400]);
     expect(body.message).toMatch(/^error decoding request body: malformed body/);

@@ -3,6 +3,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { KubeApiServer } from '../../../lab/kube/index.js';
 import { startWithWidgets, type Clients } from './helpers.js';
 import { waitFor } from '../../support/waitFor.js';
+import { apiFetch } from '../../support/apiFetch.js';
 
 let server: KubeApiServer;
 let c: Clients;
@@ -15,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 const get = async (path: string) => {
-  const res = await fetch(server.url + path);
+  const res = await apiFetch(server, path);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 

@@ -1,6 +1,7 @@
 /** Shared fixtures for the kube emulator tests: a small CRD and client factories. */
 import * as k8s from '@kubernetes/client-node';
 import { startKubeApi, type KubeApiOptions, type KubeApiServer } from '../../../lab/kube/index.js';
+import { apiFetch } from '../../support/apiFetch.js';
 
 export const GROUP = 'example.com';
 export const VERSION = 'v1';
@@ -82,14 +83,14 @@ export async function startWithWidgets(opts: KubeApiOptions = {}): Promise<{ ser
  * `x-kubernetes-*` -> camelCase) and drop the originals, so CRDs are sent raw.
  */
 export async function postRaw(server: KubeApiServer, path: string, body: unknown): Promise<unknown> {
-  const res = await fetch(server.url + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await apiFetch(server, path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   const json = await res.json();
   if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
 
 export async function getRaw(server: KubeApiServer, path: string): Promise<unknown> {
-  const res = await fetch(server.url + path);
+  const res = await apiFetch(server, path);
   const json = await res.json();
   if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;

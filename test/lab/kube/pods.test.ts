@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { failure, merge } from './helpers.js';
+import { apiFetch } from '../../support/apiFetch.js';
 
 const run = promisify(execFile);
 
@@ -74,12 +75,12 @@ describe('pods and evictions in the lab API', () => {
   });
 
   it('lists pods/eviction in discovery with its group, version and kind, and serves policy and apps', async () => {
-    const core = await (await fetch(`${lab.server.url}/api/v1`)).json() as { resources: Record<string, unknown>[] };
+    const core = await (await apiFetch(lab.server, '/api/v1')).json() as { resources: Record<string, unknown>[] };
     expect(core.resources.find((r) => r.name === 'pods/eviction')).toMatchObject({ group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'], namespaced: true });
     expect(core.resources.find((r) => r.name === 'pods')).toMatchObject({ kind: 'Pod', shortNames: ['po'] });
-    const policy = await (await fetch(`${lab.server.url}/apis/policy/v1`)).json() as { resources: { name: string }[] };
+    const policy = await (await apiFetch(lab.server, '/apis/policy/v1')).json() as { resources: { name: string }[] };
     expect(policy.resources.map((r) => r.name)).toContain('poddisruptionbudgets');
-    const apps = await (await fetch(`${lab.server.url}/apis/apps/v1`)).json() as { resources: { name: string }[] };
+    const apps = await (await apiFetch(lab.server, '/apis/apps/v1')).json() as { resources: { name: string }[] };
     expect(apps.resources.map((r) => r.name)).toContain('daemonsets');
   });
 
@@ -93,7 +94,7 @@ describe('pods and evictions in the lab API', () => {
     const mismatch = await failure(lab.core.createNamespacedPodEviction({ namespace: 'ev', name: 'other', body: { metadata: { name: 'victim' } } }));
     expect(mismatch).toMatchObject({ code: 400, message: 'name in URL does not match name in Eviction object' });
     expect(await exists(lab, 'ev', 'other')).toBe(true);
-    const get = await fetch(`${lab.server.url}/api/v1/namespaces/ev/pods/other/eviction`);
+    const get = await apiFetch(lab.server, '/api/v1/namespaces/ev/pods/other/eviction');
     expect(get.status).toBe(405);
   });
 

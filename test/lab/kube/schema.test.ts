@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { validateAgainstSchema, type KubeApiServer, type Schema } from '../../../lab/kube/index.js';
 import { defaultAndPrune } from '../../../common/schemaValidate.js';
 import { failure, merge, ns, startWithWidgets, widget, type Clients } from './helpers.js';
+import { apiFetch } from '../../support/apiFetch.js';
 
 describe('validateAgainstSchema', () => {
   const schema: Schema = {
@@ -79,7 +80,7 @@ describe('schema validation over HTTP', () => {
   });
 
   it('prunes unknown fields with a Warning by default, and rejects them with fieldValidation=Strict', async () => {
-    const post = (query: string, name: string) => fetch(`${server.url}/apis/example.com/v1/namespaces/default/widgets${query}`, {
+    const post = (query: string, name: string) => apiFetch(server, `/apis/example.com/v1/namespaces/default/widgets${query}`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(widget(name, { size: 1, junk: 1, extra: { kept: true } })),
     });
     const warned = await post('', 'warned');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
+import { apiFetch } from '../../support/apiFetch.js';
 
 const MGMT = { group: 'management.loft.sh', version: 'v1' };
 
@@ -90,7 +91,7 @@ describe('lab CRDs', () => {
 
   it('serves BareMetalHost and NodeClaim printer columns as in the real CRDs', async () => {
     const table = async (path: string) => {
-      const res = await fetch(`${api.url}${path}`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+      const res = await apiFetch(api, path, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
       const body = await res.json() as { columnDefinitions: Array<{ name: string; priority?: number }> };
       return body.columnDefinitions.map((c) => `${c.name}${c.priority ? `:${c.priority}` : ''}`);
     };
