@@ -55,7 +55,7 @@ describe('the same claim on two replicas at once', () => {
     lab = await startTestLab();
     await seedPlatformObjects(lab);
     for (const c of CLASSES) for (let i = 1; i <= 3; i++) await lab.createHost(`${c}-${i}`, { ...CPU_HOST, labels: { 'hardware-class': c } });
-    gate = await startGateProxy({ target: lab.api.url });
+    gate = await startGateProxy({ target: lab.api });
     one = await activate({ ...recordingHost(lab.kc), replicaId: 'one' });
     two = await activate({ ...recordingHost(gate.kubeConfig), replicaId: 'two' });
     for (const r of [one, two]) await r.provider.configure(config());

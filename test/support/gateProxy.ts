@@ -1,13 +1,15 @@
 /**
- * A gate in front of the lab API (real HTTP on 127.0.0.1) for reproducing races between replicas:
+ * A gate in front of the lab API (real HTTPS on 127.0.0.1 with the API's own certificate, so clients
+ * verify the same CA) for reproducing races between replicas:
  * `hold` stops the next request that matches until the test releases it, `fail` answers matching
  * requests with an error status instead of forwarding them. Everything else is forwarded as is
  * (watches stream through).
  */
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, request } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { kubeConfigForUrl } from '../../lab/kube/index.js';
+import { kubeConfigForUrl, type KubeApiServer } from '../../lab/kube/index.js';
 
 export type RequestMatch = (method: string, path: string) => boolean;
 
@@ -27,15 +29,16 @@ export interface GateProxy {
   close(): Promise<void>;
 }
 
-export async function startGateProxy(opts: { target: string }): Promise<GateProxy> {
-  const target = new URL(opts.target);
+export async function startGateProxy(opts: { target: KubeApiServer }): Promise<GateProxy> {
+  const api = opts.target;
+  const target = new URL(api.url);
   const sockets = new Set<Socket>();
   const holds: { match: RequestMatch; arrived: (held: HeldRequest) => void }[] = [];
   const failures = new Set<{ match: RequestMatch; status: number }>();
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<number> => new Promise((resolve) => {
     const upstream = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, ca: api.caCertPem },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         res.flushHeaders();
@@ -51,7 +54,7 @@ export async function startGateProxy(opts: { target: string }): Promise<GateProx
     upstream.end(body);
   });
 
-  const server = createServer((req, res) => {
+  const server = createServer({ cert: api.tls.certPem, key: api.tls.keyPem }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -70,14 +73,14 @@ export async function startGateProxy(opts: { target: string }): Promise<GateProx
       held.arrived({ method, path, release: () => forward(req, res, body) });
     });
   });
-  server.on('connection', (socket) => {
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    kubeConfig: kubeConfigForUrl(url, 'gate-proxy'),
+    kubeConfig: kubeConfigForUrl(url, 'gate-proxy', { caCertPem: api.caCertPem, token: api.adminToken }),
     hold: (match) => new Promise((arrived) => holds.push({ match, arrived })),
     fail(match, status) {
       const rule = { match, status };

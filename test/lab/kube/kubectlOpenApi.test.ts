@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startKubeApi, upstreamMetal3CrdDir, type KubeApiServer } from '../../../lab/kube/index.js';
+import { apiFetch } from '../../support/apiFetch.js';
 
 const EXAMPLES = path.join(path.dirname(upstreamMetal3CrdDir() ?? '.'), 'examples');
 
@@ -55,12 +56,12 @@ describe('kubectl reads the lab\'s OpenAPI like a real cluster\'s', () => {
   });
 
   it('serves /openapi/v2 as protobuf to kubectl and as JSON with the GVK of each definition', async () => {
-    const res = await fetch(`${api.url}/openapi/v2`);
+    const res = await apiFetch(api, '/openapi/v2');
     const doc = (await res.json()) as { swagger: string; definitions: Record<string, { 'x-kubernetes-group-version-kind'?: object[] }> };
     expect(doc.swagger).toBe('2.0');
     expect(doc.definitions['io.metal3.v1alpha1.BareMetalHost']?.['x-kubernetes-group-version-kind']).toEqual([{ group: 'metal3.io', kind: 'BareMetalHost', version: 'v1alpha1' }]);
     expect(doc.definitions['io.k8s.api.core.v1.Secret']?.['x-kubernetes-group-version-kind']).toEqual([{ group: '', kind: 'Secret', version: 'v1' }]);
-    const pb = await fetch(`${api.url}/openapi/v2`, { headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
+    const pb = await apiFetch(api, '/openapi/v2', { headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
     expect(pb.headers.get('content-type')).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
   });
 
