@@ -1,0 +1,96 @@
+/**
+ * After the join, on the lab world with the real plugin and real (simulated) servers: the host sets the
+ * NodeType's label properties, the pool's nodeLabels and taints on the Node; a tenant Node deleted by
+ * an operator releases its machine and the static pool gets a new one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoreV1Api, CustomObjectsApi, type V1Node } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { startWorld, type World } from '../../lab/world.js';
+import { REPO_ROOT } from '../platform/host/helpers.js';
+import { waitFor } from '../support/waitFor.js';
+
+const PATIENTLY = { timeoutMs: 60_000, everyMs: 100 };
+const LOFT = { group: 'management.loft.sh', version: 'v1' };
+const PROJECT = 'p-life';
+
+type Bmh = { metadata: { name: string; labels?: Record<string, string> }; status?: { provisioning?: { state?: string } } };
+
+describe('a node after it joined, end to end on the lab world', () => {
+  let world: World;
+  let dir: string;
+  let custom: CustomObjectsApi;
+
+  beforeAll(async () => {
+    await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
+    dir = await mkdtemp(join(REPO_ROOT, '.lab', 'e2e-'));
+    world = await startWorld({ dir, timings: 'test' });
+    custom = world.kubeConfig.makeApiClient(CustomObjectsApi);
+    await world.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: PROJECT } } });
+    await custom.createNamespacedCustomObject({
+      ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances',
+      body: {
+        apiVersion: 'management.loft.sh/v1', kind: 'VirtualClusterInstance', metadata: { name: 'tenant-a' },
+        spec: { template: { helmRelease: { values: stringify({ privateNodes: { enabled: true, autoNodes: [{
+          provider: 'metal3-provider',
+          static: [{
+            name: 'cpu', quantity: 1, nodeTypeSelector: [{ property: 'vcluster.com/node-type', value: 'cpu' }],
+            nodeLabels: { team: 'ml' }, taints: [{ key: 'dedicated', value: 'ml', effect: 'NoSchedule' }],
+          }],
+        }] } }) } } },
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await world?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const tenantCore = () => world.tenants.get(PROJECT, 'tenant-a')?.api.kubeConfig().makeApiClient(CoreV1Api);
+  const readyNodes = async (): Promise<V1Node[]> => {
+    const core = tenantCore();
+    if (!core) return [];
+    return (await core.listNode()).items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  };
+  const hostOf = async (claimUid: string) => ((await custom.listNamespacedCustomObject({
+    group: 'metal3.io', version: 'v1alpha1', namespace: 'metal3-system', plural: 'baremetalhosts', labelSelector: `metal3.vcluster.com/node-claim=${claimUid}`,
+  })) as { items: Bmh[] }).items[0];
+  const claimUids = async () => ((await custom.listNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'nodeclaims' })) as {
+    items: { metadata: { uid: string; deletionTimestamp?: string } }[];
+  }).items.filter((c) => !c.metadata.deletionTimestamp).map((c) => c.metadata.uid);
+
+  let first: { node: string; claim: string; host: string };
+
+  it('sets the NodeType’s label properties, the pool’s nodeLabels and its taints on the joined Node', async () => {
+    const node = await waitFor(async () => {
+      const [n] = await readyNodes();
+      return n?.metadata?.labels?.team === 'ml' && (n.spec?.taints ?? []).length > 0 && n;
+    }, { what: 'a Ready node with the pool’s label and taint', ...PATIENTLY });
+    expect(node.metadata?.labels).toMatchObject({
+      'vcluster.com/node-type': 'metal3-provider.cpu', 'node.kubernetes.io/instance-type': 'metal3-provider.cpu',
+      'kubernetes.io/os': 'linux', 'karpenter.sh/capacity-type': 'on-demand', 'gpu-model': 'none', team: 'ml',
+    });
+    expect(node.spec?.taints).toEqual([expect.objectContaining({ key: 'dedicated', value: 'ml', effect: 'NoSchedule' })]);
+    const [claim] = await claimUids();
+    first = { node: node.metadata!.name!, claim, host: (await hostOf(claim)).metadata.name };
+  });
+
+  it('releases the machine of a deleted tenant Node and the pool gets a new one', async () => {
+    await tenantCore()!.deleteNode({ name: first.node });
+    const replacement = await waitFor(async () => {
+      const [n] = await readyNodes();
+      return n && n.metadata?.name !== first.node && n.metadata?.labels?.team === 'ml' && n;
+    }, { what: 'a replacement node carrying the pool’s label', ...PATIENTLY });
+    const claims = await claimUids();
+    expect(claims).toHaveLength(1);
+    expect(claims[0]).not.toBe(first.claim);
+    expect(replacement.metadata?.labels?.['node.kubernetes.io/instance-type']).toBe('metal3-provider.cpu');
+    await waitFor(async () => {
+      const host = ((await custom.getNamespacedCustomObject({ group: 'metal3.io', version: 'v1alpha1', namespace: 'metal3-system', plural: 'baremetalhosts', name: first.host })) as Bmh);
+      return host.status?.provisioning?.state === 'available' && !host.metadata.labels?.['metal3.vcluster.com/node-claim'];
+    }, { what: `host ${first.host} released and available again`, ...PATIENTLY });
+  });
+});
