@@ -76,7 +76,9 @@ public_key_sha256() { openssl x509 -pubkey -noout | openssl pkey -pubin -outform
 
 echo "[preflight] Running pre-flight checks"
 echo "[discovery] Fetching cluster-info from $endpoint"
-cluster_info="$(curl -sS --fail-with-body --max-time 10 --cacert "$ca_file" "$endpoint/node/cluster-info")"
+# Like kubelet's TLS bootstrap, discovery and registration retry what can pass (5xx, timeouts).
+retry=(--retry 5 --retry-delay 1 --retry-all-errors)
+cluster_info="$(curl -sS --fail-with-body --max-time 10 "$\{retry[@]}" --cacert "$ca_file" "$endpoint/node/cluster-info")"
 ca_data="$(printf '%s\n' "$cluster_info" | sed -n 's/^ *certificate-authority-data: *//p' | head -n1)"
 served_hash="sha256:$(printf '%s' "$ca_data" | base64 -d | public_key_sha256)"
 if [ "$served_hash" != "$ca_hash" ]; then
@@ -85,7 +87,7 @@ if [ "$served_hash" != "$ca_hash" ]; then
 fi
 echo "[discovery] Cluster CA public key matches the pinned hash"
 echo "[kubelet-start] Registering node $node_name"
-response="$(curl -sS --fail-with-body --max-time 10 --cacert "$ca_file" \
+response="$(curl -sS --fail-with-body --max-time 10 "$\{retry[@]}" --cacert "$ca_file" \
   --data-urlencode "token=$token" --data-urlencode "nodeName=$node_name" --data-urlencode "labels=$node_labels" --data-urlencode "taints=$node_taints" \
   "$endpoint/node/register")"
 credential="$(printf '%s\n' "$response" | sed -n 's/^credential=//p')"
