@@ -3,8 +3,9 @@
  * providers feeds a keyed work queue; each reconcile reads the claim, adds the finalizer first, runs
  * the steps in order on the in-memory claim and persists its status once.
  */
-import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, type KubernetesObject, type V1Node } from '@kubernetes/client-node';
 import type { PlatformDeps } from '../deps.js';
+import { namespaceOfProject, PROJECTS, type ProjectObject } from '../projects/project.js';
 import { ProjectStore } from '../projects/projectStore.js';
 import { TenantDirectory } from '../tenants/tenantDirectory.js';
 import { ClaimStore } from './claimStore.js';
@@ -31,6 +32,7 @@ export class NodeClaimController {
   private readonly backoff: Backoff;
   private readonly abort = new AbortController();
   private informer?: ResourceInformer<NodeClaim>;
+  private projectInformer?: ResourceInformer<ProjectObject & KubernetesObject>;
   private providerTimer?: NodeJS.Timeout;
   private metricsTimer?: NodeJS.Timeout;
   private knownProviders = new Set<string>();
@@ -62,6 +64,13 @@ export class NodeClaimController {
       onChange: (claim, kind) => this.onClaim(claim, kind),
       logger: this.deps.logger,
     });
+    this.projectInformer = await startResourceInformer<ProjectObject & KubernetesObject>({
+      kubeConfig: this.deps.kubeConfig,
+      path: `/apis/${GROUP}/${VERSION}/${PROJECTS}`,
+      list: () => this.store.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PROJECTS }) as never,
+      onChange: (project) => this.onProject(project.metadata!.name!),
+      logger: this.deps.logger,
+    });
     this.providerTimer = setInterval(() => this.checkProviders(), PROVIDER_CHECK_MS);
   }
 
@@ -70,6 +79,7 @@ export class NodeClaimController {
     clearTimeout(this.metricsTimer);
     this.abort.abort();
     await this.informer?.stop();
+    await this.projectInformer?.stop();
     await this.queue.stop();
     await this.tenants.stop();
   }
@@ -89,6 +99,14 @@ export class NodeClaimController {
     if (this.seen.get(key) === fingerprint) return;
     this.seen.set(key, fingerprint);
     if (this.deps.providers.get(claim.spec?.providerRef)) this.queue.add(key);
+  }
+
+  /** A Project changed: its claims not launched yet are scheduled again now, not after their backoff. */
+  private onProject(name: string): void {
+    const namespace = namespaceOfProject(name);
+    for (const claim of this.informer?.list() ?? []) {
+      if (claim.metadata.namespace === namespace && !claim.metadata.deletionTimestamp && !isTrue(claim, 'Launched')) this.queue.add(claimKey(claim));
+    }
   }
 
   /** Claims of a provider registered after they were seen get their first reconcile now. */
