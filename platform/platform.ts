@@ -114,6 +114,7 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
             metrics.countReload(registration.name, outcome);
             if (outcome === 'ok') void late.nodeTypes?.syncNow().catch(() => undefined);
           },
+          onNodeTypesChanged: () => late.nodeTypes?.requestSync(),
         });
         logger.info({ provider: registration.name, version: plugin.version }, 'provider plugin active');
       } catch (err) {

@@ -9,7 +9,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /** Semver of this contract; a manifest's `contractVersion` must share its major. */
-export const CONTRACT_VERSION = '1.1.0';
+export const CONTRACT_VERSION = '2.0.0';
 
 // ---------------------------------------------------------------------------------------------
 // The provider
@@ -25,8 +25,8 @@ export interface NodeProvider {
 
   /**
    * Claims a machine for `claim` and starts provisioning it with `join`. Idempotent per
-   * `claim.uid`: a second call, or a call after a crash, finds the host already claimed and
-   * returns its state. Returns once the host is claimed and configured (it does not wait for the
+   * `claim.uid`: a second call, or a call after a crash, finds the machine already claimed and
+   * returns its state. Returns once the machine is claimed and configured (it does not wait for the
    * OS install); the host polls getNode for progress. Throws InsufficientCapacityError when no
    * eligible machine exists (the claim stays Pending), InvalidConfigurationError for bad
    * properties, TransientError for API trouble. Blocks only on API calls.
@@ -35,7 +35,7 @@ export interface NodeProvider {
 
   /**
    * Releases the machine held for `claim`. Idempotent; call it again until it returns
-   * `{ phase: 'Released' }`: the first call starts deprovisioning, and only once the host is back
+   * `{ phase: 'Released' }`: the first call starts deprovisioning, and only once the machine is back
    * in the pool (cleaned) are the claim marks, IP and generated Secrets removed. Returns
    * Released when the claim holds nothing. Blocks only on API calls.
    */
@@ -80,10 +80,16 @@ export interface PluginModule {
 export interface PluginHost {
   /** The provider's registered name, e.g. `metal3-provider`. */
   providerName: string;
-  /** Management cluster, where NodeProviders, OSImages, SSHKeys, BareMetalHosts and Secrets live. */
+  /** Management cluster, where NodeProviders, Secrets and the provider's own machine objects live. */
   kubeConfig: KubeConfig;
   logger: Logger;
   events: EventRecorder;
+  /**
+   * Tells the host that what `nodeTypes()` answers has changed (capacity, a type appeared or went), so it
+   * republishes NodeTypes soon. Cheap to call often: the host coalesces bursts. The host watches none of the
+   * provider's own objects; this is how it learns.
+   */
+  nodeTypesChanged(): void;
   /** Wall clock; injectable so tests and simulations control time. */
   clock?: Clock;
   /** Identity of this host replica (for logs and field managers). */
@@ -125,37 +131,16 @@ export interface ProviderConfig {
   spec: NodeProviderSpec;
 }
 
+/**
+ * The NodeProvider `spec`: the fields every provider shares, plus the provider's own block (e.g. `metal3`)
+ * as data. The host has validated it against the manifest's `config.schema`; the provider parses its own
+ * block into its own types and names the field of anything it still rejects.
+ */
 export interface NodeProviderSpec {
   displayName?: string;
   /** Applied to every NodeClaim of this provider; lowest precedence. */
   properties?: Record<string, string>;
-  metal3?: Metal3ProviderSpec;
-}
-
-export interface Metal3ProviderSpec {
-  clusterRef: { cluster?: string; namespace: string };
-  nodeTypes: Metal3NodeTypeSpec[];
-  deploy?: Record<string, unknown>;
-  netris?: { secretRef: { name: string; namespace?: string } };
-  /** Allow a host with `automatedCleaningMode: disabled` to move between tenants (uncleaned). */
-  allowUncleanedReuse?: boolean;
-}
-
-export interface Metal3NodeTypeSpec {
-  name: string;
-  displayName?: string;
-  properties?: Record<string, string>;
-  /** Kubernetes quantities, e.g. `{cpu: "32", memory: "128Gi", "nvidia.com/gpu": "8"}`. */
-  resources?: Record<string, string>;
-  overhead?: { kubeReserved?: Record<string, string> };
-  cost?: number;
-  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  bareMetalHosts?: { selector?: LabelSelector };
-}
-
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+  [providerBlock: string]: unknown;
 }
 
 /** The host's view of one NodeClaim, as far as the provider needs it. */
@@ -190,24 +175,31 @@ export interface JoinSpec {
 }
 
 export type NodePhase =
-  | 'Claimed' // host claimed and configured, Metal3 not yet provisioning
-  | 'Delayed' // Metal3 back-pressure (operationalStatus delayed): waiting, not failing
+  | 'Claimed' // machine claimed and configured, its provisioning not yet started
+  | 'Delayed' // the provider's back-pressure (Metal3: operationalStatus delayed): waiting, not failing
   | 'Provisioning'
   | 'Provisioned' // OS installed and powered on; joining is the host's business
-  | 'Failed' // Metal3 reported an error; never silently replaced
+  | 'Failed' // the provider reported an error; never silently replaced
   | 'Releasing'; // deprovisioning/cleaning after deleteNode
+
+/** The provider's object that stands for one machine (for Metal3, a BareMetalHost). */
+export interface MachineRef {
+  /** Kind of the provider's object, for messages, e.g. `BareMetalHost`. */
+  kind: string;
+  name: string;
+  namespace?: string;
+}
 
 export interface NodeState {
   claimUid: string;
   claimName: string;
   claimNamespace: string;
   nodeType: string;
-  /** BareMetalHost holding the claim. */
-  hostName: string;
-  hostNamespace: string;
+  /** The machine holding the claim; its name is also the name the node registers with. */
+  machine: MachineRef;
   phase: NodePhase;
-  /** BMH `status.provisioning.state`, verbatim. */
-  hostState: string;
+  /** The provider's own state of the machine, verbatim (for Metal3, the BMH `status.provisioning.state`). */
+  providerState: string;
   poweredOn: boolean;
   ip?: string;
   /** Machine-readable reason (e.g. BMO's errorType) and human message, for conditions. */
@@ -236,7 +228,7 @@ export interface MachineView {
 
 export interface ReleaseState {
   phase: 'Releasing' | 'Released' | 'Failed';
-  hostName?: string;
+  machine?: MachineRef;
   reason?: string;
   message?: string;
 }
@@ -250,7 +242,7 @@ export interface NodeTypeView {
   overhead?: { kubeReserved?: Record<string, string> };
   cost?: number;
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  /** total = hosts matching the selector (free + claimed); claimed = held by claims. */
+  /** total = machines of this type (free + claimed); claimed = held by claims. */
   capacity: { total: number; claimed: number };
 }
 

@@ -16,7 +16,7 @@ import { ClaimInputsResolver } from '../providers/metal3/launch/resolveInputs.js
 import { Metal3Provider } from '../providers/metal3/provider.js';
 import { ReleaseHost } from '../providers/metal3/releaseHost.js';
 import { TemplateRenderer } from '../providers/metal3/render/index.js';
-import { CLOCK, EVENTS, KUBE_CONFIG, LOGGER, PROVIDER_NAME, RENDERER } from '../providers/metal3/tokens.js';
+import { CLOCK, EVENTS, KUBE_CONFIG, LOGGER, NODE_TYPES_CHANGED, PROVIDER_NAME, RENDERER } from '../providers/metal3/tokens.js';
 
 export { CONTRACT_VERSION } from './contract.js';
 
@@ -25,7 +25,7 @@ const SCOPED_CLASSES = [
 ];
 
 export async function activate(host: PluginHost): Promise<PluginActivation> {
-  const missing = (['providerName', 'kubeConfig', 'logger', 'events'] as const).filter((key) => !host?.[key]);
+  const missing = (['providerName', 'kubeConfig', 'logger', 'events', 'nodeTypesChanged'] as const).filter((key) => !host?.[key]);
   if (missing.length) throw new Error(`metal3 provider startup failed: the host did not provide ${missing.join(', ')}`);
   const scope = container.createChildContainer();
   registerHostServices(scope, host);
@@ -51,5 +51,6 @@ function registerHostServices(scope: DependencyContainer, host: PluginHost): voi
   scope.register(EVENTS, { useValue: host.events });
   scope.register(CLOCK, { useValue: host.clock ?? { now: () => new Date() } });
   scope.register(PROVIDER_NAME, { useValue: host.providerName });
+  scope.register(NODE_TYPES_CHANGED, { useValue: () => host.nodeTypesChanged() });
   scope.register(RENDERER, { useValue: new TemplateRenderer() });
 }

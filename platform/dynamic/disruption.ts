@@ -45,7 +45,7 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
       }
       if (c.status?.phase !== 'Available' || inFlight(c, now.getTime(), ctx.options.nominationGraceMs)) continue;
       const state = await provider.getNode(claimView(c));
-      const node = findClaimNode(nodes, c, state?.hostName);
+      const node = findClaimNode(nodes, c, state?.machine.name);
       if (!node) continue;
       claimed.add(node.metadata!.name!);
       const on = podsOn(node.metadata!.name!);

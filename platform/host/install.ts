@@ -10,9 +10,6 @@ import { cp, mkdir, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Folders of a plugin package that belong to the plugin (the rest of a repo does not). */
-const PACKAGE_PARTS = ['manifest.yaml', 'plugin', 'providers', 'templates', 'common/quantity.ts'];
-
 export interface InstalledVersion {
   dir: string;
   /** `<version>-<n>`, unique per activation attempt. */
@@ -20,11 +17,12 @@ export interface InstalledVersion {
 }
 
 /**
- * `minAttempt` lets the caller rule out numbers it used before: a folder whose modules were once
- * imported must never be reused, since ESM would hand back the cached module records.
+ * Copies manifest.yaml and the manifest's `files` (checked by loadManifest). `minAttempt` lets the
+ * caller rule out numbers it used before: a folder whose modules were once imported must never be
+ * reused, since ESM would hand back the cached module records.
  */
 export async function installVersion(
-  packageDir: string, pluginsRoot: string, name: string, version: string, entry: string, minAttempt = 1,
+  packageDir: string, pluginsRoot: string, name: string, version: string, files: readonly string[], minAttempt = 1,
 ): Promise<InstalledVersion & { attempt: number }> {
   const base = join(pluginsRoot, name);
   await mkdir(base, { recursive: true });
@@ -32,11 +30,8 @@ export async function installVersion(
   const n = Math.max((await highestAttempt(base, version)) + 1, minAttempt);
   const id = `${version}-${n}`;
   const dir = join(base, id);
-  const parts = new Set(PACKAGE_PARTS);
-  parts.add(entry.split(/[\\/]/)[0]);
-  for (const part of parts) {
+  for (const part of ['manifest.yaml', ...files]) {
     const from = join(packageDir, part);
-    if (!(await exists(from))) continue;
     await cp(from, join(dir, part), {
       recursive: true,
       filter: (src) => !src.split(sep).includes('node_modules') && !/\.test\.[jt]s$/.test(src),

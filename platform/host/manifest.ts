@@ -1,10 +1,10 @@
 /**
- * Reads and checks a plugin package's `manifest.yaml`: identity, contract compatibility, entry,
- * and the JSON/OpenAPI schema of the provider configuration. Every failure names the manifest
- * path and the field.
+ * Reads and checks a plugin package's `manifest.yaml`: identity, contract compatibility, entry, the
+ * files that make up the package, and the JSON/OpenAPI schema of the provider configuration. Every
+ * failure names the manifest path and the field.
  */
 import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, normalize, relative } from 'node:path';
 import { parse } from 'yaml';
 import { CONTRACT_VERSION } from '../../plugin/contract.js';
 
@@ -14,6 +14,8 @@ export interface PluginManifest {
   /** Entry module relative to the package folder, e.g. `plugin/index.js`. */
   entry: string;
   contractVersion: string;
+  /** What the package consists of besides manifest.yaml: files or folders relative to the package folder. */
+  files: string[];
   /** OpenAPI v3 schema of the NodeProvider `spec` this plugin serves. */
   configSchema?: Record<string, unknown>;
 }
@@ -71,6 +73,9 @@ export async function loadManifest(packageDir: string, registeredName: string): 
   if (m.entry.startsWith('/') || m.entry.split(/[\\/]/).includes('..')) throw fail('entry', 'must be a path inside the package');
   const entryPath = await findEntry(packageDir, m.entry);
   if (!entryPath) throw fail('entry', `${m.entry} does not exist in ${packageDir}`);
+  const files = await checkFiles(packageDir, m.files, fail);
+  const entry = m.entry;
+  if (!files.some((part) => isWithin(entry, part))) throw fail('entry', `${entry} is not inside any of files (${files.join(', ')})`);
 
   let configSchema: Record<string, unknown> | undefined;
   if (m.config !== undefined) {
@@ -83,7 +88,7 @@ export async function loadManifest(packageDir: string, registeredName: string): 
     }
   }
   return {
-    manifest: { name: m.name, version: m.version, entry: m.entry, contractVersion: m.contractVersion, configSchema },
+    manifest: { name: m.name, version: m.version, entry: m.entry, contractVersion: m.contractVersion, files, configSchema },
     manifestPath,
     entryPath,
   };
@@ -97,6 +102,32 @@ export async function readManifestVersion(packageDir: string): Promise<string | 
   } catch {
     return undefined;
   }
+}
+
+/** `files`: a non-empty list of distinct paths inside the package that exist (folders are taken whole); returns them as found. */
+async function checkFiles(packageDir: string, value: unknown, fail: (field: string, problem: string) => ManifestError): Promise<string[]> {
+  if (value === undefined) throw fail('files', 'is required: the files and folders of the package, e.g. [plugin, templates]');
+  if (!Array.isArray(value) || value.length === 0) throw fail('files', 'must be a non-empty list of paths inside the package');
+  const files: string[] = [];
+  for (const [i, item] of value.entries()) {
+    const field = `files[${i}]`;
+    if (typeof item !== 'string' || item.trim() === '') throw fail(field, 'must be a path inside the package (a non-empty string)');
+    const path = normalize(item).replace(/[\\/]+$/, '');
+    if (isAbsolute(item) || path === '.' || path.split(/[\\/]/).includes('..')) throw fail(field, `"${item}" must be a path inside the package`);
+    if (path === 'manifest.yaml') throw fail(field, 'manifest.yaml is always part of the package; do not list it');
+    // Like the entry, a listed `x.js` may stand as its `x.ts` source when the package runs from source.
+    const found = await findEntry(packageDir, path);
+    if (!found) throw fail(field, `"${item}" does not exist in ${packageDir}`);
+    const existing = relative(packageDir, found);
+    if (files.includes(existing)) throw fail(field, `"${item}" is listed twice`);
+    files.push(existing);
+  }
+  return files;
+}
+
+function isWithin(path: string, part: string): boolean {
+  const p = normalize(path);
+  return p === part || p.startsWith(`${part}/`) || p.startsWith(`${part}\\`);
 }
 
 async function findEntry(packageDir: string, entry: string): Promise<string | undefined> {

@@ -36,6 +36,8 @@ export interface ProviderPluginOptions {
   /** 0 disables polling the installed manifest's version. */
   versionPollMs: number;
   onReload?: (outcome: 'ok' | 'failed') => void;
+  /** The plugin said its node types changed (PluginHost.nodeTypesChanged); the receiver coalesces. */
+  onNodeTypesChanged?: () => void;
 }
 
 const PROVIDER_METHODS = ['configure', 'createNode', 'deleteNode', 'getNode', 'listNodes', 'nodeTypes', 'listMachines'] as const;
@@ -119,7 +121,7 @@ export class ProviderPlugin {
       const loaded = await loadManifest(registration.path, registration.name);
       const { manifest } = loaded;
       const installed = await installVersion(
-        registration.path, this.opts.pluginsRoot, registration.name, manifest.version, manifest.entry, this.nextAttempt,
+        registration.path, this.opts.pluginsRoot, registration.name, manifest.version, manifest.files, this.nextAttempt,
       );
       this.nextAttempt = installed.attempt + 1;
       installedDir = installed.dir;
@@ -172,6 +174,9 @@ export class ProviderPlugin {
       events: this.opts.events,
       clock: this.opts.clock,
       replicaId: this.opts.replicaId,
+      nodeTypesChanged: () => {
+        if (!this.stopped) this.opts.onNodeTypesChanged?.();
+      },
     };
   }
 

@@ -8,6 +8,7 @@ import { isTrue, setCondition } from './conditions.js';
 import { recordEvent, type Step, type StepContext } from './context.js';
 import { claimView, type NodeClaim } from './types.js';
 import { markFailed } from './failure.js';
+import { describeMachine } from './machineText.js';
 
 export const launch: Step = async (ctx, claim) => {
   if (isTrue(claim, 'Launched') || !claim.spec.typeRef) return {};
@@ -39,11 +40,11 @@ async function createNode(ctx: StepContext, claim: NodeClaim, join: JoinSpec) {
     const state = await ctx.provider.createNode(claimView(claim), join, ctx.signal);
     ctx.deps.metrics.countProviderCall(provider, 'createNode', 'ok');
     ctx.backoff.reset(claim.metadata.uid!);
-    setCondition(claim, 'Launched', 'True', 'Launched', `host ${state.hostNamespace}/${state.hostName}`, now);
-    setCondition(claim, 'Provisioned', 'False', state.phase, state.message ?? `host ${state.hostName} is ${state.hostState}`, now);
+    setCondition(claim, 'Launched', 'True', 'Launched', describeMachine(state.machine), now);
+    setCondition(claim, 'Provisioned', 'False', state.phase, state.message ?? `${describeMachine(state.machine)} is ${state.providerState}`, now);
     claim.status!.reason = undefined;
     claim.status!.message = undefined;
-    recordEvent(ctx, claim, 'Normal', 'Provisioning', `provisioning host ${state.hostNamespace}/${state.hostName}`);
+    recordEvent(ctx, claim, 'Normal', 'Provisioning', `provisioning ${describeMachine(state.machine)}`);
     return { requeueAfterMs: ctx.deps.options.pollIntervalMs };
   } catch (err) {
     const message = (err as Error).message;

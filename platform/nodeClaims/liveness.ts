@@ -31,11 +31,11 @@ export const liveness: Step = async (ctx, claim) => {
 async function joinedNode(ctx: StepContext, claim: NodeClaim): Promise<StepResult> {
   const tenant = await ctx.tenants.get(claim.metadata.namespace!, claim.spec.vClusterRef!);
   if (!tenant) return {};
-  // Without the provider's host name a missing Node cannot be told from a cache that is not synced yet.
+  // Without the provider's machine name a missing Node cannot be told from a cache that is not synced yet.
   const state = await ctx.provider.getNode(claimView(claim));
-  if (!state?.hostName) return {};
-  const node = findClaimNode(await ctx.tenants.nodes(tenant), claim, state.hostName);
-  const name = node?.metadata?.name ?? state.hostName;
+  if (!state?.machine.name) return {};
+  const node = findClaimNode(await ctx.tenants.nodes(tenant), claim, state.machine.name);
+  const name = node?.metadata?.name ?? state.machine.name;
   if (!node) {
     if (!(await nodeIsGone(ctx, tenant.core, name))) return {};
     recordEvent(ctx, claim, 'Warning', 'NodeDeleted',

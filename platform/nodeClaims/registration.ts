@@ -10,6 +10,7 @@ import { recordEvent, secondsSinceCreation, type Step, type StepContext } from '
 import { markFailed } from './failure.js';
 import { syncNodeMetadata } from './syncNode.js';
 import { claimView, type NodeClaim } from './types.js';
+import { describeMachine } from './machineText.js';
 
 /** How long a launched claim may be unknown to the provider's cache before createNode is asked again. */
 const NOT_FOUND_GRACE_FACTOR = 5;
@@ -31,16 +32,16 @@ export const registration: Step = async (ctx, claim) => {
     return { requeueAfterMs: poll };
   }
   if (state.phase === 'Failed') {
-    markFailed(ctx, claim, state.reason ?? 'ProvisioningFailed', state.message ?? `host ${state.hostName} failed`, 'Provisioned');
+    markFailed(ctx, claim, state.reason ?? 'ProvisioningFailed', state.message ?? `${describeMachine(state.machine)} failed`, 'Provisioned');
     return { halt: true };
   }
   if (state.phase !== 'Provisioned') {
-    setCondition(claim, 'Provisioned', 'False', state.phase, state.message ?? `host ${state.hostName} is ${state.hostState}`, now);
+    setCondition(claim, 'Provisioned', 'False', state.phase, state.message ?? `${describeMachine(state.machine)} is ${state.providerState}`, now);
     return { requeueAfterMs: poll };
   }
   if (!isTrue(claim, 'Provisioned')) {
-    setCondition(claim, 'Provisioned', 'True', 'Provisioned', `host ${state.hostNamespace}/${state.hostName} provisioned`, now);
-    recordEvent(ctx, claim, 'Normal', 'Provisioned', `host ${state.hostNamespace}/${state.hostName} provisioned`);
+    setCondition(claim, 'Provisioned', 'True', 'Provisioned', `${describeMachine(state.machine)} provisioned`, now);
+    recordEvent(ctx, claim, 'Normal', 'Provisioned', `${describeMachine(state.machine)} provisioned`);
     ctx.deps.metrics.observeClaimDuration('provisioned', claim.spec.typeRef ?? '', secondsSinceCreation(ctx, claim));
   }
   return detectJoin(ctx, claim, state);
@@ -53,9 +54,9 @@ async function detectJoin(ctx: StepContext, claim: NodeClaim, state: NodeState) 
     setCondition(claim, 'Joined', 'False', 'TenantNotReady', `tenant access Secret vc-${claim.spec.vClusterRef} not found`, now);
     return { requeueAfterMs: ctx.deps.options.pollIntervalMs };
   }
-  const node = findClaimNode(await ctx.tenants.nodes(tenant), claim, state.hostName);
+  const node = findClaimNode(await ctx.tenants.nodes(tenant), claim, state.machine.name);
   if (!node) {
-    setCondition(claim, 'Joined', 'False', 'WaitingForNode', `waiting for node ${state.hostName} to register`, now);
+    setCondition(claim, 'Joined', 'False', 'WaitingForNode', `waiting for node ${state.machine.name} to register`, now);
     return {};
   }
   const ready = isNodeReady(node);
@@ -75,8 +76,8 @@ export function isNodeReady(node: V1Node): boolean {
   return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 }
 
-/** The tenant Node of a claim: named after the host (or the claim), or labelled with that hostname. */
-export function findClaimNode(nodes: V1Node[], claim: NodeClaim, hostName: string | undefined): V1Node | undefined {
-  const names = new Set([hostName, claim.metadata.name].filter((n): n is string => !!n));
+/** The tenant Node of a claim: named after the machine (or the claim), or labelled with that hostname. */
+export function findClaimNode(nodes: V1Node[], claim: NodeClaim, machineName: string | undefined): V1Node | undefined {
+  const names = new Set([machineName, claim.metadata.name].filter((n): n is string => !!n));
   return nodes.find((n) => names.has(n.metadata?.name ?? '') || names.has(n.metadata?.labels?.['kubernetes.io/hostname'] ?? ''));
 }

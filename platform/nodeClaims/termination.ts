@@ -12,6 +12,7 @@ import type { TenantConnection } from '../tenants/tenantDirectory.js';
 import { getCondition, setCondition } from './conditions.js';
 import { recordEvent, type StepContext, type StepResult } from './context.js';
 import { claimView, SKIP_DRAIN_ANNOTATION, TERMINATION_GRACE_ANNOTATION, type NodeClaim } from './types.js';
+import { describeMachine } from './machineText.js';
 
 const DRAIN_RECHECK_MS = 500;
 
@@ -25,7 +26,7 @@ export async function terminate(ctx: StepContext, claim: NodeClaim): Promise<Ste
   const state = await ctx.provider.getNode(view);
   const tenant = claim.spec.vClusterRef ? await ctx.tenants.get(claim.metadata.namespace!, claim.spec.vClusterRef) : undefined;
   if (tenant) {
-    const nodeName = await existingNodeName(tenant, [state?.hostName, claim.metadata.name]);
+    const nodeName = await existingNodeName(tenant, [state?.machine.name, claim.metadata.name]);
     if (nodeName) {
       const waiting = await drain(ctx, claim, tenant, nodeName);
       if (waiting) return { released: false, requeueAfterMs: DRAIN_RECHECK_MS };
@@ -76,19 +77,19 @@ async function release(ctx: StepContext, claim: NodeClaim): Promise<StepResult &
   }
   ctx.deps.metrics.countProviderCall(provider, 'deleteNode', result.phase === 'Failed' ? 'error' : 'ok');
   if (result.phase === 'Released') {
-    setCondition(claim, 'Destroyed', 'True', 'Released', result.hostName ? `host ${result.hostName} released` : 'released', now);
-    recordEvent(ctx, claim, 'Normal', 'Released', result.hostName ? `host ${result.hostName} released` : 'machine released');
+    setCondition(claim, 'Destroyed', 'True', 'Released', result.machine ? `${describeMachine(result.machine)} released` : 'released', now);
+    recordEvent(ctx, claim, 'Normal', 'Released', `${describeMachine(result.machine)} released`);
     ctx.backoff.reset(claim.metadata.uid!);
     return { released: true };
   }
   if (result.phase === 'Failed') {
     const reason = result.reason ?? 'ReleaseFailed';
-    const message = result.message ?? `releasing host ${result.hostName ?? ''} failed`;
+    const message = result.message ?? `releasing ${describeMachine(result.machine)} failed`;
     if (getCondition(claim, 'Destroyed')?.reason !== reason) recordEvent(ctx, claim, 'Warning', reason, message);
     setCondition(claim, 'Destroyed', 'False', reason, message, now);
     return { released: false, requeueAfterMs: ctx.backoff.next(claim.metadata.uid!) };
   }
-  setCondition(claim, 'Destroyed', 'False', 'Releasing', result.hostName ? `host ${result.hostName} is being cleaned` : 'releasing', now);
+  setCondition(claim, 'Destroyed', 'False', 'Releasing', result.machine ? `${describeMachine(result.machine)} is being cleaned` : 'releasing', now);
   return { released: false, requeueAfterMs: ctx.deps.options.pollIntervalMs };
 }
 

@@ -3,8 +3,9 @@
  * `spec` against the plugin's manifest schema, hands it to `configure()`, publishes NodeTypes from
  * `nodeTypes()` and reports NodeProvider status. A bad spec fails the NodeProvider (condition and
  * Warning Event naming the field) and touches nothing else: the last good configuration keeps
- * serving and existing NodeTypes keep their state. Refreshes on NodeProvider, BMH, NodeClaim and
- * NodeType changes (debounced) and on a periodic resync.
+ * serving and existing NodeTypes keep their state. Refreshes on NodeProvider, NodeClaim and NodeType
+ * changes, when a plugin says its node types changed (PluginHost.nodeTypesChanged), all debounced,
+ * and on a periodic resync. It watches none of a provider's own objects.
  */
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { isInvalidConfiguration, type Clock, type EventRecorder, type Logger, type NodeProviderSpec } from '../../plugin/contract.js';
@@ -78,16 +79,12 @@ export class NodeTypeController {
       ...common, path: `/apis/${GROUP}/${VERSION}/nodetypes`,
       list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'nodetypes' }) as Promise<KubernetesListObject<NodeTypeObject & KubernetesObject>>,
     });
-    const bmhs = await startResourceInformer<KubernetesObject>({
-      ...common, path: '/apis/metal3.io/v1alpha1/baremetalhosts',
-      list: () => custom.listCustomObjectForAllNamespaces({ group: 'metal3.io', version: 'v1alpha1', plural: 'baremetalhosts' }) as Promise<KubernetesListObject<KubernetesObject>>,
-    });
     const claims = await startResourceInformer<KubernetesObject>({
       ...common, path: `/apis/${GROUP}/${VERSION}/nodeclaims`,
       list: () => custom.listCustomObjectForAllNamespaces({ group: GROUP, version: VERSION, plural: 'nodeclaims' }) as Promise<KubernetesListObject<KubernetesObject>>,
     });
     this.claimInformer = claims;
-    this.informers = [this.providerInformer as ResourceInformer<KubernetesObject>, this.nodeTypeInformer as ResourceInformer<KubernetesObject>, bmhs, claims];
+    this.informers = [this.providerInformer as ResourceInformer<KubernetesObject>, this.nodeTypeInformer as ResourceInformer<KubernetesObject>, claims];
     this.resync = setInterval(() => this.schedule(), this.deps.resyncMs ?? 10_000);
     await this.syncNow();
   }
@@ -123,6 +120,11 @@ export class NodeTypeController {
     this.dirty = false;
     this.running = this.syncAll().finally(() => (this.running = undefined));
     await this.running;
+  }
+
+  /** A plugin said its node types changed: sync soon, coalesced with other changes. */
+  requestSync(): void {
+    this.schedule();
   }
 
   /** Every reason to sync (an informer event, a plugin's signal, the resync) is also a change for the cache's watchers. */

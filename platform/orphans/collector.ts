@@ -7,6 +7,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { NodeClaimView, NodeState } from '../../plugin/contract.js';
 import type { PlatformDeps } from '../deps.js';
 import { GROUP, NODECLAIMS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
+import { describeMachine } from '../nodeClaims/machineText.js';
 
 export const DEFAULT_ORPHAN_INTERVAL_MS = 60_000;
 
@@ -59,10 +60,10 @@ export class OrphanCollector {
     try {
       const result = await provider.deleteNode(view, this.abort.signal);
       this.deps.metrics.countProviderCall(providerName, 'deleteNode', result.phase === 'Failed' ? 'error' : 'ok');
-      this.deps.logger.info({ claim: `${state.claimNamespace}/${state.claimName}`, uid: state.claimUid, host: state.hostName, phase: result.phase },
+      this.deps.logger.info({ claim: `${state.claimNamespace}/${state.claimName}`, uid: state.claimUid, machine: describeMachine(state.machine), phase: result.phase },
         'releasing machine of a NodeClaim that no longer exists');
       this.deps.events.record(ref, result.phase === 'Failed' ? 'Warning' : 'Normal', 'OrphanReleased',
-        `host ${state.hostNamespace}/${state.hostName} was held for deleted NodeClaim ${state.claimNamespace}/${state.claimName}: ${result.phase}`);
+        `${describeMachine(state.machine)} was held for deleted NodeClaim ${state.claimNamespace}/${state.claimName}: ${result.phase}`);
     } catch (err) {
       this.deps.metrics.countProviderCall(providerName, 'deleteNode', (err as { code?: string }).code ?? 'error');
       this.deps.logger.warn({ uid: state.claimUid, err: (err as Error).message }, 'orphan release failed; will retry');

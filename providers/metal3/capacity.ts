@@ -6,7 +6,8 @@
  *   selector, enough resources, no error, not paused/detached/externally provisioned/being deleted).
  *   Hosts in error, busy with something else, or claimed for another type are not counted.
  */
-import type { Metal3NodeTypeSpec, NodeTypeView } from '../../plugin/contract.js';
+import type { NodeTypeView } from '../../plugin/contract.js';
+import type { Metal3NodeTypeSpec } from './spec.js';
 import type { ProviderSettings } from './config.js';
 import { whyIneligible } from './hosts/eligibility.js';
 import { matchesLabelSelector } from './hosts/selector.js';

@@ -8,7 +8,8 @@
  * aim at the same host, and a lost BMH race is settled by re-reading which host carries the claim.
  */
 import { inject, injectable } from 'tsyringe';
-import { TransientError, type Metal3NodeTypeSpec, type NodeClaimView } from '../../plugin/contract.js';
+import { TransientError, type NodeClaimView } from '../../plugin/contract.js';
+import type { Metal3NodeTypeSpec } from './spec.js';
 import type { ProviderSettings } from './config.js';
 import { HostCache } from './hostCache.js';
 import { pickFree } from './hosts/pickFree.js';

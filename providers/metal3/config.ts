@@ -1,15 +1,11 @@
 /**
- * Validation of the NodeProvider object (`spec.metal3`): errors name `NodeProvider <name>` and the
- * exact field. Pure; the provider keeps the previous good settings when this throws.
+ * Parses the NodeProvider object's `spec.metal3` (data in the contract) into this provider's types,
+ * validating as it goes: errors name `NodeProvider <name>` and the exact field. Pure; the provider
+ * keeps the previous good settings when this throws.
  */
-import {
-  InvalidConfigurationError,
-  type LabelSelector,
-  type Metal3NodeTypeSpec,
-  type Metal3ProviderSpec,
-  type ProviderConfig,
-} from '../../plugin/contract.js';
+import { InvalidConfigurationError, type ProviderConfig } from '../../plugin/contract.js';
 import { requireQuantity } from './quantity.js';
+import type { LabelSelector, Metal3NodeTypeSpec, Metal3ProviderSpec } from './spec.js';
 
 /** A validated configuration: the namespace where hosts live and the node types by name. */
 export interface ProviderSettings {
@@ -44,7 +40,8 @@ export function validateProviderConfig(config: ProviderConfig): ProviderSettings
     nodeTypes.set(nodeType.name, nodeType);
   });
   validateNetris(metal3.netris, fail);
-  return { name: config.name, properties: spec.properties ?? {}, metal3, hostNamespace: namespace, nodeTypes };
+  // Every field read below was checked above; what the schema allows beyond them is carried as is.
+  return { name: config.name, properties: spec.properties ?? {}, metal3: metal3 as Metal3ProviderSpec, hostNamespace: namespace, nodeTypes };
 }
 
 type Fail = (field: string, problem: string) => InvalidConfigurationError;

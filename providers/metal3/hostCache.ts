@@ -1,6 +1,7 @@
 /**
  * The provider's view of BareMetalHosts in the configured namespace: one client-node informer,
- * indexed by name and by claim label. client-node does not restart an informer after a watch
+ * indexed by name and by claim label; every watch event tells the host that node types may have
+ * changed (their capacity is counted from these hosts). client-node does not restart an informer after a watch
  * error, so this does, with backoff. Own writes are folded in at once (upsert) so the next claim in
  * this process sees them before the watch event arrives. Free hosts (whyNotFree) are kept in a
  * positional index, maintained on every event, so a pick never scans claimed or busy hosts.
@@ -14,7 +15,7 @@ import { HostResourceMemo, type HostResources } from './hosts/resources.js';
 import { KubeClient } from './kube.js';
 import { slimHost } from './slimHost.js';
 import { BMH_API, LABEL } from './names.js';
-import { LOGGER } from './tokens.js';
+import { LOGGER, NODE_TYPES_CHANGED } from './tokens.js';
 import type { BareMetalHost } from './types.js';
 
 const INITIAL_BACKOFF_MS = 200;
@@ -38,6 +39,7 @@ export class HostCache {
   constructor(
     private readonly kube: KubeClient,
     @inject(LOGGER) logger: Logger,
+    @inject(NODE_TYPES_CHANGED) private readonly nodeTypesChanged: () => void,
   ) {
     this.log = logger.child({ component: 'host-cache' });
   }
@@ -63,9 +65,10 @@ export class HostCache {
       `/apis/${BMH_API.group}/${BMH_API.version}/namespaces/${namespace}/${BMH_API.plural}`,
       () => this.listForInformer(namespace),
     );
-    informer.on('add', (host) => this.upsert(host));
-    informer.on('update', (host) => this.upsert(host));
-    informer.on('delete', (host) => this.remove(host.metadata.name));
+    // Any host event may change a node type's capacity: tell the host (it coalesces the calls).
+    informer.on('add', (host) => this.changed(() => this.upsert(host)));
+    informer.on('update', (host) => this.changed(() => this.upsert(host)));
+    informer.on('delete', (host) => this.changed(() => this.remove(host.metadata.name)));
     informer.on('connect', () => (this.backoffMs = INITIAL_BACKOFF_MS));
     informer.on('error', (err) => this.onError(informer, err));
     this.informer = informer;
@@ -155,6 +158,11 @@ export class HostCache {
     this.unindex(this.hosts.get(name));
     this.hosts.delete(name);
     this.freeHosts.delete(name);
+  }
+
+  private changed(apply: () => void): void {
+    apply();
+    this.nodeTypesChanged();
   }
 
   private unindex(host: BareMetalHost | undefined): void {

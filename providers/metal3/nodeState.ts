@@ -1,5 +1,5 @@
 /** Maps a claimed BareMetalHost to the contract's NodeState (pure). */
-import type { NodePhase, NodeState } from '../../plugin/contract.js';
+import type { MachineRef, NodePhase, NodeState } from '../../plugin/contract.js';
 import { ANNOTATION, LABEL } from './names.js';
 import type { BareMetalHost } from './types.js';
 
@@ -31,6 +31,11 @@ export function nodePhase(host: BareMetalHost): NodePhase {
   }
 }
 
+/** The contract's name for a BareMetalHost. */
+export function machineOf(host: BareMetalHost): MachineRef {
+  return { kind: 'BareMetalHost', name: host.metadata.name, namespace: host.metadata.namespace ?? '' };
+}
+
 export function toNodeState(host: BareMetalHost): NodeState {
   const annotations = host.metadata.annotations ?? {};
   const consumer = host.spec.consumerRef;
@@ -41,10 +46,9 @@ export function toNodeState(host: BareMetalHost): NodeState {
     claimName: annotations[ANNOTATION.claimName] ?? consumer?.name ?? '',
     claimNamespace: annotations[ANNOTATION.claimNamespace] ?? consumer?.namespace ?? '',
     nodeType: annotations[ANNOTATION.nodeType] ?? '',
-    hostName: host.metadata.name,
-    hostNamespace: host.metadata.namespace ?? '',
+    machine: machineOf(host),
     phase,
-    hostState: hostState(host),
+    providerState: hostState(host),
     poweredOn: host.status?.poweredOn === true,
     ...(annotations[ANNOTATION.allocatedIp] ? { ip: annotations[ANNOTATION.allocatedIp] } : {}),
     ...(error && (phase === 'Failed' || phase === 'Releasing') ? { reason: error.reason, message: error.message } : {}),

@@ -19,7 +19,7 @@ import { ClaimSecrets } from './launch/claimSecrets.js';
 import { IpReservations } from './launch/ipReservations.js';
 import { withoutClaim } from './launch/reservation.js';
 import { ANNOTATION } from './names.js';
-import { hostError, hostState } from './nodeState.js';
+import { hostError, hostState, machineOf } from './nodeState.js';
 import { CLOCK, EVENTS, LOGGER } from './tokens.js';
 import type { BareMetalHost } from './types.js';
 
@@ -57,16 +57,17 @@ export class ReleaseHost {
     if (held.length > 0 || ips + secrets > 0) {
       this.log.info({ claim: `${claim.namespace}/${claim.name}`, hosts: held.map((h) => h.metadata.name), ips, secrets }, 'released claim');
     }
-    return held.length === 1 ? { phase: 'Released', hostName: held[0].metadata.name } : { phase: 'Released' };
+    return held.length === 1 ? { phase: 'Released', machine: machineOf(held[0]) } : { phase: 'Released' };
   }
 
   private async releaseOne(claim: Claim, cached: BareMetalHost, settings: ProviderSettings): Promise<ReleaseState> {
     const hostName = cached.metadata.name;
+    const machine = machineOf(cached);
     const stop = async (host: BareMetalHost): Promise<ReleaseState | undefined> => {
       if (!isStopped(host)) {
         await this.write(stopped(host, this.clock.now()));
         this.events.record(claimObjectRef(claim), 'Normal', 'HostReleasing', `Deprovisioning BareMetalHost ${host.metadata.namespace}/${hostName}`);
-        return { phase: 'Releasing', hostName };
+        return { phase: 'Releasing', machine };
       }
       const state = hostState(host);
       const unparked = host.metadata.annotations?.[ANNOTATION.serverCluster] ? await this.park(host, settings) : undefined;
@@ -77,11 +78,11 @@ export class ReleaseHost {
         return undefined;
       }
       const error = hostError(host);
-      if (error && state === 'deprovisioning') return { phase: 'Failed', hostName, reason: error.reason, message: error.message };
-      if (host.metadata.deletionTimestamp) return { phase: 'Releasing', hostName, message: 'BareMetalHost is being deleted' };
-      return { phase: 'Releasing', hostName, message: `BareMetalHost is ${state || 'not yet reconciled'}` };
+      if (error && state === 'deprovisioning') return { phase: 'Failed', machine, reason: error.reason, message: error.message };
+      if (host.metadata.deletionTimestamp) return { phase: 'Releasing', machine, message: 'BareMetalHost is being deleted' };
+      return { phase: 'Releasing', machine, message: `BareMetalHost is ${state || 'not yet reconciled'}` };
     };
-    return (await this.withFreshHost(cached, stop)) ?? { phase: 'Released', hostName };
+    return (await this.withFreshHost(cached, stop)) ?? { phase: 'Released', machine };
   }
 
   /**
@@ -91,7 +92,8 @@ export class ReleaseHost {
    */
   private async park(host: BareMetalHost, settings: ProviderSettings): Promise<ReleaseState | undefined> {
     const hostName = host.metadata.name;
-    if (host.status?.poweredOn !== false) return { phase: 'Releasing', hostName, message: 'waiting for the host to power off before moving its switch ports' };
+    const machine = machineOf(host);
+    if (host.status?.poweredOn !== false) return { phase: 'Releasing', machine, message: 'waiting for the host to power off before moving its switch ports' };
     let where: string;
     try {
       where = await this.network.detach(host, settings);
@@ -100,10 +102,10 @@ export class ReleaseHost {
       if (isFabricError(err) && (err.reason === 'NoSwitchPorts' || err.reason === 'UnknownPort')) return undefined;
       if (!isTransient(err) && !isFabricError(err) && !isInvalidConfiguration(err)) throw err;
       this.log.warn({ host: hostName, err: (err as Error).message }, 'could not move switch ports back to the parking lot; will retry');
-      return { phase: 'Releasing', hostName, reason: 'NetworkDetachPending', message: (err as Error).message };
+      return { phase: 'Releasing', machine, reason: 'NetworkDetachPending', message: (err as Error).message };
     }
     if (where === PARKING_LOT) return undefined;
-    return { phase: 'Releasing', hostName, reason: 'NetworkDetachPending', message: `switch ports are in "${where}", not yet the parking lot` };
+    return { phase: 'Releasing', machine, reason: 'NetworkDetachPending', message: `switch ports are in "${where}", not yet the parking lot` };
   }
 
   /** Runs `step` on the cached host; on a 409 refetches and retries. A vanished host counts as released. */

@@ -15,3 +15,5 @@ export const CLOCK: InjectionToken<Clock> = 'metal3.clock';
 export const PROVIDER_NAME: InjectionToken<string> = 'metal3.providerName';
 /** Renders user data and network data (one private Handlebars instance per activation). */
 export const RENDERER: InjectionToken<TemplateRenderer> = 'metal3.renderer';
+/** The host's `nodeTypesChanged()`: what nodeTypes() answers may have changed (the host coalesces calls). */
+export const NODE_TYPES_CHANGED: InjectionToken<() => void> = 'metal3.nodeTypesChanged';

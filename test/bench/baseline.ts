@@ -10,7 +10,8 @@
  * internal classes while they change.
  */
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
-import { InsufficientCapacityError, TransientError, type LabelSelector, type NodeClaimView } from '../../plugin/contract.js';
+import { InsufficientCapacityError, TransientError, type NodeClaimView } from '../../plugin/contract.js';
+import type { LabelSelector } from '../../providers/metal3/spec.js';
 import { validateProviderConfig, type ProviderSettings } from '../../providers/metal3/config.js';
 import { chooseHost } from '../../providers/metal3/hosts/chooseHost.js';
 import { whyIneligible } from '../../providers/metal3/hosts/eligibility.js';

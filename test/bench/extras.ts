@@ -89,7 +89,7 @@ async function activateConfigured(kc: KubeConfig) {
 }
 
 function pluginHost(kc: KubeConfig): PluginHost {
-  return { providerName: 'metal3-provider', kubeConfig: kc, logger: new CountingLogger(), events: { record: () => undefined }, replicaId: 'bench' };
+  return { providerName: 'metal3-provider', kubeConfig: kc, logger: new CountingLogger(), events: { record: () => undefined }, replicaId: 'bench', nodeTypesChanged: () => undefined };
 }
 
 interface Loader {

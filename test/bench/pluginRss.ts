@@ -43,7 +43,7 @@ async function measure(hosts: number, claims: number): Promise<void> {
     kc.loadFromString(kubeconfig);
     const baseline = settledRss();
     const baseHeap = process.memoryUsage().heapUsed / MiB;
-    const activation = await activate({ providerName: 'metal3-provider', kubeConfig: kc, logger: new CountingLogger(), events: { record: () => undefined }, replicaId: 'rss' });
+    const activation = await activate({ providerName: 'metal3-provider', kubeConfig: kc, logger: new CountingLogger(), events: { record: () => undefined }, replicaId: 'rss', nodeTypesChanged: () => undefined });
     await activation.provider.configure(providerConfig());
     const warm = settledRss();
     const heap = process.memoryUsage().heapUsed / MiB - baseHeap;

@@ -45,6 +45,7 @@ export class PluginStrategy implements ClaimStrategy {
       logger: this.logger,
       events: { record: () => undefined },
       replicaId: 'bench',
+      nodeTypesChanged: () => undefined,
     });
     await this.activation.provider.configure(providerConfig());
   }

@@ -73,7 +73,7 @@ describe('createNode', () => {
     await new Promise((r) => setTimeout(r, 100));
     watch.abort();
 
-    expect(state).toMatchObject({ claimUid: claim.uid, hostName: 'single-01', phase: 'Claimed', nodeType: 'single' });
+    expect(state).toMatchObject({ claimUid: claim.uid, machine: { name: 'single-01' }, phase: 'Claimed', nodeType: 'single' });
     expect(events).toHaveLength(1);
     const written = events[0];
     expect(written.metadata.labels?.[CLAIM_LABEL]).toBe(claim.uid);
@@ -108,7 +108,7 @@ describe('createNode', () => {
     // Idempotent: the second call finds the host and writes nothing.
     const before = await lab.getHost('single-01');
     const again = await provider.createNode(claim, JOIN);
-    expect(again.hostName).toBe('single-01');
+    expect(again.machine.name).toBe('single-01');
     expect((await lab.getHost('single-01')).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
   });
 
@@ -140,10 +140,10 @@ describe('createNode', () => {
     await waitFor(async () => (await provider.nodeTypes()).find((t) => t.name === 'bulk')?.capacity.total === 20);
     const claims = names.map(() => aClaim({ nodeType: 'bulk' }));
     const states = await Promise.all(claims.map((claim) => provider.createNode(claim, JOIN)));
-    expect(new Set(states.map((s) => s.hostName)).size).toBe(20);
+    expect(new Set(states.map((s) => s.machine.name)).size).toBe(20);
     expect(new Set(states.map((s) => s.ip)).size).toBe(20);
     for (const [i, state] of states.entries()) {
-      const bmh = await lab.getHost(state.hostName);
+      const bmh = await lab.getHost(state.machine.name);
       expect(bmh.metadata.labels?.[CLAIM_LABEL]).toBe(claims[i].uid);
     }
     const reservations = await lab.core.listNamespacedConfigMap({ namespace: lab.namespace, labelSelector: 'metal3.vcluster.com/ip-pool' });
@@ -156,7 +156,7 @@ describe('createNode', () => {
     for (const name of ['pin-01', 'pin-02', 'pin-03']) await lab.createHost(name, { ...CPU_HOST, labels: { 'hardware-class': 'pin' } });
     await waitFor(async () => (await provider.nodeTypes()).find((t) => t.name === 'pin')?.capacity.total === 3);
     const pinned = aClaim({ nodeType: 'pin', properties: { 'metal3.vcluster.com/server-name': 'pin-03' } });
-    expect((await provider.createNode(pinned, JOIN)).hostName).toBe('pin-03');
+    expect((await provider.createNode(pinned, JOIN)).machine.name).toBe('pin-03');
 
     const second = aClaim({ nodeType: 'pin', properties: { 'metal3.vcluster.com/server-name': 'pin-03' } });
     const err = await provider.createNode(second, JOIN).catch((e: unknown) => e);

@@ -82,7 +82,7 @@ describe('the per-claim data Secret', () => {
       expect(proxy.writes.map((w) => `${w.method} ${/namespaces\/[^/]+\/([^/?]+)/.exec(w.path)?.[1]}`)).toEqual(writes);
       expect(proxy.writes.every((w) => w.status < 300)).toBe(true);
       const [secret] = await secretsOf(claim);
-      expect(secret.metadata?.annotations?.[HOST_ANNOTATION]).toBe(state.hostName);
+      expect(secret.metadata?.annotations?.[HOST_ANNOTATION]).toBe(state.machine.name);
     } finally {
       await counted.dispose();
       await proxy.close();
@@ -96,7 +96,7 @@ describe('the per-claim data Secret', () => {
     const named = names.find((n) => n !== natural)!;
     await leaveRecord(claim, named);
 
-    expect((await activation.provider.createNode(claim, JOIN)).hostName).toBe(named);
+    expect((await activation.provider.createNode(claim, JOIN)).machine.name).toBe(named);
     expect(await hostsOf(claim)).toEqual([named]);
     const [secret, ...more] = await secretsOf(claim);
     expect(more).toHaveLength(0);
@@ -107,12 +107,12 @@ describe('the per-claim data Secret', () => {
 
   it('a record naming a host another claim holds is moved to a free host; the claim holds one host', async () => {
     const first = aClaim({ nodeType: 'move' });
-    const taken = (await activation.provider.createNode(first, JOIN)).hostName;
+    const taken = (await activation.provider.createNode(first, JOIN)).machine.name;
     const claim = aClaim({ nodeType: 'move' });
     await leaveRecord(claim, taken);
     const before = (await secretsOf(claim))[0].metadata?.resourceVersion;
 
-    const { hostName } = await activation.provider.createNode(claim, JOIN);
+    const { machine: { name: hostName } } = await activation.provider.createNode(claim, JOIN);
     expect(hostName).not.toBe(taken);
     expect(await hostsOf(claim)).toEqual([hostName]);
     expect(await hostsOf(first)).toEqual([taken]);
@@ -137,7 +137,7 @@ describe('the per-claim data Secret', () => {
       for (const [i, claim] of claims.entries()) {
         const hosts = await hostsOf(claim);
         expect({ claim: claim.name, hosts: hosts.length }).toEqual({ claim: claim.name, hosts: 1 });
-        expect(answers[i].map((a) => a.hostName)).toEqual([hosts[0], hosts[0], hosts[0]]);
+        expect(answers[i].map((a) => a.machine.name)).toEqual([hosts[0], hosts[0], hosts[0]]);
         const secrets = await secretsOf(claim);
         expect(secrets.map((s) => s.metadata?.annotations?.[HOST_ANNOTATION])).toEqual([hosts[0]]);
         held.add(hosts[0]);
@@ -150,7 +150,7 @@ describe('the per-claim data Secret', () => {
 
   it('a host held through the legacy two-Secret layout is complete as it is: no write, no new Secret', async () => {
     const claim = aClaim({ nodeType: 'legacy' });
-    const { hostName } = await activation.provider.createNode(claim, JOIN);
+    const { machine: { name: hostName } } = await activation.provider.createNode(claim, JOIN);
     await lab.core.deleteNamespacedSecret({ namespace: lab.namespace, name: recordName(claim) });
     const labels = { 'app.kubernetes.io/managed-by': 'metal3-provider', [CLAIM_LABEL]: claim.uid };
     for (const [kind, key] of [['user-data', 'userData'], ['network-data', 'networkData']]) {
@@ -164,7 +164,7 @@ describe('the per-claim data Secret', () => {
     });
     await new Promise((r) => setTimeout(r, 300)); // the plugin's watch sees the patch
 
-    expect((await activation.provider.createNode(claim, JOIN)).hostName).toBe(hostName);
+    expect((await activation.provider.createNode(claim, JOIN)).machine.name).toBe(hostName);
     expect((await lab.getHost(hostName)).metadata.resourceVersion).toBe(legacy.metadata.resourceVersion);
     expect((await secretsOf(claim)).map((s) => s.metadata?.name).sort()).toEqual([`${recordName(claim)}-network-data`, `${recordName(claim)}-user-data`]);
   });

@@ -3,13 +3,14 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type {
   EventRecorder,
   Logger,
-  Metal3NodeTypeSpec,
+  NodeProviderSpec,
   ObjectRef,
   PluginActivation,
   PluginHost,
   ProviderConfig,
 } from '../../plugin/contract.js';
 import { activate } from '../../plugin/index.js';
+import type { Metal3NodeTypeSpec, Metal3ProviderSpec } from '../../providers/metal3/spec.js';
 import { aNodeType } from '../support/builders.js';
 import type { TestLab } from '../support/lab.js';
 
@@ -40,18 +41,31 @@ export class RecordingLogger implements Logger {
   }
 }
 
-export function recordingHost(kubeConfig: KubeConfig): PluginHost & { events: EventRecorder & { recorded: RecordedEvent[] }; logger: RecordingLogger } {
+/** A PluginHost that keeps what the plugin tells it: events, log lines, and how often node types changed. */
+export type RecordingHost = PluginHost & { events: EventRecorder & { recorded: RecordedEvent[] }; logger: RecordingLogger; nodeTypeChanges: number };
+
+export function recordingHost(kubeConfig: KubeConfig): RecordingHost {
   const recorded: RecordedEvent[] = [];
-  return {
+  const host: RecordingHost = {
     providerName: 'metal3-provider',
     kubeConfig,
     logger: new RecordingLogger(),
     events: { recorded, record: (object, type, reason, message) => recorded.push({ object, type, reason, message }) },
     replicaId: 'test',
+    nodeTypeChanges: 0,
+    nodeTypesChanged: () => {
+      host.nodeTypeChanges += 1;
+    },
   };
+  return host;
 }
 
-export function providerConfig(namespace: string, overrides: { properties?: Record<string, string>; nodeTypes?: Metal3NodeTypeSpec[] } = {}): ProviderConfig {
+/** A NodeProvider config whose `spec.metal3` the tests may edit as the provider's own type (it is data to the contract). */
+export interface Metal3ProviderConfig extends ProviderConfig {
+  spec: NodeProviderSpec & { metal3: Metal3ProviderSpec };
+}
+
+export function providerConfig(namespace: string, overrides: { properties?: Record<string, string>; nodeTypes?: Metal3NodeTypeSpec[] } = {}): Metal3ProviderConfig {
   return {
     name: 'metal3-provider',
     spec: {
@@ -87,7 +101,7 @@ export const CPU_HOST = { labels: { 'hardware-class': 'cpu' }, cpu: 32, ramMebib
  * The Netris credentials Secret `netris` (keys url, username `admin`, password) in the hosts
  * namespace, and a one-type provider config (`cpu-node`, the EPYC fleet) that points at it.
  */
-export async function netrisProviderConfig(lab: TestLab, netrisUrl: string, password: string): Promise<ProviderConfig> {
+export async function netrisProviderConfig(lab: TestLab, netrisUrl: string, password: string): Promise<Metal3ProviderConfig> {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   await lab.core.createNamespacedSecret({
     namespace: lab.namespace,

@@ -4,10 +4,10 @@
  * cluster, and dispose() leaving no active handles behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { isTransient, type ProviderConfig } from '../../plugin/contract.js';
+import { isTransient } from '../../plugin/contract.js';
 import { activate, CONTRACT_VERSION } from '../../plugin/index.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from './helpers.js';
+import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects, type Metal3ProviderConfig } from './helpers.js';
 import { waitFor } from '../support/waitFor.js';
 import { aClaim, JOIN } from '../support/builders.js';
 import { expectRejectsWith } from '../support/expectations.js';
@@ -29,10 +29,10 @@ describe('activation lifecycle', () => {
   });
 
   it('re-exports the contract version', () => {
-    expect(CONTRACT_VERSION).toMatch(/^1\./);
+    expect(CONTRACT_VERSION).toMatch(/^2\./);
   });
 
-  const badConfigs: { name: string; mutate: (c: ProviderConfig) => void; field: string }[] = [
+  const badConfigs: { name: string; mutate: (c: Metal3ProviderConfig) => void; field: string }[] = [
     { name: 'missing namespace', mutate: (c) => (c.spec.metal3!.clusterRef = { namespace: '' }), field: 'spec.metal3.clusterRef.namespace' },
     { name: 'duplicate type names', mutate: (c) => c.spec.metal3!.nodeTypes.push({ name: 'cpu-node' }), field: 'spec.metal3.nodeTypes[1].name' },
     { name: 'type name not a DNS label', mutate: (c) => (c.spec.metal3!.nodeTypes[0].name = 'CPU_Node'), field: 'spec.metal3.nodeTypes[0].name' },
@@ -81,6 +81,22 @@ describe('activation lifecycle', () => {
     }
   });
 
+  it('tells the host its node types changed when a BareMetalHost in the namespace changes', async () => {
+    const { host, activation, provider } = await activateConfigured(lab);
+    try {
+      const quiet = host.nodeTypeChanges;
+      await lab.createHost('late-cpu', CPU_HOST);
+      await waitFor(async () => (await provider.nodeTypes())[0].capacity.total === 4);
+      expect(host.nodeTypeChanges).toBeGreaterThan(quiet);
+      const afterAdd = host.nodeTypeChanges;
+      await lab.deleteHost('late-cpu');
+      await waitFor(() => host.nodeTypeChanges > afterAdd);
+      await waitFor(async () => (await provider.nodeTypes())[0].capacity.total === 3);
+    } finally {
+      await activation.dispose();
+    }
+  });
+
   it('restart: a new activation rebuilds from the cluster and continues idempotently', async () => {
     const first = await activateConfigured(lab);
     const claim = aClaim();
@@ -89,15 +105,15 @@ describe('activation lifecycle', () => {
 
     const second = await activateConfigured(lab);
     try {
-      const before = (await lab.getHost(state.hostName)).metadata.resourceVersion;
-      expect(await second.provider.getNode(claim)).toMatchObject({ hostName: state.hostName, phase: 'Claimed', claimName: claim.name, nodeType: 'cpu-node' });
-      expect((await second.provider.createNode(claim, JOIN)).hostName).toBe(state.hostName);
-      expect((await lab.getHost(state.hostName)).metadata.resourceVersion).toBe(before);
+      const before = (await lab.getHost(state.machine.name)).metadata.resourceVersion;
+      expect(await second.provider.getNode(claim)).toMatchObject({ machine: { name: state.machine.name }, phase: 'Claimed', claimName: claim.name, nodeType: 'cpu-node' });
+      expect((await second.provider.createNode(claim, JOIN)).machine.name).toBe(state.machine.name);
+      expect((await lab.getHost(state.machine.name)).metadata.resourceVersion).toBe(before);
       expect((await second.provider.listNodes()).map((n) => n.claimUid)).toEqual([claim.uid]);
       expect((await second.provider.nodeTypes())[0].capacity).toEqual({ total: 3, claimed: 1 });
       expect((await second.provider.deleteNode(claim)).phase).toBe('Releasing');
-      await lab.setHostState(state.hostName, 'available');
-      await waitFor(async () => (await second.provider.getNode(claim))?.hostState === 'available');
+      await lab.setHostState(state.machine.name, 'available');
+      await waitFor(async () => (await second.provider.getNode(claim))?.providerState === 'available');
       expect((await second.provider.deleteNode(claim)).phase).toBe('Released');
     } finally {
       await second.activation.dispose();

@@ -87,8 +87,8 @@ describe('createNode/deleteNode with the Netris fabric', () => {
     try {
       const [a, b] = await Promise.all([provider.createNode(claimA, JOIN), provider.createNode(claimB, JOIN)]);
       netris.setFault();
-      const hostA = await lab.getHost(a.hostName);
-      const hostB = await lab.getHost(b.hostName);
+      const hostA = await lab.getHost(a.machine.name);
+      const hostB = await lab.getHost(b.machine.name);
       expect(portsOfHost(hostA)).toEqual([expect.objectContaining({ network: tenantA.name, vlanId: 100 }), expect.objectContaining({ network: tenantA.name, vlanId: 100 })]);
       expect(portsOfHost(hostB).map((p) => [p.network, p.vlanId])).toEqual([[tenantB.name, 200], [tenantB.name, 200]]);
       expect(a.ip).toMatch(/^10\.100\.0\.\d+$/);
@@ -107,7 +107,7 @@ describe('createNode/deleteNode with the Netris fabric', () => {
       expect(netris.canReach(macB, macA)).toBe(false);
 
       await waitFor(async () => (await provider.getNode(claimA))?.phase === 'Provisioned', { timeoutMs: 10000 });
-      for (const [host, network] of [[a.hostName, tenantA.name], [b.hostName, tenantB.name]]) {
+      for (const [host, network] of [[a.machine.name, tenantA.name], [b.machine.name, tenantB.name]]) {
         const writes = seen.filter((s) => s.host === host);
         const firstImage = writes.findIndex((s) => s.image);
         expect(firstImage).toBeGreaterThan(0);
@@ -116,10 +116,10 @@ describe('createNode/deleteNode with the Netris fabric', () => {
       }
 
       const released = await releaseFully(claimA);
-      expect(released).toMatchObject({ phase: 'Released', hostName: a.hostName });
+      expect(released).toMatchObject({ phase: 'Released', machine: { name: a.machine.name } });
       expect(portsOfHost(hostA).map((p) => [p.network, p.status])).toEqual([['parking-lot', 'active'], ['parking-lot', 'active']]);
       expect(netris.canReach(macA, 'provisioning')).toBe(true);
-      expect((await lab.getHost(a.hostName)).metadata.annotations?.['metal3.vcluster.com/netris-server-cluster']).toBeUndefined();
+      expect((await lab.getHost(a.machine.name)).metadata.annotations?.['metal3.vcluster.com/netris-server-cluster']).toBeUndefined();
       await expectNothingLeftFor(lab, claimA.uid);
       await releaseFully(claimB);
       await expectNothingLeftFor(lab, claimB.uid);
@@ -157,14 +157,14 @@ describe('createNode/deleteNode with the Netris fabric', () => {
     expect(isTransient(err)).toBe(true);
     const reserved = (await provider.listNodes()).find((n) => n.claimUid === claim.uid);
     expect(reserved).toBeDefined();
-    const host = await lab.getHost(reserved!.hostName);
+    const host = await lab.getHost(reserved!.machine.name);
     expect(host.spec).toMatchObject({ online: false });
     expect(host.spec.image).toBeUndefined();
     expect(portsOfHost(host).map((p) => p.network)).toEqual(['parking-lot', 'parking-lot']);
 
     const state = await provider.createNode(claim, JOIN);
-    expect(state.hostName).toBe(host.metadata.name);
-    expect((await lab.getHost(state.hostName)).spec).toMatchObject({ online: true, image: expect.objectContaining({ url: expect.any(String) }) });
+    expect(state.machine.name).toBe(host.metadata.name);
+    expect((await lab.getHost(state.machine.name)).spec).toMatchObject({ online: true, image: expect.objectContaining({ url: expect.any(String) }) });
     expect(portsOfHost(host).map((p) => p.network)).toEqual([tenantA.name, tenantA.name]);
 
     await releaseFully(claim);
@@ -178,10 +178,10 @@ describe('createNode/deleteNode with the Netris fabric', () => {
     await expect(provider.createNode(claim, JOIN)).rejects.toMatchObject({ code: 'Transient' });
     netris.setFault();
     const reserved = (await provider.listNodes()).find((n) => n.claimUid === claim.uid);
-    expect(reserved?.hostName).toBeDefined();
+    expect(reserved?.machine.name).toBeDefined();
     await releaseFully(claim);
     await expectNothingLeftFor(lab, claim.uid);
-    const host = await lab.getHost(reserved!.hostName);
+    const host = await lab.getHost(reserved!.machine.name);
     expect(host.spec.consumerRef).toBeUndefined();
     expect(portsOfHost(host).map((p) => p.network)).toEqual(['parking-lot', 'parking-lot']);
     expect(netris.listPorts().every((p) => p.network === 'parking-lot')).toBe(true);

@@ -4,11 +4,11 @@
  * the password), an unknown server cluster, and a host whose ports the fabric cannot find.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type NodeClaimView, type NodeProvider, type PluginActivation, type ProviderConfig } from '../../plugin/contract.js';
+import { type NodeClaimView, type NodeProvider, type PluginActivation } from '../../plugin/contract.js';
 import { startNetrisEmulator, type NetrisEmulator } from '../../lab/netris/emulator.js';
 import { ensureTenantServerCluster, registerFleetPorts } from '../../lab/netris/fleet.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from './helpers.js';
+import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects, type Metal3ProviderConfig } from './helpers.js';
 import { aClaim, JOIN } from '../support/builders.js';
 import { expectNothingLeftFor, expectRejectsWith } from '../support/expectations.js';
 
@@ -24,7 +24,7 @@ describe('Netris configuration', () => {
   let host: ReturnType<typeof recordingHost>;
   let serverCluster: string;
 
-  const withNetris = (secret: string): ProviderConfig => {
+  const withNetris = (secret: string): Metal3ProviderConfig => {
     const config = providerConfig(lab.namespace);
     config.spec.metal3!.netris = { secretRef: { name: secret } };
     return config;
@@ -102,7 +102,7 @@ describe('Netris configuration', () => {
 
     const claim = tenantClaim();
     const state = await provider.createNode(claim, JOIN);
-    expect(state.hostName).toBe('lldp-1');
+    expect(state.machine.name).toBe('lldp-1');
     expect(netris.portsOf(serverCluster)).toHaveLength(2);
     expect(leaked()).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { whyIneligible, whyNotFree } from '../../providers/metal3/hosts/eligibil
 import { IndexedSet } from '../../providers/metal3/hosts/indexedSet.js';
 import { pickFree, type FreePickContext } from '../../providers/metal3/hosts/pickFree.js';
 import { HostResourceMemo, parseRequirements, type BareMetalHostLike } from '../../providers/metal3/hosts/resources.js';
-import type { Metal3NodeTypeSpec } from '../../plugin/contract.js';
+import type { Metal3NodeTypeSpec } from '../../providers/metal3/spec.js';
 
 type Host = BareMetalHostLike & { metadata: { name: string } };
 

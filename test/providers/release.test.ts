@@ -58,7 +58,7 @@ describe('deleteNode and node state', () => {
     await waitFor(async () => (await provider.getNode(claim))?.phase === 'Delayed');
     await lab.setHostState(name, 'provisioned', { operationalStatus: 'OK', poweredOn: true });
     await waitFor(async () => (await provider.getNode(claim))?.phase === 'Provisioned');
-    expect(await stateOf(claim)).toMatchObject({ hostName: name, hostState: 'provisioned', poweredOn: true, claimName: claim.name, claimNamespace: claim.namespace });
+    expect(await stateOf(claim)).toMatchObject({ machine: { name: name }, providerState: 'provisioned', poweredOn: true, claimName: claim.name, claimNamespace: claim.namespace });
 
     await lab.setHostState(name, 'available', { operationalStatus: 'error', errorType: 'provisioning error', errorMessage: 'image checksum mismatch', poweredOn: false });
     await waitFor(async () => (await provider.getNode(claim))?.phase === 'Failed');
@@ -70,7 +70,7 @@ describe('deleteNode and node state', () => {
     const { claim, name } = await claimedHost({ 'metal3.vcluster.com/ip-address': '192.168.100.60/24', 'metal3.vcluster.com/gateway': '192.168.100.1' });
     await lab.setHostState(name, 'provisioned', { poweredOn: true });
 
-    expect(await provider.deleteNode(claim)).toMatchObject({ phase: 'Releasing', hostName: name });
+    expect(await provider.deleteNode(claim)).toMatchObject({ phase: 'Releasing', machine: { name: name } });
     let bmh = await lab.getHost(name);
     expect(bmh.spec.image).toBeUndefined();
     expect(bmh.spec.userData).toBeUndefined();
@@ -81,14 +81,14 @@ describe('deleteNode and node state', () => {
     expect(bmh.spec.consumerRef?.uid).toBe(claim.uid);
 
     await lab.setHostState(name, 'deprovisioning', { poweredOn: false });
-    await waitFor(async () => (await provider.getNode(claim))?.hostState === 'deprovisioning');
+    await waitFor(async () => (await provider.getNode(claim))?.providerState === 'deprovisioning');
     expect(await provider.deleteNode(claim)).toMatchObject({ phase: 'Releasing' });
     expect((await lab.getHost(name)).metadata.labels?.[CLAIM_LABEL]).toBe(claim.uid);
     expect((await provider.getNode(claim))?.phase).toBe('Releasing');
 
     await lab.setHostState(name, 'available');
-    await waitFor(async () => (await provider.getNode(claim))?.hostState === 'available');
-    expect(await provider.deleteNode(claim)).toMatchObject({ phase: 'Released', hostName: name });
+    await waitFor(async () => (await provider.getNode(claim))?.providerState === 'available');
+    expect(await provider.deleteNode(claim)).toMatchObject({ phase: 'Released', machine: { name: name } });
     bmh = await lab.getHost(name);
     expect(bmh.spec.consumerRef).toBeUndefined();
     expect(bmh.metadata.labels?.[CLAIM_LABEL]).toBeUndefined();
@@ -109,7 +109,7 @@ describe('deleteNode and node state', () => {
     const { claim, name } = await claimedHost();
     await lab.setHostState(name, 'provisioned', { poweredOn: true });
     await lab.patchHost(name, { spec: { disablePowerOff: true } });
-    await waitFor(async () => (await provider.getNode(claim))?.hostState === 'provisioned' && (await lab.getHost(name)).spec.disablePowerOff === true);
+    await waitFor(async () => (await provider.getNode(claim))?.providerState === 'provisioned' && (await lab.getHost(name)).spec.disablePowerOff === true);
     await new Promise((r) => setTimeout(r, 50)); // let the cache see the spec change
 
     expect(await provider.deleteNode(claim)).toMatchObject({ phase: 'Releasing', hostName: name });
@@ -127,12 +127,12 @@ describe('deleteNode and node state', () => {
     await lab.setHostState(name, 'provisioned', { poweredOn: true });
     expect((await provider.deleteNode(claim)).phase).toBe('Releasing');
     await lab.setHostState(name, 'deprovisioning', { operationalStatus: 'error', errorType: 'provisioning error', errorMessage: 'cleaning failed: disk erase timed out' });
-    await waitFor(async () => (await provider.getNode(claim))?.hostState === 'deprovisioning');
-    expect(await provider.deleteNode(claim)).toEqual({ phase: 'Failed', hostName: name, reason: 'provisioning error', message: 'cleaning failed: disk erase timed out' });
+    await waitFor(async () => (await provider.getNode(claim))?.providerState === 'deprovisioning');
+    expect(await provider.deleteNode(claim)).toEqual({ phase: 'Failed', machine: { kind: 'BareMetalHost', name, namespace: lab.namespace }, reason: 'provisioning error', message: 'cleaning failed: disk erase timed out' });
     expect((await lab.getHost(name)).metadata.labels?.[CLAIM_LABEL]).toBe(claim.uid);
 
     await lab.setHostState(name, 'available', { operationalStatus: 'OK', errorType: undefined, errorMessage: '' });
-    await waitFor(async () => (await provider.getNode(claim))?.hostState === 'available');
+    await waitFor(async () => (await provider.getNode(claim))?.providerState === 'available');
     expect((await provider.deleteNode(claim)).phase).toBe('Released');
   });
 

@@ -39,12 +39,12 @@ describe('createNode/deleteNode with the Metal3 simulator', () => {
     const claimed = await provider.createNode(claim, JOIN);
     expect(claimed.phase).toBe('Claimed');
     await waitFor(async () => (await provider.getNode(claim))?.phase === 'Provisioned', { timeoutMs: 10000 });
-    expect(await provider.getNode(claim)).toMatchObject({ hostName: claimed.hostName, hostState: 'provisioned', poweredOn: true, ip: claimed.ip });
+    expect(await provider.getNode(claim)).toMatchObject({ machine: { name: claimed.machine.name }, providerState: 'provisioned', poweredOn: true, ip: claimed.ip });
 
     expect((await provider.deleteNode(claim)).phase).toBe('Releasing');
     const release = await expectEventuallyReleased(provider, claim);
-    expect(release).toMatchObject({ phase: 'Released', hostName: claimed.hostName });
-    const host = await lab.getHost(claimed.hostName);
+    expect(release).toMatchObject({ phase: 'Released', machine: { name: claimed.machine.name } });
+    const host = await lab.getHost(claimed.machine.name);
     expect(host.status?.provisioning?.state).toBe('available');
     expect(host.spec.consumerRef).toBeUndefined();
     await expectNothingLeftFor(lab, claim.uid);
@@ -53,11 +53,11 @@ describe('createNode/deleteNode with the Metal3 simulator', () => {
   it('surfaces a provisioning failure as Failed with BMO errorType and errorMessage (not replaced)', async () => {
     const claim = aClaim();
     const claimed = await provider.createNode(claim, JOIN);
-    await lab.patchHost(claimed.hostName, { metadata: { annotations: { 'lab.metal3.io/fault': JSON.stringify({ provisioningError: { message: 'Image checksum mismatch' } }) } } });
+    await lab.patchHost(claimed.machine.name, { metadata: { annotations: { 'lab.metal3.io/fault': JSON.stringify({ provisioningError: { message: 'Image checksum mismatch' } }) } } });
     await waitFor(async () => (await provider.getNode(claim))?.phase === 'Failed', { timeoutMs: 10000 });
     const state = await provider.getNode(claim);
-    expect(state).toMatchObject({ hostName: claimed.hostName, phase: 'Failed', reason: 'provisioning error' });
+    expect(state).toMatchObject({ machine: { name: claimed.machine.name }, phase: 'Failed', reason: 'provisioning error' });
     expect(state?.message).toContain('Image checksum mismatch');
-    expect((await lab.getHost(claimed.hostName)).metadata.labels?.['metal3.vcluster.com/node-claim']).toBe(claim.uid);
+    expect((await lab.getHost(claimed.machine.name)).metadata.labels?.['metal3.vcluster.com/node-claim']).toBe(claim.uid);
   });
 });

@@ -77,10 +77,10 @@ describe('crash points in createNode', () => {
     try {
       const state = await waitFor(() => provider.createNode(claim, JOIN), { timeoutMs: 5000 });
       const hostName = expectHeld(await readCluster(lab), claim.uid, { withIp: true });
-      expect(state.hostName).toBe(hostName);
+      expect(state.machine.name).toBe(hostName);
       // A further retry writes nothing and changes nothing.
       const before = (await lab.getHost(hostName)).metadata.resourceVersion;
-      expect((await provider.createNode(claim, JOIN)).hostName).toBe(hostName);
+      expect((await provider.createNode(claim, JOIN)).machine.name).toBe(hostName);
       expect((await lab.getHost(hostName)).metadata.resourceVersion).toBe(before);
 
       await releaseFully(provider, claim);
@@ -137,7 +137,7 @@ describe('crash points in deleteNode (Metal3 simulator deprovisions for real)', 
     try {
       const state = await provider.createNode(claim, JOIN);
       await waitFor(async () => (await provider.getNode(claim))?.phase === 'Provisioned', { timeoutMs: 10000 });
-      return { claim, hostName: state.hostName };
+      return { claim, hostName: state.machine.name };
     } finally {
       await activation.dispose();
     }

@@ -86,7 +86,7 @@ describe('crash points with the Netris fabric', () => {
   const createUntilProvisioned = (claim: NodeClaimView) => withHealthyPlugin(async (p) => {
     const state = await waitFor(() => p.createNode(claim, JOIN), { timeoutMs: 10_000 });
     await waitFor(async () => (await p.getNode(claim))?.phase === 'Provisioned', { timeoutMs: 15000 });
-    return state.hostName;
+    return state.machine.name;
   });
 
   const releaseFully = (claim: NodeClaimView) =>

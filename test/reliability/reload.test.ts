@@ -9,7 +9,7 @@
  * whole caches or clients, not small ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeClaimView, NodeProvider, PluginActivation, ProviderConfig } from '../../plugin/contract.js';
@@ -20,6 +20,7 @@ import { CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from '..
 import { expectReleased, readCluster } from './invariants.js';
 import { aClaim, JOIN } from '../support/builders.js';
 import { waitFor } from '../support/waitFor.js';
+import { copyPackage } from '../platform/host/helpers.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const HOSTS = 6;
@@ -136,7 +137,7 @@ describe('hot reload under load', () => {
   it('through the platform loader: reloads during a burst drain in-flight calls; nothing fails or leaks', async () => {
     await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
     const root = await mkdtemp(join(REPO_ROOT, '.lab', 'reliability-reload-'));
-    for (const part of ['manifest.yaml', 'plugin', 'providers', 'templates', 'common/quantity.ts']) await cp(join(REPO_ROOT, part), join(root, 'package', part), { recursive: true });
+    await copyPackage(REPO_ROOT, join(root, 'package'));
     const host = recordingHost(lab.kc);
     const plugin = new ProviderPlugin({
       registration: { name: 'metal3-provider', path: join(root, 'package') },

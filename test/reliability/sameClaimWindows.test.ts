@@ -73,7 +73,7 @@ describe('the same claim on two replicas at once', () => {
   it('a record moved off a host that was released and re-claimed in between leaves the claim one host', async () => {
     // Another claim holds moved-1; this claim's record (left by a replica that chose moved-1 earlier) names it.
     const other = aClaim({ nodeType: 'moved', properties: { [SERVER_NAME]: 'moved-1' } });
-    expect((await one.provider.createNode(other, JOIN)).hostName).toBe('moved-1');
+    expect((await one.provider.createNode(other, JOIN)).machine.name).toBe('moved-1');
     const claim = aClaim({ nodeType: 'moved' });
     await lab.core.createNamespacedSecret({
       namespace: lab.namespace,
@@ -92,11 +92,11 @@ describe('the same claim on two replicas at once', () => {
     expect((await one.provider.deleteNode(other)).phase).toBe('Releasing');
     await lab.setHostState('moved-1', 'available');
     await waitFor(async () => (await one.provider.deleteNode(other)).phase === 'Released', { what: 'the other claim released' });
-    expect((await one.provider.createNode(claim, JOIN)).hostName).toBe('moved-1');
+    expect((await one.provider.createNode(claim, JOIN)).machine.name).toBe('moved-1');
 
     await held.release();
     const answer = await second;
-    expect(answer.hostName).toBe('moved-1');
+    expect(answer.machine.name).toBe('moved-1');
     expect((await hostsOf(claim)).map((h) => h.metadata.name)).toEqual(['moved-1']);
     expect((await secretsOf(claim)).map((s) => s.metadata?.annotations?.[HOST_ANNOTATION])).toEqual(['moved-1']);
     await expectConsistent(claim);
@@ -113,7 +113,7 @@ describe('the same claim on two replicas at once', () => {
 
     // Meanwhile replica one wins a host for the same claim.
     const won = await one.provider.createNode(claim, JOIN);
-    expect(won.hostName).toMatch(/^cleanup-/);
+    expect(won.machine.name).toMatch(/^cleanup-/);
 
     await held.release();
     expect(await failing).toMatch(/HTTP 500/);
@@ -121,7 +121,7 @@ describe('the same claim on two replicas at once', () => {
 
     // Whatever the race left, the claim converges to one complete host.
     const again = await one.provider.createNode(claim, JOIN);
-    expect((await hostsOf(claim)).map((h) => h.metadata.name)).toEqual([again.hostName]);
+    expect((await hostsOf(claim)).map((h) => h.metadata.name)).toEqual([again.machine.name]);
     await expectConsistent(claim);
   });
 });

@@ -29,7 +29,7 @@ async function replica(kubeConfig: KubeConfig, config: ProviderConfig, id: strin
 
 async function settle(provider: NodeProvider, claim: NodeClaimView): Promise<Outcome> {
   try {
-    return { claim, host: (await provider.createNode(claim, JOIN)).hostName };
+    return { claim, host: (await provider.createNode(claim, JOIN)).machine.name };
   } catch (error) {
     return { claim, error };
   }

@@ -13,10 +13,9 @@ import {
   type NodeClaimView,
   type NodeProvider,
   type PluginActivation,
-  type ProviderConfig,
 } from '../../plugin/contract.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { activateConfigured, CPU_HOST, providerConfig, seedPlatformObjects } from '../providers/helpers.js';
+import { activateConfigured, CPU_HOST, providerConfig, seedPlatformObjects, type Metal3ProviderConfig } from '../providers/helpers.js';
 import { expectClusterConsistent, expectHeld, expectReleased, readCluster } from '../reliability/invariants.js';
 import { aClaim, JOIN } from '../support/builders.js';
 import { expectRejectsWith } from '../support/expectations.js';
@@ -32,7 +31,7 @@ const NETWORK_DATA = 'metal3.vcluster.com/network-data';
 const CHECKSUM = 'metal3.vcluster.com/image-checksum';
 const CHECKSUM_TYPE = 'metal3.vcluster.com/image-checksum-type';
 
-function baseConfig(namespace: string): ProviderConfig {
+function baseConfig(namespace: string): Metal3ProviderConfig {
   return providerConfig(namespace, {
     properties: { 'vcluster.com/os-image': 'ubuntu-noble', [CIDR]: '10.90.0.1/24' },
     nodeTypes: [
@@ -42,7 +41,7 @@ function baseConfig(namespace: string): ProviderConfig {
   });
 }
 
-interface ConfigCase { input: string; mutate: (c: ProviderConfig) => void; field: string; message: string }
+interface ConfigCase { input: string; mutate: (c: Metal3ProviderConfig) => void; field: string; message: string }
 
 const configCases: ConfigCase[] = [
   { input: 'missing clusterRef.namespace', mutate: (c) => (c.spec.metal3!.clusterRef = { namespace: '' }), field: 'spec.metal3.clusterRef.namespace', message: 'is required' },
@@ -98,7 +97,7 @@ describe('bad-input catalogue', () => {
     await lab.createOsImage('crc-checksum', { ...image, [CHECKSUM]: 'a'.repeat(64), [CHECKSUM_TYPE]: 'crc32' });
     ({ activation, provider } = await activateConfigured(lab, baseConfig(lab.namespace)));
     control = aClaim({ name: 'control' });
-    controlHost = (await provider.createNode(control, JOIN)).hostName;
+    controlHost = (await provider.createNode(control, JOIN)).machine.name;
     controlVersion = (await lab.getHost(controlHost)).metadata.resourceVersion ?? '';
   });
 
@@ -177,7 +176,7 @@ describe('bad-input catalogue', () => {
     for (const claim of failed) expectReleased(view, claim.uid);
     const good = aClaim({ name: 'good-after' });
     const state = await provider.createNode(good, JOIN);
-    expect(state.hostName).not.toBe(controlHost);
+    expect(state.machine.name).not.toBe(controlHost);
     expectHeld(await readCluster(lab), good.uid, { withIp: true });
   });
 });

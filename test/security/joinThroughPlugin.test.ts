@@ -63,7 +63,7 @@ describe('joining through the plugin\'s user data', () => {
   const bootLog = (host: string) => farm.consoleLog(host).split(/(?=\[[^\]]+\] Power on \(boot)/).pop() ?? '';
   /** Deprovisioning stops the server (and its retrying join script) and wipes it. */
   async function release(claim: NodeClaimView): Promise<void> {
-    const host = (await activation.provider.getNode(claim))?.hostName ?? '';
+    const host = (await activation.provider.getNode(claim))?.machine.name ?? '';
     await waitFor(async () => (await activation.provider.deleteNode(claim)).phase === 'Released', { timeoutMs: 15000 });
     await waitFor(() => phaseOf(host) === 'Wiped', { timeoutMs: 15000 });
   }
@@ -77,7 +77,7 @@ describe('joining through the plugin\'s user data', () => {
   }
 
   async function provision(claim: NodeClaimView, spec: JoinSpec): Promise<string> {
-    const { hostName } = await activation.provider.createNode(claim, spec);
+    const { machine: { name: hostName } } = await activation.provider.createNode(claim, spec);
     return hostName;
   }
 

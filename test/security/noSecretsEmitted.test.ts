@@ -68,8 +68,8 @@ describe('no secret is ever emitted', () => {
       expect(secret.metadata?.labels).toMatchObject({ 'metal3.vcluster.com/node-claim': claim.uid, 'app.kubernetes.io/managed-by': 'metal3-provider' });
       return Buffer.from(secret.data!.userData, 'base64').toString();
     };
-    const userDataA = await userDataOf(a, stateA.hostName);
-    const userDataB = await userDataOf(b, stateB.hostName);
+    const userDataA = await userDataOf(a, stateA.machine.name);
+    const userDataB = await userDataOf(b, stateB.machine.name);
     expect(userDataA).toContain(JOIN_A.token);
     expect(userDataA).toContain(USER_DATA_MARKER);
     expect(userDataA).not.toContain(JOIN_B.token);

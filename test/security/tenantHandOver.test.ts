@@ -24,7 +24,7 @@ async function releaseThrough(lab: TestLab, provider: NodeProvider, claim: NodeC
 }
 
 async function waitForHostState(provider: NodeProvider, claim: NodeClaimView, state: string): Promise<void> {
-  await waitFor(async () => (await provider.getNode(claim))?.hostState === state, { what: `host of ${claim.name} to reach ${state}`, timeoutMs: 5000, everyMs: 10 });
+  await waitFor(async () => (await provider.getNode(claim))?.providerState === state, { what: `host of ${claim.name} to reach ${state}`, timeoutMs: 5000, everyMs: 10 });
 }
 
 describe('handing a host to another tenant', () => {
@@ -62,7 +62,7 @@ describe('handing a host to another tenant', () => {
       await lab.setHostState('clean-01', 'available');
       await waitForHostState(provider, a, 'available');
       expect((await provider.deleteNode(a)).phase).toBe('Released');
-      expect((await provider.createNode(b, JOIN)).hostName).toBe('clean-01');
+      expect((await provider.createNode(b, JOIN)).machine.name).toBe('clean-01');
       await releaseThrough(lab, provider, b, 'clean-01', []);
       expectReleased(await readCluster(lab), b.uid);
     } finally {
@@ -85,7 +85,7 @@ describe('handing a host to another tenant', () => {
       expectReleased(await readCluster(lab), other.uid);
 
       const same = aClaim({ vClusterRef: 'tenant-a', properties: ONLY('dirty-01') });
-      expect((await provider.createNode(same, JOIN)).hostName).toBe('dirty-01');
+      expect((await provider.createNode(same, JOIN)).machine.name).toBe('dirty-01');
       await releaseThrough(lab, provider, same, 'dirty-01', []);
     } finally {
       await activation.dispose();
@@ -97,7 +97,7 @@ describe('handing a host to another tenant', () => {
     const { activation, provider } = await activateConfigured(lab, permissive);
     try {
       const other = aClaim({ vClusterRef: 'tenant-c', properties: ONLY('dirty-01') });
-      expect((await provider.createNode(other, JOIN)).hostName).toBe('dirty-01');
+      expect((await provider.createNode(other, JOIN)).machine.name).toBe('dirty-01');
       await releaseThrough(lab, provider, other, 'dirty-01', []);
       expect((await lab.getHost('dirty-01')).metadata.annotations?.['metal3.vcluster.com/last-tenant']).toBe('p-default/tenant-c');
     } finally {

@@ -4,7 +4,8 @@
  * BareMetalHost as the provider's pure logic reads it) and `aBareMetalHostManifest` (one to write through the API). Each gives a valid default; overrides
  * say only what a test is about.
  */
-import type { JoinSpec, Metal3NodeTypeSpec, NodeClaimView } from '../../plugin/contract.js';
+import type { JoinSpec, NodeClaimView } from '../../plugin/contract.js';
+import type { Metal3NodeTypeSpec } from '../../providers/metal3/spec.js';
 import type { BareMetalHostSpec } from '../../lab/metal3/types.js';
 import type { BareMetalHostLike } from '../../providers/metal3/hosts/resources.js';
 

@@ -1,4 +1,4 @@
-import type { Metal3NodeTypeSpec } from '../../../plugin/contract.js';
+import type { Metal3NodeTypeSpec } from '../spec.js';
 import { fitsResources, hostResources, type BareMetalHostLike } from './resources.js';
 import { matchesLabelSelector } from './selector.js';
 

@@ -5,7 +5,7 @@
  * different claims start at different positions, so concurrent claims mostly pick different hosts.
  * Same verdicts as whyIneligible for a free host (selector, uncleaned reuse, resources).
  */
-import type { LabelSelector } from '../../../plugin/contract.js';
+import type { LabelSelector } from '../spec.js';
 import { chooseHost, stableHash } from './chooseHost.js';
 import { LAST_TENANT_ANNOTATION } from './eligibility.js';
 import { fitsParsed, type BareMetalHostLike, type HostResources, type ParsedRequirements } from './resources.js';

@@ -1,4 +1,4 @@
-import type { LabelSelector } from '../../../plugin/contract.js';
+import type { LabelSelector } from '../spec.js';
 
 /**
  * Kubernetes label-selector semantics: all matchLabels and all matchExpressions must hold (AND).

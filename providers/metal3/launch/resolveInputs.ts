@@ -4,13 +4,9 @@
  * errors surface here, before anything is written.
  */
 import { inject, injectable } from 'tsyringe';
-import {
-  InvalidConfigurationError,
-  type JoinSpec,
-  type Metal3NodeTypeSpec,
-  type NodeClaimView,
-} from '../../../plugin/contract.js';
+import { InvalidConfigurationError, type JoinSpec, type NodeClaimView } from '../../../plugin/contract.js';
 import type { ProviderSettings } from '../config.js';
+import type { Metal3NodeTypeSpec } from '../spec.js';
 import { claimDisplayName, claimTenant } from '../claimRef.js';
 import { resolveImage, type ImageSpec } from '../image.js';
 import { parseIpPool, type IpPool } from '../ipam/pool.js';

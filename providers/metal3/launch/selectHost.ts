@@ -2,7 +2,8 @@
  * Launch step 2: pick an eligible host from the cache, or explain in one short sentence why none is
  * (how many hosts match the selector, and why the rest are ineligible, aggregated by reason).
  */
-import { InsufficientCapacityError, type Metal3NodeTypeSpec } from '../../../plugin/contract.js';
+import { InsufficientCapacityError } from '../../../plugin/contract.js';
+import type { Metal3NodeTypeSpec } from '../spec.js';
 import { chooseHost } from '../hosts/chooseHost.js';
 import { whyIneligible } from '../hosts/eligibility.js';
 import { matchesLabelSelector } from '../hosts/selector.js';

@@ -94,7 +94,7 @@ describe('autoNodes → NodeClaims against the lab API', () => {
     const keep = claims[0];
     await waitFor(() => provider.nodes.has(keep.metadata.uid!), { what: 'keeper launched' });
     provider.setPhase(keep.metadata.uid!, 'Provisioned');
-    await joinTenantNode(h, provider.nodes.get(keep.metadata.uid!)!.hostName);
+    await joinTenantNode(h, provider.nodes.get(keep.metadata.uid!)!.machine.name);
     await waitFor(async () => (await listClaims(h)).find((c) => c.metadata.uid === keep.metadata.uid)?.status?.phase === 'Available', { what: 'keeper Available' });
 
     await setAutoNodes('alpha', [{ provider: 'm3', static: [pool('workers', 1)] }]);

@@ -70,8 +70,8 @@ export async function startDynamicWorld(): Promise<DynamicWorld> {
       provider.setPhase(state.claimUid, 'Provisioned');
       const allocatable = { pods: '110', ...TYPES[call.claim.nodeType].resources };
       try {
-        await core.createNode({ body: { metadata: { name: state.hostName!, labels: { 'kubernetes.io/hostname': state.hostName!, ...(call.claim.nodeLabels ?? {}) } }, spec: { taints: call.claim.taints ?? [] } } });
-        await core.patchNodeStatus({ name: state.hostName!, body: { status: {
+        await core.createNode({ body: { metadata: { name: state.machine.name, labels: { 'kubernetes.io/hostname': state.machine.name, ...(call.claim.nodeLabels ?? {}) } }, spec: { taints: call.claim.taints ?? [] } } });
+        await core.patchNodeStatus({ name: state.machine.name, body: { status: {
           capacity: allocatable, allocatable, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'ready' }],
         } } }, MERGE);
       } catch {

@@ -2,6 +2,7 @@
 import { cp, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import type { FakePluginProbe } from './fixtures/fake-plugin/plugin/index.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -30,6 +31,12 @@ export async function scratchPackage(from = FAKE_PLUGIN): Promise<Scratch> {
     },
     remove: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/** Copies a plugin package as its manifest describes it (manifest.yaml and its `files`), nothing else. */
+export async function copyPackage(from: string, to: string): Promise<void> {
+  const { files } = parse(await readFile(join(from, 'manifest.yaml'), 'utf8')) as { files: string[] };
+  for (const part of ['manifest.yaml', ...files]) await cp(join(from, part), join(to, part), { recursive: true });
 }
 
 export function installProbe(): FakePluginProbe {

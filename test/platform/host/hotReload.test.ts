@@ -29,6 +29,7 @@ describe('provider plugin hot reload', () => {
   let plugin: ProviderPlugin;
   const probe = installProbe();
   const events: { ref: ObjectRef; reason: string; message: string }[] = [];
+  let nodeTypeChanges = 0;
   let baseline: string[];
 
   beforeAll(async () => {
@@ -49,6 +50,7 @@ describe('provider plugin hot reload', () => {
       events: { record: (ref, _type, reason, message) => events.push({ ref, reason, message }) },
       drainTimeoutMs: 10_000,
       versionPollMs: 50,
+      onNodeTypesChanged: () => (nodeTypeChanges += 1),
     });
   });
 
@@ -67,6 +69,12 @@ describe('provider plugin hot reload', () => {
     expect(probe.calls).toEqual(['1.0.0:configure:fake-provider']);
   });
 
+  it("passes the plugin's nodeTypesChanged() on to the host", async () => {
+    const before = nodeTypeChanges;
+    await plugin.provider.configure({ name: 'fake-provider', spec: {} }); // the fake reports a change on configure
+    expect(nodeTypeChanges).toBe(before + 1);
+  });
+
   it('switches new calls to v2 on a version change while calls in flight finish on v1, then disposes v1', async () => {
     const openA = gate(probe, 'a');
     const openB = gate(probe, 'b');
@@ -80,13 +88,13 @@ describe('provider plugin hot reload', () => {
     expect(probe.calls).toContain('2.0.0:configure:fake-provider');
 
     const c = await plugin.provider.createNode(claim('c'), { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' });
-    expect(c.hostName).toBe('host-2.0.0');
+    expect(c.machine.name).toBe('host-2.0.0');
     expect(probe.events).not.toContain('dispose 1.0.0');
 
     openA();
     openB();
-    expect((await a).hostName).toBe('host-1.0.0');
-    expect((await b).hostName).toBe('host-1.0.0');
+    expect((await a).machine.name).toBe('host-1.0.0');
+    expect((await b).machine.name).toBe('host-1.0.0');
     await waitFor(() => probe.events.includes('dispose 1.0.0'), { what: 'v1 dispose', timeoutMs: 5000 });
     const order = probe.events;
     expect(order.indexOf('dispose 1.0.0')).toBeGreaterThan(order.indexOf('done 1.0.0 a'));
@@ -104,7 +112,7 @@ describe('provider plugin hot reload', () => {
     await expect(plugin.reload()).rejects.toThrow('fake activation of 3.0.0 refused');
     expect(plugin.version).toBe('2.0.0');
     const d = await plugin.provider.createNode(claim('d'), { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' });
-    expect(d.hostName).toBe('host-2.0.0');
+    expect(d.machine.name).toBe('host-2.0.0');
     expect(probe.events).not.toContain('dispose 2.0.0');
     const failure = events.find((e) => e.reason === 'PluginActivationFailed');
     expect(failure?.ref).toMatchObject({ kind: 'NodeProvider', name: 'fake-provider' });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { CONTRACT_VERSION } from '../../../plugin/contract.js';
 import { loadManifest } from '../../../platform/host/manifest.js';
 import { describeSpecProblems, validateProviderSpec } from '../../../platform/host/specValidation.js';
 import { REPO_ROOT, scratchPackage, type Scratch } from './helpers.js';
@@ -16,12 +17,14 @@ describe('plugin manifest validation', () => {
   });
 
   const manifestPath = () => join(pkg.packageDir, 'manifest.yaml');
-  const original = (text: string) => text.replace(/^name: .*$/m, 'name: fake-provider').replace(/^contractVersion: .*$/m, 'contractVersion: 1.0.0').replace(/^entry: .*$/m, 'entry: plugin/index.js');
+  const original = (text: string) => text.replace(/^name: .*$/m, 'name: fake-provider').replace(/^contractVersion: .*$/m, `contractVersion: ${CONTRACT_VERSION}`)
+    .replace(/^entry: .*$/m, 'entry: plugin/index.js').replace(/^files: .*\n/m, '').replace(/^config:/m, 'files: [plugin]\nconfig:');
+  const otherMajor = `${Number(CONTRACT_VERSION.split('.')[0]) + 1}.0.0`;
 
   it('accepts the fixture and finds the .ts sibling of a .js entry when running from source', async () => {
     await pkg.setManifest(original);
     const loaded = await loadManifest(pkg.packageDir, 'fake-provider');
-    expect(loaded.manifest).toMatchObject({ name: 'fake-provider', version: '1.0.0', contractVersion: '1.0.0' });
+    expect(loaded.manifest).toMatchObject({ name: 'fake-provider', version: '1.0.0', contractVersion: CONTRACT_VERSION, files: ['plugin'] });
     expect(loaded.entryPath).toBe(join(pkg.packageDir, 'plugin', 'index.ts'));
     expect(loaded.manifest.configSchema).toMatchObject({ type: 'object' });
   });
@@ -34,8 +37,32 @@ describe('plugin manifest validation', () => {
   });
 
   it('rejects an incompatible contract major', async () => {
-    await pkg.setManifest((t) => original(t).replace(/^contractVersion: .*$/m, 'contractVersion: 2.0.0'));
-    await expect(loadManifest(pkg.packageDir, 'fake-provider')).rejects.toThrow(`${manifestPath()}: contractVersion: 2.0.0 is incompatible`);
+    await pkg.setManifest((t) => original(t).replace(/^contractVersion: .*$/m, `contractVersion: ${otherMajor}`));
+    await expect(loadManifest(pkg.packageDir, 'fake-provider')).rejects.toThrow(`${manifestPath()}: contractVersion: ${otherMajor} is incompatible`);
+  });
+
+  it('requires the list of files that make up the package', async () => {
+    await pkg.setManifest((t) => original(t).replace(/^files: .*\n/m, ''));
+    await expect(loadManifest(pkg.packageDir, 'fake-provider')).rejects.toThrow(`${manifestPath()}: files: is required`);
+  });
+
+  it.each([
+    ['a path leaving the package', 'files: [plugin, ../secrets]', 'files[1]: "../secrets" must be a path inside the package'],
+    ['an absolute path', 'files: [/etc]', 'files[0]: "/etc" must be a path inside the package'],
+    ['a path that does not exist', 'files: [plugin, templates]', 'files[1]: "templates" does not exist in'],
+    ['a name listed twice', 'files: [plugin, plugin/]', 'files[1]: "plugin/" is listed twice'],
+    ['an empty list', 'files: []', 'files: must be a non-empty list'],
+    ['something not a path', 'files: [plugin, 42]', 'files[1]: must be a path inside the package'],
+  ])('rejects files holding %s, naming the list item', async (_case, line, problem) => {
+    await pkg.setManifest((t) => original(t).replace(/^files: .*$/m, line));
+    await expect(loadManifest(pkg.packageDir, 'fake-provider')).rejects.toThrow(`${manifestPath()}: ${problem}`);
+  });
+
+  it('rejects an entry outside the listed files', async () => {
+    await pkg.setManifest((t) => original(t).replace(/^files: .*$/m, 'files: [manifest-extra]').replace(/^entry: .*$/m, 'entry: plugin/index.js'));
+    await writeFile(join(pkg.packageDir, 'manifest-extra'), 'notes');
+    await expect(loadManifest(pkg.packageDir, 'fake-provider')).rejects.toThrow(`${manifestPath()}: entry: plugin/index.js is not inside any of files (manifest-extra)`);
+    await rm(join(pkg.packageDir, 'manifest-extra'));
   });
 
   it('rejects a missing entry file', async () => {

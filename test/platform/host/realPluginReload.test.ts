@@ -4,7 +4,7 @@
  * started (informers, timers, sockets) is left running.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { NodeProviderSpec } from '../../../plugin/contract.js';
@@ -12,7 +12,7 @@ import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { ProviderPlugin } from '../../../platform/host/providerPlugin.js';
 import { silentLogger } from '../../../platform/observability/logger.js';
 import { nodeProviderSpec } from '../../../lab/world.js';
-import { REPO_ROOT } from './helpers.js';
+import { copyPackage, REPO_ROOT } from './helpers.js';
 import { waitFor } from '../../support/waitFor.js';
 
 function countByType(resources: string[]): Map<string, number> {
@@ -31,7 +31,7 @@ describe('hot reload of the real metal3 plugin', () => {
   beforeAll(async () => {
     await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
     root = await mkdtemp(join(REPO_ROOT, '.lab', 'real-reload-'));
-    for (const part of ['manifest.yaml', 'plugin', 'providers', 'templates', 'common/quantity.ts']) await cp(join(REPO_ROOT, part), join(root, 'package', part), { recursive: true });
+    await copyPackage(REPO_ROOT, join(root, 'package'));
     api = await startKubeApi();
     await api.kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'metal3-system' } } });
     baseline = process.getActiveResourcesInfo();

@@ -56,7 +56,7 @@ describe('draining the tenant Node when a claim is deleted', () => {
       await h.custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: PROJECT_NS, plural: 'nodeclaims', name, body: { metadata: { annotations } } }, MERGE);
     }
     await waitFor(() => provider.nodes.has(uid), { what: 'createNode' });
-    const host = provider.nodes.get(uid)!.hostName;
+    const host = provider.nodes.get(uid)!.machine.name;
     provider.setPhase(uid, 'Provisioned');
     await joinTenantNode(h, host);
     await waitFor(async () => (await getClaim(h, name))?.status?.phase === 'Available', { what: 'phase Available' });

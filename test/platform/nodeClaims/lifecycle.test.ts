@@ -66,7 +66,7 @@ describe('NodeClaim lifecycle against the lab API', () => {
     expect(ttl).toBeLessThanOrEqual(3600);
 
     await waitFor(async () => condition(await getClaim(h, name), 'Provisioned')?.reason === 'Provisioning', { what: 'Provisioned=False/Provisioning' });
-    const host = provider.nodes.get(uid)!.hostName;
+    const host = provider.nodes.get(uid)!.machine.name;
     provider.setPhase(uid, 'Provisioned');
     const provisioned = await waitFor(async () => {
       const c = await getClaim(h, name);

@@ -8,8 +8,8 @@ import { createClaim } from '../support/objects.js';
 import { waitFor } from '../../support/waitFor.js';
 
 const held = (claimUid: string, claimName: string): NodeState => ({
-  claimUid, claimName, claimNamespace: 'p-test', nodeType: 'small', hostName: `host-${claimName}`, hostNamespace: 'metal3',
-  phase: 'Provisioned', hostState: 'provisioned', poweredOn: true,
+  claimUid, claimName, claimNamespace: 'p-test', nodeType: 'small', machine: { kind: 'FakeMachine', name: `host-${claimName}`, namespace: 'metal3' },
+  phase: 'Provisioned', providerState: 'provisioned', poweredOn: true,
 });
 
 describe('orphan collection', () => {

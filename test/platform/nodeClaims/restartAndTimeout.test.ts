@@ -35,7 +35,7 @@ describe('NodeClaim controller restart and join timeout', () => {
     const second = await startNodeClaimController(h.deps());
     running.push(second);
     provider.setPhase(uid, 'Provisioned');
-    await joinTenantNode(h, provider.nodes.get(uid)!.hostName);
+    await joinTenantNode(h, provider.nodes.get(uid)!.machine.name);
     await waitFor(async () => (await getClaim(h, c.metadata.name!))?.status?.phase === 'Available', { what: 'Available after restart' });
     expect(provider.createCalls.filter((x) => x.claim.uid === uid)).toHaveLength(1);
     expect(await tokenSecrets(h, uid)).toHaveLength(1);
@@ -79,7 +79,7 @@ describe('NodeClaim controller restart and join timeout', () => {
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const uid = c.metadata.uid!;
     await waitFor(() => provider.nodes.has(uid), { what: 'launched' });
-    provider.nextReleaseState = { phase: 'Failed', reason: 'DeprovisioningFailed', message: 'cleaning timed out', hostName: 'host-x' };
+    provider.nextReleaseState = { phase: 'Failed', reason: 'DeprovisioningFailed', message: 'cleaning timed out', machine: { kind: 'FakeMachine', name: 'host-x' } };
     await deleteClaim(h, c.metadata.name!);
     const releasing = await waitFor(async () => {
       const got = await getClaim(h, c.metadata.name!);

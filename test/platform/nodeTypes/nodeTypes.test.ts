@@ -3,13 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import {
-  InvalidConfigurationError,
-  type Metal3NodeTypeSpec,
-  type NodeProvider,
-  type NodeProviderSpec,
-  type NodeTypeView,
-} from '../../../plugin/contract.js';
+import { InvalidConfigurationError, type NodeProvider, type NodeProviderSpec, type NodeTypeView } from '../../../plugin/contract.js';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { NodeTypeController } from '../../../platform/nodeTypes/index.js';
 import { KubeEventRecorder } from '../../../platform/observability/events.js';
@@ -20,14 +14,17 @@ import { waitFor } from '../../support/waitFor.js';
 const G = { group: 'management.loft.sh', version: 'v1' };
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/** The part of a configured node type this fake serves back (the spec is data to the host). */
+type TypeSpec = Omit<NodeTypeView, 'capacity' | 'properties' | 'resources'> & { properties?: Record<string, string>; resources?: Record<string, string> };
+
 /** Serves whatever node types it was configured with; capacity is set by the test. Rejects a `forbidden` type. */
 class ConfigurableProvider implements Pick<NodeProvider, 'configure' | 'nodeTypes'> {
-  types: Metal3NodeTypeSpec[] = [];
+  types: TypeSpec[] = [];
   capacity = new Map<string, { total: number; claimed: number }>();
   configureCalls = 0;
   async configure({ spec }: { spec: NodeProviderSpec }) {
     this.configureCalls += 1;
-    const types = spec.metal3?.nodeTypes ?? [];
+    const types = (spec.metal3 as { nodeTypes?: TypeSpec[] } | undefined)?.nodeTypes ?? [];
     const bad = types.findIndex((t) => t.name === 'forbidden');
     if (bad >= 0) throw new InvalidConfigurationError('NodeProvider/metal3-provider', `spec.metal3.nodeTypes[${bad}].name`, 'forbidden is reserved');
     this.types = types;
@@ -125,6 +122,18 @@ describe('NodeType controller against the lab API', () => {
     expect(cpu.status.reason).toBe('NoCapacity');
     expect(cpu.status.capacity).toEqual({ total: 2, claimed: 2 });
     expect(cpu.status.conditions.find((c: { type: string }) => c.type === 'HasCapacity')).toMatchObject({ status: 'False', reason: 'NoCapacity' });
+  });
+
+  it('republishes capacity soon after the plugin says its node types changed, without waiting for the resync', async () => {
+    const settle = () => new Promise((r) => setTimeout(r, 300)); // many debounce periods
+    await controller.syncNow();
+    await settle();
+    provider.capacity.set('gpu-h100', { total: 5, claimed: 3 });
+    await settle();
+    expect((await getNodeType('metal3-provider.gpu-h100')).status.capacity.total).not.toBe(5); // nothing else syncs it
+    controller.requestSync(); // what PluginHost.nodeTypesChanged() lands on; the resync period here is a minute
+    await waitFor(async () => (await getNodeType('metal3-provider.gpu-h100')).status.capacity.total === 5);
+    expect((await getNodeType('metal3-provider.gpu-h100')).status.capacity).toEqual({ total: 5, claimed: 3 });
   });
 
   it('fails the NodeProvider on a spec violating the manifest schema, names the field, and leaves NodeTypes alone', async () => {

@@ -54,7 +54,7 @@ export class FakeProvider implements NodeProvider {
     const hostName = `host-${++this.hostSeq}`;
     const state: NodeState = {
       claimUid: claim.uid, claimName: claim.name, claimNamespace: claim.namespace, nodeType: claim.nodeType,
-      hostName, hostNamespace: 'metal3', phase: this.opts.initialPhase ?? 'Provisioning', hostState: 'provisioning', poweredOn: true,
+      machine: { kind: 'FakeMachine', name: hostName, namespace: 'metal3' }, phase: this.opts.initialPhase ?? 'Provisioning', providerState: 'provisioning', poweredOn: true,
     };
     this.nodes.set(claim.uid, state);
     return { ...state };
@@ -79,12 +79,12 @@ export class FakeProvider implements NodeProvider {
     this.releaseCounts.set(claim.uid, count);
     if (count <= (this.opts.releaseSteps ?? 1)) {
       state.phase = 'Releasing';
-      state.hostState = 'deprovisioning';
-      return { phase: 'Releasing', hostName: state.hostName };
+      state.providerState = 'deprovisioning';
+      return { phase: 'Releasing', machine: state.machine };
     }
     this.nodes.delete(claim.uid);
     this.releaseCounts.delete(claim.uid);
-    return { phase: 'Released', hostName: state.hostName };
+    return { phase: 'Released', machine: state.machine };
   }
 
   async getNode(claim: Pick<NodeClaimView, 'uid'>): Promise<NodeState | undefined> {
@@ -105,7 +105,7 @@ export class FakeProvider implements NodeProvider {
   setPhase(uid: string, phase: NodePhase, extra: Partial<NodeState> = {}): void {
     const s = this.nodes.get(uid);
     if (!s) throw new Error(`fake provider holds no machine for claim ${uid}`);
-    Object.assign(s, { phase, hostState: phase === 'Provisioned' ? 'provisioned' : s.hostState }, extra);
+    Object.assign(s, { phase, providerState: phase === 'Provisioned' ? 'provisioned' : s.providerState }, extra);
   }
 
   /** Adds a machine the provider holds for a claim that may not exist (for orphan tests). */

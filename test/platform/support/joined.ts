@@ -21,7 +21,7 @@ export async function joinedClaim(
   const uid = created.metadata.uid!;
   await waitFor(() => provider.nodes.get(uid), { what: `createNode for ${name}` });
   provider.setPhase(uid, 'Provisioned');
-  const node = provider.nodes.get(uid)!.hostName;
+  const node = provider.nodes.get(uid)!.machine.name;
   await joinTenantNode(h, node, opts.ready ?? true);
   if (opts.ready ?? true) await waitFor(async () => (await getClaim(h, name))?.status?.phase === 'Available', { what: `${name} Available` });
   return { name, uid, node };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Metal3NodeTypeSpec } from '../../../plugin/contract.js';
+import type { Metal3NodeTypeSpec } from '../../../providers/metal3/spec.js';
 import {
   CLAIM_LABEL, POWER_OFF_DISABLED, DETACHED_ANNOTATION, LAST_TENANT_ANNOTATION, PAUSED_ANNOTATION, whyIneligible, type EligibilityContext,
 } from '../../../providers/metal3/hosts/eligibility.js';

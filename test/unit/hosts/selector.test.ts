@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { LabelSelector } from '../../../plugin/contract.js';
+import type { LabelSelector } from '../../../providers/metal3/spec.js';
 import { matchesLabelSelector } from '../../../providers/metal3/hosts/selector.js';
 
 const labels = { 'gpu-model': 'h100', 'gpu-count': '8', rack: 'r1' };
