@@ -3,9 +3,12 @@
  * field-named causes, `default:` values, and pruning of unknown fields. Reused by the host
  * platform to validate plugin configuration against a manifest schema.
  */
-import type { Cause } from '../lab/kube/status.js';
-
-export type { Cause } from '../lab/kube/status.js';
+/** One field-named problem, as in `metav1.StatusCause`. */
+export interface Cause {
+  field: string;
+  reason: string;
+  message: string;
+}
 
 export interface Schema {
   type?: string;

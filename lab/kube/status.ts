@@ -1,13 +1,10 @@
 /** Kubernetes `Status` failures, thrown by handlers and rendered by the router. */
+import type { Cause } from '../../common/schemaValidate.js';
 import type { Attributes } from './attributes.js';
 import type { ResourceDef } from './types.js';
 import { qualifiedResource } from './types.js';
 
-export interface Cause {
-  field: string;
-  reason: string;
-  message: string;
-}
+export type { Cause } from '../../common/schemaValidate.js';
 
 export interface StatusBody {
   kind: 'Status';
