@@ -112,7 +112,7 @@ describe('deleteNode and node state', () => {
     await waitFor(async () => (await provider.getNode(claim))?.providerState === 'provisioned' && (await lab.getHost(name)).spec.disablePowerOff === true);
     await new Promise((r) => setTimeout(r, 50)); // let the cache see the spec change
 
-    expect(await provider.deleteNode(claim)).toMatchObject({ phase: 'Releasing', hostName: name });
+    expect(await provider.deleteNode(claim)).toMatchObject({ phase: 'Releasing', machine: { name } });
     const bmh = await lab.getHost(name);
     expect(bmh.spec.image).toBeUndefined();
     expect(bmh.spec.online).toBe(true);
