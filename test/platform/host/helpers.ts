@@ -3,6 +3,7 @@ import { cp, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { loadManifest } from '../../../platform/host/manifest.js';
 import type { FakePluginProbe } from './fixtures/fake-plugin/plugin/index.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -33,10 +34,11 @@ export async function scratchPackage(from = FAKE_PLUGIN): Promise<Scratch> {
   };
 }
 
-/** Copies a plugin package as its manifest describes it (manifest.yaml and its `files`), nothing else. */
+/** Copies a plugin package as the loader reads its manifest (manifest.yaml and the `files` it finds), nothing else. */
 export async function copyPackage(from: string, to: string): Promise<void> {
-  const { files } = parse(await readFile(join(from, 'manifest.yaml'), 'utf8')) as { files: string[] };
-  for (const part of ['manifest.yaml', ...files]) await cp(join(from, part), join(to, part), { recursive: true });
+  const { name } = parse(await readFile(join(from, 'manifest.yaml'), 'utf8')) as { name: string };
+  const { manifest } = await loadManifest(from, name);
+  for (const part of ['manifest.yaml', ...manifest.files]) await cp(join(from, part), join(to, part), { recursive: true });
 }
 
 export function installProbe(): FakePluginProbe {
