@@ -5,8 +5,9 @@
 import 'reflect-metadata';
 import { container, Lifecycle, type DependencyContainer } from 'tsyringe';
 import type { PluginActivation, PluginHost } from './contract.js';
-import { ClaimHost } from '../providers/metal3/claimHost.js';
-import { FabricClaim } from '../providers/metal3/fabricClaim.js';
+import { CreateNode } from '../providers/metal3/claim/createNode.js';
+import { FabricClaim } from '../providers/metal3/claim/fabricClaim.js';
+import { PlainClaim } from '../providers/metal3/claim/plainClaim.js';
 import { HostCache } from '../providers/metal3/hostCache.js';
 import { HostNetwork } from '../providers/metal3/hostNetwork.js';
 import { KubeClient } from '../providers/metal3/kube.js';
@@ -21,7 +22,7 @@ import { CLOCK, EVENTS, KUBE_CONFIG, LOGGER, NODE_TYPES_CHANGED, PROVIDER_NAME, 
 export { CONTRACT_VERSION } from './contract.js';
 
 const SCOPED_CLASSES = [
-  KubeClient, HostCache, HostNetwork, ClaimInputsResolver, IpReservations, ClaimSecrets, FabricClaim, ClaimHost, ReleaseHost, Metal3Provider,
+  KubeClient, HostCache, HostNetwork, ClaimInputsResolver, IpReservations, ClaimSecrets, PlainClaim, FabricClaim, CreateNode, ReleaseHost, Metal3Provider,
 ];
 
 export async function activate(host: PluginHost): Promise<PluginActivation> {

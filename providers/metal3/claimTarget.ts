@@ -8,7 +8,8 @@
  * aim at the same host, and a lost BMH race is settled by re-reading which host carries the claim.
  */
 import { inject, injectable } from 'tsyringe';
-import { TransientError, type NodeClaimView } from '../../plugin/contract.js';
+import { isNotFound, TransientError, type NodeClaimView } from '../../plugin/contract.js';
+import { MAX_ATTEMPTS, RETRY_AFTER_MS } from './attempts.js';
 import type { Metal3NodeTypeSpec } from './spec.js';
 import type { ProviderSettings } from './config.js';
 import { HostCache } from './hostCache.js';
@@ -25,15 +26,13 @@ import type { TemplateRenderer } from './render/index.js';
 import { RENDERER } from './tokens.js';
 import type { BareMetalHost } from './types.js';
 
-const MAX_ROUNDS = 5;
-
 /** One createNode call's view of its claim; `lost` and `record` carry over between its attempts. */
 export interface TargetRequest {
   claim: NodeClaimView;
   inputs: ClaimInputs;
   settings: ProviderSettings;
   ip?: IpAllocation;
-  /** Hosts confirmed taken by another claim (or unusable for this one): never targeted again by this call. */
+  /** Hosts confirmed taken by another claim (or unusable for this one): never targeted again by this call (ClaimTargeting adds to it). */
   lost: Set<string>;
   /** The record as this call last saw it. */
   record?: ClaimRecord;
@@ -45,11 +44,11 @@ export interface Target {
   record: ClaimRecord;
 }
 
-/** Resolved per claimer (not registered as a singleton): each claimer has its own in-flight set. */
+/** One per activation's createNode: its claims skip each other's hosts in flight. */
 @injectable()
 export class ClaimTargeting {
-  /** Hosts a claim of this claimer is writing right now: other claims here skip them instead of racing to a 409. */
-  readonly inFlight = new Set<string>();
+  /** Hosts a claim of this process is writing right now: other claims here skip them instead of racing to a 409. */
+  private readonly inFlight = new Set<string>();
   /** The host each claim of this claimer picked last and has not finished with (held in inFlight until release). */
   private readonly picked = new Map<string, string>();
   /** Node type `resources` parsed once per node type object (a reconfigure brings new objects). */
@@ -66,7 +65,7 @@ export class ClaimTargeting {
   async target(req: TargetRequest): Promise<Target> {
     const mine = this.cache.claimedBy(req.claim.uid)[0];
     let record = req.record;
-    for (let round = 1; round <= MAX_ROUNDS; round++) {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
         if (!record) {
           const host = mine ?? this.pick(req);
@@ -78,11 +77,26 @@ export class ClaimTargeting {
         const moved = await this.secrets.retarget(req.claim, record, host.metadata.name, this.dataFor(req, host));
         return (await this.backToWinner(req, record, moved)) ?? { host, record: moved };
       } catch (err) {
-        if (!isConflict(err) && (err as { code?: unknown }).code !== 'NotFound') throw err;
+        if (!isConflict(err) && !isNotFound(err)) throw err;
         record = await this.secrets.read(req.claim, req.settings.hostNamespace);
       }
     }
-    throw new TransientError(`claim ${req.claim.namespace}/${req.claim.name}: its data Secret changed under ${MAX_ROUNDS} updates in a row`, { retryAfterMs: 1000 });
+    throw new TransientError(`claim ${req.claim.namespace}/${req.claim.name}: its data Secret changed under ${MAX_ATTEMPTS} updates in a row`, { retryAfterMs: RETRY_AFTER_MS });
+  }
+
+  /** Runs `write` with `host` marked in flight, so that other claims of this process skip it meanwhile. */
+  async whileWriting<T>(host: string, write: () => Promise<T>): Promise<T> {
+    this.inFlight.add(host);
+    try {
+      return await write();
+    } finally {
+      this.inFlight.delete(host);
+    }
+  }
+
+  /** This call gives `host` up (its ports cannot be moved, or it no longer fits): never targeted again by it. */
+  giveUp(req: TargetRequest, host: string): void {
+    req.lost.add(host);
   }
 
   /**
@@ -92,7 +106,7 @@ export class ClaimTargeting {
   private async backToWinner(req: TargetRequest, before: ClaimRecord, moved: ClaimRecord): Promise<Target | undefined> {
     const left = before.host;
     if (!left || left === moved.host) return undefined;
-    const live = await this.refresh(req.settings.hostNamespace, left);
+    const live = await this.cache.refresh(req.settings.hostNamespace, left);
     if (!live || !this.carriesClaim(req, live)) return undefined;
     req.lost.delete(left);
     return { host: live, record: await this.secrets.retarget(req.claim, moved, left, this.dataFor(req, live)) };
@@ -107,7 +121,7 @@ export class ClaimTargeting {
     const carrying = await this.kube.listHostsMatching(namespace, `${LABEL.nodeClaim}=${req.claim.uid}`);
     for (const found of carrying) this.cache.upsert(found);
     if (carrying.length > 0) return carrying[0];
-    const now = await this.refresh(namespace, host.metadata.name);
+    const now = await this.cache.refresh(namespace, host.metadata.name);
     if (!now || !this.fits(req, now)) req.lost.add(host.metadata.name);
     return undefined;
   }
@@ -119,7 +133,7 @@ export class ClaimTargeting {
     const cached = this.cache.get(name);
     if (cached && (this.carriesClaim(req, cached) || this.fits(req, cached))) return cached;
     // A stale cache must not move the lock away from a host another replica is claiming right now.
-    const live = await this.refresh(req.settings.hostNamespace, name);
+    const live = await this.cache.refresh(req.settings.hostNamespace, name);
     if (live && (this.carriesClaim(req, live) || this.fits(req, live))) return live;
     req.lost.add(name);
     return undefined;
@@ -199,12 +213,5 @@ export class ClaimTargeting {
 
   private dataFor(req: TargetRequest, host: BareMetalHost) {
     return claimDataFor(this.renderer, req.inputs, host, req.ip);
-  }
-
-  private async refresh(namespace: string, name: string): Promise<BareMetalHost | undefined> {
-    const current = await this.kube.getHost(namespace, name);
-    if (current) this.cache.upsert(current);
-    else this.cache.remove(name);
-    return current;
   }
 }

@@ -154,6 +154,14 @@ export class HostCache {
     }
   }
 
+  /** Reads the host live (after a lost write) and folds the answer in; undefined when it is gone. */
+  async refresh(namespace: string, name: string): Promise<BareMetalHost | undefined> {
+    const current = await this.kube.getHost(namespace, name);
+    if (current) this.upsert(current);
+    else this.remove(name);
+    return current;
+  }
+
   remove(name: string): void {
     this.unindex(this.hosts.get(name));
     this.hosts.delete(name);

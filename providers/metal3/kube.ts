@@ -11,7 +11,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import { inject, injectable } from 'tsyringe';
-import { NotFoundError, TransientError } from '../../plugin/contract.js';
+import { isNotFound, NotFoundError, TransientError } from '../../plugin/contract.js';
 import { KeepAliveKubeConfig } from './keepAlive.js';
 import { BMH_API, LOFT_API } from './names.js';
 import { KUBE_CONFIG } from './tokens.js';
@@ -144,7 +144,7 @@ async function orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
   try {
     return await fn();
   } catch (err) {
-    if ((err as { code?: unknown }).code === 'NotFound') return undefined;
+    if (isNotFound(err)) return undefined;
     throw err;
   }
 }

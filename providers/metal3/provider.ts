@@ -1,6 +1,6 @@
 /**
  * The Metal3-backed NodeProvider: validates configuration, owns the host cache's lifecycle and
- * delegates each hook to its step (claimHost, releaseHost, nodeState, capacity). Calls for one
+ * delegates each hook to its step (claim/createNode, releaseHost, nodeState, capacity). Calls for one
  * claim uid are serialised, so concurrent or repeated calls converge.
  */
 import { inject, injectable } from 'tsyringe';
@@ -16,7 +16,7 @@ import type {
   ReleaseState,
 } from '../../plugin/contract.js';
 import { nodeTypeViews } from './capacity.js';
-import { ClaimHost } from './claimHost.js';
+import { CreateNode } from './claim/createNode.js';
 import { validateProviderConfig } from './config.js';
 import { HostCache } from './hostCache.js';
 import { HostNetwork } from './hostNetwork.js';
@@ -35,7 +35,7 @@ export class Metal3Provider implements NodeProvider {
 
   constructor(
     private readonly cache: HostCache,
-    private readonly claims: ClaimHost,
+    private readonly claims: CreateNode,
     private readonly releases: ReleaseHost,
     private readonly network: HostNetwork,
     @inject(LOGGER) logger: Logger,

@@ -8,7 +8,8 @@
  * moved once the host is powered off, and Released waits for the fabric to report them there.
  */
 import { inject, injectable } from 'tsyringe';
-import { TransientError, isInvalidConfiguration, isTransient, type Clock, type EventRecorder, type Logger, type NodeClaimView, type ReleaseState } from '../../plugin/contract.js';
+import { TransientError, isInvalidConfiguration, isNotFound, isTransient, type Clock, type EventRecorder, type Logger, type NodeClaimView, type ReleaseState } from '../../plugin/contract.js';
+import { MAX_ATTEMPTS, RETRY_AFTER_MS } from './attempts.js';
 import { claimObjectRef } from './claimRef.js';
 import type { ProviderSettings } from './config.js';
 import { isFabricError, PARKING_LOT } from './fabric/fabric.js';
@@ -24,7 +25,6 @@ import { CLOCK, EVENTS, LOGGER } from './tokens.js';
 import type { BareMetalHost } from './types.js';
 
 type Claim = Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>;
-const MAX_WRITE_ATTEMPTS = 5;
 
 @injectable()
 export class ReleaseHost {
@@ -111,19 +111,19 @@ export class ReleaseHost {
   /** Runs `step` on the cached host; on a 409 refetches and retries. A vanished host counts as released. */
   private async withFreshHost(host: BareMetalHost, step: (host: BareMetalHost) => Promise<ReleaseState | undefined>): Promise<ReleaseState | undefined> {
     let current: BareMetalHost | undefined = host;
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (!current) return undefined;
       try {
         return await step(current);
       } catch (err) {
-        if ((err as { code?: unknown }).code === 'NotFound') current = undefined;
+        if (isNotFound(err)) current = undefined;
         else if (isConflict(err)) current = await this.kube.getHost(host.metadata.namespace ?? '', host.metadata.name);
         else throw err;
         if (current) this.cache.upsert(current);
         else this.cache.remove(host.metadata.name);
       }
     }
-    throw new TransientError(`release of BareMetalHost ${host.metadata.name}: too many conflicting writes`, { retryAfterMs: 1000 });
+    throw new TransientError(`release of BareMetalHost ${host.metadata.name}: too many conflicting writes`, { retryAfterMs: RETRY_AFTER_MS });
   }
 
   private async write(host: BareMetalHost): Promise<void> {

@@ -1,31 +1,25 @@
 /**
  * The plugin as the host runs it: activate(), configure(), then createNode per claim. Selection time
  * is measured in place by wrapping the provider's private `pick` (cache read + eligibility +
- * rendezvous choice) on its class prototype for the life of this strategy; dispose() restores it.
- * The provider is being reworked while this bench is written, so `pick` is looked up where it
- * lives now (ClaimTargeting) or lived before (ClaimHost).
+ * rendezvous choice) on ClaimTargeting's prototype for the life of this strategy; dispose() restores it.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { NodeClaimView, PluginActivation } from '../../plugin/contract.js';
 import { activate } from '../../plugin/index.js';
-import { ClaimHost } from '../../providers/metal3/claimHost.js';
+import { ClaimTargeting } from '../../providers/metal3/claimTarget.js';
 import { JOIN, providerConfig } from './scenario.js';
 import { CountingLogger, type ClaimStrategy } from './strategy.js';
 
-/** The plugin's log line for a 409 on the host write (providers/metal3/claimHost.ts). */
+/** The plugin's log line for a 409 on the host write (providers/metal3/claim/createNode.ts). */
 const LOST_RACE = 'lost the race for BareMetalHost; choosing again';
 
 type Pick = (...args: unknown[]) => unknown;
 type PickOwner = { pick: Pick };
 
-async function pickOwner(): Promise<PickOwner> {
-  // A variable specifier: claimTarget.ts is new, and the bench must build with or without it.
-  const targeting = '../../providers/metal3/claimTarget.js';
-  const mod = (await import(targeting).catch(() => undefined)) as { ClaimTargeting?: { prototype: Partial<PickOwner> } } | undefined;
-  for (const proto of [mod?.ClaimTargeting?.prototype, ClaimHost.prototype as unknown as Partial<PickOwner>]) {
-    if (typeof proto?.pick === 'function') return proto as PickOwner;
-  }
-  throw new Error('the provider has no pick() on ClaimTargeting or ClaimHost any more: update test/bench/pluginStrategy.ts');
+function pickOwner(): PickOwner {
+  const proto = ClaimTargeting.prototype as unknown as Partial<PickOwner>;
+  if (typeof proto.pick !== 'function') throw new Error('ClaimTargeting has no pick() any more: update test/bench/pluginStrategy.ts');
+  return proto as PickOwner;
 }
 
 export class PluginStrategy implements ClaimStrategy {
@@ -38,7 +32,7 @@ export class PluginStrategy implements ClaimStrategy {
   constructor(private readonly kc: KubeConfig) {}
 
   async warmUp(): Promise<void> {
-    this.restorePick = await this.timePick();
+    this.restorePick = this.timePick();
     this.activation = await activate({
       providerName: 'metal3-provider',
       kubeConfig: this.kc,
@@ -70,8 +64,8 @@ export class PluginStrategy implements ClaimStrategy {
     this.restorePick = undefined;
   }
 
-  private async timePick(): Promise<() => void> {
-    const proto = await pickOwner();
+  private timePick(): () => void {
+    const proto = pickOwner();
     const original = proto.pick;
     const selections = this.selections;
     proto.pick = function timedPick(this: unknown, ...args: unknown[]) {

@@ -11,7 +11,7 @@ import { injectable } from 'tsyringe';
 import type { NodeClaimView } from '../../../plugin/contract.js';
 import { isAlreadyExists, KubeClient } from '../kube.js';
 import { ANNOTATION, claimLabels, claimObjectName, claimSelector } from '../names.js';
-import type { BareMetalHost, SecretReference } from '../types.js';
+import type { BareMetalHost } from '../types.js';
 
 type ClaimName = Pick<NodeClaimView, 'uid' | 'name'>;
 
@@ -89,28 +89,6 @@ export class ClaimSecrets {
     return held.length;
   }
 
-  /**
-   * The legacy two-Secret layout (`-user-data` / `-network-data`, one key each), kept for the
-   * CAPM3-style baseline of the benchmarks; the provider itself writes the single record above.
-   */
-  async write(claim: ClaimName, namespace: string, kind: 'user-data' | 'network-data', content: string): Promise<SecretReference> {
-    const name = claimObjectName(claim, kind);
-    const data = { [kind === 'user-data' ? 'userData' : 'networkData']: base64(content) };
-    const body: V1Secret = { metadata: { name, namespace, labels: claimLabels(claim) }, type: 'Opaque', data };
-    const existing = await this.kube.getSecret(namespace, name);
-    if (!existing) {
-      try {
-        await this.kube.createSecret(namespace, body);
-        return { name, namespace };
-      } catch (err) {
-        if (!isAlreadyExists(err)) throw err;
-      }
-    }
-    const current = existing ?? (await this.kube.getSecret(namespace, name));
-    if (current && sameData(current.data, data)) return { name, namespace };
-    await this.kube.replaceSecret(namespace, { ...body, metadata: { ...body.metadata, resourceVersion: current?.metadata?.resourceVersion } });
-    return { name, namespace };
-  }
 }
 
 function recordBody(claim: ClaimName, namespace: string, host: string, content: ClaimData): V1Secret {

@@ -6,13 +6,12 @@
  * claim, given back again.
  */
 import { injectable } from 'tsyringe';
+import { MAX_ATTEMPTS } from '../attempts.js';
 import { HostCache } from '../hostCache.js';
 import { isConflict, KubeClient } from '../kube.js';
 import { LABEL } from '../names.js';
 import type { BareMetalHost } from '../types.js';
 import { withoutClaim } from './reservation.js';
-
-const MAX_ATTEMPTS = 3;
 
 @injectable()
 export class GiveBack {
