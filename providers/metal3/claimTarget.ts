@@ -180,7 +180,7 @@ export class ClaimTargeting {
       allowUncleanedReuse: req.settings.metal3.allowUncleanedReuse,
       requirements: this.requirementsOf(nodeType),
       needsHardware: Object.keys(nodeType.resources ?? {}).length > 0,
-      resourcesOf: (host) => this.cache.resourcesOf(host as BareMetalHost),
+      resourcesOf: (host) => this.cache.resourcesOf(host),
       exclude,
     });
   }

@@ -25,6 +25,14 @@ export const ANNOTATION = {
   serverCluster: 'metal3.vcluster.com/netris-server-cluster',
   /** On a claim's data Secret: the one host the claim targets (the per-claim lock across replicas). */
   targetHost: 'metal3.vcluster.com/host',
+  /** On a BMH: resources inspection cannot see, e.g. `{"nvidia.com/gpu":"8"}`. */
+  extendedResources: 'metal3.vcluster.com/extended-resources',
+} as const;
+
+/** Baremetal-operator's own annotations the provider reads (a host carrying one is not claimable). */
+export const BMO_ANNOTATION = {
+  paused: 'baremetalhost.metal3.io/paused',
+  detached: 'baremetalhost.metal3.io/detached',
 } as const;
 
 /** Claim property naming the Netris server cluster (tenant network) a host must be attached to. */

@@ -1,4 +1,4 @@
-/** The parts of Metal3's BareMetalHost (`metal3.io/v1alpha1`) this provider reads and writes. */
+/** The parts of Metal3's BareMetalHost (`metal3.io/v1alpha1`) this provider reads and writes: its one view of a host. */
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 
 export interface SecretReference {
@@ -42,6 +42,8 @@ export interface BareMetalHostNic {
   mac?: string;
   ip?: string;
   pxe?: boolean;
+  /** The switch port LLDP saw the NIC on. */
+  lldp?: { switchID?: string; portID?: string };
 }
 
 export interface BareMetalHostStatus {

@@ -6,6 +6,7 @@ describe('hostPortsFromBareMetalHost', () => {
   it('maps status.hardware.nics[].lldp to switch and port ids', () => {
     const ports = hostPortsFromBareMetalHost({
       metadata: { name: 'gpu-1', namespace: 'metal3' },
+      spec: { online: false },
       status: {
         hardware: {
           nics: [
@@ -25,6 +26,6 @@ describe('hostPortsFromBareMetalHost', () => {
   });
 
   it('gives no NICs for a host not yet inspected', () => {
-    expect(hostPortsFromBareMetalHost({ metadata: { name: 'new' } })).toEqual({ hostName: 'new', nics: [] });
+    expect(hostPortsFromBareMetalHost({ metadata: { name: 'new' }, spec: { online: false } })).toEqual({ hostName: 'new', nics: [] });
   });
 });

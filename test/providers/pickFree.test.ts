@@ -2,10 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { whyIneligible, whyNotFree } from '../../providers/metal3/hosts/eligibility.js';
 import { IndexedSet } from '../../providers/metal3/hosts/indexedSet.js';
 import { pickFree, type FreePickContext } from '../../providers/metal3/hosts/pickFree.js';
-import { HostResourceMemo, parseRequirements, type BareMetalHostLike } from '../../providers/metal3/hosts/resources.js';
+import { HostResourceMemo, parseRequirements } from '../../providers/metal3/hosts/resources.js';
 import type { Metal3NodeTypeSpec } from '../../providers/metal3/spec.js';
+import type { BareMetalHost } from '../../providers/metal3/types.js';
 
-type Host = BareMetalHostLike & { metadata: { name: string } };
+type Host = BareMetalHost;
 
 function host(name: string, opts: { gpu?: string; cpu?: number; labels?: Record<string, string>; state?: string } = {}): Host {
   return {
@@ -14,7 +15,7 @@ function host(name: string, opts: { gpu?: string; cpu?: number; labels?: Record<
       labels: opts.labels ?? { class: 'cpu' },
       annotations: opts.gpu ? { 'metal3.vcluster.com/extended-resources': JSON.stringify({ 'nvidia.com/gpu': opts.gpu }) } : {},
     },
-    spec: {},
+    spec: { online: false },
     status: { provisioning: { state: opts.state ?? 'available' }, hardware: { cpu: { count: opts.cpu ?? 32 }, ramMebibytes: 65536 } },
   };
 }
@@ -107,6 +108,6 @@ describe('HostResourceMemo', () => {
     const first = memo.of(h);
     expect(first).toEqual({ cpu: 32, memoryBytes: 65536 * 2 ** 20, extended: { 'nvidia.com/gpu': 8 } });
     expect(memo.of(h)).toBe(first);
-    expect(memo.of({ metadata: { name: 'bare' } })).toBeUndefined();
+    expect(memo.of({ metadata: { name: 'bare' }, spec: { online: false } })).toBeUndefined();
   });
 });

@@ -5,9 +5,9 @@
  * say only what a test is about.
  */
 import type { JoinSpec, NodeClaimView } from '../../plugin/contract.js';
+import type { BareMetalHostSpec as LabHostSpec } from '../../lab/metal3/types.js';
 import type { Metal3NodeTypeSpec } from '../../providers/metal3/spec.js';
-import type { BareMetalHostSpec } from '../../lab/metal3/types.js';
-import type { BareMetalHostLike } from '../../providers/metal3/hosts/resources.js';
+import type { BareMetalHost, BareMetalHostSpec, BareMetalHostStatus } from '../../providers/metal3/types.js';
 
 let claimCounter = 0;
 
@@ -40,13 +40,13 @@ export function aNodeType(overrides: Partial<Metal3NodeTypeSpec> & { matchLabels
 
 /** An available, inspected, unclaimed host; overrides are merged one level deep per section. */
 export function aBareMetalHost(name: string, overrides: {
-  metadata?: BareMetalHostLike['metadata'];
-  spec?: BareMetalHostLike['spec'];
-  status?: BareMetalHostLike['status'];
-} = {}): BareMetalHostLike {
+  metadata?: Partial<BareMetalHost['metadata']>;
+  spec?: Partial<BareMetalHostSpec>;
+  status?: BareMetalHostStatus;
+} = {}): BareMetalHost {
   return {
     metadata: { name, namespace: 'metal3', labels: { 'gpu-model': 'h100' }, annotations: {}, ...overrides.metadata },
-    spec: { automatedCleaningMode: 'metadata', ...overrides.spec },
+    spec: { online: false, automatedCleaningMode: 'metadata', ...overrides.spec },
     status: {
       operationalStatus: 'OK',
       errorMessage: '',
@@ -68,7 +68,7 @@ export const JOIN: JoinSpec = {
 };
 
 export interface HostManifestOverrides {
-  spec?: Partial<Record<keyof BareMetalHostSpec, unknown>>;
+  spec?: Partial<Record<keyof LabHostSpec, unknown>>;
   annotations?: Record<string, string>;
 }
 

@@ -2,22 +2,11 @@
  * Reads a BareMetalHost's NICs and the switch ports LLDP saw them on
  * (`status.hardware.nics[].lldp {switchID, portID}`), the input of NetworkFabric.attach/detach.
  */
+import type { BareMetalHost } from '../types.js';
 import type { HostPorts } from './fabric.js';
 
-interface BareMetalHostNic {
-  name?: string;
-  mac?: string;
-  lldp?: { switchID?: string; portID?: string };
-}
-
-/** Only the parts of a BareMetalHost this reads. */
-export interface BareMetalHostWithNics {
-  metadata?: { name?: string; namespace?: string };
-  status?: { hardware?: { nics?: BareMetalHostNic[] } };
-}
-
 /** The host's NICs; a NIC without LLDP data has no switchId/portId (the fabric cannot move it). */
-export function hostPortsFromBareMetalHost(host: BareMetalHostWithNics): HostPorts {
+export function hostPortsFromBareMetalHost(host: BareMetalHost): HostPorts {
   const hostName = host.metadata?.namespace
     ? `${host.metadata.namespace}/${host.metadata.name ?? ''}`
     : host.metadata?.name ?? '';

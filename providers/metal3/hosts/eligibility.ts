@@ -1,11 +1,8 @@
+import { ANNOTATION, BMO_ANNOTATION, LABEL } from '../names.js';
 import type { Metal3NodeTypeSpec } from '../spec.js';
-import { fitsResources, hostResources, type BareMetalHostLike } from './resources.js';
+import type { BareMetalHost } from '../types.js';
+import { fitsResources, hostResources } from './resources.js';
 import { matchesLabelSelector } from './selector.js';
-
-export const CLAIM_LABEL = 'metal3.vcluster.com/node-claim';
-export const LAST_TENANT_ANNOTATION = 'metal3.vcluster.com/last-tenant';
-export const PAUSED_ANNOTATION = 'baremetalhost.metal3.io/paused';
-export const DETACHED_ANNOTATION = 'baremetalhost.metal3.io/detached';
 
 /**
  * Hosts with `spec.disablePowerOff: true` are left out: the plugin keeps idle and reserved hosts powered off
@@ -30,7 +27,7 @@ export interface EligibilityContext {
  * capacity explanations. Cheap checks first; the resource check parses quantities last.
  * Throws InvalidConfigurationError only for a malformed node type `resources`.
  */
-export function whyIneligible(bmh: BareMetalHostLike, ctx: EligibilityContext): string | undefined {
+export function whyIneligible(bmh: BareMetalHost, ctx: EligibilityContext): string | undefined {
   const meta = bmh.metadata ?? {};
   if (ctx.pinnedHostName !== undefined && meta.name !== ctx.pinnedHostName) {
     return `not the pinned host ${JSON.stringify(ctx.pinnedHostName)}`;
@@ -42,7 +39,7 @@ export function whyIneligible(bmh: BareMetalHostLike, ctx: EligibilityContext): 
     return `labels do not match node type ${JSON.stringify(ctx.nodeType.name)} selector`;
   }
   if (bmh.spec?.automatedCleaningMode === 'disabled' && !ctx.allowUncleanedReuse) {
-    const lastTenant = annotations[LAST_TENANT_ANNOTATION];
+    const lastTenant = annotations[ANNOTATION.lastTenant];
     if (lastTenant !== undefined && lastTenant !== ctx.claimTenant) {
       return 'automatedCleaningMode is disabled and the host last served another tenant (not cleaned)';
     }
@@ -59,7 +56,7 @@ export function whyIneligible(bmh: BareMetalHostLike, ctx: EligibilityContext): 
  * The node-type-independent part of whyIneligible: undefined when the host is free (claimable by
  * some claim). Lets a cache keep an index of free hosts without knowing the node types.
  */
-export function whyNotFree(bmh: BareMetalHostLike): string | undefined {
+export function whyNotFree(bmh: BareMetalHost): string | undefined {
   const meta = bmh.metadata ?? {};
   const annotations = meta.annotations ?? {};
   if (meta.deletionTimestamp) return 'being deleted';
@@ -67,13 +64,13 @@ export function whyNotFree(bmh: BareMetalHostLike): string | undefined {
   if (!CLAIMABLE_STATES.has(state)) return `state is ${JSON.stringify(state)}, not "available"`;
   const consumer = bmh.spec?.consumerRef;
   if (consumer) return `already consumed by ${consumer.kind ?? 'object'} ${consumer.name ?? ''}`.trimEnd();
-  if (meta.labels?.[CLAIM_LABEL]) return `already claimed (label ${CLAIM_LABEL}=${meta.labels[CLAIM_LABEL]})`;
+  if (meta.labels?.[LABEL.nodeClaim]) return `already claimed (label ${LABEL.nodeClaim}=${meta.labels[LABEL.nodeClaim]})`;
   if (bmh.status?.errorMessage || bmh.status?.operationalStatus === 'error') {
     return `in error (${bmh.status?.errorType || 'operationalStatus error'})`;
   }
   if (bmh.status?.operationalStatus === 'detached') return 'detached (operationalStatus detached)';
-  if (Object.hasOwn(annotations, PAUSED_ANNOTATION)) return `paused (annotation ${PAUSED_ANNOTATION})`;
-  if (Object.hasOwn(annotations, DETACHED_ANNOTATION)) return `detached (annotation ${DETACHED_ANNOTATION})`;
+  if (Object.hasOwn(annotations, BMO_ANNOTATION.paused)) return `paused (annotation ${BMO_ANNOTATION.paused})`;
+  if (Object.hasOwn(annotations, BMO_ANNOTATION.detached)) return `detached (annotation ${BMO_ANNOTATION.detached})`;
   if (bmh.spec?.externallyProvisioned) return 'externally provisioned';
   if (bmh.spec?.disablePowerOff) return POWER_OFF_DISABLED;
   return undefined;

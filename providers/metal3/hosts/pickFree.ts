@@ -7,8 +7,9 @@
  */
 import type { LabelSelector } from '../spec.js';
 import { chooseHost, stableHash } from './chooseHost.js';
-import { LAST_TENANT_ANNOTATION } from './eligibility.js';
-import { fitsParsed, type BareMetalHostLike, type HostResources, type ParsedRequirements } from './resources.js';
+import { ANNOTATION } from '../names.js';
+import type { BareMetalHost } from '../types.js';
+import { fitsParsed, type HostResources, type ParsedRequirements } from './resources.js';
 import { matchesLabelSelector } from './selector.js';
 
 export const DEFAULT_SAMPLE = 32;
@@ -22,7 +23,7 @@ export interface FreePickContext {
   /** The node type lists any resources (even only non-hardware ones): then unknown hardware disqualifies, as in whyIneligible. */
   needsHardware: boolean;
   /** Parsed hardware of a host (memoised by the caller); undefined when unknown. */
-  resourcesOf: (host: BareMetalHostLike) => HostResources | undefined;
+  resourcesOf: (host: BareMetalHost) => HostResources | undefined;
   exclude: ReadonlySet<string>;
 }
 
@@ -31,7 +32,7 @@ export interface PositionalHosts<T> {
   at(position: number): T;
 }
 
-export function pickFree<T extends BareMetalHostLike & { metadata: { name: string } }>(
+export function pickFree<T extends BareMetalHost>(
   free: PositionalHosts<T>,
   ctx: FreePickContext,
   sample = DEFAULT_SAMPLE,
@@ -47,11 +48,11 @@ export function pickFree<T extends BareMetalHostLike & { metadata: { name: strin
   return chooseHost(fitting, ctx.claimUid);
 }
 
-function fitsNodeType(host: BareMetalHostLike, ctx: FreePickContext): boolean {
+function fitsNodeType(host: BareMetalHost, ctx: FreePickContext): boolean {
   const meta = host.metadata ?? {};
   if (!matchesLabelSelector(meta.labels, ctx.selector)) return false;
   if (host.spec?.automatedCleaningMode === 'disabled' && !ctx.allowUncleanedReuse) {
-    const lastTenant = meta.annotations?.[LAST_TENANT_ANNOTATION];
+    const lastTenant = meta.annotations?.[ANNOTATION.lastTenant];
     if (lastTenant !== undefined && lastTenant !== ctx.claimTenant) return false;
   }
   if (!ctx.needsHardware) return true;

@@ -1,40 +1,11 @@
 import { InvalidConfigurationError, parseQuantity } from '../../../plugin/contract.js';
+import { ANNOTATION } from '../names.js';
+import type { BareMetalHost } from '../types.js';
 import { requireQuantity } from '../quantity.js';
 
 /** Resources that are not hardware but kubelet settings: never compared with a host. */
 const NON_HARDWARE_RESOURCES = new Set(['pods']);
 
-/** Annotation on a BMH listing resources that inspection cannot see, e.g. `{"nvidia.com/gpu":"8"}`. */
-export const EXTENDED_RESOURCES_ANNOTATION = 'metal3.vcluster.com/extended-resources';
-
-/** The parts of a `metal3.io/v1alpha1` BareMetalHost this provider's pure logic reads. */
-export interface BareMetalHostLike {
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    deletionTimestamp?: string | Date;
-  };
-  spec?: {
-    consumerRef?: { kind?: string; name?: string; namespace?: string } | null;
-    externallyProvisioned?: boolean;
-    disablePowerOff?: boolean;
-    automatedCleaningMode?: string;
-    bootMACAddress?: string;
-  };
-  status?: {
-    operationalStatus?: string;
-    errorType?: string;
-    errorMessage?: string;
-    provisioning?: { state?: string };
-    hardware?: {
-      cpu?: { count?: number };
-      ramMebibytes?: number;
-      nics?: { name?: string; mac?: string }[];
-    };
-  };
-}
 
 export interface HostResources {
   cpu: number;
@@ -46,7 +17,7 @@ export interface HostResources {
  * What the host offers, from inspection (`status.hardware.cpu.count`, `ramMebibytes`) plus the
  * extended-resources annotation. Missing or odd data gives `problem` instead of guessing.
  */
-export function hostResources(bmh: BareMetalHostLike): { resources?: HostResources; problem?: string } {
+export function hostResources(bmh: BareMetalHost): { resources?: HostResources; problem?: string } {
   const hardware = bmh.status?.hardware;
   if (!hardware) return { problem: 'no status.hardware (not inspected yet?)' };
   const cpu = hardware.cpu?.count;
@@ -57,14 +28,14 @@ export function hostResources(bmh: BareMetalHostLike): { resources?: HostResourc
   if (typeof ram !== 'number' || !Number.isFinite(ram) || ram <= 0) {
     return { problem: 'status.hardware.ramMebibytes is missing or not a positive number' };
   }
-  const extended = parseExtended(bmh.metadata?.annotations?.[EXTENDED_RESOURCES_ANNOTATION]);
+  const extended = parseExtended(bmh.metadata?.annotations?.[ANNOTATION.extendedResources]);
   if ('problem' in extended) return { problem: extended.problem };
   return { resources: { cpu, memoryBytes: ram * 2 ** 20, extended: extended.values } };
 }
 
 function parseExtended(text: string | undefined): { values: Record<string, number> } | { problem: string } {
   if (text === undefined || text.trim() === '') return { values: {} };
-  const field = `annotation ${EXTENDED_RESOURCES_ANNOTATION}`;
+  const field = `annotation ${ANNOTATION.extendedResources}`;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -133,7 +104,7 @@ export function fitsResources(
 export class HostResourceMemo {
   private readonly parsed = new WeakMap<object, HostResources | null>();
 
-  of(host: BareMetalHostLike): HostResources | undefined {
+  of(host: BareMetalHost): HostResources | undefined {
     let entry = this.parsed.get(host);
     if (entry === undefined) {
       entry = hostResources(host).resources ?? null;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Metal3NodeTypeSpec } from '../../../providers/metal3/spec.js';
 import {
-  CLAIM_LABEL, POWER_OFF_DISABLED, DETACHED_ANNOTATION, LAST_TENANT_ANNOTATION, PAUSED_ANNOTATION, whyIneligible, type EligibilityContext,
+  POWER_OFF_DISABLED, whyIneligible, type EligibilityContext,
 } from '../../../providers/metal3/hosts/eligibility.js';
-import { EXTENDED_RESOURCES_ANNOTATION } from '../../../providers/metal3/hosts/resources.js';
+import { ANNOTATION, BMO_ANNOTATION, LABEL } from '../../../providers/metal3/names.js';
 import { aBareMetalHost } from '../../support/builders.js';
 
 const nodeType: Metal3NodeTypeSpec = {
@@ -12,7 +12,7 @@ const nodeType: Metal3NodeTypeSpec = {
   bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'h100' } } },
 };
 const ctx: EligibilityContext = { nodeType, claimTenant: 'p-a/tenant-a' };
-const gpus = { [EXTENDED_RESOURCES_ANNOTATION]: '{"nvidia.com/gpu":"8"}' };
+const gpus = { [ANNOTATION.extendedResources]: '{"nvidia.com/gpu":"8"}' };
 const good = () => aBareMetalHost('gpu-01', { metadata: { annotations: { ...gpus } } });
 
 describe('whyIneligible', () => {
@@ -28,15 +28,15 @@ describe('whyIneligible', () => {
     ['provisioning', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { provisioning: { state: 'provisioning' } } }), 'state is "provisioning", not "available"'],
     ['no state', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { provisioning: undefined } }), 'state is "", not "available"'],
     ['consumerRef', aBareMetalHost('h', { metadata: { annotations: gpus }, spec: { consumerRef: { kind: 'Metal3Machine', name: 'm1' } } }), 'already consumed by Metal3Machine m1'],
-    ['deleting', aBareMetalHost('h', { metadata: { annotations: gpus, deletionTimestamp: '2026-01-01T00:00:00Z' } }), 'being deleted'],
+    ['deleting', aBareMetalHost('h', { metadata: { annotations: gpus, deletionTimestamp: new Date('2026-01-01T00:00:00Z') } }), 'being deleted'],
     ['error message', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { errorMessage: 'boom', errorType: 'provisioning error' } }), 'in error (provisioning error)'],
     ['operational error', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { operationalStatus: 'error' } }), 'in error (operationalStatus error)'],
     ['operational detached', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { operationalStatus: 'detached' } }), 'detached (operationalStatus detached)'],
-    ['paused', aBareMetalHost('h', { metadata: { annotations: { ...gpus, [PAUSED_ANNOTATION]: '' } } }), `paused (annotation ${PAUSED_ANNOTATION})`],
-    ['detached', aBareMetalHost('h', { metadata: { annotations: { ...gpus, [DETACHED_ANNOTATION]: '{"force":true}' } } }), `detached (annotation ${DETACHED_ANNOTATION})`],
+    ['paused', aBareMetalHost('h', { metadata: { annotations: { ...gpus, [BMO_ANNOTATION.paused]: '' } } }), `paused (annotation ${BMO_ANNOTATION.paused})`],
+    ['detached', aBareMetalHost('h', { metadata: { annotations: { ...gpus, [BMO_ANNOTATION.detached]: '{"force":true}' } } }), `detached (annotation ${BMO_ANNOTATION.detached})`],
     ['externally provisioned', aBareMetalHost('h', { metadata: { annotations: gpus }, spec: { externallyProvisioned: true } }), 'externally provisioned'],
     ['power off disabled', aBareMetalHost('h', { metadata: { annotations: gpus }, spec: { disablePowerOff: true } }), POWER_OFF_DISABLED],
-    ['claim label', aBareMetalHost('h', { metadata: { annotations: gpus, labels: { 'gpu-model': 'h100', [CLAIM_LABEL]: 'uid-1' } } }), `already claimed (label ${CLAIM_LABEL}=uid-1)`],
+    ['claim label', aBareMetalHost('h', { metadata: { annotations: gpus, labels: { 'gpu-model': 'h100', [LABEL.nodeClaim]: 'uid-1' } } }), `already claimed (label ${LABEL.nodeClaim}=uid-1)`],
     ['selector', aBareMetalHost('h', { metadata: { annotations: gpus, labels: { 'gpu-model': 'a100' } } }), 'labels do not match node type "h100-8x" selector'],
     ['no gpus', aBareMetalHost('h'), 'not enough nvidia.com/gpu for node type "h100-8x"'],
     ['small memory', aBareMetalHost('h', { metadata: { annotations: gpus }, status: { hardware: { cpu: { count: 96 }, ramMebibytes: 1024 } } }), 'not enough memory for node type "h100-8x"'],
@@ -57,7 +57,7 @@ describe('whyIneligible', () => {
 
   describe('uncleaned reuse (automatedCleaningMode disabled)', () => {
     const uncleaned = (lastTenant?: string) => aBareMetalHost('h', {
-      metadata: { annotations: { ...gpus, ...(lastTenant ? { [LAST_TENANT_ANNOTATION]: lastTenant } : {}) } },
+      metadata: { annotations: { ...gpus, ...(lastTenant ? { [ANNOTATION.lastTenant]: lastTenant } : {}) } },
       spec: { automatedCleaningMode: 'disabled' },
     });
     it('allows a host never used by a tenant', () => expect(whyIneligible(uncleaned(), ctx)).toBeUndefined());
@@ -69,7 +69,7 @@ describe('whyIneligible', () => {
       expect(whyIneligible(uncleaned('p-b/tenant-b'), { ...ctx, allowUncleanedReuse: true })).toBeUndefined();
     });
     it('ignores last-tenant when cleaning is on', () => {
-      const cleaned = aBareMetalHost('h', { metadata: { annotations: { ...gpus, [LAST_TENANT_ANNOTATION]: 'p-b/x' } } });
+      const cleaned = aBareMetalHost('h', { metadata: { annotations: { ...gpus, [ANNOTATION.lastTenant]: 'p-b/x' } } });
       expect(whyIneligible(cleaned, ctx)).toBeUndefined();
     });
   });

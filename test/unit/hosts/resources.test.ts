@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { EXTENDED_RESOURCES_ANNOTATION, fitsResources, hostResources } from '../../../providers/metal3/hosts/resources.js';
+import { fitsResources, hostResources } from '../../../providers/metal3/hosts/resources.js';
+import { ANNOTATION } from '../../../providers/metal3/names.js';
 import { aBareMetalHost } from '../../support/builders.js';
 import { expectRejectsWith } from '../../support/expectations.js';
 
 describe('hostResources', () => {
   it('reads cpu count, RAM in bytes and the extended-resources annotation', () => {
-    const host = aBareMetalHost('h1', { metadata: { annotations: { [EXTENDED_RESOURCES_ANNOTATION]: '{"nvidia.com/gpu":"8","example.com/fpga":2}' } } });
+    const host = aBareMetalHost('h1', { metadata: { annotations: { [ANNOTATION.extendedResources]: '{"nvidia.com/gpu":"8","example.com/fpga":2}' } } });
     expect(hostResources(host)).toEqual({
       resources: { cpu: 96, memoryBytes: 786432 * 2 ** 20, extended: { 'nvidia.com/gpu': 8, 'example.com/fpga': 2 } },
     });
@@ -16,9 +17,9 @@ describe('hostResources', () => {
     ['no cpu', aBareMetalHost('h', { status: { hardware: { ramMebibytes: 1024 } } }), /cpu.count/],
     ['zero cpu', aBareMetalHost('h', { status: { hardware: { cpu: { count: 0 }, ramMebibytes: 1024 } } }), /cpu.count/],
     ['no ram', aBareMetalHost('h', { status: { hardware: { cpu: { count: 4 } } } }), /ramMebibytes/],
-    ['annotation not JSON', aBareMetalHost('h', { metadata: { annotations: { [EXTENDED_RESOURCES_ANNOTATION]: '{gpu' } } }), /not valid JSON/],
-    ['annotation a list', aBareMetalHost('h', { metadata: { annotations: { [EXTENDED_RESOURCES_ANNOTATION]: '[1]' } } }), /JSON object/],
-    ['annotation bad quantity', aBareMetalHost('h', { metadata: { annotations: { [EXTENDED_RESOURCES_ANNOTATION]: '{"nvidia.com/gpu":"many"}' } } }), /"nvidia.com\/gpu" is not a quantity/],
+    ['annotation not JSON', aBareMetalHost('h', { metadata: { annotations: { [ANNOTATION.extendedResources]: '{gpu' } } }), /not valid JSON/],
+    ['annotation a list', aBareMetalHost('h', { metadata: { annotations: { [ANNOTATION.extendedResources]: '[1]' } } }), /JSON object/],
+    ['annotation bad quantity', aBareMetalHost('h', { metadata: { annotations: { [ANNOTATION.extendedResources]: '{"nvidia.com/gpu":"many"}' } } }), /"nvidia.com\/gpu" is not a quantity/],
   ])('%s -> problem', (_name, host, problem) => {
     const result = hostResources(host);
     expect(result.resources).toBeUndefined();
