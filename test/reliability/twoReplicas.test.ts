@@ -40,12 +40,12 @@ async function settleWithRetry(provider: NodeProvider, claim: NodeClaimView): Pr
   return waitFor(async () => {
     const o = await settle(provider, claim);
     return (!o.error || !isTransient(o.error)) && o;
-  }, { timeoutMs: 10_000 });
+  }, { timeoutMs: 30_000 });
 }
 
 async function releaseAll(provider: NodeProvider, claims: NodeClaimView[]): Promise<void> {
   for (const claim of claims) {
-    await waitFor(async () => (await provider.deleteNode(claim)).phase === 'Released', { timeoutMs: 10_000 });
+    await waitFor(async () => (await provider.deleteNode(claim)).phase === 'Released', { timeoutMs: 30_000 });
   }
 }
 
