@@ -13,6 +13,7 @@ import { waitFor } from '../support/waitFor.js';
 import { silentLogger } from '../../platform/observability/logger.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
 import { launchBrowser, recordHostStates, type Browser, type WatchedPage } from './browser.js';
+import { fleetViewers, type ViewerTokens } from './viewers.js';
 import { applyTenant, deleteTenant, PROJECT, startDashboardWorld, untilQuiet, type DashboardWorld } from './world.js';
 
 const GPU_HOSTS = ['gpu-h100-01', 'gpu-h100-02', 'gpu-h100-03', 'gpu-h100-04'];
@@ -186,8 +187,10 @@ describe('the fleet dashboard in Chromium', () => {
   describe('when exposed', () => {
     let exposed: Dashboard;
     let base: string;
+    let tokens: ViewerTokens;
 
     beforeAll(async () => {
+      tokens = await fleetViewers(lab.world.api);
       exposed = await startDashboard({
         config: { port: 0, address: '0.0.0.0' }, assetsDir: lab.assetsDir, kubeConfig: lab.world.kubeConfig,
         providers: lab.world.platform.providers, cache: lab.world.platform.nodeTypes.cache, events: lab.world.platform.events,
@@ -211,10 +214,29 @@ describe('the fleet dashboard in Chromium', () => {
       await page.close();
     });
 
-    it('refuses a token the management cluster does not vouch for', async () => {
-      const res = await fetch(`${base}api/stream`, { headers: { Authorization: 'Bearer not-a-real-token' } });
-      expect([401, 503]).toContain(res.status);
-      expect(await res.text()).not.toContain('gpu-h100-01');
+    it('refuses a token the management cluster does not vouch for (401) and a user RBAC does not allow (403)', async () => {
+      for (const [token, status] of [['not-a-real-token', 401], [tokens.stranger, 403]] as const) {
+        const res = await fetch(`${base}api/stream`, { headers: { Authorization: `Bearer ${token}` } });
+        expect(res.status).toBe(status);
+        expect(await res.text()).not.toContain('gpu-h100-01');
+      }
+    });
+
+    it('shows the fleet once a user RBAC allows signs in with a token, and tells a stranger access is denied', async () => {
+      const { page, errors } = await browser.newPage();
+      await page.goto(base);
+      const signIn = async (token: string) => {
+        await page.getByLabel('Bearer token').fill(token);
+        await page.keyboard.press('Enter');
+      };
+      await signIn(tokens.stranger);
+      await page.getByRole('heading', { name: 'Access denied' }).waitFor();
+      await expect(page.getByRole('alert').innerText()).resolves.toContain('may not list nodeclaims');
+      await signIn(tokens.viewer);
+      await page.locator('tr[data-host="gpu-h100-01"]').waitFor();
+      await expect(page.locator('tr[data-host]').count()).resolves.toBe(8);
+      expect(errors.filter((e) => !/40[13]/.test(e))).toEqual([]);
+      await page.close();
     });
   });
 });
