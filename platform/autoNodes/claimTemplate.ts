@@ -13,7 +13,8 @@ export interface VciRef {
 
 const DEFAULT_TERMINATION_GRACE = '30s';
 
-export function claimForPool(vci: VciRef, entry: AutoNodesEntry, pool: StaticPool): NodeClaim {
+/** `environmentRef`: the NodeEnvironment of the tenant cluster and provider (nodeEnvironment.ts). */
+export function claimForPool(vci: VciRef, entry: AutoNodesEntry, pool: StaticPool, environmentRef?: string): NodeClaim {
   const annotations: Record<string, string> = {
     [TERMINATION_GRACE_ANNOTATION]: pool.terminationGracePeriod ?? DEFAULT_TERMINATION_GRACE,
   };
@@ -34,6 +35,7 @@ export function claimForPool(vci: VciRef, entry: AutoNodesEntry, pool: StaticPoo
     spec: {
       providerRef: entry.provider,
       vClusterRef: vci.name,
+      ...(environmentRef ? { environmentRef } : {}),
       requirements: pool.requirements,
       properties: { ...entry.properties, ...pool.properties },
       taints: pool.taints,

@@ -14,6 +14,7 @@ import { startResourceInformer, type ResourceInformer } from '../nodeClaims/reso
 import { GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VCIS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
 import { WorkQueue, type ReconcileResult } from '../nodeClaims/workQueue.js';
 import { claimForPool, surplusClaims, type VciRef } from './claimTemplate.js';
+import { ensureNodeEnvironment } from './nodeEnvironment.js';
 import type { AutoNodesConfig } from './config.js';
 import { providerChangeErrors } from './providerChange.js';
 import { Quota, QUOTA_CONDITION } from './quota.js';
@@ -153,6 +154,7 @@ export class AutoNodesController {
     const handledPools = new Set<string>();
     for (const entry of config.entries) {
       const registered = !!this.deps.providers.get(entry.provider);
+      let environment: string | undefined;
       for (const pool of entry.static) {
         handledPools.add(pool.name);
         if (!registered) continue;
@@ -160,8 +162,9 @@ export class AutoNodesController {
         const live = ofPool.filter((c) => !c.metadata.deletionTimestamp).length;
         for (let i = live; i < pool.quantity; i++) {
           if (!quota.admit(entry.provider, `pool ${pool.name}: ${i} of ${pool.quantity} node(s) exist`)) break;
+          environment ??= await this.environmentOf(vci, entry.provider);
           await this.custom.createNamespacedCustomObject({
-            group: GROUP, version: VERSION, namespace: vci.namespace, plural: NODECLAIMS, body: claimForPool(vci, entry, pool),
+            group: GROUP, version: VERSION, namespace: vci.namespace, plural: NODECLAIMS, body: claimForPool(vci, entry, pool, environment),
           });
         }
         const surplus = surplusClaims(ofPool, pool.quantity);
@@ -177,6 +180,18 @@ export class AutoNodesController {
       const pool = c.metadata.labels?.[LABEL_POOL];
       if (pool && !handledPools.has(pool) && !c.metadata.deletionTimestamp) await this.deleteClaim(c);
     }
+  }
+
+  /** The NodeEnvironment of a tenant cluster and provider, created on its first claim (and said so in an Event). */
+  private async environmentOf(vci: VciRef, provider: string): Promise<string> {
+    const { name, created } = await ensureNodeEnvironment(this.custom, vci, provider);
+    if (created) {
+      this.deps.events.record(
+        { apiVersion: `${GROUP}/${VERSION}`, kind: 'VirtualClusterInstance', name: vci.name, namespace: vci.namespace, uid: vci.uid },
+        'Normal', 'NodeEnvironmentCreated', `NodeEnvironment ${vci.namespace}/${name} created for provider ${provider}: its spec.properties apply to this cluster's machines`,
+      );
+    }
+    return name;
   }
 
   /** `WithinQuota` on VCIs of a Project with machine quotas (or an invalid one); a Warning Event when it turns False. */

@@ -8,6 +8,7 @@ export const VERSION = 'v1';
 export const NODECLAIMS = 'nodeclaims';
 export const NODETYPES = 'nodetypes';
 export const VCIS = 'virtualclusterinstances';
+export const NODEENVIRONMENTS = 'nodeenvironments';
 
 export const CLAIM_FINALIZER = 'platform.vcluster.com/node-claim';
 /** Pool nodeLabels travel on the claim as a JSON annotation (NodeClaim has no nodeLabels field). */
