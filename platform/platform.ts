@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock, Logger } from '../plugin/contract.js';
 import { startAutoNodesController } from './autoNodes/index.js';
+import { startClusterDirectory, type ClusterDirectory } from './clusters/index.js';
 import { loadPlatformConfig, type PlatformConfig } from './config.js';
 import { startDynamicPools } from './dynamic/index.js';
 import type { PlatformDeps, PlatformOptions } from './deps.js';
@@ -50,6 +51,8 @@ export interface StartPlatformOptions {
   nodeTypeResyncMs?: number;
   /** Orphan collection period (the collector's default when unset). */
   orphanIntervalMs?: number;
+  /** How often connected clusters are re-read and probed (default 10 s). */
+  clusterProbeIntervalMs?: number;
   /** Lease-based leader election for the claim controllers (default on: kube-system/metal3-provider-platform, 15 s); false runs them unconditionally. */
   leaderElection?: Partial<LeaderElectionOptions> | false;
 }
@@ -63,6 +66,8 @@ export interface Platform {
   /** The fleet dashboard's URL, when it runs. */
   dashboardUrl?: string;
   nodeTypes: NodeTypeController;
+  /** Connected clusters (Cluster objects) and whether each is reachable. */
+  clusters: ClusterDirectory;
   /** Re-activates one provider plugin or all (SIGHUP); rejects if one failed (the old version keeps serving). */
   reload(name?: string): Promise<void>;
   replicaId: string;
@@ -101,6 +106,9 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
     started.push(metrics);
     logger.info({ metricsUrl }, 'metrics served');
 
+    const clusters = await startClusterDirectory({ kubeConfig, logger, clock, probeIntervalMs: opts.clusterProbeIntervalMs });
+    started.push(clusters);
+
     // Filled in below; a reload that happens later re-syncs NodeTypes from the new version.
     const late: { nodeTypes?: NodeTypeController } = {};
     const providers = new PluginDirectory();
@@ -108,7 +116,7 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
     for (const registration of config.providers) {
       try {
         const plugin = await providers.register({
-          registration, pluginsRoot: join(opts.stateDir, 'plugins'), kubeConfig, logger, events, clock, replicaId,
+          registration, pluginsRoot: join(opts.stateDir, 'plugins'), kubeConfig, clusters, logger, events, clock, replicaId,
           drainTimeoutMs: config.plugins.drainTimeoutMs, versionPollMs: config.plugins.versionPollMs,
           onReload: (outcome) => {
             metrics.countReload(registration.name, outcome);
@@ -128,6 +136,9 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
     });
     started.push(nodeTypes);
     late.nodeTypes = nodeTypes;
+    // A cluster lost or back changes what its node types offer: publish that at once, not at the next resync.
+    const unsubscribe = clusters.onChange(() => void nodeTypes.syncNow().catch(() => undefined));
+    started.push({ stop: async () => unsubscribe() });
 
     const dashboardConfig = opts.dashboard === false ? undefined
       : opts.dashboard || config.dashboard ? { ...DEFAULT_DASHBOARD_FALLBACK, ...config.dashboard, ...(opts.dashboard || {}) } : undefined;
@@ -175,6 +186,7 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
       events,
       ...(dashboardUrl ? { dashboardUrl } : {}),
       nodeTypes,
+      clusters,
       reload: (name?: string) => providers.reload(name),
       replicaId,
       isLeader,

@@ -94,7 +94,37 @@ export interface PluginHost {
   clock?: Clock;
   /** Identity of this host replica (for logs and field managers). */
   replicaId?: string;
+  /**
+   * Connected clusters (`management.loft.sh/v1` Cluster objects): the client configuration per cluster
+   * and whether the host can reach it. The plugin never reads kubeconfig Secrets itself. Absent when the
+   * host serves no connected clusters; then only the management cluster (`kubeConfig`) exists.
+   */
+  clusters?: ConnectedClusters;
 }
+
+/** The host's view of its connected clusters, kept current from the Cluster objects and their Secrets. */
+export interface ConnectedClusters {
+  /** The cluster named `name` (a Cluster object's name), or a not-ready entry saying why it cannot be used. */
+  get(name: string): ConnectedCluster;
+  /** Calls `listener(name)` whenever a cluster's configuration or readiness changes; returns the unsubscribe. */
+  onChange(listener: (name: string) => void): () => void;
+}
+
+export interface ConnectedCluster {
+  name: string;
+  /** True when the host has a client configuration and the cluster accepted it on the last probe. */
+  ready: boolean;
+  /** Set whenever the Cluster object and its kubeconfig Secret are usable (also while unreachable). */
+  kubeConfig?: KubeConfig;
+  /** Changes whenever `kubeConfig` is rebuilt (Secret or Cluster changed), so clients know to rebuild theirs. */
+  generation: number;
+  /** When not ready: ClusterNotFound | KubeconfigMissing | KubeconfigInvalid | Unreachable | CredentialsRefused. */
+  reason?: ClusterProblem;
+  /** Names the Cluster and the field or Secret at fault; never carries credentials. */
+  message?: string;
+}
+
+export type ClusterProblem = 'ClusterNotFound' | 'KubeconfigMissing' | 'KubeconfigInvalid' | 'Unreachable' | 'CredentialsRefused';
 
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
@@ -244,6 +274,14 @@ export interface NodeTypeView {
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   /** total = machines of this type (free + claimed); claimed = held by claims. */
   capacity: { total: number; claimed: number };
+  /** NodeType `spec.zone` (the site); the host publishes it as `topology.kubernetes.io/zone`. Default `global`. */
+  zone?: string;
+  /**
+   * Set when the type's machines cannot be reached (its site's cluster is missing, unreachable or refuses
+   * the credentials): the host shows the type unavailable and schedules no new claim onto it. `capacity`
+   * is then the last known one.
+   */
+  unavailable?: { reason: string; message: string };
 }
 
 // ---------------------------------------------------------------------------------------------

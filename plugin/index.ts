@@ -1,8 +1,11 @@
 /**
  * The plugin's entry (manifest `entry`): one tsyringe child container per activation, so two
- * hot-reloaded versions never share instances; dispose() stops everything the activation started.
+ * hot-reloaded versions never share instances, and below it one container per site (the cluster and
+ * namespace of a group of node types: see providers/metal3/sites/), built on the client configuration the
+ * host hands out for that cluster. dispose() stops everything the activation started.
  */
 import 'reflect-metadata';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { container, Lifecycle, type DependencyContainer } from 'tsyringe';
 import type { PluginActivation, PluginHost } from './contract.js';
 import { CreateNode } from '../providers/metal3/claim/createNode.js';
@@ -17,11 +20,12 @@ import { ClaimInputsResolver } from '../providers/metal3/launch/resolveInputs.js
 import { Metal3Provider } from '../providers/metal3/provider.js';
 import { ReleaseHost } from '../providers/metal3/releaseHost.js';
 import { TemplateRenderer } from '../providers/metal3/render/index.js';
-import { CLOCK, EVENTS, KUBE_CONFIG, LOGGER, NODE_TYPES_CHANGED, PROVIDER_NAME, RENDERER } from '../providers/metal3/tokens.js';
+import { SiteRouter } from '../providers/metal3/sites/siteRouter.js';
+import { CLOCK, EVENTS, KUBE_CONFIG, LOGGER, MANAGEMENT_KUBE_CONFIG, NODE_TYPES_CHANGED, PROVIDER_NAME, RENDERER } from '../providers/metal3/tokens.js';
 
 export { CONTRACT_VERSION } from './contract.js';
 
-const SCOPED_CLASSES = [
+const SITE_SCOPED_CLASSES = [
   KubeClient, HostCache, HostNetwork, ClaimInputsResolver, IpReservations, ClaimSecrets, PlainClaim, FabricClaim, CreateNode, ReleaseHost, Metal3Provider,
 ];
 
@@ -30,10 +34,13 @@ export async function activate(host: PluginHost): Promise<PluginActivation> {
   if (missing.length) throw new Error(`metal3 provider startup failed: the host did not provide ${missing.join(', ')}`);
   const scope = container.createChildContainer();
   registerHostServices(scope, host);
-  for (const cls of SCOPED_CLASSES) {
-    scope.register(cls as never, { useClass: cls as never }, { lifecycle: Lifecycle.ContainerScoped });
-  }
-  const provider = scope.resolve(Metal3Provider);
+  const logger = scope.resolve(LOGGER);
+  const provider = new SiteRouter({
+    management: host.kubeConfig,
+    clusters: host.clusters,
+    logger,
+    open: (kubeConfig, site) => openSite(scope, kubeConfig, site),
+  });
   let disposed = false;
   return {
     provider,
@@ -46,8 +53,26 @@ export async function activate(host: PluginHost): Promise<PluginActivation> {
   };
 }
 
+/** One site's container: its own client (on the site's cluster), cache and steps, resolved to a Metal3Provider. */
+function openSite(scope: DependencyContainer, kubeConfig: KubeConfig, site: string) {
+  const siteScope = scope.createChildContainer();
+  siteScope.register(KUBE_CONFIG, { useValue: kubeConfig });
+  siteScope.register(LOGGER, { useValue: scope.resolve(LOGGER).child({ site }) });
+  for (const cls of SITE_SCOPED_CLASSES) {
+    siteScope.register(cls as never, { useClass: cls as never }, { lifecycle: Lifecycle.ContainerScoped });
+  }
+  const provider = siteScope.resolve(Metal3Provider);
+  return {
+    provider,
+    async dispose() {
+      await provider.stop();
+      await siteScope.dispose();
+    },
+  };
+}
+
 function registerHostServices(scope: DependencyContainer, host: PluginHost): void {
-  scope.register(KUBE_CONFIG, { useValue: host.kubeConfig });
+  scope.register(MANAGEMENT_KUBE_CONFIG, { useValue: host.kubeConfig });
   scope.register(LOGGER, { useValue: host.logger.child({ provider: host.providerName, replica: host.replicaId }) });
   scope.register(EVENTS, { useValue: host.events });
   scope.register(CLOCK, { useValue: host.clock ?? { now: () => new Date() } });

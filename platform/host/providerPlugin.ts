@@ -11,6 +11,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import {
   TransientError,
   type Clock,
+  type ConnectedClusters,
   type EventRecorder,
   type Logger,
   type NodeProvider,
@@ -28,6 +29,8 @@ export interface ProviderPluginOptions {
   /** Version folders go to `<pluginsRoot>/<name>/<version>-<n>/`. */
   pluginsRoot: string;
   kubeConfig: KubeConfig;
+  /** Connected clusters, handed to every plugin version. */
+  clusters?: ConnectedClusters;
   logger: Logger;
   events: EventRecorder;
   clock?: Clock;
@@ -170,6 +173,7 @@ export class ProviderPlugin {
     return {
       providerName: this.name,
       kubeConfig: this.opts.kubeConfig,
+      clusters: this.opts.clusters,
       logger: this.log.child({ pluginVersion: versionId }),
       events: this.opts.events,
       clock: this.opts.clock,

@@ -12,7 +12,7 @@ const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 interface NodeTypeObject {
   metadata: { name: string };
   spec?: { providerRef?: string; properties?: Record<string, string>; resources?: Record<string, string>; cost?: number; zone?: string };
-  status?: { cost?: number; capacity?: { total?: number; claimed?: number } };
+  status?: { cost?: number; capacity?: { total?: number; claimed?: number }; conditions?: { type: string; status: string; message?: string }[] };
 }
 
 function candidate(t: NodeTypeObject): NodeTypeCandidate {
@@ -24,6 +24,8 @@ function candidate(t: NodeTypeObject): NodeTypeCandidate {
     cost: t.status?.cost ?? t.spec?.cost,
     zone: t.spec?.zone,
     capacity: { total: t.status?.capacity?.total ?? 0, claimed: t.status?.capacity?.claimed ?? 0 },
+    // Synced False: the provider cannot reach the type's machines (its site is down); nothing new goes there.
+    unavailable: t.status?.conditions?.find((c) => c.type === 'Synced' && c.status === 'False')?.message,
   };
 }
 

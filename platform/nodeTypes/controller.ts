@@ -8,7 +8,7 @@
  * and on a periodic resync. It watches none of a provider's own objects.
  */
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import { isInvalidConfiguration, type Clock, type EventRecorder, type Logger, type NodeProviderSpec } from '../../plugin/contract.js';
+import { isInvalidConfiguration, type Clock, type EventRecorder, type Logger, type NodeProviderSpec, type NodeTypeView } from '../../plugin/contract.js';
 import type { ProviderDirectory } from '../deps.js';
 import { describeSpecProblems, validateProviderSpec } from '../host/specValidation.js';
 import { startResourceInformer, type ResourceInformer } from '../nodeClaims/resourceInformer.js';
@@ -179,7 +179,10 @@ export class NodeTypeController {
       this.reported.delete(name);
     }
     const types = await provider.nodeTypes();
-    await this.writeProviderStatus(object, 'Available', { type: 'Initialized', status: 'True', reason: 'Configured', message: `${types.length} node types` });
+    await this.writeProviderStatus(object, 'Available', [
+      { type: 'Initialized', status: 'True', reason: 'Configured', message: `${types.length} node types` },
+      clustersCondition(types),
+    ]);
     await this.publishNodeTypes(name, object.metadata?.uid, types);
   }
 
@@ -207,7 +210,7 @@ export class NodeTypeController {
 
   private async failProvider(object: NodeProviderObject, reason: string, message: string): Promise<void> {
     const name = object.metadata!.name!;
-    await this.writeProviderStatus(object, 'Failed', { type: 'Initialized', status: 'False', reason, message }, { reason, message });
+    await this.writeProviderStatus(object, 'Failed', [{ type: 'Initialized', status: 'False', reason, message }], { reason, message });
     if (this.reported.get(name) === message) return;
     this.reported.set(name, message);
     this.log.warn({ provider: name, reason, detail: message }, 'NodeProvider rejected; the last good configuration stays in force');
@@ -217,16 +220,28 @@ export class NodeTypeController {
     );
   }
 
-  private async writeProviderStatus(object: NodeProviderObject, phase: 'Available' | 'Failed', condition: Condition, detail?: { reason: string; message: string }): Promise<void> {
+  private async writeProviderStatus(object: NodeProviderObject, phase: 'Available' | 'Failed', conditions: Condition[], detail?: { reason: string; message: string }): Promise<void> {
     const now = this.deps.clock.now().toISOString();
     const status = {
       phase,
       reason: detail?.reason ?? null,
       message: detail?.message ?? null,
-      conditions: mergeConditions(object.status?.conditions, [condition], now),
+      conditions: mergeConditions(object.status?.conditions, conditions, now),
     };
     const current = { phase: object.status?.phase, reason: object.status?.reason ?? null, message: object.status?.message ?? null, conditions: object.status?.conditions };
     if (sameJson(current, status)) return;
     await this.store.writeProviderStatus(object.metadata!.name!, status);
   }
+}
+
+/**
+ * `ClustersReady`: whether every site the provider's node types live in can be reached. False names each
+ * unavailable type's cluster problem (the messages name the Cluster), so one look at the NodeProvider says
+ * which site is down.
+ */
+function clustersCondition(types: NodeTypeView[]): Condition {
+  const problems = [...new Set(types.flatMap((t) => (t.unavailable ? [t.unavailable.message] : [])))];
+  if (problems.length === 0) return { type: 'ClustersReady', status: 'True', reason: 'Connected', message: 'every node type\'s cluster is reachable' };
+  const reasons = [...new Set(types.flatMap((t) => (t.unavailable ? [t.unavailable.reason] : [])))];
+  return { type: 'ClustersReady', status: 'False', reason: reasons.length === 1 ? reasons[0] : 'ClustersUnavailable', message: problems.join('; ') };
 }

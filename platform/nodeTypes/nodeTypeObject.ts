@@ -26,6 +26,8 @@ export interface NodeTypeObject {
     resources: Record<string, string>;
     overhead?: { kubeReserved?: Record<string, string> };
     cost?: number;
+    /** The site; published as the built-in property `topology.kubernetes.io/zone` (default `global`). */
+    zone?: string;
   };
   status?: NodeTypeStatus;
 }
@@ -73,6 +75,7 @@ export function desiredNodeType(provider: string, providerUid: string | undefine
       resources: view.resources ?? {},
       overhead: view.overhead,
       cost: view.cost,
+      zone: view.zone,
     },
   };
 }
@@ -80,7 +83,7 @@ export function desiredNodeType(provider: string, providerUid: string | undefine
 /** Requirements a node of this type satisfies: its properties plus the platform's built-ins. */
 export function requirementsOf(provider: string, view: NodeTypeView): NodeSelectorRequirement[] {
   const full = nodeTypeName(provider, view.name);
-  const builtIns = builtInProperties({ name: full, providerRef: provider, properties: {}, resources: {}, capacity: { total: 0, claimed: 0 } });
+  const builtIns = builtInProperties({ name: full, providerRef: provider, properties: {}, resources: {}, capacity: { total: 0, claimed: 0 }, zone: view.zone });
   // Built-in type keys name the full NodeType name (what Karpenter's instance-type requirement carries).
   builtIns['vcluster.com/node-type'] = full;
   builtIns['node.kubernetes.io/instance-type'] = full;
@@ -106,17 +109,24 @@ export function computedCost(provider: string, view: NodeTypeView): number {
 export function desiredStatus(provider: string, view: NodeTypeView, existing: NodeTypeStatus | undefined, nowIso: string): NodeTypeStatus {
   const { total, claimed } = view.capacity;
   const free = total - claimed;
-  const phase = free > 0 ? 'Available' : 'Pending';
   const capacityMessage = total === 0 ? 'no host matches the type\'s selector' : free > 0 ? `${free} of ${total} hosts free` : `all ${total} hosts claimed`;
+  // An unreachable site offers nothing new, whatever its last known capacity was.
+  const offered = view.unavailable ? { reason: view.unavailable.reason, message: view.unavailable.message }
+    : free > 0 ? undefined : { reason: total === 0 ? 'NoHosts' : 'NoCapacity', message: capacityMessage };
+  const phase = offered ? 'Pending' : 'Available';
   return {
     phase,
-    ...(phase === 'Pending' ? { reason: total === 0 ? 'NoHosts' : 'NoCapacity', message: capacityMessage } : {}),
+    ...(offered ? { reason: offered.reason, message: offered.message } : {}),
     cost: computedCost(provider, view),
     capacity: { total, claimed },
     requirements: requirementsOf(provider, view),
     conditions: mergeConditions(existing?.conditions, [
-      { type: 'Synced', status: 'True', reason: 'Synced', message: `synced from NodeProvider ${provider}` },
-      { type: 'HasCapacity', status: free > 0 ? 'True' : 'False', reason: free > 0 ? 'CapacityAvailable' : total === 0 ? 'NoHosts' : 'NoCapacity', message: capacityMessage },
+      view.unavailable
+        ? { type: 'Synced', status: 'False', reason: view.unavailable.reason, message: view.unavailable.message }
+        : { type: 'Synced', status: 'True', reason: 'Synced', message: `synced from NodeProvider ${provider}` },
+      offered
+        ? { type: 'HasCapacity', status: 'False', reason: offered.reason, message: offered.message }
+        : { type: 'HasCapacity', status: 'True', reason: 'CapacityAvailable', message: capacityMessage },
     ], nowIso),
   };
 }

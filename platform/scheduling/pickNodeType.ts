@@ -23,6 +23,8 @@ export interface NodeTypeCandidate {
   cost?: number;
   capacity: { total: number; claimed: number };
   zone?: string;
+  /** Why the type takes no new claims now (its site is unreachable), when it does not. */
+  unavailable?: string;
 }
 
 export interface SchedulingRequest {
@@ -87,12 +89,14 @@ export function pickNodeType(request: SchedulingRequest, types: NodeTypeCandidat
       message: `no NodeType of provider ${request.providerRef} matches the requirements (${describe(request.requirements)})`,
     };
   }
-  const free = matching.filter((t) => t.capacity.total - t.capacity.claimed > 0);
+  const free = matching.filter((t) => !t.unavailable && t.capacity.total - t.capacity.claimed > 0);
   if (free.length === 0) {
+    const unavailable = matching.filter((t) => t.unavailable).map((t) => `${t.name} (${t.unavailable})`).sort();
     return {
       ok: false,
       reason: 'InsufficientCapacity',
-      message: `matching NodeTypes have no free capacity: ${matching.map((t) => t.name).sort().join(', ')}`,
+      message: `matching NodeTypes have no free capacity: ${matching.map((t) => t.name).sort().join(', ')}`
+        + (unavailable.length ? `; unavailable: ${unavailable.join(', ')}` : ''),
     };
   }
   free.sort((a, b) => effectiveCost(a) - effectiveCost(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -19,6 +19,7 @@ export interface ProviderSettings {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+const LABEL_VALUE = /^(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 export function validateProviderConfig(config: ProviderConfig): ProviderSettings {
   const object = `NodeProvider ${config?.name ?? '<unnamed>'}`;
@@ -28,9 +29,7 @@ export function validateProviderConfig(config: ProviderConfig): ProviderSettings
   checkStringMap(spec.properties, 'spec.properties', fail);
   const metal3 = spec.metal3;
   if (!isRecord(metal3)) throw fail('spec.metal3', 'is required for the metal3 provider');
-  const namespace = (metal3.clusterRef as { namespace?: unknown } | undefined)?.namespace;
-  if (typeof namespace !== 'string' || namespace === '') throw fail('spec.metal3.clusterRef.namespace', 'is required');
-  if (!DNS_LABEL.test(namespace) || namespace.length > 63) throw fail('spec.metal3.clusterRef.namespace', `"${namespace}" is not a valid namespace name`);
+  const namespace = validateClusterRef(metal3.clusterRef, 'spec.metal3.clusterRef', fail);
   if (!Array.isArray(metal3.nodeTypes)) throw fail('spec.metal3.nodeTypes', 'must be a list');
   const nodeTypes = new Map<string, Metal3NodeTypeSpec>();
   metal3.nodeTypes.forEach((nodeType, index) => {
@@ -61,6 +60,22 @@ function validateNodeType(nodeType: Metal3NodeTypeSpec, at: string, object: stri
     throw fail(`${at}.cost`, `must be a number >= 0, got ${JSON.stringify(nodeType.cost)}`);
   }
   validateSelector(nodeType.bareMetalHosts?.selector, `${at}.bareMetalHosts.selector`, fail);
+  if (nodeType.clusterRef !== undefined) validateClusterRef(nodeType.clusterRef, `${at}.clusterRef`, fail);
+  if (nodeType.zone !== undefined && (typeof nodeType.zone !== 'string' || !LABEL_VALUE.test(nodeType.zone))) {
+    throw fail(`${at}.zone`, `${JSON.stringify(nodeType.zone)} is not a valid label value (it becomes topology.kubernetes.io/zone)`);
+  }
+}
+
+/** `{cluster?, namespace}`: returns the namespace. `cluster` names a connected Cluster object. */
+function validateClusterRef(ref: unknown, at: string, fail: Fail): string {
+  if (!isRecord(ref)) throw fail(at, 'is required (cluster and namespace of the BareMetalHosts)');
+  const { cluster, namespace } = ref;
+  if (typeof namespace !== 'string' || namespace === '') throw fail(`${at}.namespace`, 'is required');
+  if (!DNS_LABEL.test(namespace) || namespace.length > 63) throw fail(`${at}.namespace`, `"${namespace}" is not a valid namespace name`);
+  if (cluster !== undefined && (typeof cluster !== 'string' || !DNS_SUBDOMAIN.test(cluster))) {
+    throw fail(`${at}.cluster`, `${JSON.stringify(cluster)} is not a valid Cluster name`);
+  }
+  return namespace;
 }
 
 function validateNetris(netris: unknown, fail: Fail): void {

@@ -31,7 +31,7 @@ export class HostCache {
   private readonly resources = new HostResourceMemo();
   private currentNamespace?: string;
   private stopped = true;
-  private synced?: { promise: Promise<void>; resolve: () => void; done: boolean };
+  private firstSync?: { promise: Promise<void>; resolve: () => void; done: boolean };
   private restartTimer?: NodeJS.Timeout;
   private backoffMs = INITIAL_BACKOFF_MS;
   private readonly log: Logger;
@@ -59,7 +59,7 @@ export class HostCache {
     this.freeHosts.clear();
     let resolve = () => {};
     const promise = new Promise<void>((r) => (resolve = r));
-    this.synced = { promise, resolve, done: false };
+    this.firstSync = { promise, resolve, done: false };
     const informer = makeInformer<BareMetalHost>(
       this.kube.kubeConfig,
       `/apis/${BMH_API.group}/${BMH_API.version}/namespaces/${namespace}/${BMH_API.plural}`,
@@ -82,7 +82,7 @@ export class HostCache {
     this.restartTimer = undefined;
     const informer = this.informer;
     this.informer = undefined;
-    this.synced?.resolve();
+    this.firstSync?.resolve();
     await informer?.stop();
   }
 
@@ -93,7 +93,7 @@ export class HostCache {
 
   /** Resolves once the first list of the current namespace is in; throws TransientError when not configured or stuck. */
   async waitForSync(): Promise<void> {
-    const synced = this.synced;
+    const synced = this.firstSync;
     if (!synced || this.stopped) throw new TransientError('BareMetalHost cache is not running (provider not configured yet)');
     if (synced.done) return;
     let timer: NodeJS.Timeout | undefined;
@@ -106,6 +106,21 @@ export class HostCache {
       clearTimeout(timer);
     }
     if (!synced.done) throw new TransientError('BareMetalHost cache stopped before it synced');
+  }
+
+  /** Whether the first list of the current namespace is in (the cache may be stale later, while its site is unreachable). */
+  isSynced(): boolean {
+    return !this.stopped && Boolean(this.firstSync?.done);
+  }
+
+  /** Restarts a failed watch now instead of after its backoff (the host says the cluster is back). */
+  reconnect(): void {
+    const informer = this.informer;
+    if (!this.restartTimer || !informer || this.stopped) return;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    this.backoffMs = INITIAL_BACKOFF_MS;
+    informer.start().catch((e: unknown) => this.onError(informer, e));
   }
 
   all(): BareMetalHost[] {
@@ -184,9 +199,9 @@ export class HostCache {
   private async listForInformer(namespace: string) {
     const list = await this.kube.listHosts(namespace);
     for (const host of list.items) slimHost(host);
-    if (this.currentNamespace === namespace && this.synced && !this.synced.done) {
+    if (this.currentNamespace === namespace && this.firstSync && !this.firstSync.done) {
       // The informer adds the items synchronously once this promise settles; setImmediate runs after that.
-      const synced = this.synced;
+      const synced = this.firstSync;
       setImmediate(() => {
         synced.done = true;
         synced.resolve();

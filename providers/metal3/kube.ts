@@ -14,7 +14,7 @@ import { inject, injectable } from 'tsyringe';
 import { isNotFound, NotFoundError, TransientError } from '../../plugin/contract.js';
 import { KeepAliveKubeConfig } from './keepAlive.js';
 import { BMH_API, LOFT_API } from './names.js';
-import { KUBE_CONFIG } from './tokens.js';
+import { KUBE_CONFIG, MANAGEMENT_KUBE_CONFIG } from './tokens.js';
 import type { BareMetalHost } from './types.js';
 
 /** A 409 from the API: `Conflict` (stale resourceVersion) or `AlreadyExists` (create of an existing name). */
@@ -36,20 +36,28 @@ export const isAlreadyExists = (err: unknown): err is KubeConflictError =>
 export class KubeClient {
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
-  private readonly connections: KeepAliveKubeConfig;
-  /** The host's KubeConfig with one keep-alive agent (see keepAlive.ts); informers use it too. */
+  /** OSImages, SSHKeys, NodeEnvironments: the management cluster's (the site's own when that is the same). */
+  private readonly platform: CustomObjectsApi;
+  private readonly connections: KeepAliveKubeConfig[];
+  /** The site cluster's KubeConfig with one keep-alive agent (see keepAlive.ts); informers use it too. */
   readonly kubeConfig: KubeConfig;
 
-  constructor(@inject(KUBE_CONFIG) hostKubeConfig: KubeConfig) {
-    this.connections = new KeepAliveKubeConfig(hostKubeConfig);
-    this.kubeConfig = this.connections.kubeConfig;
+  constructor(
+    @inject(KUBE_CONFIG) siteKubeConfig: KubeConfig,
+    @inject(MANAGEMENT_KUBE_CONFIG) managementKubeConfig: KubeConfig = siteKubeConfig,
+  ) {
+    const site = new KeepAliveKubeConfig(siteKubeConfig);
+    const management = managementKubeConfig === siteKubeConfig ? site : new KeepAliveKubeConfig(managementKubeConfig);
+    this.connections = management === site ? [site] : [site, management];
+    this.kubeConfig = site.kubeConfig;
     this.custom = this.kubeConfig.makeApiClient(CustomObjectsApi);
     this.core = this.kubeConfig.makeApiClient(CoreV1Api);
+    this.platform = management.kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
   /** tsyringe calls this from container.dispose(): closes the kept-alive connections. */
   dispose(): void {
-    this.connections.dispose();
+    for (const connections of this.connections) connections.dispose();
   }
 
   listHosts(namespace: string): Promise<KubernetesListObject<BareMetalHost>> {
@@ -83,7 +91,7 @@ export class KubeClient {
   /** A cluster-scoped `management.loft.sh/v1` object (OSImage, SSHKey), or undefined when absent. */
   getPlatformObject<T>(plural: string, name: string): Promise<T | undefined> {
     return orUndefined(() =>
-      call(`get ${plural}/${name}`, () => this.custom.getClusterCustomObject({ ...LOFT_API, plural, name })),
+      call(`get ${plural}/${name}`, () => this.platform.getClusterCustomObject({ ...LOFT_API, plural, name })),
     ) as Promise<T | undefined>;
   }
 
@@ -91,7 +99,7 @@ export class KubeClient {
   getNamespacedPlatformObject<T>(plural: string, namespace: string, name: string): Promise<T | undefined> {
     return orUndefined(() =>
       call(`get ${plural} ${namespace}/${name}`, () =>
-        this.custom.getNamespacedCustomObject({ ...LOFT_API, plural, namespace, name }),
+        this.platform.getNamespacedCustomObject({ ...LOFT_API, plural, namespace, name }),
       ),
     ) as Promise<T | undefined>;
   }

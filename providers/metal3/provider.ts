@@ -97,6 +97,21 @@ export class Metal3Provider implements NodeProvider {
     return machineViews(settings, this.cache.all());
   }
 
+  /** Whether a host in the cache carries the claim's label. */
+  holds(claimUid: string): boolean {
+    return this.cache.claimedBy(claimUid).length > 0;
+  }
+
+  /** Whether the host cache has its first list (getNode/listNodes/nodeTypes answer without waiting). */
+  isSynced(): boolean {
+    return this.cache.isSynced();
+  }
+
+  /** The site's API is back: restart a failed BareMetalHost watch now rather than after its backoff. */
+  reconnect(): void {
+    this.cache.reconnect();
+  }
+
   async stop(): Promise<void> {
     this.network.close();
     await this.cache.stop();

@@ -4,8 +4,14 @@
  * into these types (naming the field of anything it still rejects).
  */
 
+/** Where Metal3 and its BareMetalHosts live: a connected Cluster (absent: the management cluster) and a namespace. */
+export interface ClusterRef {
+  cluster?: string;
+  namespace: string;
+}
+
 export interface Metal3ProviderSpec {
-  clusterRef: { cluster?: string; namespace: string };
+  clusterRef: ClusterRef;
   nodeTypes: Metal3NodeTypeSpec[];
   deploy?: Record<string, unknown>;
   netris?: { secretRef: { name: string; namespace?: string } };
@@ -23,6 +29,10 @@ export interface Metal3NodeTypeSpec {
   cost?: number;
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   bareMetalHosts?: { selector?: LabelSelector };
+  /** The site of this type when it differs from `spec.metal3.clusterRef` (one provider, types per site). */
+  clusterRef?: ClusterRef;
+  /** NodeType `spec.zone` (`topology.kubernetes.io/zone`); default: the cluster's name, or `global` without one. */
+  zone?: string;
 }
 
 /** `metav1.LabelSelector`. */

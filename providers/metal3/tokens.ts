@@ -4,8 +4,10 @@ import type { InjectionToken } from 'tsyringe';
 import type { Clock, EventRecorder, Logger } from '../../plugin/contract.js';
 import type { TemplateRenderer } from './render/index.js';
 
-/** Management-cluster credentials (BMHs, platform objects, Secrets). */
+/** The site's cluster (BareMetalHosts, their Secrets, IP reservations): a connected cluster or the management one. */
 export const KUBE_CONFIG: InjectionToken<KubeConfig> = 'metal3.kubeConfig';
+/** The management cluster (OSImages, SSHKeys, NodeEnvironments). */
+export const MANAGEMENT_KUBE_CONFIG: InjectionToken<KubeConfig> = 'metal3.managementKubeConfig';
 /** The activation's logger (already bound to the provider name). */
 export const LOGGER: InjectionToken<Logger> = 'metal3.logger';
 /** Kubernetes Events about NodeClaims. */

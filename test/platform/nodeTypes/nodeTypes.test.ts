@@ -111,7 +111,10 @@ describe('NodeType controller against the lab API', () => {
 
     const np = await getProvider();
     expect(np.status.phase).toBe('Available');
-    expect(np.status.conditions).toEqual([expect.objectContaining({ type: 'Initialized', status: 'True' })]);
+    expect(np.status.conditions).toEqual([
+      expect.objectContaining({ type: 'Initialized', status: 'True' }),
+      expect.objectContaining({ type: 'ClustersReady', status: 'True' }),
+    ]);
   });
 
   it('marks a type Pending without capacity once all its hosts are claimed', async () => {
