@@ -11,6 +11,7 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client
 import type { Logger } from '../plugin/contract.js';
 import { applyFleet, defaultFleet, type Fleet } from './fleet/index.js';
 import { fleetMachines } from './fleet/machineFacts.js';
+import type { MachineLookup } from './vcluster/machine.js';
 import { startKubeApi, type KubeApiServer } from './kube/index.js';
 import { DEMO_TIMINGS, TEST_TIMINGS, startMetal3Simulator, type Metal3Simulator, type PhaseTimings } from './metal3/index.js';
 import { startNetrisEmulator, type NetrisEmulator } from './netris/emulator.js';
@@ -22,6 +23,7 @@ import { DEFAULT_PLATFORM_OPTIONS, type PlatformOptions } from '../platform/deps
 import { startPlatform, type Platform, type StartPlatformOptions } from '../platform/platform.js';
 import { createLogger, silentLogger } from '../platform/observability/logger.js';
 import { startServerFarm, type ServerFarm } from './servers/index.js';
+import { registerSite, serversDirOf, siteName, siteSize, startLabSite, type LabSite } from './sites/labSite.js';
 import { startTenantManager, type TenantManager } from './vcluster/index.js';
 
 const LOFT = { group: 'management.loft.sh', version: 'v1' };
@@ -65,6 +67,13 @@ export interface WorldOptions {
    * timings unless given; `assetsDir` serves a bundle built elsewhere (tests build one).
    */
   dashboard?: StartPlatformOptions['dashboard'];
+  /**
+   * Connected clusters: N sites (`site-a`, `site-b`, ...), each with its own API server, Metal3 simulator,
+   * fleet (sizes differ) and servers, registered as Cluster objects; the NodeProvider has a GPU and a CPU
+   * type per site (`<site>-gpu-h100`, `<site>-cpu`, zone `<site>`). 0 (default): the fleet lives in the
+   * management cluster, as before.
+   */
+  sites?: number;
 }
 
 /** The world's Netris fabric; claims join a tenant network with the SERVER_CLUSTER_PROPERTY. */
@@ -81,8 +90,11 @@ export interface World {
   kubeconfigPath: string;
   api: KubeApiServer;
   kubeConfig: KubeConfig;
+  /** With sites: the first site's fleet, simulator and farm (each site has its own, see `sites`). */
   fleet: Fleet;
   simulator: Metal3Simulator;
+  /** The connected clusters (empty without the `sites` option). */
+  sites: LabSite[];
   /** Absent when started with `netris: false`. */
   fabric?: WorldFabric;
   tenants: TenantManager;
@@ -130,29 +142,49 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     const kubeConfig = api.kubeConfig();
     await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: HOST_NAMESPACE } } });
 
-    const fleet = opts.fleet ?? defaultFleet({ namespace: HOST_NAMESPACE });
-    await applyFleet(kubeConfig, fleet);
-    const simulator = await startMetal3Simulator({
-      kubeConfig, namespace: HOST_NAMESPACE, timings: { ...(opts.timings === 'demo' ? DEMO_WORLD_TIMINGS : TEST_TIMINGS), ...opts.metal3Timings }, logger: logger.child({ component: 'metal3' }),
-    });
-    stops.push({ name: 'metal3', stop: () => simulator.stop() });
+    const timings = { ...(opts.timings === 'demo' ? DEMO_WORLD_TIMINGS : TEST_TIMINGS), ...opts.metal3Timings };
+    const farmTimings = opts.timings === 'test' ? { bootDelayMs: 50, heartbeatMs: 200 } : { bootDelayMs: 1500 };
+    const sites: LabSite[] = [];
+    for (let index = 0; index < (opts.sites ?? 0); index++) {
+      const name = siteName(index);
+      const site = await startLabSite({
+        name, namespace: HOST_NAMESPACE, ...siteSize(index), serversDir: serversDirOf(opts.dir, name), timings, farm: farmTimings, logger,
+      });
+      stops.push({ name, stop: () => site.stop() });
+      await registerSite(kubeConfig, site);
+      sites.push(site);
+    }
+    // Without sites the fleet, Metal3 and the servers live in the management cluster.
+    let fleet: Fleet;
+    let simulator: Metal3Simulator;
+    let farm: ServerFarm;
+    if (sites.length > 0) {
+      ({ fleet, simulator, farm } = sites[0]);
+    } else {
+      fleet = opts.fleet ?? defaultFleet({ namespace: HOST_NAMESPACE });
+      await applyFleet(kubeConfig, fleet);
+      simulator = await startMetal3Simulator({ kubeConfig, namespace: HOST_NAMESPACE, timings, logger: logger.child({ component: 'metal3' }) });
+      stops.push({ name: 'metal3', stop: () => simulator.stop() });
+    }
     let fabric: WorldFabric | undefined;
     if (opts.netris ?? true) {
-      fabric = await startFabric(kubeConfig, fleet, opts.timings);
+      const siteClusters = sites.length > 0 ? sites.map((site) => ({ kubeConfig: site.kubeConfig, fleet: site.fleet })) : [{ kubeConfig, fleet }];
+      fabric = await startFabric(siteClusters, opts.timings);
       stops.push({ name: 'netris', stop: () => fabric!.emulator.close() });
     }
     const tenants = await startTenantManager({
       kubeConfig, stateDir: opts.dir, logger: logger.child({ component: 'vcluster' }),
-      tenantDefaults: { machines: fleetMachines(kubeConfig, HOST_NAMESPACE) },
+      tenantDefaults: { machines: anyOf((sites.length > 0 ? sites.map((s) => s.kubeConfig) : [kubeConfig]).map((kc) => fleetMachines(kc, HOST_NAMESPACE))) },
     });
     stops.push({ name: 'tenants', stop: () => tenants.stop() });
-    const farm = await startServerFarm({
-      kubeConfig, namespace: HOST_NAMESPACE, rootDir: join(opts.dir, 'servers'), logger: logger.child({ component: 'servers' }),
-      ...(opts.timings === 'test' ? { bootDelayMs: 50, heartbeatMs: 200 } : { bootDelayMs: 1500 }),
-    });
-    stops.push({ name: 'servers', stop: () => farm.stop() });
+    if (sites.length === 0) {
+      farm = await startServerFarm({
+        kubeConfig, namespace: HOST_NAMESPACE, rootDir: join(opts.dir, 'servers'), logger: logger.child({ component: 'servers' }), ...farmTimings,
+      });
+      stops.push({ name: 'servers', stop: () => farm.stop() });
+    }
 
-    await applyCatalog(kubeConfig, HOST_NAMESPACE, fabric ? { netrisSecret: NETRIS_SECRET } : {});
+    await applyCatalog(kubeConfig, HOST_NAMESPACE, { ...(fabric ? { netrisSecret: NETRIS_SECRET } : {}), sites: sites.map((s) => s.name) });
     const config: PlatformConfig = {
       providers: [{ name: PROVIDER_NAME, path: pluginPackageDir() }],
       options: opts.timings === 'test' ? TEST_PLATFORM_OPTIONS : DEMO_PLATFORM_OPTIONS,
@@ -163,31 +195,45 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       kubeConfig, config, stateDir: join(opts.dir, 'platform'), logger: logger.child({ component: 'platform' }), replicaId: 'lab',
       nodeTypeResyncMs: opts.timings === 'test' ? 1000 : 5000, orphanIntervalMs: opts.timings === 'test' ? 1000 : undefined,
       dashboard: opts.dashboard ?? (opts.timings === 'demo' ? {} : false),
+      clusterProbeIntervalMs: opts.timings === 'test' ? 300 : 2000,
     });
     stops.push({ name: 'platform', stop: () => platform.stop() });
-    return { dir: opts.dir, kubeconfigPath, api, kubeConfig, fleet, simulator, fabric, tenants, farm, platform, stop: stopAll };
+    return { dir: opts.dir, kubeconfigPath, api, kubeConfig, fleet, simulator, sites, fabric, tenants, farm: farm!, platform, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
 }
 
+/** A machine lookup over several clusters' fleets: the first that knows the node answers. */
+function anyOf(lookups: MachineLookup[]): MachineLookup {
+  return async (nodeName) => {
+    for (const lookup of lookups) {
+      const machine = await lookup(nodeName);
+      if (machine) return machine;
+    }
+    return undefined;
+  };
+}
+
 /**
- * The Netris emulator with the fleet's switch ports in its parking lot, its login in the Secret
- * NETRIS_SECRET of the hosts namespace (a fresh password per world), and PRESET_TENANTS' networks.
+ * The Netris emulator with every site's switch ports in its parking lot, its login in the Secret
+ * NETRIS_SECRET of each site's hosts namespace (a fresh password per world), and PRESET_TENANTS' networks.
  */
-async function startFabric(kubeConfig: KubeConfig, fleet: Fleet, timings: WorldOptions['timings']): Promise<WorldFabric> {
+async function startFabric(siteClusters: { kubeConfig: KubeConfig; fleet: Fleet }[], timings: WorldOptions['timings']): Promise<WorldFabric> {
   const password = randomBytes(18).toString('base64url');
   // Demo: switches take a visible moment to apply a port move, as a real fabric's config push does.
   const emulator = await startNetrisEmulator({ username: 'lab', password, applyDelayMs: timings === 'demo' ? 1500 : 20 });
   let cabling: FleetPort[];
   try {
-    cabling = registerFleetPorts(emulator, fleet.hosts);
+    cabling = registerFleetPorts(emulator, siteClusters.flatMap((site) => site.fleet.hosts));
     const b64 = (v: string) => Buffer.from(v).toString('base64');
-    await kubeConfig.makeApiClient(CoreV1Api).createNamespacedSecret({
-      namespace: HOST_NAMESPACE,
-      body: { metadata: { name: NETRIS_SECRET }, type: 'Opaque', data: { url: b64(emulator.url), username: b64('lab'), password: b64(password) } },
-    });
+    for (const site of siteClusters) {
+      await site.kubeConfig.makeApiClient(CoreV1Api).createNamespacedSecret({
+        namespace: HOST_NAMESPACE,
+        body: { metadata: { name: NETRIS_SECRET }, type: 'Opaque', data: { url: b64(emulator.url), username: b64('lab'), password: b64(password) } },
+      });
+    }
   } catch (err) {
     await emulator.close();
     throw err;
@@ -205,10 +251,25 @@ async function startFabric(kubeConfig: KubeConfig, fleet: Fleet, timings: WorldO
 
 /**
  * OSImage, SSHKey and the NodeProvider: a GPU type (`gpu-model: h100`) and a CPU type (`gpu-model: none`).
- * `clusterRef` names only the namespace: the lab has no connected clusters. With `netrisSecret` the
- * provider uses the Netris fabric for claims that name a server cluster.
+ * Without `sites`, `clusterRef` names only the namespace (the hosts are in the management cluster); with
+ * sites, each site gets `<site>-gpu-h100` and `<site>-cpu` whose own clusterRef names its Cluster (zone =
+ * the site). With `netrisSecret` the provider uses the Netris fabric for claims that name a server cluster.
  */
-export function nodeProviderSpec(namespace = HOST_NAMESPACE, opts: { netrisSecret?: string } = {}): Record<string, unknown> {
+export function nodeProviderSpec(namespace = HOST_NAMESPACE, opts: { netrisSecret?: string; sites?: string[] } = {}): Record<string, unknown> {
+  const gpu = { displayName: 'DGX H100 (8 GPU)', properties: { 'gpu-model': 'h100' }, resources: { cpu: '8', memory: '64Gi', 'nvidia.com/gpu': '8' }, bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'h100' } } } };
+  const cpu = { displayName: 'EPYC CPU server', properties: { 'gpu-model': 'none' }, resources: { cpu: '8', memory: '32Gi' }, bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'none' } } } };
+  const sites = opts.sites ?? [];
+  const nodeTypes = sites.length === 0
+    ? [{ name: 'gpu-h100', ...gpu }, { name: 'cpu', ...cpu }]
+    : sites.flatMap((site, index) => {
+      // IP reservations live in each site's cluster: every site has its own provisioning network.
+      const network = { 'metal3.vcluster.com/network-cidr': `10.42.${index}.1/24`, 'metal3.vcluster.com/dns-servers': `10.42.${index}.1` };
+      const at = { clusterRef: { cluster: site, namespace } };
+      return [
+        { name: `${site}-gpu-h100`, ...gpu, displayName: `${gpu.displayName}, ${site}`, properties: { ...gpu.properties, ...network }, ...at },
+        { name: `${site}-cpu`, ...cpu, displayName: `${cpu.displayName}, ${site}`, properties: { ...cpu.properties, ...network }, ...at },
+      ];
+    });
   return {
     displayName: 'Metal3 bare metal (lab)',
     properties: {
@@ -218,25 +279,14 @@ export function nodeProviderSpec(namespace = HOST_NAMESPACE, opts: { netrisSecre
       'metal3.vcluster.com/dns-servers': '10.42.0.1',
     },
     metal3: {
-      clusterRef: { namespace },
+      clusterRef: sites.length === 0 ? { namespace } : { cluster: sites[0], namespace },
       ...(opts.netrisSecret ? { netris: { secretRef: { name: opts.netrisSecret } } } : {}),
-      nodeTypes: [
-        {
-          name: 'gpu-h100', displayName: 'DGX H100 (8 GPU)', properties: { 'gpu-model': 'h100' },
-          resources: { cpu: '8', memory: '64Gi', 'nvidia.com/gpu': '8' },
-          bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'h100' } } },
-        },
-        {
-          name: 'cpu', displayName: 'EPYC CPU server', properties: { 'gpu-model': 'none' },
-          resources: { cpu: '8', memory: '32Gi' },
-          bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'none' } } },
-        },
-      ],
+      nodeTypes,
     },
   };
 }
 
-export async function applyCatalog(kubeConfig: KubeConfig, namespace = HOST_NAMESPACE, opts: { netrisSecret?: string } = {}): Promise<void> {
+export async function applyCatalog(kubeConfig: KubeConfig, namespace = HOST_NAMESPACE, opts: { netrisSecret?: string; sites?: string[] } = {}): Promise<void> {
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const create = async (plural: string, kind: string, name: string, spec: Record<string, unknown>) => {
     try {

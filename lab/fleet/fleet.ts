@@ -93,10 +93,11 @@ function rackHosts(profile: HardwareProfile, prefix: string, count: number, firs
   return { specs, nextRack: firstRack + Math.ceil(count / perRack) };
 }
 
-/** The demo fleet: DGX-class 8-GPU servers (`gpu-h100-NN`) and EPYC CPU servers (`cpu-epyc-NN`). */
-export function defaultFleet(opts: FleetOptions & { gpuHosts?: number; cpuHosts?: number } = {}): Fleet {
-  const gpu = rackHosts(DGX_H100, 'gpu-h100', opts.gpuHosts ?? 4, 1, 2);
-  const cpu = rackHosts(CPU_EPYC, 'cpu-epyc', opts.cpuHosts ?? 4, gpu.nextRack, 2);
+/** The demo fleet: DGX-class 8-GPU servers (`[prefix]gpu-h100-NN`) and EPYC CPU servers (`[prefix]cpu-epyc-NN`). */
+export function defaultFleet(opts: FleetOptions & { gpuHosts?: number; cpuHosts?: number; hostPrefix?: string } = {}): Fleet {
+  const prefix = opts.hostPrefix ?? '';
+  const gpu = rackHosts(DGX_H100, `${prefix}gpu-h100`, opts.gpuHosts ?? 4, 1, 2);
+  const cpu = rackHosts(CPU_EPYC, `${prefix}cpu-epyc`, opts.cpuHosts ?? 4, gpu.nextRack, 2);
   return build([...gpu.specs, ...cpu.specs], opts);
 }
 
