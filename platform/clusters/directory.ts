@@ -138,7 +138,6 @@ export class ClusterDirectory implements ConnectedClusters {
     }
     if (this.stopped) return;
     this.entries.set(name, next);
-    await this.writeStatus(object, next.state);
     const changed = !previous || previous.state.ready !== next.state.ready || previous.state.reason !== next.state.reason
       || previous.state.generation !== next.state.generation;
     if (changed) {
@@ -146,6 +145,7 @@ export class ClusterDirectory implements ConnectedClusters {
       this.log[level]({ cluster: name, ready: next.state.ready, reason: next.state.reason, detail: next.state.message }, 'connected cluster changed');
       this.notify(name);
     }
+    await this.writeStatus(object, next.state);
   }
 
   /** The client configuration of a Cluster (the management cluster's own for `local: true`), or why there is none. */

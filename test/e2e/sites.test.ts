@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
@@ -157,6 +159,81 @@ describe('multi-site fleets on the lab world', () => {
     await waitFor('hosts cleaned and free in both sites', async () => (await freeHosts(siteA)).length === 8 && (await freeHosts(siteB)).length === 5, 90_000);
     await deleteTenant('zone-b');
   }, 180_000);
+
+  it('a clusterRef naming no Cluster, a missing or unparsable kubeconfig, or refused credentials only make that type unavailable, naming Cluster and field', async () => {
+    const core = world.kubeConfig.makeApiClient(CoreV1Api);
+    const token = 'tok-never-shown-9c1d2e';
+    const secret = (name: string, config: string) => core.createNamespacedSecret({
+      namespace: 'vcluster-platform', body: { metadata: { name }, data: { config: Buffer.from(config).toString('base64') } },
+    });
+    const aCluster = (name: string, secretName: string) => custom.createClusterCustomObject({
+      ...LOFT, plural: 'clusters', body: { apiVersion: 'management.loft.sh/v1', kind: 'Cluster', metadata: { name }, spec: { config: { secretName, secretNamespace: 'vcluster-platform' } } },
+    });
+    await secret('garbled-kubeconfig', `users: [{ token: ${token}`);
+    // An API server that refuses the kubeconfig's token, as kube-apiserver answers a bad one.
+    const refusing = createServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 }));
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', () => resolve()));
+    const refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    await secret('refused-kubeconfig', stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
+      clusters: [{ name: 'c', cluster: { server: refusingUrl, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'u', user: { token } }], contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+    }));
+    await aCluster('no-secret', 'absent-kubeconfig');
+    await aCluster('garbled', 'garbled-kubeconfig');
+    await aCluster('refused', 'refused-kubeconfig');
+    const original = (await provider()) as Obj & { spec: { metal3: { nodeTypes: Record<string, unknown>[] } } };
+    const extra = [
+      { name: 'ghost-cpu', clusterRef: { cluster: 'ghost', namespace: 'metal3-system' } },
+      { name: 'no-secret-cpu', clusterRef: { cluster: 'no-secret', namespace: 'metal3-system' } },
+      { name: 'garbled-cpu', clusterRef: { cluster: 'garbled', namespace: 'metal3-system' } },
+      { name: 'refused-cpu', clusterRef: { cluster: 'refused', namespace: 'metal3-system' } },
+    ].map((t) => ({ ...t, resources: { cpu: '8', memory: '32Gi' }, bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'none' } } } }));
+    const types = original.spec.metal3.nodeTypes;
+    await custom.patchClusterCustomObject({
+      ...LOFT, plural: 'nodeproviders', name: 'metal3-provider', body: { spec: { metal3: { nodeTypes: [...types, ...extra] } } },
+    }, MERGE);
+    try {
+      const problems = {
+        'ghost-cpu': { reason: 'ClusterNotFound', says: 'Cluster ghost: not found (no management.loft.sh/v1 Cluster of that name)' },
+        'no-secret-cpu': { reason: 'KubeconfigMissing', says: 'Cluster no-secret: spec.config.secretName: Secret vcluster-platform/absent-kubeconfig not found' },
+        'garbled-cpu': { reason: 'KubeconfigInvalid', says: 'Cluster garbled: spec.config: Secret vcluster-platform/garbled-kubeconfig key "config": is not a kubeconfig (unparsable YAML/JSON)' },
+        'refused-cpu': { reason: 'CredentialsRefused', says: `Cluster refused: ${refusingUrl} refused the kubeconfig's credentials (HTTP 401)` },
+      };
+      for (const [index, [type, { reason, says }]] of Object.entries(problems).entries()) {
+        const t = await waitFor(`${type} unavailable`, async () => {
+          const got = await nodeType(`metal3-provider.${type}`).catch(() => undefined);
+          return got?.status?.reason === reason && got;
+        }, 20_000);
+        expect(t.status?.phase).toBe('Pending');
+        expect(t.status?.message).toBe(`NodeProvider metal3-provider: spec.metal3.nodeTypes[${types.length + index}].clusterRef.cluster: ${says}`);
+      }
+      // The other sites are not disturbed, the provider is not failed, and nothing of the Secret shows.
+      expect((await nodeType('metal3-provider.site-a-cpu')).status?.phase).toBe('Available');
+      expect((await nodeType('metal3-provider.site-b-cpu')).status?.phase).toBe('Available');
+      const np = await provider();
+      expect(np.status?.phase).toBe('Available');
+      const clustersReady = np.status?.conditions?.find((c) => c.type === 'ClustersReady');
+      expect(clustersReady).toMatchObject({ status: 'False', reason: 'ClustersUnavailable' });
+      for (const name of ['ghost', 'no-secret', 'garbled', 'refused']) expect(clustersReady?.message).toContain(`Cluster ${name}`);
+      const everything = JSON.stringify([np, await cluster('garbled'), await cluster('refused'), await nodeType('metal3-provider.garbled-cpu'),
+        await core.listEventForAllNamespaces()]);
+      expect(everything).not.toContain(token);
+    } finally {
+      await custom.patchClusterCustomObject({ ...LOFT, plural: 'nodeproviders', name: 'metal3-provider', body: { spec: { metal3: { nodeTypes: types } } } }, MERGE);
+      for (const name of ['no-secret', 'garbled', 'refused']) await custom.deleteClusterCustomObject({ ...LOFT, plural: 'clusters', name });
+      for (const name of ['garbled-kubeconfig', 'refused-kubeconfig']) await core.deleteNamespacedSecret({ namespace: 'vcluster-platform', name });
+      refusing.closeAllConnections();
+      await new Promise((r) => refusing.close(r));
+    }
+    await waitFor('the extra NodeTypes removed', async () => {
+      const list = ((await custom.listClusterCustomObject({ ...LOFT, plural: 'nodetypes' })) as { items: Obj[] }).items;
+      return list.every((t) => !extra.some((e) => `metal3-provider.${e.name}` === t.metadata.name));
+    });
+  }, 60_000);
 
   it('survives a site outage: its types turn unavailable, other sites go on, its claims wait and resume', async () => {
     await createTenant('held-b', { quantity: 1, gpuModel: 'h100', zone: 'site-b' });
