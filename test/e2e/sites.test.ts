@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { startWorld, type World } from '../../lab/world.js';
 import type { LabSite } from '../../lab/sites/labSite.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../support/waitFor.js';
 
 const LOFT = { group: 'management.loft.sh', version: 'v1' };
 const BMH = { group: 'metal3.io', version: 'v1alpha1', plural: 'baremetalhosts', namespace: 'metal3-system' };
@@ -66,8 +66,8 @@ describe('multi-site fleets on the lab world', () => {
     [siteA, siteB] = world.sites;
     custom = world.kubeConfig.makeApiClient(CustomObjectsApi);
     await world.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: PROJECT } } });
-    await waitFor('every site host available', async () =>
-      (await freeHosts(siteA)).length === 8 && (await freeHosts(siteB)).length === 5, 60_000);
+    await waitFor(async () =>
+      (await freeHosts(siteA)).length === 8 && (await freeHosts(siteB)).length === 5, { what: 'every site host available', timeoutMs: 60_000 });
   }, 90_000);
 
   afterAll(async () => {
@@ -105,26 +105,26 @@ describe('multi-site fleets on the lab world', () => {
     body: { spec: { template: { helmRelease: { values: vciValues(pool) } } } },
   }, MERGE);
   const deleteTenant = (name: string) => custom.deleteNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances', name });
-  const joined = (tenant: string, n: number) => waitFor(`${n} joined nodes in ${tenant}`, async () => {
+  const joined = (tenant: string, n: number) => waitFor(async () => {
     const available = (await claims(tenant)).filter((c) => c.status?.phase === 'Available').length;
     return available === n && (await readyNodes(tenant)).length === n;
-  }, 90_000);
-  const released = (tenant: string) => waitFor(`${tenant}'s claims gone`, async () => (await claims(tenant)).length === 0, 90_000);
+  }, { what: `${n} joined nodes in ${tenant}`, timeoutMs: 90_000 });
+  const released = (tenant: string) => waitFor(async () => (await claims(tenant)).length === 0, { what: `${tenant}'s claims gone`, timeoutMs: 90_000 });
 
   it('registers each site as a connected Cluster and publishes its node types with the site as zone', async () => {
     for (const site of ['site-a', 'site-b']) {
-      const c = await waitFor(`Cluster ${site} initialized`, async () => {
+      const c = await waitFor(async () => {
         const got = await cluster(site);
         return got.status?.phase === 'Initialized' && got;
-      });
+      }, { what: `Cluster ${site} initialized`, timeoutMs: 60_000 });
       expect(c.status?.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'True' })]);
     }
-    const types = await waitFor('NodeTypes with capacity', async () => {
+    const types = await waitFor(async () => {
       const list = ((await custom.listClusterCustomObject({ ...LOFT, plural: 'nodetypes' })) as { items: (Obj & { status?: { capacity?: { total: number } } })[] }).items;
       const total = Object.fromEntries(list.map((t) => [t.metadata.name, t.status?.capacity?.total]));
       return total['metal3-provider.site-a-gpu-h100'] === 4 && total['metal3-provider.site-a-cpu'] === 4
         && total['metal3-provider.site-b-gpu-h100'] === 3 && total['metal3-provider.site-b-cpu'] === 2 && list;
-    });
+    }, { what: 'NodeTypes with capacity', timeoutMs: 60_000 });
     const siteB = types.find((t) => t.metadata.name === 'metal3-provider.site-b-cpu')!;
     expect(siteB.spec?.zone).toBe('site-b');
     expect((siteB.status as { requirements?: unknown[] }).requirements).toContainEqual({ key: ZONE, operator: 'In', values: ['site-b'] });
@@ -156,7 +156,7 @@ describe('multi-site fleets on the lab world', () => {
     await scaleTenant('zone-b', { quantity: 0, gpuModel: 'none', zone: 'site-b' });
     await released('zone-a');
     await released('zone-b');
-    await waitFor('hosts cleaned and free in both sites', async () => (await freeHosts(siteA)).length === 8 && (await freeHosts(siteB)).length === 5, 90_000);
+    await waitFor(async () => (await freeHosts(siteA)).length === 8 && (await freeHosts(siteB)).length === 5, { what: 'hosts cleaned and free in both sites', timeoutMs: 90_000 });
     await deleteTenant('zone-b');
   }, 180_000);
 
@@ -204,10 +204,10 @@ describe('multi-site fleets on the lab world', () => {
         'refused-cpu': { reason: 'CredentialsRefused', says: `Cluster refused: ${refusingUrl} refused the kubeconfig's credentials (HTTP 401)` },
       };
       for (const [index, [type, { reason, says }]] of Object.entries(problems).entries()) {
-        const t = await waitFor(`${type} unavailable`, async () => {
+        const t = await waitFor(async () => {
           const got = await nodeType(`metal3-provider.${type}`).catch(() => undefined);
           return got?.status?.reason === reason && got;
-        }, 20_000);
+        }, { what: `${type} unavailable`, timeoutMs: 20_000 });
         expect(t.status?.phase).toBe('Pending');
         expect(t.status?.message).toBe(`NodeProvider metal3-provider: spec.metal3.nodeTypes[${types.length + index}].clusterRef.cluster: ${says}`);
       }
@@ -229,10 +229,10 @@ describe('multi-site fleets on the lab world', () => {
       refusing.closeAllConnections();
       await new Promise((r) => refusing.close(r));
     }
-    await waitFor('the extra NodeTypes removed', async () => {
+    await waitFor(async () => {
       const list = ((await custom.listClusterCustomObject({ ...LOFT, plural: 'nodetypes' })) as { items: Obj[] }).items;
       return list.every((t) => !extra.some((e) => `metal3-provider.${e.name}` === t.metadata.name));
-    });
+    }, { what: 'the extra NodeTypes removed', timeoutMs: 60_000 });
   }, 60_000);
 
   it('survives a site outage: its types turn unavailable, other sites go on, its claims wait and resume', async () => {
@@ -243,10 +243,10 @@ describe('multi-site fleets on the lab world', () => {
 
     await siteB.link.cut();
     try {
-      const down = await waitFor('site-b types unavailable', async () => {
+      const down = await waitFor(async () => {
         const t = await nodeType('metal3-provider.site-b-gpu-h100');
         return t.status?.conditions?.some((c) => c.type === 'Synced' && c.status === 'False') && t;
-      }, 30_000);
+      }, { what: 'site-b types unavailable', timeoutMs: 30_000 });
       expect(down.status?.phase).toBe('Pending');
       expect(down.status?.message).toMatch(/Cluster site-b: .* is unreachable/);
       expect((await cluster('site-b')).status).toMatchObject({ phase: 'Failed', reason: 'Unreachable' });
@@ -260,10 +260,10 @@ describe('multi-site fleets on the lab world', () => {
       await createTenant('wants-b', { quantity: 1, gpuModel: 'h100', zone: 'site-b' });
       await joined('anywhere', 1);
       expect((await claims('anywhere'))[0].spec?.typeRef).toBe('metal3-provider.site-a-gpu-h100');
-      const waiting = await waitFor('the site-b claim pending', async () => {
+      const waiting = await waitFor(async () => {
         const [c] = await claims('wants-b');
         return c?.status?.reason === 'InsufficientCapacity' && c;
-      });
+      }, { what: 'the site-b claim pending', timeoutMs: 60_000 });
       expect(waiting.spec?.typeRef).toBeUndefined();
       expect(waiting.status?.message).toContain('Cluster site-b');
 
@@ -279,7 +279,7 @@ describe('multi-site fleets on the lab world', () => {
       await siteB.link.restore();
     }
 
-    await waitFor('site-b types available again', async () => (await nodeType('metal3-provider.site-b-gpu-h100')).status?.phase === 'Available', 30_000);
+    await waitFor(async () => (await nodeType('metal3-provider.site-b-gpu-h100')).status?.phase === 'Available', { what: 'site-b types available again', timeoutMs: 30_000 });
     expect((await cluster('site-b')).status?.phase).toBe('Initialized');
     await released('held-b');
     await joined('wants-b', 1);
@@ -287,7 +287,7 @@ describe('multi-site fleets on the lab world', () => {
     expect(await hostsOf(siteA, 'wants-b')).toEqual([]);
     for (const tenant of ['held-b', 'anywhere', 'wants-b']) await deleteTenant(tenant);
     for (const tenant of ['anywhere', 'wants-b']) await released(tenant);
-    await waitFor('hosts free in both sites', async () => (await freeHosts(siteA)).length === 8 && (await freeHosts(siteB)).length === 5, 90_000);
+    await waitFor(async () => (await freeHosts(siteA)).length === 8 && (await freeHosts(siteB)).length === 5, { what: 'hosts free in both sites', timeoutMs: 90_000 });
   }, 240_000);
 });
 

@@ -10,7 +10,8 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client
 import { stringify } from 'yaml';
 import { ClusterDirectory } from '../../../platform/clusters/index.js';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
-import { RecordingLogger, waitFor } from '../../providers/helpers.js';
+import { RecordingLogger } from '../../providers/helpers.js';
+import { waitFor } from '../../support/waitFor.js';
 
 const LOFT = { group: 'management.loft.sh', version: 'v1', plural: 'clusters' };
 const NAMESPACE = 'vcluster-platform';
@@ -87,7 +88,7 @@ describe('connected clusters (ClusterDirectory)', () => {
   };
   /** The cluster's state once it has been read (not the not-found default of a Cluster not seen yet). */
   const settled = (dir: ClusterDirectory, name: string, reason: string | undefined) =>
-    waitFor(() => dir.get(name).reason === reason && (reason !== undefined || dir.get(name).ready), 5000).then(() => dir.get(name));
+    waitFor(() => dir.get(name).reason === reason && (reason !== undefined || dir.get(name).ready), { what: `Cluster ${name} read` }).then(() => dir.get(name));
 
   it('hands out a ready client configuration for a Cluster whose Secret holds a working kubeconfig', async () => {
     await aSecret('good-kubeconfig', { config: kubeconfigYaml(site.url) });
