@@ -6,8 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
@@ -169,16 +167,10 @@ describe('multi-site fleets on the lab world', () => {
       ...LOFT, plural: 'clusters', body: { apiVersion: 'management.loft.sh/v1', kind: 'Cluster', metadata: { name }, spec: { config: { secretName, secretNamespace: 'vcluster-platform' } } },
     });
     await secret('garbled-kubeconfig', `users: [{ token: ${token}`);
-    // An API server that refuses the kubeconfig's token, as kube-apiserver answers a bad one.
-    const refusing = createServer((_req, res) => {
-      res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 }));
-    });
-    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', () => resolve()));
-    const refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    // Credentials the site refuses: site-a's API with a token it never issued (it answers 401).
     await secret('refused-kubeconfig', stringify({
       apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
-      clusters: [{ name: 'c', cluster: { server: refusingUrl, 'insecure-skip-tls-verify': true } }],
+      clusters: [{ name: 'c', cluster: { server: siteA.api.url, 'insecure-skip-tls-verify': true } }],
       users: [{ name: 'u', user: { token } }], contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
     }));
     await aCluster('no-secret', 'absent-kubeconfig');
@@ -200,7 +192,7 @@ describe('multi-site fleets on the lab world', () => {
         'ghost-cpu': { reason: 'ClusterNotFound', says: 'Cluster ghost: not found (no management.loft.sh/v1 Cluster of that name)' },
         'no-secret-cpu': { reason: 'KubeconfigMissing', says: 'Cluster no-secret: spec.config.secretName: Secret vcluster-platform/absent-kubeconfig not found' },
         'garbled-cpu': { reason: 'KubeconfigInvalid', says: 'Cluster garbled: spec.config: Secret vcluster-platform/garbled-kubeconfig key "config": is not a kubeconfig (unparsable YAML/JSON)' },
-        'refused-cpu': { reason: 'CredentialsRefused', says: `Cluster refused: ${refusingUrl} refused the kubeconfig's credentials (HTTP 401)` },
+        'refused-cpu': { reason: 'CredentialsRefused', says: `Cluster refused: ${siteA.api.url} refused the kubeconfig's credentials (HTTP 401)` },
       };
       for (const [index, [type, { reason, says }]] of Object.entries(problems).entries()) {
         const t = await waitFor(async () => {
@@ -225,8 +217,6 @@ describe('multi-site fleets on the lab world', () => {
       await custom.patchClusterCustomObject({ ...LOFT, plural: 'nodeproviders', name: 'metal3-provider', body: { spec: { metal3: { nodeTypes: types } } } }, MERGE);
       for (const name of ['no-secret', 'garbled', 'refused']) await custom.deleteClusterCustomObject({ ...LOFT, plural: 'clusters', name });
       for (const name of ['garbled-kubeconfig', 'refused-kubeconfig']) await core.deleteNamespacedSecret({ namespace: 'vcluster-platform', name });
-      refusing.closeAllConnections();
-      await new Promise((r) => refusing.close(r));
     }
     await waitFor(async () => {
       const list = ((await custom.listClusterCustomObject({ ...LOFT, plural: 'nodetypes' })) as { items: Obj[] }).items;

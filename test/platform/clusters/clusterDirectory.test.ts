@@ -4,8 +4,6 @@
  * plugin with the Cluster and the field, and nothing of the Secret's content ever shows.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { ClusterDirectory } from '../../../platform/clusters/index.js';
@@ -15,9 +13,10 @@ import { waitFor } from '../../support/waitFor.js';
 
 const LOFT = { group: 'management.loft.sh', version: 'v1', plural: 'clusters' };
 const NAMESPACE = 'vcluster-platform';
-/** Stands for a credential in kubeconfigs: it must never appear in a status, message or log line. */
+/** A token the site never issued; it stands for a credential and must never appear in a status, message or log line. */
 const TOKEN = 'tok-3f9a1c55e0b24d7d9b1e';
 
+/** A kubeconfig for `server` with TOKEN: the site's API refuses it (HTTP 401), as kube-apiserver refuses a bad token. */
 function kubeconfigYaml(server: string, token = TOKEN): string {
   return stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'site',
@@ -32,8 +31,6 @@ interface ClusterStatus { phase?: string; reason?: string; message?: string; con
 describe('connected clusters (ClusterDirectory)', () => {
   let management: KubeApiServer;
   let site: KubeApiServer;
-  let refusing: Server;
-  let refusingUrl: string;
   let kc: KubeConfig;
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
@@ -43,13 +40,6 @@ describe('connected clusters (ClusterDirectory)', () => {
   beforeAll(async () => {
     management = await startKubeApi({ name: 'management' });
     site = await startKubeApi({ name: 'site' });
-    // An API server that refuses every credential, as kube-apiserver answers a bad token.
-    refusing = createServer((_req, res) => {
-      res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }));
-    });
-    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', () => resolve()));
-    refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
     kc = management.kubeConfig();
     core = kc.makeApiClient(CoreV1Api);
     custom = kc.makeApiClient(CustomObjectsApi);
@@ -62,8 +52,7 @@ describe('connected clusters (ClusterDirectory)', () => {
   });
 
   afterAll(async () => {
-    refusing.closeAllConnections();
-    await Promise.all([management.close(), site.close(), new Promise((r) => refusing.close(r))]);
+    await Promise.all([management.close(), site.close()]);
   });
 
   const start = async () => {
@@ -91,12 +80,13 @@ describe('connected clusters (ClusterDirectory)', () => {
     waitFor(() => dir.get(name).reason === reason && (reason !== undefined || dir.get(name).ready), { what: `Cluster ${name} read` }).then(() => dir.get(name));
 
   it('hands out a ready client configuration for a Cluster whose Secret holds a working kubeconfig', async () => {
-    await aSecret('good-kubeconfig', { config: kubeconfigYaml(site.url) });
+    await aSecret('good-kubeconfig', { config: site.kubeconfigYaml() });
     await aCluster('good', { secretName: 'good-kubeconfig', secretNamespace: NAMESPACE });
     const dir = await start();
     const good = await settled(dir, 'good', undefined);
     expect(good).toMatchObject({ name: 'good', ready: true });
     expect(good.kubeConfig?.getCurrentCluster()?.server).toBe(site.url);
+    expect(JSON.stringify(await statusOf('good'))).not.toContain(good.kubeConfig?.getCurrentUser()?.token ?? '(no token)');
     await waitFor(async () => (await statusOf('good'))?.phase === 'Initialized');
     expect((await statusOf('good'))?.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'True', reason: 'Connected' })]);
   });
@@ -129,23 +119,23 @@ describe('connected clusters (ClusterDirectory)', () => {
   });
 
   it('reports credentials the cluster refuses as CredentialsRefused', async () => {
-    await aSecret('refused', { config: kubeconfigYaml(refusingUrl) });
+    await aSecret('refused', { config: kubeconfigYaml(site.url) });
     await aCluster('refused', { secretName: 'refused', secretNamespace: NAMESPACE });
     const dir = await start();
     const state = await settled(dir, 'refused', 'CredentialsRefused');
-    expect(state.message).toBe(`Cluster refused: ${refusingUrl} refused the kubeconfig's credentials (HTTP 401)`);
+    expect(state.message).toBe(`Cluster refused: ${site.url} refused the kubeconfig's credentials (HTTP 401)`);
     expect(state.kubeConfig).toBeDefined();
     await expectNoCredential('refused');
   });
 
   it('follows a fixed Secret: listeners hear of it and the configuration gets a new generation', async () => {
-    await aSecret('healing', { config: kubeconfigYaml(refusingUrl) });
+    await aSecret('healing', { config: kubeconfigYaml(site.url) });
     await aCluster('healing', { secretName: 'healing', secretNamespace: NAMESPACE });
     const dir = await start();
     const before = await settled(dir, 'healing', 'CredentialsRefused');
     const heard: string[] = [];
     dir.onChange((name) => heard.push(name));
-    await aSecret('healing', { config: kubeconfigYaml(site.url) });
+    await aSecret('healing', { config: site.kubeconfigYaml() });
     const after = await settled(dir, 'healing', undefined);
     expect(after.ready).toBe(true);
     expect(after.generation).not.toBe(before.generation);
