@@ -10,9 +10,9 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubernetesObjec
 import type { PlatformDeps } from '../deps.js';
 import { namespaceOfProject, PROJECTS, type ProjectObject } from '../projects/project.js';
 import { ProjectStore } from '../projects/projectStore.js';
-import { startResourceInformer, type ResourceInformer } from '../nodeClaims/resourceInformer.js';
+import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
 import { GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VCIS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
-import { WorkQueue, type ReconcileResult } from '../nodeClaims/workQueue.js';
+import { WorkQueue, type ReconcileResult } from '../runtime/workQueue.js';
 import { claimForPool, surplusClaims, type VciRef } from './claimTemplate.js';
 import { ensureNodeEnvironment } from './nodeEnvironment.js';
 import type { AutoNodesConfig } from './config.js';

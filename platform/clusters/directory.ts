@@ -8,8 +8,9 @@
  */
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesListObject } from '@kubernetes/client-node';
 import type { Clock, ConnectedCluster, ConnectedClusters, Logger } from '../../plugin/contract.js';
-import { startResourceInformer, type ResourceInformer } from '../nodeClaims/resourceInformer.js';
-import { mergeConditions, sameJson, type Condition } from '../nodeTypes/conditions.js';
+import { withConditions, type Condition, type ConditionUpdate } from '../runtime/conditions.js';
+import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
+import { sameJson } from '../runtime/sameJson.js';
 import { kubeConfigFromSecret, secretLocationOf, type ClusterObject, type Problem } from './clusterObject.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeCluster } from './probe.js';
 
@@ -168,14 +169,14 @@ export class ClusterDirectory implements ConnectedClusters {
 
   private async writeStatus(object: ClusterObject, state: ConnectedCluster): Promise<void> {
     const now = this.opts.clock.now().toISOString();
-    const ready: Condition = state.ready
+    const ready: ConditionUpdate = state.ready
       ? { type: 'Ready', status: 'True', reason: 'Connected', message: 'the cluster accepts the kubeconfig\'s credentials' }
       : { type: 'Ready', status: 'False', reason: state.reason!, message: state.message! };
     const status = {
       phase: state.ready ? 'Initialized' : 'Failed',
       reason: state.ready ? null : state.reason,
       message: state.ready ? null : state.message,
-      conditions: mergeConditions(object.status?.conditions as Condition[] | undefined, [ready], now),
+      conditions: withConditions(object.status?.conditions as Condition[] | undefined, [ready], new Date(now)),
     };
     const current = { phase: object.status?.phase, reason: object.status?.reason ?? null, message: object.status?.message ?? null, conditions: object.status?.conditions };
     if (sameJson(current, status)) return;

@@ -4,7 +4,7 @@ import type { ObjectRef } from '../../plugin/contract.js';
 import type { VciRef } from '../autoNodes/claimTemplate.js';
 import type { PlatformDeps } from '../deps.js';
 import type { ClaimStore } from '../nodeClaims/claimStore.js';
-import type { ResourceInformer } from '../nodeClaims/resourceInformer.js';
+import type { ResourceInformer } from '../runtime/informer.js';
 import type { NodeClaim } from '../nodeClaims/types.js';
 import type { KubeEventRecorder } from '../observability/events.js';
 import type { TenantConnection, TenantDirectory } from '../tenants/tenantDirectory.js';

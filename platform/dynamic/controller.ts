@@ -11,7 +11,7 @@ import { parseAutoNodesFromValues } from '../autoNodes/validate.js';
 import type { Vci } from '../autoNodes/vciStatus.js';
 import type { PlatformDeps } from '../deps.js';
 import { ClaimStore } from '../nodeClaims/claimStore.js';
-import { startResourceInformer, type ResourceInformer } from '../nodeClaims/resourceInformer.js';
+import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
 import { GROUP, NODECLAIMS, VCIS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
 import { KubeEventRecorder } from '../observability/events.js';
 import { TenantDirectory } from '../tenants/tenantDirectory.js';

@@ -20,6 +20,7 @@ import {
   type ProviderConfig,
 } from '../../plugin/contract.js';
 import type { ProviderRegistration } from '../config.js';
+import { API_VERSION } from '../runtime/apis.js';
 import { ActiveVersion } from './activeVersion.js';
 import { installVersion, removeVersion } from './install.js';
 import { loadManifest, manifestPathOf, readManifestVersion } from './manifest.js';
@@ -185,7 +186,7 @@ export class ProviderPlugin {
   }
 
   private providerRef() {
-    return { apiVersion: 'management.loft.sh/v1', kind: 'NodeProvider', name: this.name };
+    return { apiVersion: API_VERSION, kind: 'NodeProvider', name: this.name };
   }
 
   private makeProxy(): NodeProvider {

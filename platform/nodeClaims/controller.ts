@@ -14,11 +14,11 @@ import { Backoff, type Step, type StepContext } from './context.js';
 import { launch } from './launch.js';
 import { liveness } from './liveness.js';
 import { registration } from './registration.js';
-import { startResourceInformer, type ResourceInformer } from './resourceInformer.js';
+import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
 import { schedule } from './schedule.js';
 import { terminate } from './termination.js';
 import { CLAIM_FINALIZER, claimKey, GROUP, NODECLAIMS, VERSION, type NodeClaim } from './types.js';
-import { WorkQueue, type ReconcileResult } from './workQueue.js';
+import { WorkQueue, type ReconcileResult } from '../runtime/workQueue.js';
 
 const STEPS: Step[] = [schedule, launch, registration, liveness];
 const PROVIDER_CHECK_MS = 1000;

@@ -3,12 +3,9 @@ import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { NodeClaimView } from '../../plugin/contract.js';
 import type { Requirement, Taint } from '../autoNodes/config.js';
 
-export const GROUP = 'management.loft.sh';
-export const VERSION = 'v1';
-export const NODECLAIMS = 'nodeclaims';
-export const NODETYPES = 'nodetypes';
-export const VCIS = 'virtualclusterinstances';
-export const NODEENVIRONMENTS = 'nodeenvironments';
+import { GROUP, VERSION } from '../runtime/apis.js';
+
+export { GROUP, NODECLAIMS, NODEENVIRONMENTS, NODETYPES, VCIS, VERSION } from '../runtime/apis.js';
 
 export const CLAIM_FINALIZER = 'platform.vcluster.com/node-claim';
 /** Pool nodeLabels travel on the claim as a JSON annotation (NodeClaim has no nodeLabels field). */
@@ -25,14 +22,9 @@ export const LABEL_PROVIDER = 'vcluster.loft.sh/provider';
 
 export type ClaimPhase = 'Pending' | 'Available' | 'Failed';
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  lastTransitionTime: string;
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-}
+import type { Condition } from '../runtime/conditions.js';
+
+export type { Condition };
 
 export interface NodeClaim {
   apiVersion?: string;

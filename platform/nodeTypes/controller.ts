@@ -11,10 +11,12 @@ import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubern
 import { isInvalidConfiguration, type Clock, type EventRecorder, type Logger, type NodeProviderSpec, type NodeTypeView } from '../../plugin/contract.js';
 import type { ProviderDirectory } from '../deps.js';
 import { describeSpecProblems, validateProviderSpec } from '../host/specValidation.js';
-import { startResourceInformer, type ResourceInformer } from '../nodeClaims/resourceInformer.js';
-import { mergeConditions, sameJson, type Condition } from './conditions.js';
+import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
+import { withConditions, type Condition, type ConditionUpdate } from '../runtime/conditions.js';
+import { sameJson } from '../runtime/sameJson.js';
 import { MANAGED_BY_LABEL, desiredNodeType, desiredStatus, type NodeTypeObject } from './nodeTypeObject.js';
-import { GROUP, NodeTypeStore, VERSION } from './store.js';
+import { GROUP, NODECLAIMS, NODEPROVIDERS, NODETYPES, VERSION } from '../runtime/apis.js';
+import { NodeTypeStore } from './store.js';
 
 export interface ProviderCatalog extends ProviderDirectory {
   /** The serving version's config schema for `name`. */
@@ -72,16 +74,16 @@ export class NodeTypeController {
     const onChange = () => this.schedule();
     const common = { kubeConfig: this.deps.kubeConfig, onChange, logger: this.log };
     this.providerInformer = await startResourceInformer<NodeProviderObject>({
-      ...common, path: `/apis/${GROUP}/${VERSION}/nodeproviders`,
-      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'nodeproviders' }) as Promise<KubernetesListObject<NodeProviderObject>>,
+      ...common, path: `/apis/${GROUP}/${VERSION}/${NODEPROVIDERS}`,
+      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODEPROVIDERS }) as Promise<KubernetesListObject<NodeProviderObject>>,
     });
     this.nodeTypeInformer = await startResourceInformer<NodeTypeObject & KubernetesObject>({
-      ...common, path: `/apis/${GROUP}/${VERSION}/nodetypes`,
-      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'nodetypes' }) as Promise<KubernetesListObject<NodeTypeObject & KubernetesObject>>,
+      ...common, path: `/apis/${GROUP}/${VERSION}/${NODETYPES}`,
+      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODETYPES }) as Promise<KubernetesListObject<NodeTypeObject & KubernetesObject>>,
     });
     const claims = await startResourceInformer<KubernetesObject>({
-      ...common, path: `/apis/${GROUP}/${VERSION}/nodeclaims`,
-      list: () => custom.listCustomObjectForAllNamespaces({ group: GROUP, version: VERSION, plural: 'nodeclaims' }) as Promise<KubernetesListObject<KubernetesObject>>,
+      ...common, path: `/apis/${GROUP}/${VERSION}/${NODECLAIMS}`,
+      list: () => custom.listCustomObjectForAllNamespaces({ group: GROUP, version: VERSION, plural: NODECLAIMS }) as Promise<KubernetesListObject<KubernetesObject>>,
     });
     this.claimInformer = claims;
     this.informers = [this.providerInformer as ResourceInformer<KubernetesObject>, this.nodeTypeInformer as ResourceInformer<KubernetesObject>, claims];
@@ -220,13 +222,13 @@ export class NodeTypeController {
     );
   }
 
-  private async writeProviderStatus(object: NodeProviderObject, phase: 'Available' | 'Failed', conditions: Condition[], detail?: { reason: string; message: string }): Promise<void> {
+  private async writeProviderStatus(object: NodeProviderObject, phase: 'Available' | 'Failed', conditions: ConditionUpdate[], detail?: { reason: string; message: string }): Promise<void> {
     const now = this.deps.clock.now().toISOString();
     const status = {
       phase,
       reason: detail?.reason ?? null,
       message: detail?.message ?? null,
-      conditions: mergeConditions(object.status?.conditions, conditions, now),
+      conditions: withConditions(object.status?.conditions, conditions, new Date(now)),
     };
     const current = { phase: object.status?.phase, reason: object.status?.reason ?? null, message: object.status?.message ?? null, conditions: object.status?.conditions };
     if (sameJson(current, status)) return;
@@ -239,7 +241,7 @@ export class NodeTypeController {
  * unavailable type's cluster problem (the messages name the Cluster), so one look at the NodeProvider says
  * which site is down.
  */
-function clustersCondition(types: NodeTypeView[]): Condition {
+function clustersCondition(types: NodeTypeView[]): ConditionUpdate {
   const problems = [...new Set(types.flatMap((t) => (t.unavailable ? [t.unavailable.message] : [])))];
   if (problems.length === 0) return { type: 'ClustersReady', status: 'True', reason: 'Connected', message: 'every node type\'s cluster is reachable' };
   const reasons = [...new Set(types.flatMap((t) => (t.unavailable ? [t.unavailable.reason] : [])))];

@@ -4,7 +4,8 @@
  */
 import type { NodeTypeView } from '../../plugin/contract.js';
 import { builtInProperties, effectiveCost } from '../scheduling/pickNodeType.js';
-import { mergeConditions, type Condition } from './conditions.js';
+import { API_VERSION } from '../runtime/apis.js';
+import { withConditions, type Condition } from '../runtime/conditions.js';
 
 export const MANAGED_BY_LABEL = 'autoscaling.loft.sh/managed-by';
 export const MANAGED_METADATA_ANNOTATION = 'autoscaling.loft.sh/managed-metadata';
@@ -58,14 +59,14 @@ export function desiredNodeType(provider: string, providerUid: string | undefine
   const extraAnnotations = view.metadata?.annotations ?? {};
   const managed = { labels: Object.keys(view.metadata?.labels ?? {}).sort(), annotations: Object.keys(extraAnnotations).sort() };
   return {
-    apiVersion: 'management.loft.sh/v1',
+    apiVersion: API_VERSION,
     kind: 'NodeType',
     metadata: {
       name: nodeTypeName(provider, view.name),
       labels,
       annotations: { ...extraAnnotations, [MANAGED_METADATA_ANNOTATION]: JSON.stringify(managed) },
       ...(providerUid
-        ? { ownerReferences: [{ apiVersion: 'management.loft.sh/v1', kind: 'NodeProvider', name: provider, uid: providerUid, controller: true }] }
+        ? { ownerReferences: [{ apiVersion: API_VERSION, kind: 'NodeProvider', name: provider, uid: providerUid, controller: true }] }
         : {}),
     },
     spec: {
@@ -120,13 +121,13 @@ export function desiredStatus(provider: string, view: NodeTypeView, existing: No
     cost: computedCost(provider, view),
     capacity: { total, claimed },
     requirements: requirementsOf(provider, view),
-    conditions: mergeConditions(existing?.conditions, [
+    conditions: withConditions(existing?.conditions, [
       view.unavailable
         ? { type: 'Synced', status: 'False', reason: view.unavailable.reason, message: view.unavailable.message }
         : { type: 'Synced', status: 'True', reason: 'Synced', message: `synced from NodeProvider ${provider}` },
       offered
         ? { type: 'HasCapacity', status: 'False', reason: offered.reason, message: offered.message }
         : { type: 'HasCapacity', status: 'True', reason: 'CapacityAvailable', message: capacityMessage },
-    ], nowIso),
+    ], new Date(nowIso)),
   };
 }

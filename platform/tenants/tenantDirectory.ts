@@ -6,7 +6,7 @@
  */
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import type { Logger } from '../../plugin/contract.js';
-import { startResourceInformer, type ResourceInformer } from '../nodeClaims/resourceInformer.js';
+import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
 import { caCertHash } from './caCertHash.js';
 
 export interface TenantConnection {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { WorkQueue } from '../../../platform/nodeClaims/workQueue.js';
+import { WorkQueue } from '../../../platform/runtime/workQueue.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
