@@ -29,9 +29,11 @@ export interface NodeProvider {
    * returns its state. Returns once the machine is claimed and configured (it does not wait for the
    * OS install); the host polls getNode for progress. Throws InsufficientCapacityError when no
    * eligible machine exists (the claim stays Pending), InvalidConfigurationError for bad
-   * properties, TransientError for API trouble. Blocks only on API calls.
+   * properties, TransientError for API trouble. Blocks only on API calls. `join` is undefined for a
+   * standalone machine (a claim without `vClusterRef`, an operator's server): the machine gets its OS
+   * image and the provider's configuration, and joins no cluster.
    */
-  createNode(claim: NodeClaimView, join: JoinSpec, signal?: AbortSignal): Promise<NodeState>;
+  createNode(claim: NodeClaimView, join: JoinSpec | undefined, signal?: AbortSignal): Promise<NodeState>;
 
   /**
    * Releases the machine held for `claim`. Idempotent; call it again until it returns

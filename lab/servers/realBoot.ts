@@ -33,10 +33,11 @@ export const LAB_CLOUD_CFG_PATH = '/etc/cloud/cloud.cfg.d/90-metal3-lab.cfg';
 export const LAB_CLOUD_CFG = [
   '# Written by the lab (lab/servers/realBoot.ts): a Metal3 host reads its config drive only.',
   'datasource_list: [ConfigDrive]',
-  '# The image ships no extra locales and no ssh server: skip what would only warn about that.',
-  'locale: false',
+  '# The image ships no extra locales and no ssh server: skip what would only warn about that',
+  '# ("false" as a string: cloud-init reads it as off, and its schema wants a string).',
+  'locale: "false"',
   'no_ssh_fingerprints: true',
-  'ssh_genkeytypes: []',
+  'ssh_genkeytypes: [ed25519]',
   '',
 ].join('\n');
 

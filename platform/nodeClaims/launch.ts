@@ -14,10 +14,8 @@ export const launch: Step = async (ctx, claim) => {
   if (isTrue(claim, 'Launched') || !claim.spec.typeRef) return {};
   const now = ctx.deps.clock.now();
   const vci = claim.spec.vClusterRef;
-  if (!vci) {
-    markFailed(ctx, claim, 'InvalidConfiguration', `NodeClaim ${claim.metadata.namespace}/${claim.metadata.name}: spec.vClusterRef: required (standalone machines are not supported by this host)`);
-    return { halt: true };
-  }
+  // A standalone machine (an operator's server): provisioned with its OS image, no join token, no tenant.
+  if (!vci) return createNode(ctx, claim, undefined);
   const tenant = await ctx.tenants.get(claim.metadata.namespace!, vci);
   if (!tenant) {
     setCondition(claim, 'Launched', 'False', 'TenantNotReady', `waiting for the tenant access Secret vc-${vci}`, now);
@@ -33,7 +31,7 @@ export const launch: Step = async (ctx, claim) => {
   return createNode(ctx, claim, join);
 };
 
-async function createNode(ctx: StepContext, claim: NodeClaim, join: JoinSpec) {
+async function createNode(ctx: StepContext, claim: NodeClaim, join: JoinSpec | undefined) {
   const provider = claim.spec.providerRef;
   const now = ctx.deps.clock.now();
   try {

@@ -18,7 +18,8 @@ import { claimView, type NodeClaim } from './types.js';
 const NOT_READY_REFRESH_MS = 60_000;
 
 export const liveness: Step = async (ctx, claim) => {
-  if (claim.status?.phase === 'Failed' || !isTrue(claim, 'Provisioned')) return {};
+  // A standalone machine (no vClusterRef) has no Node to wait for or watch.
+  if (claim.status?.phase === 'Failed' || !isTrue(claim, 'Provisioned') || !claim.spec.vClusterRef) return {};
   if (isTrue(claim, 'Joined')) return joinedNode(ctx, claim);
   const provisionedAt = new Date(getCondition(claim, 'Provisioned')!.lastTransitionTime).getTime();
   const remaining = provisionedAt + ctx.deps.options.joinTimeoutMs - ctx.deps.clock.now().getTime();

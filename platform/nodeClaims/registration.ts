@@ -44,6 +44,11 @@ export const registration: Step = async (ctx, claim) => {
     recordEvent(ctx, claim, 'Normal', 'Provisioned', `${describeMachine(state.machine)} provisioned`);
     ctx.deps.metrics.observeClaimDuration('provisioned', claim.spec.typeRef ?? '', secondsSinceCreation(ctx, claim));
   }
+  // A standalone machine joins no cluster: provisioned is all it waits for.
+  if (!claim.spec.vClusterRef) {
+    claim.status!.phase = 'Available';
+    return {};
+  }
   return detectJoin(ctx, claim, state);
 };
 

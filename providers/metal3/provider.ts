@@ -54,7 +54,7 @@ export class Metal3Provider implements NodeProvider {
     }
   }
 
-  createNode(claim: NodeClaimView, join: JoinSpec, signal?: AbortSignal): Promise<NodeState> {
+  createNode(claim: NodeClaimView, join: JoinSpec | undefined, signal?: AbortSignal): Promise<NodeState> {
     return this.locks.run(claim.uid, async () => {
       const settings = this.settings.current();
       await this.cache.waitForSync();

@@ -60,7 +60,7 @@ export class CreateNode {
     this.log = logger.child({ component: 'claim' });
   }
 
-  async createNode(claim: NodeClaimView, join: JoinSpec, settings: ProviderSettings, signal?: AbortSignal): Promise<NodeState> {
+  async createNode(claim: NodeClaimView, join: JoinSpec | undefined, settings: ProviderSettings, signal?: AbortSignal): Promise<NodeState> {
     const log = this.log.child({ claim: `${claim.namespace}/${claim.name}`, claimUid: claim.uid });
     const held = this.cache.claimedBy(claim.uid)[0];
     if (held && (await this.isComplete(held, claim))) return toNodeState(held);

@@ -36,7 +36,7 @@ export class ClaimInputsResolver {
     @inject(RENDERER) private readonly renderer: TemplateRenderer,
   ) {}
 
-  async resolve(claim: NodeClaimView, join: JoinSpec, settings: ProviderSettings): Promise<ClaimInputs> {
+  async resolve(claim: NodeClaimView, join: JoinSpec | undefined, settings: ProviderSettings): Promise<ClaimInputs> {
     const nodeType = settings.nodeTypes.get(claim.nodeType);
     if (!nodeType) {
       throw new InvalidConfigurationError(claimDisplayName(claim), 'spec.typeRef', `node type "${claim.nodeType}" is not configured in NodeProvider ${settings.name}`);

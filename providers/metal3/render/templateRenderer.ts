@@ -37,7 +37,8 @@ export class TemplateRenderer {
     const userObject = input.userCloudConfigOrigin ?? object;
     const userField = propertyField(PROPERTY.userData);
     const user = input.userCloudConfig?.trim() ? parseCloudConfig(input.userCloudConfig, userObject, userField) : {};
-    const joinScript = this.templates.render(TEMPLATE.joinScript, joinScriptView(input));
+    const join = input.join;
+    const joinScript = join ? this.templates.render(TEMPLATE.joinScript, joinScriptView({ ...input, join })) : undefined;
     const generated = this.parseGenerated(this.templates.render(TEMPLATE.userData, userDataView(input, joinScript)), TEMPLATE.userData);
     const text = emitCloudConfig(mergeCloudConfig(generated, user, userObject, userField));
     const bytes = Buffer.byteLength(text, 'utf8');

@@ -3,7 +3,8 @@ import type { JoinSpec } from '../../../plugin/contract.js';
 export interface UserDataInput {
   hostname: string;
   claim: { name: string; namespace: string; uid: string; vCluster?: string };
-  join: JoinSpec;
+  /** Undefined for a standalone machine: no join script, no tenant CA. */
+  join?: JoinSpec;
   sshKeys: string[];
   /** `vcluster.com/user-data`: a `#cloud-config` document merged with the generated one. */
   userCloudConfig?: string;

@@ -12,16 +12,16 @@ export interface JoinScriptView {
   caPath: string;
 }
 
-/** What the user-data templates see (the join script arrives already rendered). */
+/** What the user-data templates see (the join script arrives already rendered; none for a standalone machine). */
 export interface UserDataView {
   hostname: string;
   fqdn: string;
   sshKeys: string[];
-  caCertPem: string;
+  caCertPem: string | null;
   caPath: string;
   nodeTaints: string | null;
   joinScriptPath: string;
-  joinScript: string;
+  joinScript: string | null;
 }
 
 export function claimObject(input: UserDataInput): string {
@@ -29,7 +29,7 @@ export function claimObject(input: UserDataInput): string {
 }
 
 /** Validates the join spec (errors never quote the token) and builds the join-script view. */
-export function joinScriptView(input: UserDataInput): JoinScriptView {
+export function joinScriptView(input: UserDataInput & { join: NonNullable<UserDataInput['join']> }): JoinScriptView {
   const object = claimObject(input);
   const { endpoint, caCertPem, token } = input.join;
   let url: URL;
@@ -49,16 +49,16 @@ export function joinScriptView(input: UserDataInput): JoinScriptView {
   return { claimRef: `${input.claim.namespace}/${input.claim.name}`, endpoint: base, joinUrl: `${base}/node/join?token=${encodeURIComponent(token)}`, caPath: TENANT_CA_PATH };
 }
 
-export function userDataView(input: UserDataInput, joinScript: string): UserDataView {
+export function userDataView(input: UserDataInput, joinScript: string | undefined): UserDataView {
   const taints = (input.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}\n`).join('');
   return {
     hostname: input.hostname,
     fqdn: input.hostname,
     sshKeys: input.sshKeys.map((k) => k.trim()).filter(Boolean),
-    caCertPem: input.join.caCertPem.endsWith('\n') ? input.join.caCertPem : `${input.join.caCertPem}\n`,
+    caCertPem: input.join ? (input.join.caCertPem.endsWith('\n') ? input.join.caCertPem : `${input.join.caCertPem}\n`) : null,
     caPath: TENANT_CA_PATH,
     nodeTaints: taints || null,
     joinScriptPath: JOIN_SCRIPT_PATH,
-    joinScript,
+    joinScript: joinScript ?? null,
   };
 }

@@ -46,8 +46,8 @@ describe('NodeClaim lifecycle against the lab API', () => {
 
     const call = await waitFor(() => provider.createCalls.find((c) => c.claim.uid === uid), { what: 'createNode' });
     expect(call.claim).toMatchObject({ name, namespace: 'p-test', nodeType: 'small', vClusterRef: 'vc1' });
-    expect(call.join.caCertHash).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(call.join.caCertPem).toBe(h.caPem);
+    expect(call.join?.caCertHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(call.join?.caCertPem).toBe(h.caPem);
 
     const secrets = await tokenSecrets(h, uid);
     expect(secrets).toHaveLength(1);
@@ -56,7 +56,7 @@ describe('NodeClaim lifecycle against the lab API', () => {
     expect(s.type).toBe('bootstrap.kubernetes.io/token');
     expect(s.metadata!.name).toBe(`bootstrap-token-${data('token-id')}`);
     expect(s.metadata!.labels).toMatchObject({ 'vcluster.loft.sh/token': 'true', 'vcluster.loft.sh/token-node-type': 'worker' });
-    expect(call.join.token).toBe(`${data('token-id')}.${data('token-secret')}`);
+    expect(call.join?.token).toBe(`${data('token-id')}.${data('token-secret')}`);
     expect(data('token-id')).toMatch(/^[a-z0-9]{6}$/);
     expect(data('token-secret')).toMatch(/^[a-z0-9]{16}$/);
     expect(data('usage-bootstrap-authentication')).toBe('true');

@@ -20,7 +20,7 @@ export interface FakeProviderOptions {
 
 export class FakeProvider implements NodeProvider {
   readonly nodes = new Map<string, NodeState>();
-  readonly createCalls: { claim: NodeClaimView; join: JoinSpec; at: number }[] = [];
+  readonly createCalls: { claim: NodeClaimView; join: JoinSpec | undefined; at: number }[] = [];
   readonly deleteCalls: { claim: NodeClaimView; at: number }[] = [];
   getCalls = 0;
   nextCreateError?: Error;
@@ -41,7 +41,7 @@ export class FakeProvider implements NodeProvider {
     void config;
   }
 
-  async createNode(claim: NodeClaimView, join: JoinSpec): Promise<NodeState> {
+  async createNode(claim: NodeClaimView, join: JoinSpec | undefined): Promise<NodeState> {
     this.createCalls.push({ claim, join, at: Date.now() });
     if (this.nextCreateError) {
       const err = this.nextCreateError;

@@ -1,3 +1,4 @@
+import type { JoinSpec } from '../../../plugin/contract.js';
 import type { NetworkDataInput, UserDataInput } from '../../../providers/metal3/render/index.js';
 
 /** A well-formed bootstrap token; tests assert where it does (and does not) appear. */
@@ -11,11 +12,14 @@ export const CA_PEM = [
   '',
 ].join('\n');
 
+/** The join a tenant's machine gets (a standalone machine gets none). */
+export const JOIN: JoinSpec = { endpoint: 'https://10.0.0.5:8443', caCertPem: CA_PEM, caCertHash: 'sha256:' + 'ab'.repeat(32), token: TOKEN };
+
 export function userDataInput(overrides: Partial<UserDataInput> = {}): UserDataInput {
   return {
     hostname: 'server-01',
     claim: { name: 'claim-1', namespace: 'p-a', uid: '0b7e6f1c-1111-4a5b-9c0d-123456789abc', vCluster: 'tenant-a' },
-    join: { endpoint: 'https://10.0.0.5:8443', caCertPem: CA_PEM, caCertHash: 'sha256:' + 'ab'.repeat(32), token: TOKEN },
+    join: JOIN,
     sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGc2bA0mO4ZpZz operator@example'],
     taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }],
     ...overrides,

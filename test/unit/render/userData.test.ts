@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
-import { TOKEN, userDataInput, USER_CLOUD_CONFIG } from './fixtures.js';
+import { TOKEN, userDataInput, USER_CLOUD_CONFIG, JOIN } from './fixtures.js';
 import { expectRejectsWith } from '../../support/expectations.js';
 
 const renderer = new TemplateRenderer();
@@ -48,12 +48,22 @@ describe('renderUserData', () => {
     }
   });
 
+  it('gives a standalone machine (no tenant cluster) its host name and keys, and no join script, tenant CA or join command', () => {
+    const { text, doc } = render({ join: undefined });
+    expect(doc.hostname).toBe('server-01');
+    expect(doc.ssh_authorized_keys).toHaveLength(1);
+    expect(doc.write_files).toBeUndefined();
+    expect(doc.runcmd).toBeUndefined();
+    expect(text).not.toContain('vcluster-join');
+    expect(text).not.toContain('BEGIN CERTIFICATE');
+  });
+
   it('puts the token in exactly one place, the join script file, and URL-escapes it', () => {
     const { text, doc } = render();
     expect(text.split(TOKEN).length - 1).toBe(1);
     expect(file(doc, JOIN_SCRIPT)!.content).toContain(TOKEN);
     expect(JSON.stringify(doc.runcmd)).not.toContain(TOKEN);
-    const odd = render({ join: { ...userDataInput().join, token: 'abc+/=&?#.secret' } });
+    const odd = render({ join: { ...JOIN, token: 'abc+/=&?#.secret' } });
     expect(file(odd.doc, JOIN_SCRIPT)!.content).toContain('token=abc%2B%2F%3D%26%3F%23.secret');
     expect(odd.text.split('abc%2B%2F%3D%26%3F%23.secret').length - 1).toBe(1);
   });
@@ -126,7 +136,7 @@ describe('renderUserData', () => {
     ['join.token', { token: '' }, /is empty or contains whitespace/],
     ['join.token', { token: 'abc def.secret-value' }, /is empty or contains whitespace/],
   ])('rejects a bad %s', async (field, join, message) => {
-    const err = await expectRejectsWith(() => renderer.renderUserData(userDataInput({ join: { ...userDataInput().join, ...join } })), 'InvalidConfiguration', { object: 'NodeClaim p-a/claim-1', field });
+    const err = await expectRejectsWith(() => renderer.renderUserData(userDataInput({ join: { ...JOIN, ...join } })), 'InvalidConfiguration', { object: 'NodeClaim p-a/claim-1', field });
     expect(err.message).toMatch(message);
     expect(err.message).not.toContain('secret-value');
   });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
 import { cloudInitSchema, netplanGenerate, requireTool, shellcheck } from './externalTools.js';
-import { networkDataInput, userDataInput, USER_CLOUD_CONFIG } from './fixtures.js';
+import { networkDataInput, userDataInput, USER_CLOUD_CONFIG, JOIN } from './fixtures.js';
 
 /** Rendered output checked by the real tools cloud-init, shellcheck and netplan (CI installs them). */
 describe('rendered data passes the real validators', () => {
@@ -25,11 +25,16 @@ describe('rendered data passes the real validators', () => {
       hostname: 'weird: "host"\n- injected',
       taints: [{ key: 'a/b', value: 'x: y #z', effect: 'NoSchedule' }, { key: 'yes', value: 'on', effect: 'NoSchedule' }],
       sshKeys: ["ssh-rsa AAAA' $(reboot) key"],
-      join: { ...userDataInput().join, endpoint: "https://tenant.example:8443/base'path/", token: "abcdef.0123'$(id)\"x" },
+      join: { ...JOIN, endpoint: "https://tenant.example:8443/base'path/", token: "abcdef.0123'$(id)\"x" },
     }),
   };
 
   it.each(Object.entries(userDataCases))('user data (%s) passes cloud-init schema', (name, input) => {
+    const result = cloudInitSchema(dir, `${name.replace(/\W+/g, '-')}.yaml`, renderer.renderUserData(input));
+    expect(result.output).toMatch(/Valid cloud-config/);
+    expect(result.status).toBe(0);
+  });
+  it.each(Object.entries({ 'standalone machine': userDataInput({ join: undefined }) }))('user data (%s) passes cloud-init schema', (name, input) => {
     const result = cloudInitSchema(dir, `${name.replace(/\W+/g, '-')}.yaml`, renderer.renderUserData(input));
     expect(result.output).toMatch(/Valid cloud-config/);
     expect(result.status).toBe(0);
