@@ -45,6 +45,8 @@ export interface KubeApiOptions {
   port?: number;
   crdDirs?: string[];
   loadDefaultCrds?: boolean;
+  /** Serve Metal3's CRDs from ../shared/upstream/metal3/crds where present (default), or always lab/crds' fallbacks. */
+  preferUpstreamCrds?: boolean;
   faults?: FaultConfig;
   watchHistory?: number;
   name?: string;
@@ -151,7 +153,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiSe
   const dirs = [...(opts.loadDefaultCrds === false ? [] : defaultCrdDirs()), ...(opts.crdDirs ?? [])];
   const crdDef = registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
   const crdFiles: string[] = [];
-  const preferDir = opts.loadDefaultCrds === false ? undefined : upstreamMetal3CrdDir();
+  const preferDir = opts.loadDefaultCrds === false || opts.preferUpstreamCrds === false ? undefined : upstreamMetal3CrdDir();
   for (const crd of await loadCrdFiles(dirs, { preferDir, loaded: crdFiles })) service.create(crdDef, '', crd, { fieldManager: 'lab-crd-loader' });
 
   const watches = new Map<ServerResponse, () => void>();

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { parse, parseAllDocuments } from 'yaml';
 import { startKubeApi, upstreamMetal3CrdDir, type KubeApiServer } from '../../../lab/kube/index.js';
 import { REPO_ROOT } from '../../platform/host/helpers.js';
 import { getRaw } from '../kube/helpers.js';
@@ -52,6 +53,26 @@ describe('Metal3 CRD parity', () => {
     const changed = structuredClone(ours) as { spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, unknown> } } } } }[] } };
     changed.spec.versions[0]!.schema.openAPIV3Schema.properties.spec.properties.bootMode = { type: 'string', default: 'UEFI' };
     expect(differences(ours, changed).sort()).toEqual(['spec.versions.0.schema.openAPIV3Schema.properties.spec.properties.bootMode.default', 'spec.versions.0.schema.openAPIV3Schema.properties.spec.properties.bootMode.enum']);
+  });
+
+  describe('the fallback, served where upstream is absent', () => {
+    let api: KubeApiServer;
+    beforeAll(async () => {
+      api = await startKubeApi({ port: 0, preferUpstreamCrds: false });
+    });
+    afterAll(async () => {
+      await api.close();
+    });
+
+    it('loads lab/crds and admits upstream\'s example host with the same defaults', async () => {
+      for (const file of FILES) expect(api.crdFiles).toContain(path.join(REPO_ROOT, 'lab/crds', file));
+      const custom = api.kubeConfig().makeApiClient(CustomObjectsApi);
+      await api.kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'fallback' } } });
+      const docs = parseAllDocuments(await readFile(path.join(path.dirname(upstream!), 'examples/example-host.yaml'), 'utf8')).map((d) => d.toJS());
+      const body = docs.find((d) => d.kind === 'BareMetalHost');
+      const created = (await custom.createNamespacedCustomObject({ group: 'metal3.io', version: 'v1alpha1', plural: 'baremetalhosts', namespace: 'fallback', body })) as { spec: Record<string, unknown> };
+      expect(created.spec).toEqual({ ...body.spec, automatedCleaningMode: 'metadata' });
+    });
   });
 
   describe('served by the lab', () => {
