@@ -5,12 +5,13 @@
  * "retry on the next pass", and the caller decides when its deadline lets the Node go anyway.
  */
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { DO_NOT_DISRUPT_ANNOTATION } from '../dynamic/names.js';
 
 /** One drain pass over a node, pods named `<namespace>/<name>`. */
 export interface DrainReport {
   /** Evictions the API accepted in this pass. */
   evicted: string[];
-  /** Evictions refused by a PodDisruptionBudget (429): retried on the next pass. */
+  /** Evictions refused by a PodDisruptionBudget (429), or not tried for a `karpenter.sh/do-not-disrupt` pod: retried on the next pass. */
   blocked: string[];
   /** Evictions that failed otherwise, with the API's status code (e.g. 500 when several PDBs select a pod). */
   failed: { pod: string; code: number }[];
@@ -30,6 +31,11 @@ export async function drainPass(core: CoreV1Api, nodeName: string): Promise<Drai
   const report: DrainReport = { evicted: [], blocked: [], failed: [], remaining: [] };
   for (const pod of await evictablePodsOn(core, nodeName)) {
     if (pod.metadata?.deletionTimestamp) continue; // already on its way out
+    // Karpenter: a do-not-disrupt pod is not evicted; it holds the drain until the grace period ends.
+    if (pod.metadata?.annotations?.[DO_NOT_DISRUPT_ANNOTATION] === 'true') {
+      report.blocked.push(podId(pod));
+      continue;
+    }
     const name = pod.metadata!.name!;
     const namespace = pod.metadata!.namespace!;
     try {

@@ -108,7 +108,20 @@ describe('dynamic pools: disruption, through the lab API', () => {
     const [second] = await t.claims();
     expect(second.metadata.name).not.toBe(first.metadata.name);
   });
+  it('expireAfter is forceful, but the drain waits for a do-not-disrupt pod until the terminationGracePeriod', async () => {
+    const t = await w.tenant('expiry-pinned');
+    await t.setPools([pool({ consolidateAfter: 'Never' }, { expireAfter: '2s', terminationGracePeriod: '2s' })]);
+    await createPod(t.core, aPod('pinned', { requests: { cpu: '1' }, annotations: { 'karpenter.sh/do-not-disrupt': 'true' } }));
+    await runningOn(t.core, 'pinned');
+    const [claim] = await t.claims();
+    await disrupted(t, claim.metadata.name!);
+    await sleep(1000);
+    expect((await readPod(t.core, 'pinned'))?.status?.phase).toBe('Running');
+    await waitFor(() => w.claimEvents(claim.metadata.name!).some((e) => e.reason === 'DrainTimeout'), { what: 'drain gave up at the grace period' });
+    await waitFor(() => !w.provider.nodes.has(claim.metadata.uid!), { what: 'host released' });
+  });
 });
+
 
 describe('dynamic pools: bad input', () => {
   let w: DynamicWorld;
