@@ -13,6 +13,7 @@ import {
   HOST_NAMESPACE, PRESET_TENANTS, PROVIDER_NAME, SERVER_CLUSTER_PROPERTY, startWorld, type World, type WorldFabric,
 } from '../world.js';
 import { PARKING_LOT } from '../netris/emulator.js';
+import { startGpuJobCase } from './gpuJobCase.js';
 import { LiveView, describeDurations } from './liveView.js';
 import { createLogger } from '../../platform/observability/logger.js';
 import { runHost, untilSignal } from '../../platform/main.js';
@@ -75,12 +76,15 @@ export async function runStart(args: string[]): Promise<void> {
 
 const LOFT = { group: 'management.loft.sh', version: 'v1' };
 export const DEMO_PROJECT = 'p-demo';
+/** The dynamic-pool tenant's project: its machines do not count against the demo project's quota. */
+const GPU_PROJECT = 'p-research';
 
 /**
  * Two tenants of Project demo (machine quota 4) ask for 4 nodes (each on its own VLAN when the world
  * has a fabric); when all joined, cross-tenant reachability is checked, a tenant Node is deleted and
  * its pool gets a new machine, tenant-1 asks for more than the quota allows, then one scales down
- * and the other is deleted.
+ * and the other is deleted. Meanwhile a third tenant's GPU job pulls a DGX host into its dynamic pool,
+ * which goes back once the job ended.
  */
 async function runDemo(world: World, out: (line: string) => void, deadline: number): Promise<void> {
   const kc = world.kubeConfig;
@@ -101,6 +105,11 @@ async function runDemo(world: World, out: (line: string) => void, deadline: numb
   await createProject(kc, DEMO_QUOTA);
   await createTenant(kc, 'tenant-1', [{ name: 'gpu', quantity: 2, nodeType: 'gpu-h100' }], network('tenant-1')?.name);
   await createTenant(kc, 'tenant-2', [{ name: 'gpu', quantity: 1, nodeType: 'gpu-h100' }, { name: 'cpu', quantity: 1, nodeType: 'cpu' }], network('tenant-2')?.name);
+  view.say(`tenant-3 (project ${GPU_PROJECT}) has a dynamic pool of gpu-h100 hosts and submits a GPU job: the host provisions a DGX for it, then takes it back`);
+  const gpuJob = await startGpuJobCase(world, {
+    namespace: GPU_PROJECT, tenant: 'tenant-3', runFor: '15s', consolidateAfter: '10s',
+    serverCluster: fabric?.serverClusterFor(`${GPU_PROJECT}/tenant-3`).name,
+  }, deadline, (line) => view.say(line));
   const joined = (s: { nodes: Record<string, string[]> }, t: string) => s.nodes[t]?.length ?? 0;
   await view.waitUntil('4 nodes to join', (s) => joined(s, 'tenant-1') === 2 && joined(s, 'tenant-2') === 2, deadline);
   const joinedCount = 4;
@@ -113,6 +122,7 @@ async function runDemo(world: World, out: (line: string) => void, deadline: numb
   await deleteTenant(kc, 'tenant-2');
   const parked = (s: { hosts: { state: string; network?: string }[] }) =>
     !fabric || s.hosts.every((h) => h.state !== 'available' || h.network === PARKING_LOT);
+  const gpuTimeline = await gpuJob.done;
   const done = await view.waitUntil('released hosts to be cleaned, available and parked', (s) =>
     s.claims.length === 1 && joined(s, 'tenant-1') === 1 && free(s) === total - 1 && parked(s), deadline);
 
@@ -125,6 +135,9 @@ async function runDemo(world: World, out: (line: string) => void, deadline: numb
   out(`  provisioned → joined   ${describeDurations(claims.flatMap((c) => span(c.provisionedAt, c.joinedAt)), 'claims')}`);
   out(`  release → available    ${describeDurations(returned.map(([, r]) => r.returnedAt! - r.releasedAt), 'hosts')}`);
   out(`  nodes joined           ${joinedCount} (tenant-1 2, tenant-2 2); tenant-1 keeps ${joined(done, 'tenant-1')}`);
+  const secs = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(0)} s`;
+  out(`  dynamic pool (tenant-3) GPU job → ${gpuTimeline.nodeType} claim ${secs(gpuTimeline.claimCreated)}, Running on ${gpuTimeline.host} ${secs(gpuTimeline.running)}, ` +
+    `done ${secs(gpuTimeline.succeeded)}, consolidated (${gpuTimeline.disruptionReason}) ${secs(gpuTimeline.consolidated)}, host back ${secs(gpuTimeline.hostAvailable)}`);
   out(`  hosts returned         ${returned.map(([h]) => h).join(', ') || 'none'}: cleaned and available (${free(done)} of ${total} free)`);
   out(`  liveness               node ${liveness.deleted} deleted from tenant-2: its claim released, the pool replaced it with node ${liveness.replacement}`);
   out(`  project quota          tenant-1 asked for 3 gpu nodes: ${quota}`);

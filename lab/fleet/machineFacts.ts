@@ -1,7 +1,7 @@
 /**
  * The lab's physical truth for a tenant Node: the hardware profile of the BareMetalHost the node runs
- * on (node name = host name, as the rendered user data sets the hostname). What a kubelet and the
- * GPU device plugin would find on the machine; unknown hosts answer undefined.
+ * on (the host of that name, or the host whose consumerRef names it: nodes are named after their
+ * claim). What a kubelet and the GPU device plugin would find on the machine; unknown answers undefined.
  */
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { MachineLookup } from '../vcluster/machine.js';
@@ -10,13 +10,10 @@ import { HARDWARE_PROFILE_ANNOTATION, profileNamed } from './profiles.js';
 export function fleetMachines(kubeConfig: KubeConfig, namespace: string): MachineLookup {
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   return async (nodeName) => {
-    let host: { metadata?: { annotations?: Record<string, string> } };
-    try {
-      host = await custom.getNamespacedCustomObject({ group: 'metal3.io', version: 'v1alpha1', namespace, plural: 'baremetalhosts', name: nodeName });
-    } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
-      throw err;
-    }
+    type Host = { metadata?: { name?: string; annotations?: Record<string, string> }; spec?: { consumerRef?: { name?: string } } };
+    const list = (await custom.listNamespacedCustomObject({ group: 'metal3.io', version: 'v1alpha1', namespace, plural: 'baremetalhosts' })) as { items: Host[] };
+    const host = list.items.find((h) => h.metadata?.name === nodeName) ?? list.items.find((h) => h.spec?.consumerRef?.name === nodeName);
+    if (!host) return undefined;
     const profile = profileNamed(host.metadata?.annotations?.[HARDWARE_PROFILE_ANNOTATION]);
     const rootDisk = profile.storage.find((s) => s.name === profile.rootDeviceName);
     return {

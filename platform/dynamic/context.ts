@@ -6,6 +6,7 @@ import type { PlatformDeps } from '../deps.js';
 import type { ClaimStore } from '../nodeClaims/claimStore.js';
 import type { ResourceInformer } from '../runtime/informer.js';
 import type { NodeClaim } from '../nodeClaims/types.js';
+import type { NodeTypeCandidate } from '../scheduling/pickNodeType.js';
 import type { KubeEventRecorder } from '../observability/events.js';
 import type { TenantConnection, TenantDirectory } from '../tenants/tenantDirectory.js';
 import type { Batcher, BatchWindow } from './batcher.js';
@@ -37,6 +38,8 @@ export interface DynamicContext {
   tenants: TenantDirectory;
   /** Every NodeClaim (informer cache). */
   claims(): NodeClaim[];
+  /** The NodeTypes, read at most once per batch window for all tenants (capacity moves slowly). */
+  nodeTypes(): Promise<NodeTypeCandidate[]>;
 }
 
 /** One tenant with dynamic pools, while its access Secret exists. */

@@ -14,6 +14,7 @@ import { ClaimStore } from '../nodeClaims/claimStore.js';
 import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
 import { GROUP, NODECLAIMS, VCIS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
 import { KubeEventRecorder } from '../observability/events.js';
+import type { NodeTypeCandidate } from '../scheduling/pickNodeType.js';
 import { TenantDirectory } from '../tenants/tenantDirectory.js';
 import { Batcher } from './batcher.js';
 import { DEFAULT_DYNAMIC_OPTIONS, isProvisionable, type DynamicContext, type DynamicOptions, type TenantState } from './context.js';
@@ -43,6 +44,7 @@ export class DynamicPoolsController {
       store: new ClaimStore(deps.kubeConfig),
       tenants: new TenantDirectory(deps.kubeConfig.makeApiClient(CoreV1Api), deps.logger, () => undefined),
       claims: () => this.claimInformer?.list() ?? [],
+      nodeTypes: () => this.nodeTypesCached(),
     };
   }
 
@@ -71,6 +73,18 @@ export class DynamicPoolsController {
     await this.ctx.tenants.stop();
     await this.vciInformer?.stop();
     await this.claimInformer?.stop();
+  }
+
+  private typesCache?: { at: number; types: Promise<NodeTypeCandidate[]> };
+
+  private nodeTypesCached(): Promise<NodeTypeCandidate[]> {
+    const now = Date.now();
+    if (!this.typesCache || now - this.typesCache.at > this.ctx.options.batch.idleMs) {
+      const types = this.ctx.store.nodeTypes();
+      types.catch(() => (this.typesCache = undefined));
+      this.typesCache = { at: now, types };
+    }
+    return this.typesCache.types;
   }
 
   private onVci(vci: Vci, deleted: boolean): void {

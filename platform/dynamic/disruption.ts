@@ -9,7 +9,8 @@
  * Every decision is an Event on the claim (Disrupting, DisruptionBlocked) or the pod that blocks it.
  * Deleting the claim hands it to the NodeClaim controller: drain, delete the Node, release the host.
  */
-import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { parseResources } from '../../common/podFit.js';
 import type { DisruptionReason, DynamicPool } from '../autoNodes/config.js';
 import { findClaimNode } from '../nodeClaims/registration.js';
 import { claimRef, claimView, GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
@@ -17,6 +18,7 @@ import { allowedDisruptions, describeBudget } from './budgets.js';
 import { findCandidates, isWorkloadPod, type NodeOnClaim } from './consolidation.js';
 import { podKey, podRef, type DynamicContext, type TenantState } from './context.js';
 import { DISRUPTION_REASON_ANNOTATION, DO_NOT_DISRUPT_ANNOTATION } from './names.js';
+import { STANDARD_RESOURCES } from './plan.js';
 import { inFlight } from './poolView.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -46,7 +48,7 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
       if (c.status?.phase !== 'Available' || inFlight(c, now.getTime(), ctx.options.nominationGraceMs)) continue;
       const state = await provider.getNode(claimView(c));
       const node = findClaimNode(nodes, c, state?.machine.name);
-      if (!node) continue;
+      if (!node || !initialized(node, c)) continue;
       claimed.add(node.metadata!.name!);
       const on = podsOn(node.metadata!.name!);
       onClaims.push({
@@ -112,6 +114,13 @@ function lastChange(t: TenantState, claim: NodeClaim, pods: V1Pod[], nowMs: numb
   const at = seen ? nowMs : Math.min(nowMs, joined ? new Date(joined).getTime() : nowMs);
   t.podChanges.set(claim.metadata.name!, { signature, at });
   return at;
+}
+
+/** Karpenter's Initialized: every resource the claim was made for is registered on the Node (GPUs come later than cpu). */
+function initialized(node: V1Node, claim: NodeClaim): boolean {
+  const allocatable = parseResources(node.status?.allocatable);
+  const extended = Object.keys(claim.spec.desiredCapacity ?? {}).filter((k) => !STANDARD_RESOURCES.has(k));
+  return (allocatable.cpu ?? 0) > 0 && extended.every((k) => (allocatable[k] ?? 0) > 0);
 }
 
 function created(c: NodeClaim): number {

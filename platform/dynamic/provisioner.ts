@@ -30,7 +30,7 @@ export async function provision(ctx: DynamicContext, t: TenantState): Promise<Pr
   })) as { items: NodeClaim[] }).items;
   const mineNames = new Set(mine.map((c) => c.metadata.name));
   const all = [...ctx.claims().filter((c) => c.metadata.namespace !== t.vci.namespace || !mineNames.has(c.metadata.name)), ...mine];
-  const types = await ctx.store.nodeTypes();
+  const types = await ctx.nodeTypes();
   const held = claimsPerType(all.filter((c) => !c.metadata.deletionTimestamp));
   const podsByKey = new Map(allPods.map((p) => [podKey(p), p]));
 
@@ -53,8 +53,8 @@ export async function provision(ctx: DynamicContext, t: TenantState): Promise<Pr
   if (toPlan.length === 0 || pools.length === 0) return { created: [] };
 
   const plan = planBatch(toPlan, pools, rooms);
-  const created: NodeClaim[] = [];
-  for (const planned of plan.claims) {
+  // Claims are independent writes: create them together, then say so on each claim and pod.
+  const created = await Promise.all(plan.claims.map(async (planned) => {
     const ref = t.pools.find((r) => r.pool.name === planned.pool)!;
     const type = types.find((x) => x.name === planned.type.name)!;
     const keys = planned.pods.map((p) => p.key);
@@ -62,13 +62,13 @@ export async function provision(ctx: DynamicContext, t: TenantState): Promise<Pr
       group: GROUP, version: VERSION, namespace: t.vci.namespace, plural: NODECLAIMS,
       body: claimForPlannedNode(t.vci, ref, type, keys, planned.requests),
     })) as NodeClaim;
-    created.push(claim);
     ctx.deps.events.record(claimRef(claim), 'Normal', 'Created',
       `dynamic pool ${planned.pool}: node type ${type.name} (cheapest of ${planned.alternatives} that fit) for ${keys.length} pending pod(s): ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''}`);
     for (const p of planned.pods) {
       t.podEvents.record(podRef(p.pod), 'Normal', 'Nominated', `Pod should schedule on: nodeclaim/${claim.metadata.name} (pool ${planned.pool}, node type ${type.name})`);
     }
-  }
+    return claim;
+  }));
   for (const [name, pods] of plan.nominations) {
     const claim = claimsByName.get(name)!;
     const list = [...new Set([...nominatedPods(claim), ...pods.map((p) => p.key)])];

@@ -36,17 +36,27 @@ describe('npm run bench --quick', () => {
     expect(report.ratios[0]!.bytesRead).toBeGreaterThan(1);
   });
 
+  it('provisions dynamic pools for 1,000 pending pods across 50 tenants and compares the nodes with a lower bound', () => {
+    const d = report.dynamic!;
+    expect({ tenants: d.tenants, pods: d.pods, hosts: d.hosts }).toEqual({ tenants: 50, pods: 1000, hosts: 10_000 });
+    expect(d.unschedulable).toBe(0);
+    expect(d.claims).toBeGreaterThanOrEqual(d.lowerBound);
+    expect(d.gpuClaims).toBeGreaterThanOrEqual(d.gpuLowerBound);
+    expect(d.allCreatedMs).toBeGreaterThan(0);
+    expect(toMarkdown(report)).toContain('| provisioner | 10000 | 50 | 1000 |');
+  });
+
   it('measures rendering and the hot reload', () => {
-    expect(report.render.renders).toBeGreaterThan(0);
-    expect(report.render.userDataBytes).toBeGreaterThan(0);
-    expect(report.reload.switchMs).toBeGreaterThan(0);
+    expect(report.render?.renders).toBeGreaterThan(0);
+    expect(report.render?.userDataBytes).toBeGreaterThan(0);
+    expect(report.reload?.switchMs).toBeGreaterThan(0);
   });
 
   it('prints a markdown report with one row per scenario and a verdict per target', () => {
     const markdown = toMarkdown(report);
     const rows = markdown.split('\n').filter((l) => /^\| (plugin|baseline) \|/.test(l));
     expect(rows).toHaveLength(2);
-    expect(report.targets).toHaveLength(7);
+    expect(report.targets).toHaveLength(8);
     for (const t of report.targets) expect(markdown).toContain(`| ${t.target} |`);
     expect(markdown).toMatch(/\| (PASS|MISS|n\/a \(not in this profile\)) \|/);
     // Nothing secret reaches the report.

@@ -8,11 +8,12 @@ import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { BaselineStrategy } from './baseline.js';
 import { runScenario, withDeadline, type ScenarioResult } from './burst.js';
+import { DYNAMIC_DEFAULTS, runDynamicScenario } from './dynamic.js';
 import { measureReload, renderThroughput, type ReloadResult } from './extras.js';
 import { PluginStrategy } from './pluginStrategy.js';
 import type { BenchOptions } from './profiles.js';
 import { ratiosOf, type BenchReport, type Machine } from './report.js';
-import { judgeTargets } from './targets.js';
+import { judgeDynamic, judgeTargets } from './targets.js';
 import { startWorld } from './world.js';
 
 const RELOAD_DEADLINE_MS = 120_000;
@@ -22,6 +23,10 @@ export type Progress = (line: string) => void;
 export async function runBench(opts: BenchOptions, progress: Progress = () => undefined): Promise<BenchReport> {
   const scenarios: ScenarioResult[] = [];
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
+  if (opts.dynamicOnly) {
+    const dynamic = await runDynamicScenario(DYNAMIC_DEFAULTS, progress);
+    return { options: opts, machine: machine(), scenarios, ratios: [], dynamic, targets: judgeDynamic(dynamic) };
+  }
   for (const hosts of opts.fleets) {
     for (const claims of opts.bursts.filter((c) => c <= hosts)) {
       for (const strategy of ['plugin', 'baseline'] as const) {
@@ -52,7 +57,9 @@ export async function runBench(opts: BenchOptions, progress: Progress = () => un
     .catch((err: unknown): ReloadResult => ({ method: 'loader', hosts: reloadHosts, switchMs: NaN, note: `FAILED: ${(err as Error).message}` }))
     .finally(() => world.close());
   const ratios = ratiosOf(scenarios);
-  return { options: opts, machine: machine(), scenarios, ratios, render, reload, targets: judgeTargets(scenarios, ratios) };
+  progress('dynamic pools: 1,000 pending pods across 50 tenants...');
+  const dynamic = await runDynamicScenario(DYNAMIC_DEFAULTS, progress);
+  return { options: opts, machine: machine(), scenarios, ratios, render, reload, dynamic, targets: [...judgeTargets(scenarios, ratios), ...judgeDynamic(dynamic)] };
 }
 
 function machine(): Machine {

@@ -15,9 +15,11 @@ export interface BenchOptions {
   json?: string;
   /** Folder for a `.cpuprofile` of each measured burst (burst only, not setup). */
   cpuProfDir?: string;
+  /** Run only the dynamic-pool scenario (`--dynamic-only`). */
+  dynamicOnly?: boolean;
 }
 
-const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | 'out' | 'json' | 'cpuProfDir'>> = {
+const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | 'out' | 'json' | 'cpuProfDir' | 'dynamicOnly'>> = {
   quick: { fleets: [1000], bursts: [100], concurrency: 100, baselineConcurrency: 10, baselineMaxClaims: 100, latencyMs: 2, renderSeconds: 1 },
   full: { fleets: [1000, 10000], bursts: [100, 1000], concurrency: 100, baselineConcurrency: 10, baselineMaxClaims: 100, latencyMs: 2, renderSeconds: 3 },
 };
@@ -41,13 +43,14 @@ export function parseArgs(argv: string[]): BenchOptions {
       return v;
     };
     if (arg === '--quick' || arg === '--full') continue;
+    else if (arg === '--dynamic-only') opts.dynamicOnly = true;
     else if (arg === '--out') opts.out = value();
     else if (arg === '--json') opts.json = value();
     else if (arg === '--cpu-prof-dir') opts.cpuProfDir = value();
     else if (arg === '--fleets') opts.fleets = list(value(), arg);
     else if (arg === '--bursts') opts.bursts = list(value(), arg);
     else if (NUMERIC[arg]) (opts[NUMERIC[arg]!] as number) = arg === '--latency' ? nonNegative(value(), arg) : positiveInt(value(), arg);
-    else throw new Error(`bench: unknown option ${arg} (known: --quick --full --out FILE --json FILE --cpu-prof-dir DIR --fleets N,N --bursts N,N ${Object.keys(NUMERIC).join(' ')})`);
+    else throw new Error(`bench: unknown option ${arg} (known: --quick --full --dynamic-only --out FILE --json FILE --cpu-prof-dir DIR --fleets N,N --bursts N,N ${Object.keys(NUMERIC).join(' ')})`);
   }
   return opts;
 }

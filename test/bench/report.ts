@@ -1,5 +1,6 @@
 /** The bench report as markdown: scenarios, plugin-vs-baseline ratios, targets (PASS/MISS), side measurements. */
 import type { ScenarioResult } from './burst.js';
+import type { DynamicResult } from './dynamic.js';
 import type { ReloadResult, RenderResult } from './extras.js';
 import type { BenchOptions } from './profiles.js';
 
@@ -32,8 +33,10 @@ export interface BenchReport {
   machine: Machine;
   scenarios: ScenarioResult[];
   ratios: Ratio[];
-  render: RenderResult;
-  reload: ReloadResult;
+  /** Absent with --dynamic-only. */
+  render?: RenderResult;
+  reload?: ReloadResult;
+  dynamic?: DynamicResult;
   targets: Target[];
 }
 
@@ -82,8 +85,14 @@ export function toMarkdown(r: BenchReport): string {
     lines.push('', '| hosts | claims | baseline/plugin bytes read | baseline/plugin requests | baseline/plugin wall time |', '|---:|---:|---:|---:|---:|');
     for (const x of r.ratios) lines.push(`| ${x.hosts} | ${x.claims} | ${f(x.bytesRead)}x | ${f(x.requests, 2)}x | ${f(x.wallTime)}x |`);
   }
-  lines.push('', `Template render: ${f(r.render.rendersPerSecond, 0)} renders/s (user data ${r.render.userDataBytes} B + network data ${r.render.networkDataBytes} B per render, ${r.render.renders} renders in ${f(r.render.seconds, 2)} s, one core).`);
-  lines.push(`Hot reload (${r.reload.method}, ${r.reload.hosts} hosts): ${f(r.reload.switchMs, 0)} ms to switch versions — ${r.reload.note}.`);
+  if (r.render) lines.push('', `Template render: ${f(r.render.rendersPerSecond, 0)} renders/s (user data ${r.render.userDataBytes} B + network data ${r.render.networkDataBytes} B per render, ${r.render.renders} renders in ${f(r.render.seconds, 2)} s, one core).`);
+  if (r.reload) lines.push(`Hot reload (${r.reload.method}, ${r.reload.hosts} hosts): ${f(r.reload.switchMs, 0)} ms to switch versions — ${r.reload.note}.`);
+  if (r.dynamic) {
+    const d = r.dynamic;
+    lines.push('', '| dynamic pools | hosts | tenants | pending pods | claims | window closed → all claims created | pass p50 / p99 ms | nodes / lower bound | GPU nodes / bound | unschedulable | mgmt req/claim | tenant req/claim |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| provisioner | ${d.hosts} | ${d.tenants} | ${d.pods} | ${d.claims} | ${f(d.allCreatedMs, 0)} ms | ${f(d.passP50Ms, 0)} / ${f(d.passP99Ms, 0)} | ${d.claims} / ${d.lowerBound} (${f(d.claims / d.lowerBound, 2)}x) | ${d.gpuClaims} / ${d.gpuLowerBound} | ${d.unschedulable} | ${f(d.mgmtRequestsPerClaim, 2)} | ${f(d.tenantRequestsPerClaim, 2)} |`);
+  }
   lines.push('', '| target | measured | result |', '|---|---|---|');
   for (const t of r.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.pass === undefined ? 'n/a (not in this profile)' : t.pass ? 'PASS' : 'MISS'} |`);
   return `${lines.join('\n')}\n`;

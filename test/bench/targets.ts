@@ -1,5 +1,6 @@
 /** The issue's performance targets, judged against the measured scenarios (reported, never asserted). */
 import type { ScenarioResult } from './burst.js';
+import type { DynamicResult } from './dynamic.js';
 import type { Ratio, Target } from './report.js';
 
 const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
@@ -61,4 +62,9 @@ export function judgeTargets(scenarios: ScenarioResult[], ratios: Ratio[]): Targ
     pass: cached.length ? rss * 1.048576 < 300 : undefined,
   });
   return targets;
+}
+
+/** Issue #14: all NodeClaims of the batch within 1 s of the window closing (2 cores). */
+export function judgeDynamic(d: DynamicResult): Target[] {
+  return [{ target: 'dynamic: window closed → all NodeClaims created ≤ 1 s (1,000 pods, 50 tenants)', measured: `${Math.round(d.allCreatedMs)} ms`, pass: d.allCreatedMs <= 1000 }];
 }

@@ -21,7 +21,7 @@ describe('dynamic pools: disruption, through the lab API', () => {
     expect(keepNode).not.toBe(spareNode);
     await waitFor(async () => (await readPod(t.core, 'job'))?.status?.phase === 'Succeeded', { what: 'job Succeeded' });
     const claims = await t.claims();
-    const nameOf = async (node: string) => claims.find((c) => w.provider.nodes.get(c.metadata.uid!)?.hostName === node)!.metadata.name!;
+    const nameOf = async (node: string) => claims.find((c) => w.provider.nodes.get(c.metadata.uid!)?.machine.name === node)!.metadata.name!;
     return { spareClaim: await nameOf(spareNode), keepClaim: await nameOf(keepNode) };
   }
 
@@ -62,7 +62,7 @@ describe('dynamic pools: disruption, through the lab API', () => {
     await waitFor(async () => !(await readPod(t.core, 'spare')), { what: 'spare evicted' });
     // Its controller would recreate it: it now fits on the remaining node.
     await createPod(t.core, aPod('spare', { requests: { cpu: '500m' } }));
-    const keepHost = w.provider.nodes.get((await t.claims())[0].metadata.uid!)!.hostName;
+    const keepHost = w.provider.nodes.get((await t.claims())[0].metadata.uid!)!.machine.name;
     expect(await runningOn(t.core, 'spare')).toBe(keepHost);
   });
 
