@@ -254,6 +254,8 @@ export interface MachineView {
   zone?: string;
   /** Tenant network the machine is attached to (e.g. a Netris server cluster), when a fabric is on. */
   network?: string;
+  /** That network's VLAN, when known. */
+  vlanId?: number;
   /** What the machine's controller reports as failing (for Metal3: BMO's errorType and errorMessage). */
   error?: { type: string; message: string };
 }

@@ -69,6 +69,7 @@ function hostRow(provider: string, m: MachineView, types: Map<string, NodeTypeOb
       tenant: tenantKey(claim),
     } : {}),
     ...(m.network ? { network: m.network } : {}),
+    ...(m.network && m.vlanId !== undefined ? { vlanId: m.vlanId } : {}),
     ...(m.error ? { error: { type: m.error.type, message: scrubSecrets(m.error.message) } } : {}),
   };
 }

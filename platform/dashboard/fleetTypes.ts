@@ -42,6 +42,7 @@ export interface HostRow {
   /** `<project namespace>/<vCluster>` of that claim. */
   tenant?: string;
   network?: string;
+  vlanId?: number;
   error?: { type: string; message: string };
 }
 

@@ -33,6 +33,7 @@ function machineView(settings: ProviderSettings, host: BareMetalHost): MachineVi
     ...(claimUid ? { claimUid } : {}),
     ...(labels[ZONE_LABEL] ? { zone: labels[ZONE_LABEL] } : {}),
     ...(annotations[ANNOTATION.serverCluster] ? { network: annotations[ANNOTATION.serverCluster] } : {}),
+    ...(annotations[ANNOTATION.serverCluster] && /^\d+$/.test(annotations[ANNOTATION.vlanId] ?? '') ? { vlanId: Number(annotations[ANNOTATION.vlanId]) } : {}),
     ...(error ? { error: { type: error.reason, message: error.message } } : {}),
   };
 }

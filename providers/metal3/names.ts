@@ -23,6 +23,8 @@ export const ANNOTATION = {
   lastTenant: 'metal3.vcluster.com/last-tenant',
   /** The Netris server cluster whose network the host's switch ports were (or are being) moved into. */
   serverCluster: 'metal3.vcluster.com/netris-server-cluster',
+  /** The VLAN of that server cluster's network, for views (the dashboard) that show it without asking the fabric. */
+  vlanId: 'metal3.vcluster.com/netris-vlan',
   /** On a claim's data Secret: the one host the claim targets (the per-claim lock across replicas). */
   targetHost: 'metal3.vcluster.com/host',
   /** On a BMH: resources inspection cannot see, e.g. `{"nvidia.com/gpu":"8"}`. */

@@ -140,6 +140,9 @@ describe('the fleet dashboard in Chromium', () => {
       return rows.filter((r) => r.includes(`${PROJECT}/tenant-1`) && r.includes('provisioned')).length === 2
         && rows.some((r) => r.includes(`${PROJECT}/tenant-2`) && r.includes('provisioning error'));
     }, { what: 'two hosts provisioned for tenant-1 and tenant-2 failed', timeoutMs: 30_000 });
+    const network = lab.world.fabric!.serverClusterFor(`${PROJECT}/tenant-1`);
+    const networks = await wide.page.locator('tr[data-host] [data-col="network"]').allInnerTexts();
+    expect(networks.filter((n) => n.includes(network.name) && n.includes(`VLAN ${network.vlanId}`))).toHaveLength(2);
     await wide.page.screenshot({ path: join(REPO_ROOT, 'docs', 'dashboard.png'), fullPage: true });
     expect(await overflowsHorizontally(wide.page)).toBe(false);
 

@@ -115,11 +115,14 @@ describe('createNode/deleteNode with the Netris fabric', () => {
         expect(writes[firstImage].portsIn).toEqual([network, network]);
       }
 
+      // The host records its network's VLAN for views (the dashboard) while it is in the tenant network.
+      expect((await lab.getHost(a.machine.name)).metadata.annotations?.['metal3.vcluster.com/netris-vlan']).toBe(String(tenantA.vlanId));
       const released = await releaseFully(claimA);
       expect(released).toMatchObject({ phase: 'Released', machine: { name: a.machine.name } });
       expect(portsOfHost(hostA).map((p) => [p.network, p.status])).toEqual([['parking-lot', 'active'], ['parking-lot', 'active']]);
       expect(netris.canReach(macA, 'provisioning')).toBe(true);
       expect((await lab.getHost(a.machine.name)).metadata.annotations?.['metal3.vcluster.com/netris-server-cluster']).toBeUndefined();
+      expect((await lab.getHost(a.machine.name)).metadata.annotations?.['metal3.vcluster.com/netris-vlan']).toBeUndefined();
       await expectNothingLeftFor(lab, claimA.uid);
       await releaseFully(claimB);
       await expectNothingLeftFor(lab, claimB.uid);

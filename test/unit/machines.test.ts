@@ -28,13 +28,13 @@ describe('listMachines', () => {
     const [view] = machineViews(settings, [host('h2', {
       metadata: {
         name: 'h2', labels: { 'gpu-model': 'h100', 'metal3.vcluster.com/node-claim': 'uid-1' },
-        annotations: { 'metal3.vcluster.com/node-type': 'cpu', 'metal3.vcluster.com/netris-server-cluster': 'p-demo-tenant-1' },
+        annotations: { 'metal3.vcluster.com/node-type': 'cpu', 'metal3.vcluster.com/netris-server-cluster': 'p-demo-tenant-1', 'metal3.vcluster.com/netris-vlan': '101' },
       },
       spec: { userData: { name: 'secret-user-data' } } as never,
       status: { operationalStatus: 'error', errorType: 'provisioning error', errorMessage: 'Image checksum mismatch', provisioning: { state: 'provisioning' } },
     })]);
     expect(view).toEqual({
-      name: 'h2', namespace: 'metal3', state: 'provisioning', poweredOn: false, nodeType: 'cpu', claimUid: 'uid-1', network: 'p-demo-tenant-1',
+      name: 'h2', namespace: 'metal3', state: 'provisioning', poweredOn: false, nodeType: 'cpu', claimUid: 'uid-1', network: 'p-demo-tenant-1', vlanId: 101,
       error: { type: 'provisioning error', message: 'Image checksum mismatch' },
     });
     expect(JSON.stringify(view)).not.toContain('secret-user-data');

@@ -48,7 +48,7 @@ export function HostTable({ hosts }: { hosts: HostRow[] }) {
                 </td>
                 <td data-col="node-type">{h.nodeType ?? '–'}</td>
                 <td>{h.site}</td>
-                {hasNetwork && <td data-col="network">{h.network ?? '–'}</td>}
+                {hasNetwork && <td data-col="network">{h.network ?? '–'}{h.vlanId !== undefined && <div class="sub">VLAN {h.vlanId}</div>}</td>}
                 <td data-col="error">
                   {h.error ? <><strong>{h.error.type}</strong><div class="error-message">{h.error.message}</div></> : '–'}
                 </td>

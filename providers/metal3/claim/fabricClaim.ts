@@ -67,7 +67,7 @@ export class FabricClaim implements ClaimStrategy<FabricPlan> {
     const { claim, inputs } = run.req;
     const { serverCluster, network, ip, settings } = run.plan;
     const name = host.metadata.name;
-    const reserved = isReservedFor(host, claim.uid) ? host : await this.write(reservedHost(host, { claim, tenant: inputs.tenant, serverCluster }));
+    const reserved = isReservedFor(host, claim.uid) ? host : await this.write(reservedHost(host, { claim, tenant: inputs.tenant, serverCluster, vlanId: network.vlanId }));
     if (!(await this.attach(reserved, run))) return 'give-up';
     // BMO may have written the host's status while the ports moved: start from the newest copy seen.
     const latest = this.cache.get(name);

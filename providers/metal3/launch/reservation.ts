@@ -9,13 +9,14 @@ import type { BareMetalHost } from '../types.js';
 
 const CLAIM_ANNOTATIONS = [
   ANNOTATION.claimNamespace, ANNOTATION.claimName, ANNOTATION.nodeType, ANNOTATION.tenant, ANNOTATION.allocatedIp,
-  ANNOTATION.releasing, ANNOTATION.originalNetwork, ANNOTATION.serverCluster,
+  ANNOTATION.releasing, ANNOTATION.originalNetwork, ANNOTATION.serverCluster, ANNOTATION.vlanId,
 ];
 
 export interface Reservation {
   claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace' | 'nodeType'>;
   tenant: string;
   serverCluster: string;
+  vlanId?: number;
 }
 
 /** The host held for a claim whose network is not attached yet: consumerRef, claim label and annotations, `online: false`. */
@@ -29,6 +30,7 @@ export function reservedHost(host: BareMetalHost, change: Reservation): BareMeta
     [ANNOTATION.nodeType]: claim.nodeType,
     [ANNOTATION.tenant]: change.tenant,
     [ANNOTATION.serverCluster]: change.serverCluster,
+    ...(change.vlanId !== undefined ? { [ANNOTATION.vlanId]: String(change.vlanId) } : {}),
   };
   next.metadata.labels = { ...next.metadata.labels, [LABEL.nodeClaim]: claim.uid };
   next.spec.consumerRef = { apiVersion: NODE_CLAIM_API_VERSION, kind: 'NodeClaim', name: claim.name, namespace: claim.namespace, uid: claim.uid };
