@@ -26,10 +26,12 @@ export interface PlatformConfig {
   providers: ProviderRegistration[];
   options: PlatformOptions;
   plugins: PluginLoadingOptions;
-  /** Port of the `/metrics` endpoint; 0 picks a free port. */
+  /** Port of the `/metrics`, `/healthz` and `/readyz` endpoint; 0 picks a free port. */
   metricsPort: number;
   /** The fleet dashboard's listener; absent: no dashboard. platform.yaml turns it on unless `dashboard.enabled: false`. */
   dashboard?: DashboardConfig;
+  /** Address that endpoint listens on; default 127.0.0.1 (a Pod uses 0.0.0.0 so kubelet can probe it). */
+  metricsAddress?: string;
 }
 
 export const DEFAULT_PLUGIN_LOADING: PluginLoadingOptions = { drainTimeoutMs: 10_000, versionPollMs: 2_000 };
@@ -103,7 +105,11 @@ export function parsePlatformConfig(text: string, file: string): PlatformConfig 
   if (typeof metricsPort !== 'number' || !Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
     throw fail('metrics.port', 'must be a port number 0-65535 (0 picks a free port)');
   }
-  return { providers, options, plugins, metricsPort, ...dashboardSection(root.dashboard, file) };
+  const metricsAddress = metrics.address ?? '127.0.0.1';
+  if (typeof metricsAddress !== 'string' || !/^[0-9a-fA-F.:]+$/.test(metricsAddress)) {
+    throw fail('metrics.address', 'must be an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1');
+  }
+  return { providers, options, plugins, metricsPort, metricsAddress, ...dashboardSection(root.dashboard, file) };
 }
 
 function dashboardSection(raw: unknown, file: string): { dashboard?: DashboardConfig } {

@@ -102,7 +102,7 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
     const events = new KubeEventRecorder({ kubeConfig, logger, clock });
     started.push(events);
     const metrics = new PlatformMetrics();
-    const metricsUrl = await metrics.listen(opts.metricsPort ?? config.metricsPort);
+    const metricsUrl = await metrics.listen(opts.metricsPort ?? config.metricsPort, config.metricsAddress);
     started.push(metrics);
     logger.info({ metricsUrl }, 'metrics served');
 
@@ -113,6 +113,13 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
     const late: { nodeTypes?: NodeTypeController } = {};
     const providers = new PluginDirectory();
     started.push(providers);
+    // Readiness: every configured plugin active and the NodeType controller's informers synced.
+    const serving = { nodeTypes: false };
+    metrics.health.add('plugins', () => {
+      const inactive = config.providers.map((p) => p.name).filter((name) => !providers.get(name));
+      return inactive.length ? `not active: ${inactive.join(', ')}` : undefined;
+    });
+    metrics.health.add('informers', () => (serving.nodeTypes ? undefined : 'NodeType controller informers not synced yet'));
     for (const registration of config.providers) {
       try {
         const plugin = await providers.register({
@@ -136,6 +143,7 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
     });
     started.push(nodeTypes);
     late.nodeTypes = nodeTypes;
+    serving.nodeTypes = true;
     // A cluster lost or back changes what its node types offer: publish that at once, not at the next resync.
     const unsubscribe = clusters.onChange(() => void nodeTypes.syncNow().catch(() => undefined));
     started.push({ stop: async () => unsubscribe() });

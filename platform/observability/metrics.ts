@@ -1,16 +1,19 @@
 /**
  * Platform metrics on a per-instance prom-client Registry (never the global default), served on
- * `/metrics`. Buckets are bare-metal sized: provisioning takes minutes, not milliseconds.
+ * `/metrics` (with the `/healthz` and `/readyz` probes, health.ts). Buckets are bare-metal sized:
+ * provisioning takes minutes, not milliseconds.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ClaimMetrics } from '../deps.js';
+import { HealthChecks, probeAnswer } from './health.js';
 
 const CLAIM_DURATION_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
 
 export class PlatformMetrics implements ClaimMetrics {
   readonly registry = new Registry();
+  readonly health = new HealthChecks();
   private readonly claimsByPhase = new Gauge({
     name: 'metal3_platform_nodeclaims',
     help: 'NodeClaims by phase and provider',
@@ -73,9 +76,14 @@ export class PlatformMetrics implements ClaimMetrics {
     this.reloads.inc({ provider, outcome });
   }
 
-  /** Serves `/metrics` on 127.0.0.1 (or `host`); port 0 picks a free one. Returns the URL. */
+  /** Serves `/metrics` and the probes on 127.0.0.1 (or `host`); port 0 picks a free one. Returns the metrics URL. */
   async listen(port: number, host = '127.0.0.1'): Promise<string> {
     const server = createServer((req, res) => {
+      const probe = probeAnswer(req.url ?? '', this.health);
+      if (probe) {
+        res.writeHead(probe.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(probe.body);
+        return;
+      }
       if (req.url !== '/metrics') {
         res.writeHead(404).end('not found\n');
         return;
@@ -90,7 +98,8 @@ export class PlatformMetrics implements ClaimMetrics {
       server.listen(port, host, () => resolve());
     });
     this.server = server;
-    return `http://${host}:${(server.address() as AddressInfo).port}/metrics`;
+    const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
+    return `http://${shown}:${(server.address() as AddressInfo).port}/metrics`;
   }
 
   async stop(): Promise<void> {
