@@ -74,6 +74,11 @@ export interface WorldOptions {
    * management cluster, as before.
    */
   sites?: number;
+  /**
+   * The credentials the platform runs with. Default: the lab admin's. The deploy RBAC e2e installs
+   * deploy/ here and answers the deploy ServiceAccount's token (everything else stays admin).
+   */
+  platformKubeConfig?: (api: KubeApiServer) => Promise<KubeConfig>;
 }
 
 /** The world's Netris fabric; claims join a tenant network with the SERVER_CLUSTER_PROPERTY. */
@@ -100,6 +105,8 @@ export interface World {
   tenants: TenantManager;
   farm: ServerFarm;
   platform: Platform;
+  /** The config the platform was started with (a second replica can use the same). */
+  platformConfig: PlatformConfig;
   stop(): Promise<void>;
 }
 
@@ -192,13 +199,13 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       metricsPort: 0,
     };
     const platform = await startPlatform({
-      kubeConfig, config, stateDir: join(opts.dir, 'platform'), logger: logger.child({ component: 'platform' }), replicaId: 'lab',
+      kubeConfig: opts.platformKubeConfig ? await opts.platformKubeConfig(api) : kubeConfig, config, stateDir: join(opts.dir, 'platform'), logger: logger.child({ component: 'platform' }), replicaId: 'lab',
       nodeTypeResyncMs: opts.timings === 'test' ? 1000 : 5000, orphanIntervalMs: opts.timings === 'test' ? 1000 : undefined,
       dashboard: opts.dashboard ?? (opts.timings === 'demo' ? {} : false),
       clusterProbeIntervalMs: opts.timings === 'test' ? 300 : 2000,
     });
     stops.push({ name: 'platform', stop: () => platform.stop() });
-    return { dir: opts.dir, kubeconfigPath, api, kubeConfig, fleet, simulator, sites, fabric, tenants, farm: farm!, platform, stop: stopAll };
+    return { dir: opts.dir, kubeconfigPath, api, kubeConfig, fleet, simulator, sites, fabric, tenants, farm: farm!, platform, platformConfig: config, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
