@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
 import { startWorld, type World } from '../../lab/world.js';
 import { promtoolCheckMetrics } from '../support/promtool.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
 import { waitFor } from '../support/waitFor.js';
+import { vciValues } from './vci.js';
 
 /** Waits here are long: the lab boots real servers. */
 const PATIENTLY = { timeoutMs: 60_000, everyMs: 100 };
@@ -21,18 +21,6 @@ const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const PROJECT = 'p-demo';
 
 type Obj = { metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string }; status?: { phase?: string; provisioning?: { state?: string } }; spec?: { consumerRef?: unknown } };
-
-function vciValues(pools: { name: string; quantity: number; type: string }[]): string {
-  return stringify({
-    privateNodes: {
-      enabled: true,
-      autoNodes: [{
-        provider: 'metal3-provider',
-        static: pools.map((p) => ({ name: p.name, quantity: p.quantity, nodeTypeSelector: [{ property: 'vcluster.com/node-type', value: p.type }] })),
-      }],
-    },
-  });
-}
 
 describe('end to end on the lab world', () => {
   let world: World;
