@@ -65,3 +65,8 @@ export function grantUsed(g: Grant, records: AuthzRecord[]): boolean {
 export function unusedGrants(grants: Grant[], records: AuthzRecord[], exceptions: Record<string, string>): string[] {
   return grants.filter((g) => !grantUsed(g, records)).map(describeGrant).filter((d) => !(d in exceptions));
 }
+
+/** Exceptions whose grant was used after all (the list must shrink with the code). */
+export function staleExceptions(grants: Grant[], records: AuthzRecord[], exceptions: Record<string, string>): string[] {
+  return grants.filter((g) => grantUsed(g, records)).map(describeGrant).filter((d) => d in exceptions);
+}
