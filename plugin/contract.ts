@@ -192,6 +192,10 @@ export interface NodeClaimView {
   /** Labels the node should carry (pool labels, nodeLabels). */
   nodeLabels?: Record<string, string>;
   taints?: { key: string; value?: string; effect: string }[];
+  /** `spec.startupTaints`: registered with the Node at the join like taints; the host removes them once it is Ready. */
+  startupTaints?: { key: string; value?: string; effect: string }[];
+  /** `spec.kubeletArgs`: extra kubelet flags for the join, `name` without the leading `--`. */
+  kubeletArgs?: Record<string, string>;
 }
 
 /** How the machine joins its tenant cluster. `token` is a secret: only ever written into a Secret. */

@@ -9,6 +9,7 @@ import { BOOT_SCRIPT_PATH, BOOTCMD_PATH, commandScript, renderBootScript, RUNCMD
 import type { CloudConfig } from './cloudConfig.js';
 import type { ConsoleLog } from './consoleLog.js';
 import type { Sandbox } from './sandbox.js';
+import { LAB_KUBELET_ENV_PATH } from '../vcluster/standins.js';
 
 export interface ApplyOptions {
   sandbox: Sandbox;
@@ -55,7 +56,7 @@ export async function applyCloudConfig(opts: ApplyOptions): Promise<void> {
     }
     await put(semaphore, '', 0o644);
   }
-  await put(sandbox.hostPath('/etc/default/kubelet'), `KUBELET_HEARTBEAT_MS=${opts.heartbeatMs}\n`, 0o644);
+  await put(sandbox.hostPath(LAB_KUBELET_ENV_PATH), `KUBELET_HEARTBEAT_MS=${opts.heartbeatMs}\n`, 0o644);
   await put(sandbox.hostPath(BOOTCMD_PATH), config.bootcmd.length ? commandScript(config.bootcmd) : '', 0o700);
   await put(sandbox.hostPath(RUNCMD_PATH), commandScript(config.runcmd), 0o700);
   await put(sandbox.hostPath(BOOT_SCRIPT_PATH), renderBootScript({ instanceId: opts.instanceId, mode: sandbox.mode }), 0o700);

@@ -17,6 +17,7 @@ import { LoopbackBridge, loopbackPorts } from './loopbackBridge.js';
 import { NetworkDataError, parseNetworkData, type NetworkSettings } from './networkData.js';
 import { describeRunner, LAB_CLOUD_CFG, LAB_CLOUD_CFG_PATH, type CloudInitRunner, type Nic } from './realBoot.js';
 import type { Sandbox } from './sandbox.js';
+import { LAB_KUBELET_ENV_PATH } from '../vcluster/standins.js';
 
 export type ServerPhase = 'Booting' | 'Running' | 'Failed' | 'Rejected' | 'PoweredOff' | 'Wiped';
 
@@ -204,7 +205,7 @@ export class SimulatedServer {
     const plan = await sandbox.prepareRealBoot(view.nics, { dir: bridgeDir, ports });
     await writeConfigDrive(sandbox.hostPath(CONFIG_DRIVE_SEED), { uuid: view.uid, hostname: this.deps.host, userData, networkData });
     await this.writeFile(LAB_CLOUD_CFG_PATH, LAB_CLOUD_CFG);
-    await this.writeFile('/etc/default/kubelet', `KUBELET_HEARTBEAT_MS=${this.deps.heartbeatMs}\n`);
+    await this.writeFile(LAB_KUBELET_ENV_PATH, `KUBELET_HEARTBEAT_MS=${this.deps.heartbeatMs}\n`);
     if (signal.aborted) return;
     this.deps.console.write(`config drive: user_data, meta_data.json${networkData !== undefined ? ', network_data.json' : ''}; NICs ${view.nics.map((n) => `${n.name} ${n.mac}`).join(', ') || 'none'}; tenant endpoints on loopback: ${ports.join(', ') || 'none'}`);
     this.attach(sandbox.spawnRealBoot(plan), (code, lastLine) => {

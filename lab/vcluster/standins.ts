@@ -23,13 +23,21 @@ echo "containerd (lab stand-in) v2.0.5 running"
 exec sleep infinity
 `;
 
+/**
+ * The lab's own kubelet settings (KUBELET_HEARTBEAT_MS), kept apart from /etc/default/kubelet, which
+ * belongs to the machine's user data (KUBELET_EXTRA_ARGS).
+ */
+export const LAB_KUBELET_ENV_PATH = '/etc/lab/kubelet.env';
+
 export const KUBELET_STANDIN = bash`#!/usr/bin/env bash
 # kubelet stand-in (lab): once kubeadm has joined, posts a heartbeat every KUBELET_HEARTBEAT_MS.
 set -uo pipefail
 ROOT="$\{ROOT:-}"
+# shellcheck source=/dev/null
+if [ -f "$ROOT${LAB_KUBELET_ENV_PATH}" ]; then . "$ROOT${LAB_KUBELET_ENV_PATH}"; fi
 interval="$(awk -v ms="$\{KUBELET_HEARTBEAT_MS:-10000}" 'BEGIN { printf "%.3f", ms / 1000 }')"
 config="$ROOT/var/lib/kubelet/standin.env"
-echo "kubelet (lab stand-in) v1.32.4 starting"
+echo "kubelet (lab stand-in) v1.32.4 starting with flags: $\{KUBELET_EXTRA_ARGS:-(none)}"
 while :; do
   if [ -f "$config" ]; then
     # shellcheck source=/dev/null
@@ -66,10 +74,23 @@ if [ -z "$server" ] || [ -z "$token" ] || [ -z "$ca_hash" ]; then
 fi
 if [ -z "$node_name" ]; then node_name="$(cat "$ROOT/etc/hostname" 2>/dev/null || hostname)"; fi
 node_name="$(printf '%s' "$node_name" | tr '[:upper:]' '[:lower:]')"
+# Like kubeadm's kubelet drop-in: KUBELET_EXTRA_ARGS from /etc/default/kubelet reach the kubelet, which
+# registers the Node with --register-with-taints and --node-labels; other flags are the kubelet's.
 node_taints=""
-if [ -f "$ROOT/etc/vcluster/node-taints" ]; then
-  node_taints="$(grep -v '^[[:space:]]*$' "$ROOT/etc/vcluster/node-taints" | paste -sd, -)"
+KUBELET_EXTRA_ARGS=""
+if [ -f "$ROOT/etc/default/kubelet" ]; then
+  # shellcheck source=/dev/null
+  . "$ROOT/etc/default/kubelet"
 fi
+read -r -a kubelet_flags <<< "$KUBELET_EXTRA_ARGS"
+for flag in "$\{kubelet_flags[@]}"; do
+  case "$flag" in
+    --register-with-taints=*) node_taints="$\{flag#--register-with-taints=}" ;;
+    --node-labels=*) node_labels="$\{node_labels:+$node_labels,}$\{flag#--node-labels=}" ;;
+    --?*=*) ;;
+    *) echo "kubeadm: KUBELET_EXTRA_ARGS in /etc/default/kubelet: $flag is not --<flag>=<value>" >&2; exit 1 ;;
+  esac
+done
 endpoint="https://$server"
 ca_file="$ROOT/etc/kubernetes/pki/ca.crt"
 public_key_sha256() { openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | sha256sum | cut -d' ' -f1; }

@@ -85,5 +85,7 @@ export function claimView(c: NodeClaim): NodeClaimView {
     environmentRef: c.spec.environmentRef || undefined,
     nodeLabels,
     taints: c.spec.taints,
+    startupTaints: c.spec.startupTaints,
+    kubeletArgs: c.spec.kubeletArgs,
   };
 }

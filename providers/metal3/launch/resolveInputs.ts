@@ -54,6 +54,8 @@ export class ClaimInputsResolver {
       userCloudConfig: properties[PROPERTY.userData],
       userCloudConfigOrigin: origin[PROPERTY.userData],
       taints: claim.taints,
+      startupTaints: claim.startupTaints,
+      kubeletArgs: claim.kubeletArgs,
     });
     return {
       nodeType,

@@ -11,6 +11,10 @@ export interface UserDataInput {
   /** The object that set `vcluster.com/user-data`, for errors (e.g. `NodeProvider metal3-provider`). */
   userCloudConfigOrigin?: string;
   taints?: { key: string; value?: string; effect: string }[];
+  /** Registered with the Node like taints; the host removes them once the Node is Ready. */
+  startupTaints?: { key: string; value?: string; effect: string }[];
+  /** Extra kubelet flags, `name` without the leading `--`. */
+  kubeletArgs?: Record<string, string>;
 }
 
 export interface NetworkDataInput {

@@ -1,4 +1,5 @@
 import { InvalidConfigurationError } from '../../../plugin/contract.js';
+import { KUBELET_DEFAULTS_PATH, kubeletExtraArgs } from './kubeletFlags.js';
 import type { UserDataInput } from './types.js';
 
 export const TENANT_CA_PATH = '/etc/vcluster/tenant-ca.crt';
@@ -19,7 +20,9 @@ export interface UserDataView {
   sshKeys: string[];
   caCertPem: string | null;
   caPath: string;
-  nodeTaints: string | null;
+  kubeletDefaultsPath: string;
+  /** Content of /etc/default/kubelet (KUBELET_EXTRA_ARGS), or null when the claim brings no flags. */
+  kubeletDefaults: string | null;
   joinScriptPath: string;
   joinScript: string | null;
 }
@@ -50,14 +53,15 @@ export function joinScriptView(input: UserDataInput & { join: NonNullable<UserDa
 }
 
 export function userDataView(input: UserDataInput, joinScript: string | undefined): UserDataView {
-  const taints = (input.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}\n`).join('');
+  const extraArgs = kubeletExtraArgs({ object: claimObject(input), taints: input.taints, startupTaints: input.startupTaints, kubeletArgs: input.kubeletArgs });
   return {
     hostname: input.hostname,
     fqdn: input.hostname,
     sshKeys: input.sshKeys.map((k) => k.trim()).filter(Boolean),
     caCertPem: input.join ? (input.join.caCertPem.endsWith('\n') ? input.join.caCertPem : `${input.join.caCertPem}\n`) : null,
     caPath: TENANT_CA_PATH,
-    nodeTaints: taints || null,
+    kubeletDefaultsPath: KUBELET_DEFAULTS_PATH,
+    kubeletDefaults: extraArgs === null ? null : `KUBELET_EXTRA_ARGS="${extraArgs}"\n`,
     joinScriptPath: JOIN_SCRIPT_PATH,
     joinScript: joinScript ?? null,
   };

@@ -34,8 +34,8 @@ write_files:
     permissions: '0644'
     content: |
 ${indent(opts.caPem, 6)}
-  - path: /etc/vcluster/node-taints
-    content: dedicated=lab:NoSchedule
+  - path: /etc/default/kubelet
+    content: KUBELET_EXTRA_ARGS="--register-with-taints=dedicated=lab:NoSchedule --max-pods=50"
 runcmd:
   - echo "joining $(cat "$ROOT/etc/hostname")"
   - curl -fsSL --retry 2 --cacert "$ROOT/etc/vcluster/ca.crt" "${opts.endpoint}/node/join?token=${opts.token}" -o "$ROOT/tmp/join.sh"

@@ -85,9 +85,9 @@ describe('servers booted by Debian cloud-init', () => {
     expect(ethernet!.routes).toEqual([{ to: '0.0.0.0/0', via: '192.168.100.1' }]);
 
     // write_files and runcmd were cloud-init's own: the files are in the server, not on this machine.
-    expect(await readFile(join(sandbox, 'etc/vcluster/node-taints'), 'utf8')).toBe('dedicated=lab:NoSchedule');
+    expect(await readFile(join(sandbox, 'etc/default/kubelet'), 'utf8')).toBe('KUBELET_EXTRA_ARGS="--register-with-taints=dedicated=lab:NoSchedule --max-pods=50"');
     expect(await exists(join(sandbox, 'var/lib/cloud/instances', meta.uuid, 'scripts/runcmd'))).toBe(true);
-    expect(await exists('/etc/vcluster/node-taints')).toBe(false);
+    expect(await readFile('/etc/default/kubelet', 'utf8').catch(() => '')).not.toContain('dedicated=lab');
     expect(await exists(join(sandbox, 'home/ubuntu/.ssh/authorized_keys')) || await exists(join(sandbox, 'root/.ssh/authorized_keys'))).toBe(true);
 
     // Power off, then on again: cloud-init skips the per-instance runcmd, the enabled kubelet returns.

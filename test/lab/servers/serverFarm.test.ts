@@ -1,4 +1,4 @@
-import { access, readdir } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildTokenSecret, generateToken } from '../../../lab/vcluster/bootstrapTokens.js';
@@ -66,6 +66,8 @@ describe('server farm', () => {
     for (const path of expected) if (!(await exists(join(sandbox, path)))) missing.push(path);
     expect(missing).toEqual([]);
     if (farm.sandboxMode === 'namespace') expect(await exists('/etc/vcluster/ca.crt')).toBe(false);
+    // The kubelet was started with the flags of /etc/default/kubelet (KUBELET_EXTRA_ARGS).
+    expect(await readFile(join(sandbox, 'var/log/kubelet.log'), 'utf8')).toContain('starting with flags: --register-with-taints=dedicated=lab:NoSchedule --max-pods=50');
 
     await setHostStatus('host-a', 'provisioned', false);
     await waitFor(async () => readyStatus(await readNode('worker-a')) === 'Unknown', { what: 'Node worker-a NotReady', ...PATIENTLY });

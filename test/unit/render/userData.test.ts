@@ -25,7 +25,8 @@ describe('renderUserData', () => {
     expect(doc.ssh_authorized_keys).toEqual(['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGc2bA0mO4ZpZz operator@example']);
     expect(file(doc, '/etc/vcluster/tenant-ca.crt')?.content).toContain('-----BEGIN CERTIFICATE-----');
     expect(file(doc, '/etc/vcluster/node-labels')).toBeUndefined();
-    expect(file(doc, '/etc/vcluster/node-taints')?.content).toBe('nvidia.com/gpu=present:NoSchedule\n');
+    expect(file(doc, '/etc/vcluster/node-taints')).toBeUndefined();
+    expect(file(doc, '/etc/default/kubelet')?.content).toBe('KUBELET_EXTRA_ARGS="--register-with-taints=nvidia.com/gpu=present:NoSchedule"\n');
     expect(file(doc, JOIN_SCRIPT)).toMatchObject({ permissions: '0700', owner: 'root:root' });
     expect(doc.runcmd).toEqual([JOIN_SCRIPT]);
   });
@@ -74,7 +75,7 @@ describe('renderUserData', () => {
     expect(doc.package_update).toBe(true);
     expect(doc.packages).toEqual(['jq']);
     expect(doc.write_files.map((f) => f.path)).toEqual([
-      '/etc/motd', '/etc/vcluster/tenant-ca.crt', '/etc/vcluster/node-taints', JOIN_SCRIPT,
+      '/etc/motd', '/etc/vcluster/tenant-ca.crt', '/etc/default/kubelet', JOIN_SCRIPT,
     ]);
     expect(doc.runcmd).toEqual(['echo user-first', JOIN_SCRIPT]);
   });
@@ -109,12 +110,39 @@ describe('renderUserData', () => {
     expect(err.message).not.toContain('hunter2');
   });
 
-  it('escapes odd hostnames, taints and keys: they stay values and add no keys', () => {
+  it('writes taints, startupTaints and kubeletArgs to /etc/default/kubelet, so the kubelet registers with them', () => {
+    const { doc } = render({
+      startupTaints: [{ key: 'node.cilium.io/agent-not-ready', effect: 'NoExecute' }],
+      kubeletArgs: { 'max-pods': '50', 'eviction-hard': 'memory.available<500Mi' },
+    });
+    expect(file(doc, '/etc/default/kubelet')).toMatchObject({ permissions: '0644', owner: 'root:root' });
+    expect(file(doc, '/etc/default/kubelet')?.content).toBe('KUBELET_EXTRA_ARGS="--register-with-taints=nvidia.com/gpu=present:NoSchedule,'
+      + 'node.cilium.io/agent-not-ready:NoExecute --eviction-hard=memory.available<500Mi --max-pods=50"\n');
+  });
+
+  it('writes no /etc/default/kubelet for a claim without taints or kubelet flags', () => {
+    expect(file(render({ taints: [] }).doc, '/etc/default/kubelet')).toBeUndefined();
+  });
+
+  it.each([
+    ['spec.kubeletArgs["max pods"]', { kubeletArgs: { 'max pods': '5' } }, /is not a kubelet flag name/],
+    ['spec.kubeletArgs["--max-pods"]', { kubeletArgs: { '--max-pods': '5' } }, /is not a kubelet flag name/],
+    ['spec.kubeletArgs["register-with-taints"]', { kubeletArgs: { 'register-with-taints': 'a:NoSchedule' } }, /set spec.taints or spec.startupTaints instead/],
+    ['spec.kubeletArgs["max-pods"]', { kubeletArgs: { 'max-pods': '5 --anonymous-auth=true' } }, /without whitespace/],
+    ['spec.kubeletArgs["node-ip"]', { kubeletArgs: { 'node-ip': '"$(reboot)"' } }, /without whitespace, quotes/],
+    ['spec.taints[0].value', { taints: [{ key: 'a', value: "'; reboot; '", effect: 'NoSchedule' }] }, /is not a valid taint value/],
+    ['spec.startupTaints[1].key', { startupTaints: [{ key: 'ok', effect: 'NoSchedule' }, { key: 'k\nbootcmd: [reboot]', effect: 'NoSchedule' }] }, /is not a valid taint key/],
+    ['spec.startupTaints[0].effect', { startupTaints: [{ key: 'ok', effect: 'Sometimes' }] }, /must be one of NoSchedule, PreferNoSchedule, NoExecute/],
+  ])('refuses %s, naming the claim and the field', async (field, overrides, message) => {
+    const err = await expectRejectsWith(() => renderer.renderUserData(userDataInput(overrides)), 'InvalidConfiguration', { object: 'NodeClaim p-a/claim-1', field });
+    expect(err.message).toMatch(message);
+  });
+
+  it('escapes odd hostnames and keys: they stay values and add no keys', () => {
     const hostname = 'evil\nruncmd: [reboot]\n#';
     const { doc } = render({
       hostname,
       sshKeys: ['key"], runcmd: ["reboot'],
-      taints: [{ key: 'a', value: "'; reboot; '", effect: 'NoSchedule' }, { key: 'k', value: 'v\nbootcmd: [reboot]', effect: 'NoSchedule' }],
     });
     expect(doc.hostname).toBe(hostname);
     expect(doc.runcmd).toEqual([JOIN_SCRIPT]);

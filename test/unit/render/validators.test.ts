@@ -23,7 +23,8 @@ describe('rendered data passes the real validators', () => {
     'with user cloud-config': userDataInput({ userCloudConfig: USER_CLOUD_CONFIG, userCloudConfigOrigin: 'NodeProvider metal3-provider' }),
     'odd values': userDataInput({
       hostname: 'weird: "host"\n- injected',
-      taints: [{ key: 'a/b', value: 'x: y #z', effect: 'NoSchedule' }, { key: 'yes', value: 'on', effect: 'NoSchedule' }],
+      taints: [{ key: 'a/b', value: 'x.y-z', effect: 'NoSchedule' }, { key: 'yes', value: 'on', effect: 'NoSchedule' }],
+      kubeletArgs: { 'eviction-hard': 'memory.available<500Mi;x|y&z#:w' },
       sshKeys: ["ssh-rsa AAAA' $(reboot) key"],
       join: { ...JOIN, endpoint: "https://tenant.example:8443/base'path/", token: "abcdef.0123'$(id)\"x" },
     }),

@@ -1,0 +1,84 @@
+/**
+ * A NodeClaim's own settings on the lab world with the real plugin and real (simulated) servers: its
+ * kubeletArgs and startupTaints reach the join (the kubelet starts with them and registers the Node
+ * with the taints).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoreV1Api, CustomObjectsApi, type V1Node } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { startWorld, type World } from '../../lab/world.js';
+import { REPO_ROOT } from '../platform/host/helpers.js';
+import { waitFor } from '../support/waitFor.js';
+
+const PATIENTLY = { timeoutMs: 60_000, everyMs: 100 };
+const LOFT = { group: 'management.loft.sh', version: 'v1' };
+const BMH = { group: 'metal3.io', version: 'v1alpha1', namespace: 'metal3-system', plural: 'baremetalhosts' };
+const PROJECT = 'p-own';
+const TENANT = 'tenant-own';
+const STARTUP_TAINT = { key: 'example.com/warming', effect: 'NoSchedule' };
+
+type Claim = { metadata: { name: string; uid: string; annotations?: Record<string, string> }; status?: { phase?: string; power?: { state?: string } } };
+type Bmh = { metadata: { name: string; annotations?: Record<string, string> }; spec: { online?: boolean }; status?: { poweredOn?: boolean } };
+
+function claimBody(name: string, spec: Record<string, unknown> = {}) {
+  return {
+    apiVersion: 'management.loft.sh/v1', kind: 'NodeClaim', metadata: { name },
+    spec: { providerRef: 'metal3-provider', typeRef: 'metal3-provider.cpu', vClusterRef: TENANT, ...spec },
+  };
+}
+
+describe('a NodeClaim’s own settings, end to end on the lab world', () => {
+  let world: World;
+  let dir: string;
+  let custom: CustomObjectsApi;
+
+  beforeAll(async () => {
+    await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
+    dir = await mkdtemp(join(REPO_ROOT, '.lab', 'e2e-'));
+    world = await startWorld({ dir, timings: 'test', netris: false });
+    custom = world.kubeConfig.makeApiClient(CustomObjectsApi);
+    await world.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: PROJECT } } });
+    await custom.createNamespacedCustomObject({
+      ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances',
+      body: {
+        apiVersion: 'management.loft.sh/v1', kind: 'VirtualClusterInstance', metadata: { name: TENANT },
+        spec: { template: { helmRelease: { values: stringify({ privateNodes: { enabled: true } }) } } },
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await world?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const tenantNodes = async (): Promise<V1Node[]> => {
+    const tenant = world.tenants.get(PROJECT, TENANT);
+    return tenant ? (await tenant.api.kubeConfig().makeApiClient(CoreV1Api).listNode()).items : [];
+  };
+  const readClaim = async (name: string) => (await custom.getNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'nodeclaims', name })) as Claim;
+  const hostOf = async (uid: string) => ((await custom.listNamespacedCustomObject({ ...BMH, labelSelector: `metal3.vcluster.com/node-claim=${uid}` })) as { items: Bmh[] }).items[0];
+  const kubeletLog = (host: string) => readFile(join(dir, 'servers', host, 'var/log/kubelet.log'), 'utf8').catch(() => '');
+
+
+  it('starts the kubelet with the claim’s kubeletArgs, and its startupTaints as --register-with-taints', async () => {
+    await waitFor(() => world.tenants.get(PROJECT, TENANT), { what: `tenant ${TENANT} running`, ...PATIENTLY });
+    await custom.createNamespacedCustomObject({
+      ...LOFT, namespace: PROJECT, plural: 'nodeclaims',
+      body: claimBody('own-1', { startupTaints: [STARTUP_TAINT], kubeletArgs: { 'max-pods': '50' } }),
+    });
+    const claim = await waitFor(async () => {
+      const c = await readClaim('own-1');
+      return c.status?.phase === 'Available' && c;
+    }, { what: 'NodeClaim own-1 Available', ...PATIENTLY });
+    const host = (await hostOf(claim.metadata.uid)).metadata.name;
+    const log = await waitFor(async () => {
+      const text = await kubeletLog(host);
+      return text.includes('starting with flags') && text;
+    }, { what: `kubelet log of ${host}`, ...PATIENTLY });
+    expect(log).toContain('starting with flags: --register-with-taints=example.com/warming:NoSchedule --max-pods=50');
+    expect(await tenantNodes()).toHaveLength(1);
+  });
+});
