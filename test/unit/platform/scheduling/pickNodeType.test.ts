@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Requirement } from '../../../platform/autoNodes/config.js';
-import { effectiveCost, pickNodeType, type NodeTypeCandidate } from '../../../platform/scheduling/pickNodeType.js';
-import { satisfies } from '../../../platform/scheduling/requirements.js';
+import type { Requirement } from '../../../../platform/autoNodes/config.js';
+import { effectiveCost, pickNodeType, type NodeTypeCandidate } from '../../../../platform/scheduling/pickNodeType.js';
+import { satisfies } from '../../../../platform/scheduling/requirements.js';
 
 const type = (name: string, extra: Partial<NodeTypeCandidate> = {}): NodeTypeCandidate => ({
   name: `m3.${name}`, providerRef: 'm3', properties: {}, resources: { cpu: '8', memory: '32Gi' },

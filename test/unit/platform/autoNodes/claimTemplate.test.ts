@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { claimForPool, surplusClaims } from '../../../platform/autoNodes/claimTemplate.js';
-import type { NodeClaim } from '../../../platform/nodeClaims/types.js';
+import { claimForPool, surplusClaims } from '../../../../platform/autoNodes/claimTemplate.js';
+import type { NodeClaim } from '../../../../platform/nodeClaims/types.js';
 
 const claim = (name: string, created: string, phase?: 'Pending' | 'Available' | 'Failed', deleting = false): NodeClaim => ({
   metadata: { name, creationTimestamp: created as unknown as Date, ...(deleting ? { deletionTimestamp: created as unknown as Date } : {}) },

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { whyIneligible, whyNotFree } from '../../providers/metal3/hosts/eligibility.js';
-import { IndexedSet } from '../../providers/metal3/hosts/indexedSet.js';
-import { pickFree, type FreePickContext } from '../../providers/metal3/hosts/pickFree.js';
-import { HostResourceMemo, parseRequirements } from '../../providers/metal3/hosts/resources.js';
-import type { Metal3NodeTypeSpec } from '../../providers/metal3/spec.js';
-import type { BareMetalHost } from '../../providers/metal3/types.js';
+import { whyIneligible, whyNotFree } from '../../../providers/metal3/hosts/eligibility.js';
+import { IndexedSet } from '../../../providers/metal3/hosts/indexedSet.js';
+import { pickFree, type FreePickContext } from '../../../providers/metal3/hosts/pickFree.js';
+import { HostResourceMemo, parseRequirements } from '../../../providers/metal3/hosts/resources.js';
+import type { Metal3NodeTypeSpec } from '../../../providers/metal3/spec.js';
+import type { BareMetalHost } from '../../../providers/metal3/types.js';
 
 type Host = BareMetalHost;
 

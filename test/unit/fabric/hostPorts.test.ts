@@ -1,6 +1,6 @@
 /** Reading a BareMetalHost's NICs and LLDP switch ports for the fabric. */
 import { describe, expect, it } from '@jest/globals';
-import { hostPortsFromBareMetalHost } from '../../providers/metal3/fabric/hostPorts.js';
+import { hostPortsFromBareMetalHost } from '../../../providers/metal3/fabric/hostPorts.js';
 
 describe('hostPortsFromBareMetalHost', () => {
   it('maps status.hardware.nics[].lldp to switch and port ids', () => {

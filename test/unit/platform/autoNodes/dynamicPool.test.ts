@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { validateAutoNodes } from '../../../platform/autoNodes/validate.js';
-import { parseCron, windowActive } from '../../../platform/dynamic/cron.js';
+import { validateAutoNodes } from '../../../../platform/autoNodes/validate.js';
+import { parseCron, windowActive } from '../../../../platform/dynamic/cron.js';
 
 const dyn = (fields: object) => [{ provider: 'm3', dynamic: [{ name: 'burst', ...fields }] }];
 const P = 'privateNodes.autoNodes[0].dynamic[0]';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createLogger } from '../../../platform/observability/logger.js';
+import { createLogger } from '../../../../platform/observability/logger.js';
 
 const TOKEN = 'abcdef.0123456789abcdef';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseAutoNodesFromValues, parseDurationMs, validateAutoNodes } from '../../../platform/autoNodes/validate.js';
+import { parseAutoNodesFromValues, parseDurationMs, validateAutoNodes } from '../../../../platform/autoNodes/validate.js';
 
 const pool = (extra: Record<string, unknown> = {}) => ({ name: 'p', quantity: 1, ...extra });
 const sel = (r: Record<string, unknown>) => [{ provider: 'm3', static: [pool({ nodeTypeSelector: [{ property: 'k', ...r }] })] }];
