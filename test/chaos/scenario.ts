@@ -18,7 +18,7 @@ import { Rng } from './prng.js';
 import { CHAOS_LEASE, ReplicaSet } from './replicas.js';
 import { Operations, SLOTS, type Op } from './operations.js';
 import { TenantDriver, type Pool } from './tenants.js';
-import { waitFor } from '../support/waitFor.js';
+import { sleep, waitFor } from '../support/waitFor.js';
 
 export interface ChaosOptions {
   seed: number;
@@ -150,6 +150,3 @@ async function settle(world: World, timeoutMs: number, problems: (s: ClusterSnap
   return last;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

@@ -13,7 +13,7 @@ import { readClusterPatiently } from './cluster.js';
 import { checkExclusive, checkLeaks } from './invariants.js';
 import { CHAOS_LEASE, ReplicaSet } from './replicas.js';
 import { TenantDriver } from './tenants.js';
-import { waitFor } from '../support/waitFor.js';
+import { sleep, waitFor } from '../support/waitFor.js';
 
 /** Waits here are long: two replicas provision real servers. */
 const PATIENTLY = { timeoutMs: 60_000, everyMs: 50 };
@@ -51,7 +51,7 @@ describe('two platform replicas under leader election', () => {
     expect(lease.spec?.holderIdentity).toBe(replicas.get('a')!.replicaId);
     expect(lease.spec?.leaseDurationSeconds).toBe(LEASE_MS / 1000);
     // b keeps following while a renews.
-    await new Promise((r) => setTimeout(r, LEASE_MS * 1.5));
+    await sleep(LEASE_MS * 1.5);
     expect(replicas.leaders()).toEqual(['a']);
   }, 30_000);
 
@@ -68,7 +68,7 @@ describe('two platform replicas under leader election', () => {
           violations.push(...checkExclusive(s));
           for (const t of s.tokens) seenTokens.set(t.claimUid, (seenTokens.get(t.claimUid) ?? new Set()).add(t.name));
         }
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
     })();
     try {

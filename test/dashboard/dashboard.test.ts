@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { startDashboard, type Dashboard } from '../../platform/dashboard/index.js';
-import { waitFor } from '../support/waitFor.js';
+import { sleep, waitFor } from '../support/waitFor.js';
 import { silentLogger } from '../../platform/observability/logger.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
 import { launchBrowser, recordHostStates, type Browser, type WatchedPage } from './browser.js';
@@ -78,7 +78,7 @@ describe('the fleet dashboard in Chromium', () => {
     const before = reads();
     const pages: WatchedPage[] = [];
     for (let i = 0; i < 10; i++) pages.push(await open());
-    await new Promise((r) => setTimeout(r, 1500)); // a few snapshot rebuilds happen meanwhile
+    await sleep(1500); // a few snapshot rebuilds happen meanwhile
     await Promise.all(pages.map((p) => p.page.reload().then(() => p.page.locator('tr[data-host]').first().waitFor())));
     expect(reads()).toEqual(before);
     expect(stats.snapshot().openWatches).toBe(watchesBefore);

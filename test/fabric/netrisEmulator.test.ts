@@ -1,6 +1,7 @@
 /** The Netris emulator's HTTP API and network model, driven with plain fetch. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startNetrisEmulator, type NetrisEmulator } from '../../lab/netris/emulator.js';
+import { sleep } from '../support/waitFor.js';
 
 /** The loose shape of the `data` the tests read (ports, sessions, server clusters). */
 interface Data extends Array<PortData> {
@@ -101,7 +102,7 @@ describe('Netris emulator', () => {
       expect(moved.status).toBe(202);
       expect(moved.body.data).toMatchObject({ vnet: 'tenant-1', untaggedVlan: 100, status: 'provisioning' });
       expect(netris.canReach('aa:00:00:00:00:01', 'tenant:tenant-1')).toBe(false);
-      await new Promise((r) => setTimeout(r, 80));
+      await sleep(80);
       expect((await call('GET', `/api/v2/port/${port.id}`)).body.data.status).toBe('active');
       expect(netris.canReach('aa:00:00:00:00:01', 'tenant:tenant-1')).toBe(true);
       expect(netris.canReach('aa:00:00:00:00:01', 'tenant:tenant-2')).toBe(false);

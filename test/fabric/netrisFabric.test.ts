@@ -4,6 +4,7 @@ import { type Logger } from '../../plugin/contract.js';
 import { createNetrisFabric, type HostPorts, type NetworkFabric, type TenantNetwork } from '../../providers/metal3/fabric/fabric.js';
 import { startNetrisEmulator, type NetrisEmulator } from '../../lab/netris/emulator.js';
 import { expectRejectsWith } from '../support/expectations.js';
+import { sleep } from '../support/waitFor.js';
 
 const PASSWORD = 'Pa55-never-in-logs';
 
@@ -190,7 +191,7 @@ describe('Netris fabric', () => {
         await expectRejectsWith(impatient.attach(cpu1, tenant1), 'Transient');
         await expect(fabric.attach(cpu1, tenant1, AbortSignal.timeout(50))).rejects.toMatchObject({ name: 'TimeoutError' });
         // The timed-out moves still land on the emulator later; let them, so afterEach can undo them.
-        await new Promise((r) => setTimeout(r, 400));
+        await sleep(400);
       } finally {
         impatient.close();
       }

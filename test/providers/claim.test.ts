@@ -9,7 +9,7 @@ import type { BareMetalHost } from '../../providers/metal3/types.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { activate } from '../../plugin/index.js';
 import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from './helpers.js';
-import { waitFor } from '../support/waitFor.js';
+import { sleep, waitFor } from '../support/waitFor.js';
 import { aClaim, JOIN, JOIN_TOKEN } from '../support/builders.js';
 import { expectNothingLeftFor } from '../support/expectations.js';
 
@@ -70,7 +70,7 @@ describe('createNode', () => {
     const claim = aClaim({ nodeType: 'single' });
     const state = await provider.createNode(claim, JOIN);
     await waitFor(() => events.length >= 1);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     watch.abort();
 
     expect(state).toMatchObject({ claimUid: claim.uid, machine: { name: 'single-01' }, phase: 'Claimed', nodeType: 'single' });
@@ -169,7 +169,7 @@ describe('createNode', () => {
     const claim = aClaim({ nodeType: 'gpu' });
     await lab.createHost('cpu-only-01', { ...CPU_HOST, labels: { 'hardware-class': 'cpu' } });
     await waitFor(async () => (await lab.getHost('cpu-only-01')).status?.provisioning?.state === 'available');
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     const err = await provider.createNode(claim, JOIN).catch((e: unknown) => e);
     expect(isInsufficientCapacity(err)).toBe(true);
     expect((err as Error).message).toMatch(/1 host\(s\) match the selector; ineligible: 1 not enough nvidia\.com\/gpu/);

@@ -11,7 +11,7 @@ import { chooseHost } from '../../providers/metal3/hosts/chooseHost.js';
 import { startCrashProxy } from '../support/crash.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from './helpers.js';
-import { waitFor } from '../support/waitFor.js';
+import { sleep, waitFor } from '../support/waitFor.js';
 import { aClaim, JOIN } from '../support/builders.js';
 
 const CLAIM_LABEL = 'metal3.vcluster.com/node-claim';
@@ -162,7 +162,7 @@ describe('the per-claim data Secret', () => {
     const legacy = await lab.patchHost(hostName, {
       spec: { userData: { name: `${recordName(claim)}-user-data`, namespace: lab.namespace }, networkData: { name: `${recordName(claim)}-network-data`, namespace: lab.namespace } },
     });
-    await new Promise((r) => setTimeout(r, 300)); // the plugin's watch sees the patch
+    await sleep(300); // the plugin's watch sees the patch
 
     expect((await activation.provider.createNode(claim, JOIN)).machine.name).toBe(hostName);
     expect((await lab.getHost(hostName)).metadata.resourceVersion).toBe(legacy.metadata.resourceVersion);

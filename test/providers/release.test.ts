@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NodeClaimView, NodeProvider, PluginActivation } from '../../plugin/contract.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from './helpers.js';
-import { waitFor } from '../support/waitFor.js';
+import { sleep, waitFor } from '../support/waitFor.js';
 import { aClaim, JOIN } from '../support/builders.js';
 import { expectNothingLeftFor } from '../support/expectations.js';
 
@@ -39,14 +39,14 @@ describe('deleteNode and node state', () => {
     const name = `rel-${++hostCounter}`;
     await lab.createHost(name, { ...CPU_HOST, annotations });
     await waitFor(async () => (await provider.nodeTypes())[0].capacity.total >= 1 && !!(await lab.getHost(name)).status);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     const claim = aClaim({ properties: { 'metal3.vcluster.com/server-name': name } });
     await waitFor(() => provider.createNode(claim, JOIN).then(() => true, () => false));
     return { claim, name };
   }
 
   const stateOf = async (claim: NodeClaimView) => {
-    await new Promise((r) => setTimeout(r, 30)); // let the informer deliver the status write
+    await sleep(30); // let the informer deliver the status write
     return provider.getNode(claim);
   };
 
@@ -110,7 +110,7 @@ describe('deleteNode and node state', () => {
     await lab.setHostState(name, 'provisioned', { poweredOn: true });
     await lab.patchHost(name, { spec: { disablePowerOff: true } });
     await waitFor(async () => (await provider.getNode(claim))?.providerState === 'provisioned' && (await lab.getHost(name)).spec.disablePowerOff === true);
-    await new Promise((r) => setTimeout(r, 50)); // let the cache see the spec change
+    await sleep(50); // let the cache see the spec change
 
     expect(await provider.deleteNode(claim)).toMatchObject({ phase: 'Releasing', machine: { name } });
     const bmh = await lab.getHost(name);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isTransient, type NodeProvider, type PluginActivation, type TransientError } from '../../plugin/contract.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { activateConfigured, CPU_HOST, seedPlatformObjects } from './helpers.js';
-import { waitFor } from '../support/waitFor.js';
+import { sleep, waitFor } from '../support/waitFor.js';
 import { aClaim, JOIN } from '../support/builders.js';
 import { expectNothingLeftFor } from '../support/expectations.js';
 
@@ -32,7 +32,7 @@ describe('resilience to API trouble', () => {
     expect((await provider.nodeTypes())[0].capacity.total).toBe(1);
     lab.api.faults.set({ errorRate: { WATCH: 1 } });
     lab.api.dropWatches();
-    await new Promise((r) => setTimeout(r, 100)); // the informer re-watches, gets 500s and backs off
+    await sleep(100); // the informer re-watches, gets 500s and backs off
     await lab.createHost('res-02', { ...CPU_HOST });
     lab.api.faults.clear();
     await waitFor(async () => (await provider.nodeTypes())[0].capacity.total === 2, { timeoutMs: 10000 });

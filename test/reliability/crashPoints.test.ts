@@ -13,7 +13,7 @@ import { startCrashProxy, type CrashProxy } from '../support/crash.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { activateConfigured, CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
 import { expectHeld, expectHostUnclaimed, expectReleased, readCluster } from './invariants.js';
-import { waitFor } from '../support/waitFor.js';
+import { sleep, waitFor } from '../support/waitFor.js';
 import { aClaim, aNodeType, JOIN } from '../support/builders.js';
 
 const NETWORK = { 'vcluster.com/os-image': 'ubuntu-noble', 'metal3.vcluster.com/network-cidr': '10.60.0.1/24' };
@@ -148,7 +148,7 @@ describe('crash points in deleteNode (Metal3 simulator deprovisions for real)', 
     for (let i = 0; i < 800 && !proxy.crashed; i++) {
       const state = await p.deleteNode(claim).catch(() => undefined);
       if (state?.phase === 'Released') return 'Released';
-      await new Promise((r) => setTimeout(r, 25));
+      await sleep(25);
     }
     return proxy.crashed ? 'crashed' : 'timeout';
   };

@@ -17,7 +17,7 @@ import { startCrashProxy, type CrashProxy } from '../support/crash.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
 import { activateConfigured, netrisProviderConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
 import { expectHeld, expectHostUnclaimed, expectReleased, readCluster } from './invariants.js';
-import { waitFor } from '../support/waitFor.js';
+import { sleep, waitFor } from '../support/waitFor.js';
 import { aClaim, JOIN } from '../support/builders.js';
 
 const PASSWORD = 'netris-crash-Pa55';
@@ -97,7 +97,7 @@ describe('crash points with the Netris fabric', () => {
     for (let i = 0; i < 800 && !proxy.crashed; i++) {
       const state = await call(p).catch(() => undefined);
       if (state?.phase === done) return done;
-      await new Promise((r) => setTimeout(r, 25));
+      await sleep(25);
     }
     return proxy.crashed ? 'crashed' : 'timeout';
   };

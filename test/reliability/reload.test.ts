@@ -19,7 +19,7 @@ import { startTestLab, type TestLab } from '../support/lab.js';
 import { CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
 import { expectReleased, readCluster } from './invariants.js';
 import { aClaim, JOIN } from '../support/builders.js';
-import { waitFor } from '../support/waitFor.js';
+import { sleep, waitFor } from '../support/waitFor.js';
 import { copyPackage } from '../platform/host/helpers.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -74,7 +74,7 @@ describe('hot reload under load', () => {
     await seedPlatformObjects(lab);
     for (let i = 1; i <= HOSTS; i++) await lab.createHost(`reload-${i}`, { ...CPU_HOST });
     config = providerConfig(lab.namespace, { properties: { 'vcluster.com/os-image': 'ubuntu-noble', 'metal3.vcluster.com/network-cidr': '10.95.0.1/24' } });
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     baseline = process.getActiveResourcesInfo();
   });
 
@@ -114,7 +114,7 @@ describe('hot reload under load', () => {
     const load = burst(lab, routed, () => !cycling);
     let heapAfterWarmUp = 0;
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
-      await new Promise((r) => setTimeout(r, 30));
+      await sleep(30);
       const next = await start();
       const old = current;
       current = next;
@@ -155,7 +155,7 @@ describe('hot reload under load', () => {
       let reloading = true;
       const load = burst(lab, () => plugin.provider, () => !reloading);
       for (; reloads < 3; reloads++) {
-        await new Promise((r) => setTimeout(r, 150));
+        await sleep(150);
         await plugin.reload();
       }
       reloading = false;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type * as k8s from '@kubernetes/client-node';
 import type { KubeApiServer } from '../../../lab/kube/index.js';
 import { failure, merge, ns, postRaw, startWithWidgets, widget, widgetCrd, type Clients } from './helpers.js';
-import { waitFor } from '../../support/waitFor.js';
+import { sleep, waitFor } from '../../support/waitFor.js';
 import { apiFetch } from '../../support/apiFetch.js';
 
 type Obj = { metadata: k8s.V1ObjectMeta; spec?: Record<string, unknown>; status?: Record<string, unknown> };
@@ -211,7 +211,7 @@ describe('custom resources', () => {
     await c.custom.deleteNamespacedCustomObject({ ...api, name: 'orphaner', propagationPolicy: 'Orphan' });
     const cm = await c.core.readNamespacedConfigMap({ name: 'orphan', namespace: 'crud' });
     expect(cm.metadata?.ownerReferences).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect((await c.core.readNamespacedConfigMap({ name: 'orphan', namespace: 'crud' })).metadata?.deletionTimestamp).toBeUndefined();
   });
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHost, getHost, patchHost, state, startWorld, waitForHost, type World } from './world.js';
+import { sleep } from '../../support/waitFor.js';
 
 const IMAGE = { url: 'http://images.lab/ubuntu.qcow2', checksum: 'c'.repeat(64), checksumType: 'sha256' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Metal3 simulator: paused, detached and reboot annotations', () => {
   let w: World;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseFaultPlan } from '../../../lab/metal3/index.js';
 import { createHost, getHost, patchHost, state, startWorld, waitForHost, type World } from './world.js';
+import { sleep } from '../../support/waitFor.js';
 
 const IMAGE = { url: 'http://images.lab/ubuntu.qcow2', checksum: 'b'.repeat(64), checksumType: 'sha256' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Metal3 simulator: fault plans', () => {
   let w: World;

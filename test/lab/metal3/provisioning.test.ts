@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   createHost, createSecret, getHost, patchHost, state, startWorld, waitForHost, type World,
 } from './world.js';
+import { sleep } from '../../support/waitFor.js';
 
 const IMAGE = {
   url: 'http://images.lab/ubuntu-24.04.qcow2',
@@ -15,7 +16,6 @@ async function availableHost(w: World, name: string, spec: Record<string, unknow
   await waitForHost(w, name, (h) => state(h) === 'available');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Metal3 simulator: provisioning and deprovisioning', () => {
   let w: World;

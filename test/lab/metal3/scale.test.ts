@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { applyFleet, makeFleet } from '../../../lab/fleet/index.js';
 import { startWorld, type World } from './world.js';
+import { sleep } from '../../support/waitFor.js';
 
 const HOSTS = 300;
 
@@ -25,12 +26,12 @@ describe('Metal3 simulator at fleet scale', () => {
       const available = (list.items as Array<{ status?: { provisioning?: { state?: string } } }>)
         .filter((h) => h.status?.provisioning?.state === 'available').length;
       if (available === HOSTS) break;
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     expect(maxSlots).toBeLessThanOrEqual(20);
     expect(w.opStatuses.size).toBe(HOSTS);
     expect([...w.opStatuses.values()].some((seen) => seen.includes('delayed'))).toBe(true);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     expect(w.sim.stats()).toEqual({ hosts: HOSTS, pendingTimers: 0, slotsInUse: 0 });
   });
 });

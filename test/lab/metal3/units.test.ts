@@ -7,8 +7,8 @@ import { ProvisioningSlots } from '../../../lab/metal3/provisioningSlots.js';
 import { TEST_TIMINGS, retryDelay } from '../../../lab/metal3/timings.js';
 import type { BareMetalHost } from '../../../lab/metal3/types.js';
 import { DGX_H100, hardwareFor } from '../../../lab/fleet/profiles.js';
+import { sleep } from '../../support/waitFor.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const host = (spec: Partial<BareMetalHost['spec']>, status?: BareMetalHost['status']): BareMetalHost =>
   ({ apiVersion: 'metal3.io/v1alpha1', kind: 'BareMetalHost', metadata: { name: 'h', namespace: 'ns' }, spec: { online: true, ...spec }, status });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type V1Secret } from '@kubernetes/client-node';
 import { startKubeApi, type KubeApiServer } from '../../../lab/kube/index.js';
 import { startTenantManager, type TenantManager } from '../../../lab/vcluster/tenantManager.js';
-import { waitFor } from '../../support/waitFor.js';
+import { sleep, waitFor } from '../../support/waitFor.js';
 
 /** Waits here are long: tenants start their own API servers. */
 const PATIENTLY = { timeoutMs: 15_000, everyMs: 50 };
@@ -80,7 +80,7 @@ describe('tenant manager', () => {
 
   it('keeps the tenant while finalizers hold the VCI and removes it once the VCI is gone', async () => {
     await custom.deleteNamespacedCustomObject({ ...VCI, namespace: 'p-demo', name: 'one' });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(await readSecret('vc-one')).toBeDefined();
     expect(manager.get('p-demo', 'one')).toBeDefined();
 
