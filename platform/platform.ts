@@ -114,12 +114,15 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
     const providers = new PluginDirectory();
     started.push(providers);
     // Readiness: every configured plugin active and the NodeType controller's informers synced.
-    const serving = { nodeTypes: false };
+    const serving: { nodeTypes?: NodeTypeController } = {};
     metrics.health.add('plugins', () => {
       const inactive = config.providers.map((p) => p.name).filter((name) => !providers.get(name));
       return inactive.length ? `not active: ${inactive.join(', ')}` : undefined;
     });
-    metrics.health.add('informers', () => (serving.nodeTypes ? undefined : 'NodeType controller informers not synced yet'));
+    metrics.health.add('informers', () => {
+      const unsynced = serving.nodeTypes?.unsynced() ?? 1;
+      return unsynced ? `${unsynced} NodeType controller informer(s) not synced yet` : undefined;
+    });
     for (const registration of config.providers) {
       try {
         const plugin = await providers.register({
@@ -143,7 +146,7 @@ export async function startPlatform(opts: StartPlatformOptions): Promise<Platfor
     });
     started.push(nodeTypes);
     late.nodeTypes = nodeTypes;
-    serving.nodeTypes = true;
+    serving.nodeTypes = nodeTypes;
     // A cluster lost or back changes what its node types offer: publish that at once, not at the next resync.
     const unsubscribe = clusters.onChange(() => void nodeTypes.syncNow().catch(() => undefined));
     started.push({ stop: async () => unsubscribe() });

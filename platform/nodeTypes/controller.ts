@@ -72,7 +72,7 @@ export class NodeTypeController {
   async start(): Promise<void> {
     const custom = this.store.custom;
     const onChange = () => this.schedule();
-    const common = { kubeConfig: this.deps.kubeConfig, onChange, logger: this.log };
+    const common = { kubeConfig: this.deps.kubeConfig, onChange, logger: this.log, onForbidden: (message: string) => this.reportForbidden(message) };
     this.providerInformer = await startResourceInformer<NodeProviderObject>({
       ...common, path: `/apis/${GROUP}/${VERSION}/${NODEPROVIDERS}`,
       list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODEPROVIDERS }) as Promise<KubernetesListObject<NodeProviderObject>>,
@@ -89,6 +89,11 @@ export class NodeTypeController {
     this.informers = [this.providerInformer as ResourceInformer<KubernetesObject>, this.nodeTypeInformer as ResourceInformer<KubernetesObject>, claims];
     this.resync = setInterval(() => this.schedule(), this.deps.resyncMs ?? 10_000);
     await this.syncNow();
+  }
+
+  /** How many of this controller's informers have not listed successfully yet (readiness). */
+  unsynced(): number {
+    return this.informers.length === 0 ? 1 : this.informers.filter((inf) => !inf.synced()).length;
   }
 
   async stop(): Promise<void> {
@@ -207,6 +212,16 @@ export class NodeTypeController {
       await this.store.deleteNodeType(stale);
       this.deps.capacityMetrics?.removeNodeType(stale);
       this.log.info({ nodeType: stale }, 'deleted NodeType of a removed type');
+    }
+  }
+
+  /**
+   * A permission the host lacks (the API's 403 message names verb and resource): one Warning Event on
+   * each NodeProvider this host serves, so `kubectl describe nodeprovider` shows it; the informer retries.
+   */
+  private reportForbidden(message: string): void {
+    for (const name of this.deps.providers.names()) {
+      this.deps.events.record({ apiVersion: `${GROUP}/${VERSION}`, kind: 'NodeProvider', name }, 'Warning', 'Forbidden', message);
     }
   }
 

@@ -5,6 +5,12 @@
  * AbortError `stop()` makes client-node emit is ignored. Every host controller uses it; it takes a
  * KubeConfig per informer, so it serves any cluster. (The metal3 plugin's host cache follows the same
  * policy with its own informer; handing this one to plugins through PluginHost is not done yet.)
+ *
+ * A 403 (the ServiceAccount lacks a permission) is logged once as an error with the API's own message
+ * (it names the user, verb and resource), shared by every informer of the same KubeConfig, reported once
+ * to `onForbidden`, and retried with its own backoff (1 s doubling to 30 s; client-node's 'connect' comes
+ * before every list, so it does not reset this one; a successful list does). `synced()` is false until
+ * a list succeeds: the host is not ready meanwhile.
  */
 import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../../plugin/contract.js';
@@ -14,8 +20,13 @@ export const INFORMER_BACKOFF = { initialMs: 200, maxMs: 30_000 };
 /** Attempts at the first list before start() gives up (the backoff applies between them). */
 const START_ATTEMPTS = 5;
 
+/** Backoff while the API refuses (403): first delay and cap. */
+export const FORBIDDEN_BACKOFF = { initialMs: 1000, maxMs: 30_000 };
+
 export interface ResourceInformer<T extends KubernetesObject> {
   list(): T[];
+  /** Whether a list has succeeded since start (client-node's start() resolves even when the list fails). */
+  synced(): boolean;
   stop(): Promise<void>;
 }
 
@@ -25,11 +36,20 @@ export interface InformerOptions<T extends KubernetesObject> {
   list: () => Promise<KubernetesListObject<T>>;
   onChange?: (obj: T, kind: 'add' | 'update' | 'delete') => void;
   logger: Logger;
+  /** Called once per distinct refusal (the API's 403 message) while it is in force. */
+  onForbidden?: (message: string) => void;
 }
 
 /** Resolves once the first list is in (its objects already passed to onChange as `add`). */
 export async function startResourceInformer<T extends KubernetesObject>(opts: InformerOptions<T>): Promise<ResourceInformer<T>> {
-  const informer = makeInformer<T>(opts.kubeConfig, opts.path, opts.list);
+  const refusals = new RefusalReport(opts);
+  let listed = false;
+  const informer = makeInformer<T>(opts.kubeConfig, opts.path, async () => {
+    const list = await opts.list();
+    listed = true;
+    refusals.clear();
+    return list;
+  });
   let stopped = false;
   let restartTimer: NodeJS.Timeout | undefined;
   let backoffMs = INFORMER_BACKOFF.initialMs;
@@ -45,8 +65,9 @@ export async function startResourceInformer<T extends KubernetesObject>(opts: In
   informer.on('connect', () => (backoffMs = INFORMER_BACKOFF.initialMs));
   const onError = (err: unknown) => {
     if (stopped) return;
-    const delay = nextDelay();
-    opts.logger.warn({ path: opts.path, err: String((err as Error)?.message ?? err), retryInMs: delay }, 'informer error; restarting');
+    const refused = refusals.note(err);
+    const delay = refused ? refusals.backoffMs() : nextDelay();
+    if (!refused) opts.logger.warn({ path: opts.path, err: String((err as Error)?.message ?? err), retryInMs: delay }, 'informer error; restarting');
     clearTimeout(restartTimer);
     restartTimer = setTimeout(() => {
       restartTimer = undefined;
@@ -65,10 +86,80 @@ export async function startResourceInformer<T extends KubernetesObject>(opts: In
   }
   return {
     list: () => [...informer.list()],
+    synced: () => listed,
     async stop() {
       stopped = true;
       clearTimeout(restartTimer);
       await informer.stop();
     },
   };
+}
+
+/** The API's message of a 403 (`... cannot list resource "nodeclaims" in API group ...`); undefined for any other error. */
+export function forbiddenMessage(err: unknown): string | undefined {
+  const e = err as { code?: number; body?: unknown } | undefined;
+  if (e?.code !== 403) return undefined;
+  try {
+    const body = typeof e.body === 'string' ? (JSON.parse(e.body) as { message?: string }) : (e.body as { message?: string } | undefined);
+    return body?.message ?? 'forbidden';
+  } catch {
+    return 'forbidden';
+  }
+}
+
+/**
+ * Refusals in force per client configuration: every controller of a host shares its KubeConfig, so
+ * several informers refused the same way log one error and raise one Event between them. Weakly keyed:
+ * nothing outlives the KubeConfig.
+ */
+const IN_FORCE = new WeakMap<KubeConfig, Map<string, { informers: number; reported: boolean }>>();
+
+class RefusalReport {
+  private readonly own = new Set<string>();
+  private streak = 0;
+
+  constructor(private readonly opts: Pick<InformerOptions<KubernetesObject>, 'kubeConfig' | 'path' | 'logger' | 'onForbidden'>) {}
+
+  private shared(): Map<string, { informers: number; reported: boolean }> {
+    let map = IN_FORCE.get(this.opts.kubeConfig);
+    if (!map) IN_FORCE.set(this.opts.kubeConfig, (map = new Map()));
+    return map;
+  }
+
+  /** True when `err` is a 403: logged the first time its message is in force, reported once to onForbidden. */
+  note(err: unknown): boolean {
+    const message = forbiddenMessage(err);
+    if (message === undefined) return false;
+    this.streak++;
+    const shared = this.shared();
+    let entry = shared.get(message);
+    if (!this.own.has(message)) {
+      this.own.add(message);
+      if (!entry) {
+        shared.set(message, (entry = { informers: 0, reported: false }));
+        this.opts.logger.error({ path: this.opts.path, reason: 'Forbidden', err: message }, `permission missing, retrying with backoff: ${message}`);
+      }
+      entry.informers++;
+    }
+    if (entry && !entry.reported && this.opts.onForbidden) {
+      entry.reported = true;
+      this.opts.onForbidden(message);
+    }
+    return true;
+  }
+
+  backoffMs(): number {
+    return Math.min(FORBIDDEN_BACKOFF.initialMs * 2 ** Math.max(0, this.streak - 1), FORBIDDEN_BACKOFF.maxMs);
+  }
+
+  /** A list succeeded: this informer's refusals are over. */
+  clear(): void {
+    const shared = this.shared();
+    for (const message of this.own) {
+      const entry = shared.get(message);
+      if (entry && --entry.informers <= 0) shared.delete(message);
+    }
+    this.own.clear();
+    this.streak = 0;
+  }
 }
