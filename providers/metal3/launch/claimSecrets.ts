@@ -9,6 +9,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { injectable } from 'tsyringe';
 import type { NodeClaimView } from '../../../plugin/contract.js';
+import { MAX_ATTEMPTS } from '../attempts.js';
 import { isAlreadyExists, KubeClient } from '../kube.js';
 import { ANNOTATION, claimLabels, claimObjectName, claimSelector } from '../names.js';
 import type { BareMetalHost } from '../types.js';
@@ -32,8 +33,6 @@ export interface ClaimRecord {
 
 export type CreateOutcome = { created: true; record: ClaimRecord } | { created: false; record: ClaimRecord };
 
-const MAX_CREATE_ATTEMPTS = 3;
-
 @injectable()
 export class ClaimSecrets {
   constructor(private readonly kube: KubeClient) {}
@@ -50,7 +49,7 @@ export class ClaimSecrets {
       const existing = await this.read(claim, namespace);
       if (existing) return { created: false, record: existing };
       // Deleted between our create and read (a failed claim cleaning up): try again.
-      if (attempt >= MAX_CREATE_ATTEMPTS) throw new Error(`Secret ${namespace}/${body.metadata?.name} keeps disappearing while being created`);
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`Secret ${namespace}/${body.metadata?.name} keeps disappearing while being created`);
     }
   }
 
