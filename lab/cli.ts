@@ -15,6 +15,8 @@ export interface LabArgs {
   apiOnly: boolean;
   kubeconfig?: string;
   config?: string;
+  /** Connected clusters (sites) of the lab world; 0: the fleet lives in the management cluster. */
+  sites?: number;
   rest: string[];
 }
 
@@ -31,6 +33,11 @@ export function parseArgs(argv: string[]): LabArgs {
     } else if (a === '--api-only') out.apiOnly = true;
     else if (a === '--kubeconfig') out.kubeconfig = args[++i];
     else if (a === '--config') out.config = args[++i];
+    else if (a === '--sites') {
+      const n = Number(args[++i]);
+      if (!Number.isInteger(n) || n < 0 || n > 26) throw new Error(`--sites: expected an integer 0..26, got ${JSON.stringify(args[i])}`);
+      out.sites = n;
+    }
     else out.rest.push(a);
   }
   if (!out.dir) throw new Error('--dir: a directory is required');
@@ -45,7 +52,7 @@ export async function runApiOnly(opts: { dir: string; port?: number }): Promise<
   return server;
 }
 
-const USAGE = 'usage: cli.js lab --dir DIR [--api-only] [--port N] [--kubeconfig FILE [--config platform.yaml]] | cli.js start [--timeout S]';
+const USAGE = 'usage: cli.js lab --dir DIR [--api-only] [--port N] [--sites N] [--kubeconfig FILE [--config platform.yaml]] | cli.js start [--timeout S]';
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -63,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
   if (args.command === 'lab' || args.command === 'start') {
     // Loaded only here so that `--api-only` starts without the platform's modules.
     const platform = await import('./demo/run.js');
-    if (args.command === 'lab') await platform.runLab({ dir: args.dir, port: args.port, kubeconfig: args.kubeconfig, config: args.config });
+    if (args.command === 'lab') await platform.runLab({ dir: args.dir, port: args.port, kubeconfig: args.kubeconfig, config: args.config, sites: args.sites });
     else await platform.runStart(argv.slice(1));
     return 0;
   }

@@ -19,6 +19,8 @@ export interface GpuJobOptions {
   runFor: string;
   consolidateAfter: string;
   serverCluster?: string;
+  /** The dynamic pool's node type; default `gpu-h100` (with sites, a site's `<site>-gpu-h100`). */
+  nodeType?: string;
 }
 
 /** Milliseconds since the job was submitted, per step. */
@@ -34,7 +36,7 @@ export interface GpuJobTimeline {
   disruptionReason?: string;
 }
 
-export function gpuJobValues(opts: Pick<GpuJobOptions, 'consolidateAfter' | 'serverCluster'>): string {
+export function gpuJobValues(opts: Pick<GpuJobOptions, 'consolidateAfter' | 'serverCluster' | 'nodeType'>): string {
   return stringify({
     privateNodes: {
       enabled: true,
@@ -43,7 +45,7 @@ export function gpuJobValues(opts: Pick<GpuJobOptions, 'consolidateAfter' | 'ser
         ...(opts.serverCluster ? { properties: { [SERVER_CLUSTER_PROPERTY]: opts.serverCluster } } : {}),
         dynamic: [{
           name: 'gpu-burst',
-          nodeTypeSelector: [{ property: 'vcluster.com/node-type', value: 'gpu-h100' }],
+          nodeTypeSelector: [{ property: 'vcluster.com/node-type', value: opts.nodeType ?? 'gpu-h100' }],
           limits: { 'nvidia.com/gpu': '16', nodes: '2' },
           disruption: { consolidationPolicy: 'WhenEmpty', consolidateAfter: opts.consolidateAfter },
         }],

@@ -55,8 +55,12 @@ export type PortSource = () => EmulatedPort[];
 
 export async function takeSnapshot(
   custom: CustomObjectsApi, tenants: TenantManager, hostNamespace: string, project: string, ports?: PortSource,
+  /** Where the BareMetalHosts live: each site's cluster; default the management cluster (`custom`). */
+  hostClusters: CustomObjectsApi[] = [custom],
 ): Promise<LabSnapshot> {
-  const hosts = (await custom.listNamespacedCustomObject({ group: 'metal3.io', version: 'v1alpha1', namespace: hostNamespace, plural: 'baremetalhosts' })) as { items: Obj[] };
+  const lists = await Promise.all(hostClusters.map((api) =>
+    api.listNamespacedCustomObject({ group: 'metal3.io', version: 'v1alpha1', namespace: hostNamespace, plural: 'baremetalhosts' }) as Promise<{ items: Obj[] }>));
+  const hosts = { items: lists.flatMap((l) => l.items) };
   const claims = (await custom.listNamespacedCustomObject({ group: 'management.loft.sh', version: 'v1', namespace: project, plural: 'nodeclaims' })) as { items: Obj[] };
   const nodes: Record<string, string[]> = {};
   for (const tenant of tenants.tenants()) {

@@ -11,6 +11,8 @@ export interface LiveViewOptions {
   custom: CustomObjectsApi;
   tenants: TenantManager;
   hostNamespace: string;
+  /** The clusters holding the BareMetalHosts (one per site); default `custom`'s. */
+  hostClusters?: CustomObjectsApi[];
   project: string;
   write: (text: string) => void;
   /** Redraw the block in place (ANSI) instead of appending it. */
@@ -59,7 +61,7 @@ export class LiveView {
   }
 
   private async poll(): Promise<LabSnapshot> {
-    const s = await takeSnapshot(this.opts.custom, this.opts.tenants, this.opts.hostNamespace, this.opts.project, this.opts.ports);
+    const s = await takeSnapshot(this.opts.custom, this.opts.tenants, this.opts.hostNamespace, this.opts.project, this.opts.ports, this.opts.hostClusters);
     const lines = transitions(this.last, s, this.networkLabel);
     this.record(s);
     if (lines.length > 0) {

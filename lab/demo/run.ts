@@ -19,18 +19,27 @@ import { createLogger } from '../../platform/observability/logger.js';
 import { runHost, untilSignal } from '../../platform/main.js';
 
 /** The full lab world (or, with `kubeconfig`, only the platform against that cluster) until a signal. */
-export async function runLab(opts: { dir: string; port?: number; kubeconfig?: string; config?: string }): Promise<void> {
+export async function runLab(opts: { dir: string; port?: number; kubeconfig?: string; config?: string; sites?: number }): Promise<void> {
   const kubeconfig = opts.kubeconfig ?? argValue('--kubeconfig');
   if (kubeconfig) return runHost({ kubeconfig, config: opts.config ?? argValue('--config') ?? 'platform.yaml', stateDir: opts.dir });
   const dir = resolve(opts.dir);
   await mkdir(dir, { recursive: true }); // the log file opens before the world creates its folders
   const logFile = join(dir, 'lab.log');
-  const world = await startWorld({ dir, port: opts.port, timings: 'demo', logger: fileLogger(logFile) });
+  const world = await startWorld({ dir, port: opts.port, timings: 'demo', logger: fileLogger(logFile), sites: opts.sites });
+  for (const site of world.sites) {
+    await mkdir(join(dir, 'sites', site.name), { recursive: true });
+    await site.api.writeKubeconfig(join(dir, 'sites', site.name, 'kubeconfig'));
+  }
   console.log([
     `Lab world is up in ${dir} (logs: ${logFile}).`,
     '',
     `  export KUBECONFIG=${world.kubeconfigPath}`,
-    `  kubectl get baremetalhosts -n ${HOST_NAMESPACE}`,
+    ...(world.sites.length > 0
+      ? [
+        '  kubectl get clusters                           # the connected sites: STATUS Initialized',
+        ...world.sites.map((site) => `  kubectl --kubeconfig ${join(dir, 'sites', site.name, 'kubeconfig')} get baremetalhosts -n ${HOST_NAMESPACE}   # ${site.fleet.hosts.length} hosts`),
+      ]
+      : [`  kubectl get baremetalhosts -n ${HOST_NAMESPACE}`]),
     '  kubectl get nodeproviders,nodetypes',
     '  kubectl create namespace p-demo',
     '  kubectl apply -f - <<EOF',
@@ -61,7 +70,7 @@ export async function runStart(args: string[]): Promise<void> {
   let world: World | undefined;
   let ok = false;
   try {
-    world = await startWorld({ dir, timings: 'demo', logger: fileLogger(logFile) });
+    world = await startWorld({ dir, timings: 'demo', logger: fileLogger(logFile), sites: DEMO_SITES });
     out(`management API ${world.api.url}; fleet: ${world.fleet.hosts.length} hosts; metrics ${world.platform.metricsUrl}`);
     out(`servers: user data run by ${world.farm.runnerDescription}`);
     out(`dashboard ${world.platform.dashboardUrl ?? 'off'} (open it to watch the fleet live while the demo runs)`);
@@ -78,6 +87,8 @@ const LOFT = { group: 'management.loft.sh', version: 'v1' };
 export const DEMO_PROJECT = 'p-demo';
 /** The dynamic-pool tenant's project: its machines do not count against the demo project's quota. */
 const GPU_PROJECT = 'p-research';
+/** The demo's connected clusters: tenant-1 runs in site-a, tenant-2 in site-b. */
+const DEMO_SITES = 2;
 
 /**
  * Two tenants of Project demo (machine quota 4) ask for 4 nodes (each on its own VLAN when the world
@@ -89,25 +100,30 @@ const GPU_PROJECT = 'p-research';
 async function runDemo(world: World, out: (line: string) => void, deadline: number): Promise<void> {
   const kc = world.kubeConfig;
   const fabric = world.fabric;
+  const sites = world.sites;
   const view = new LiveView({
     custom: kc.makeApiClient(CustomObjectsApi), tenants: world.tenants, hostNamespace: HOST_NAMESPACE, project: DEMO_PROJECT,
+    ...(sites.length > 0 ? { hostClusters: sites.map((site) => site.kubeConfig.makeApiClient(CustomObjectsApi)) } : {}),
     write: (t) => process.stdout.write(t), tty: Boolean(process.stdout.isTTY),
     ...(fabric ? { ports: () => fabric.emulator.listPorts() } : {}),
   });
   const free = (s: { hosts: { state: string; claim?: string }[] }) => s.hosts.filter((h) => h.state === 'available' && !h.claim).length;
-  const total = world.fleet.hosts.length;
+  const total = sites.length > 0 ? sites.reduce((n, site) => n + site.fleet.hosts.length, 0) : world.fleet.hosts.length;
+  // With sites, tenant-1 runs in the first site and tenant-2 in the second (node types `<site>-<type>`).
+  const typeIn = (site: number, type: string) => (sites.length > 0 ? `${sites[Math.min(site, sites.length - 1)].name}-${type}` : type);
+  const [gpu1, gpu2, cpu2] = [typeIn(0, 'gpu-h100'), typeIn(1, 'gpu-h100'), typeIn(1, 'cpu')];
   const network = (tenant: string) => fabric?.serverClusterFor(`${DEMO_PROJECT}/${tenant}`);
   const vlan = (tenant: string) => (fabric ? `, VLAN ${network(tenant)!.vlanId}` : '');
   await view.waitUntil('the fleet to be inspected', (s) => free(s) === total, deadline);
-  view.say(`all ${total} hosts available; creating tenant-1 (2 × gpu-h100${vlan('tenant-1')}) and ` +
-    `tenant-2 (1 × gpu-h100 + 1 × cpu${vlan('tenant-2')}) in ${DEMO_PROJECT}`);
+  view.say(`all ${total} hosts available${sites.length > 0 ? ` in ${sites.length} sites (${sites.map((x) => `${x.name}: ${x.fleet.hosts.length}`).join(', ')})` : ''}; ` +
+    `creating tenant-1 (2 × ${gpu1}${vlan('tenant-1')}) and tenant-2 (1 × ${gpu2} + 1 × ${cpu2}${vlan('tenant-2')}) in ${DEMO_PROJECT}`);
   const started = Date.now();
   await createProject(kc, DEMO_QUOTA);
-  await createTenant(kc, 'tenant-1', [{ name: 'gpu', quantity: 2, nodeType: 'gpu-h100' }], network('tenant-1')?.name);
-  await createTenant(kc, 'tenant-2', [{ name: 'gpu', quantity: 1, nodeType: 'gpu-h100' }, { name: 'cpu', quantity: 1, nodeType: 'cpu' }], network('tenant-2')?.name);
-  view.say(`tenant-3 (project ${GPU_PROJECT}) has a dynamic pool of gpu-h100 hosts and submits a GPU job: the host provisions a DGX for it, then takes it back`);
+  await createTenant(kc, 'tenant-1', [{ name: 'gpu', quantity: 2, nodeType: gpu1 }], network('tenant-1')?.name);
+  await createTenant(kc, 'tenant-2', [{ name: 'gpu', quantity: 1, nodeType: gpu2 }, { name: 'cpu', quantity: 1, nodeType: cpu2 }], network('tenant-2')?.name);
+  view.say(`tenant-3 (project ${GPU_PROJECT}) has a dynamic pool of ${gpu1} hosts and submits a GPU job: the host provisions a DGX for it, then takes it back`);
   const gpuJob = await startGpuJobCase(world, {
-    namespace: GPU_PROJECT, tenant: 'tenant-3', runFor: '15s', consolidateAfter: '10s',
+    namespace: GPU_PROJECT, tenant: 'tenant-3', runFor: '15s', consolidateAfter: '10s', nodeType: gpu1,
     serverCluster: fabric?.serverClusterFor(`${GPU_PROJECT}/tenant-3`).name,
   }, deadline, (line) => view.say(line));
   const joined = (s: { nodes: Record<string, string[]> }, t: string) => s.nodes[t]?.length ?? 0;
@@ -115,10 +131,10 @@ async function runDemo(world: World, out: (line: string) => void, deadline: numb
   const joinedCount = 4;
   const isolation = fabric ? checkIsolation(fabric, network('tenant-1')!.name, network('tenant-2')!.name) : undefined;
   view.say(`all 4 nodes joined${isolation ? `; tenant isolation ${isolation.ok ? 'holds' : 'BROKEN'}` : ''}`);
-  const liveness = await replaceDeletedNode(world, view, deadline);
-  const quota = await askBeyondQuota(kc, view, network('tenant-1')?.name, deadline);
+  const liveness = await replaceDeletedNode(world, view, cpu2, deadline);
+  const quota = await askBeyondQuota(kc, view, gpu1, network('tenant-1')?.name, deadline);
   view.say('scaling tenant-1 to 1 and deleting tenant-2');
-  await scaleTenant(kc, 'tenant-1', [{ name: 'gpu', quantity: 1, nodeType: 'gpu-h100' }], network('tenant-1')?.name);
+  await scaleTenant(kc, 'tenant-1', [{ name: 'gpu', quantity: 1, nodeType: gpu1 }], network('tenant-1')?.name);
   await deleteTenant(kc, 'tenant-2');
   const parked = (s: { hosts: { state: string; network?: string }[] }) =>
     !fabric || s.hosts.every((h) => h.state !== 'available' || h.network === PARKING_LOT);
@@ -183,11 +199,11 @@ const DEMO_QUOTA = 4;
  * Deletes tenant-2's cpu Node (as an operator might; found by the instance-type label the host set on
  * it); its claim is released and the pool brings a new machine.
  */
-async function replaceDeletedNode(world: World, view: LiveView, deadline: number): Promise<{ deleted: string; replacement: string }> {
+async function replaceDeletedNode(world: World, view: LiveView, cpuType: string, deadline: number): Promise<{ deleted: string; replacement: string }> {
   const tenant = world.tenants.get(DEMO_PROJECT, 'tenant-2');
   if (!tenant) throw new Error('tenant-2 is not up');
   const core = tenant.api.kubeConfig().makeApiClient(CoreV1Api);
-  const cpuNodes = async () => (await core.listNode({ labelSelector: `node.kubernetes.io/instance-type=${PROVIDER_NAME}.cpu` })).items
+  const cpuNodes = async () => (await core.listNode({ labelSelector: `node.kubernetes.io/instance-type=${PROVIDER_NAME}.${cpuType}` })).items
     .filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata!.name!);
   const [deleted] = await cpuNodes();
   if (!deleted) throw new Error('tenant-2 has no Ready node labelled as a cpu node');
@@ -202,9 +218,9 @@ async function replaceDeletedNode(world: World, view: LiveView, deadline: number
 }
 
 /** tenant-1 asks for 3 gpu nodes; the project quota stops the third claim and the VCI says so. */
-async function askBeyondQuota(kc: KubeConfig, view: LiveView, serverCluster: string | undefined, deadline: number): Promise<string> {
+async function askBeyondQuota(kc: KubeConfig, view: LiveView, gpuType: string, serverCluster: string | undefined, deadline: number): Promise<string> {
   view.say(`tenant-1 asks for 3 gpu nodes: Project demo allows ${DEMO_QUOTA} machines`);
-  await scaleTenant(kc, 'tenant-1', [{ name: 'gpu', quantity: 3, nodeType: 'gpu-h100' }], serverCluster);
+  await scaleTenant(kc, 'tenant-1', [{ name: 'gpu', quantity: 3, nodeType: gpuType }], serverCluster);
   const custom = kc.makeApiClient(CustomObjectsApi);
   for (;;) {
     const vci = (await custom.getNamespacedCustomObject({ ...LOFT, namespace: DEMO_PROJECT, plural: 'virtualclusterinstances', name: 'tenant-1' })) as {

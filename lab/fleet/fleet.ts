@@ -93,10 +93,13 @@ function rackHosts(profile: HardwareProfile, prefix: string, count: number, firs
   return { specs, nextRack: firstRack + Math.ceil(count / perRack) };
 }
 
-/** The demo fleet: DGX-class 8-GPU servers (`[prefix]gpu-h100-NN`) and EPYC CPU servers (`[prefix]cpu-epyc-NN`). */
-export function defaultFleet(opts: FleetOptions & { gpuHosts?: number; cpuHosts?: number; hostPrefix?: string } = {}): Fleet {
+/**
+ * The demo fleet: DGX-class 8-GPU servers (`[prefix]gpu-h100-NN`) and EPYC CPU servers (`[prefix]cpu-epyc-NN`),
+ * racked from `firstRack` (sites of one fabric use different racks, so their leaf switches differ).
+ */
+export function defaultFleet(opts: FleetOptions & { gpuHosts?: number; cpuHosts?: number; hostPrefix?: string; firstRack?: number } = {}): Fleet {
   const prefix = opts.hostPrefix ?? '';
-  const gpu = rackHosts(DGX_H100, `${prefix}gpu-h100`, opts.gpuHosts ?? 4, 1, 2);
+  const gpu = rackHosts(DGX_H100, `${prefix}gpu-h100`, opts.gpuHosts ?? 4, opts.firstRack ?? 1, 2);
   const cpu = rackHosts(CPU_EPYC, `${prefix}cpu-epyc`, opts.cpuHosts ?? 4, gpu.nextRack, 2);
   return build([...gpu.specs, ...cpu.specs], opts);
 }

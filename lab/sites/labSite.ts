@@ -23,6 +23,8 @@ export interface LabSiteOptions {
   namespace: string;
   gpuHosts: number;
   cpuHosts: number;
+  /** The site's first rack number (racks, and so leaf switches, differ between sites). */
+  firstRack: number;
   /** Server sandboxes go to `<serversDir>/<host>/`. */
   serversDir: string;
   timings: PhaseTimings;
@@ -58,7 +60,7 @@ export async function startLabSite(opts: LabSiteOptions): Promise<LabSite> {
     await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: opts.namespace } } });
     // Host names carry the site, so nodes of two sites never share a name in one tenant.
     const fleet = defaultFleet({
-      namespace: opts.namespace, gpuHosts: opts.gpuHosts, cpuHosts: opts.cpuHosts, datacenter: opts.name, hostPrefix: `${opts.name}-`,
+      namespace: opts.namespace, gpuHosts: opts.gpuHosts, cpuHosts: opts.cpuHosts, datacenter: opts.name, hostPrefix: `${opts.name}-`, firstRack: opts.firstRack,
     });
     await applyFleet(kubeConfig, fleet);
     const logger = opts.logger.child({ site: opts.name });
@@ -104,9 +106,9 @@ export async function registerSite(management: KubeConfig, site: Pick<LabSite, '
   });
 }
 
-/** Different sizes per site: site-a 4 GPU + 4 CPU hosts, site-b 3 + 2, site-c 2 + 2, then 1 + 2. */
-export function siteSize(index: number): { gpuHosts: number; cpuHosts: number } {
-  return { gpuHosts: Math.max(1, 4 - index), cpuHosts: index === 0 ? 4 : 2 };
+/** Different sizes per site: site-a 4 GPU + 4 CPU hosts, site-b 3 + 2, site-c 2 + 2, then 1 + 2; racks from 1, 11, 21, ... */
+export function siteSize(index: number): { gpuHosts: number; cpuHosts: number; firstRack: number } {
+  return { gpuHosts: Math.max(1, 4 - index), cpuHosts: index === 0 ? 4 : 2, firstRack: 1 + index * 10 };
 }
 
 export const serversDirOf = (dir: string, site: string) => join(dir, 'servers', site);
