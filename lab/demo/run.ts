@@ -71,7 +71,7 @@ export async function runStart(args: string[]): Promise<void> {
   let ok = false;
   try {
     world = await startWorld({ dir, timings: 'demo', logger: fileLogger(logFile), sites: DEMO_SITES });
-    out(`management API ${world.api.url}; fleet: ${world.fleet.hosts.length} hosts; metrics ${world.platform.metricsUrl}`);
+    out(`management API ${world.api.url}; fleet: ${world.sites.length > 0 ? `${world.sites.map((site) => `${site.name} ${site.fleet.hosts.length}`).join(', ')} hosts (connected clusters)` : `${world.fleet.hosts.length} hosts`}; metrics ${world.platform.metricsUrl}`);
     out(`servers: user data run by ${world.farm.runnerDescription}`);
     out(`dashboard ${world.platform.dashboardUrl ?? 'off'} (open it to watch the fleet live while the demo runs)`);
     await runDemo(world, out, Date.now() + timeoutS * 1000);
