@@ -113,7 +113,10 @@ async function follow(world: World, custom: CustomObjectsApi, opts: GpuJobOption
     return p.status?.phase === 'Running' || p.status?.phase === 'Succeeded' ? p : undefined;
   });
   type Host = { metadata: { name: string }; spec?: { consumerRef?: { name?: string } }; status?: { provisioning?: { state?: string } } };
-  const hosts = async () => ((await custom.listNamespacedCustomObject({ group: 'metal3.io', version: 'v1alpha1', namespace: HOST_NAMESPACE, plural: 'baremetalhosts' })) as { items: Host[] }).items;
+  // The hosts live in the management cluster, or with sites in each site's cluster.
+  const hostApis = world.sites.length > 0 ? world.sites.map((site) => site.kubeConfig.makeApiClient(CustomObjectsApi)) : [custom];
+  const hosts = async () => (await Promise.all(hostApis.map(async (api) =>
+    ((await api.listNamespacedCustomObject({ group: 'metal3.io', version: 'v1alpha1', namespace: HOST_NAMESPACE, plural: 'baremetalhosts' })) as { items: Host[] }).items))).flat();
   const host = (await hosts()).find((h) => h.spec?.consumerRef?.name === claim.metadata.name)?.metadata.name;
   Object.assign(timeline, { running: since(), host });
   say(`${opts.tenant}: train-llm Running on node ${running.spec?.nodeName}, host ${host} (8 GPUs advertised by the device plugin)`);
