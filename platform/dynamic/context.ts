@@ -6,6 +6,7 @@ import type { PlatformDeps } from '../deps.js';
 import type { ClaimStore } from '../nodeClaims/claimStore.js';
 import type { ResourceInformer } from '../runtime/informer.js';
 import type { NodeClaim } from '../nodeClaims/types.js';
+import type { ProjectStore } from '../projects/projectStore.js';
 import type { NodeTypeCandidate } from '../scheduling/pickNodeType.js';
 import type { KubeEventRecorder } from '../observability/events.js';
 import type { TenantConnection, TenantDirectory } from '../tenants/tenantDirectory.js';
@@ -35,6 +36,7 @@ export interface DynamicContext {
   options: DynamicOptions;
   custom: CustomObjectsApi;
   store: ClaimStore;
+  projects: ProjectStore;
   tenants: TenantDirectory;
   /** Every NodeClaim (informer cache). */
   claims(): NodeClaim[];

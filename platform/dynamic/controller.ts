@@ -14,6 +14,7 @@ import { ClaimStore } from '../nodeClaims/claimStore.js';
 import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
 import { GROUP, NODECLAIMS, VCIS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
 import { KubeEventRecorder } from '../observability/events.js';
+import { ProjectStore } from '../projects/projectStore.js';
 import type { NodeTypeCandidate } from '../scheduling/pickNodeType.js';
 import { TenantDirectory } from '../tenants/tenantDirectory.js';
 import { Batcher } from './batcher.js';
@@ -42,6 +43,7 @@ export class DynamicPoolsController {
     this.ctx = {
       deps, custom, options: { ...DEFAULT_DYNAMIC_OPTIONS, ...options },
       store: new ClaimStore(deps.kubeConfig),
+      projects: new ProjectStore(deps.kubeConfig),
       tenants: new TenantDirectory(deps.kubeConfig.makeApiClient(CoreV1Api), deps.logger, () => undefined),
       claims: () => this.claimInformer?.list() ?? [],
       nodeTypes: () => this.nodeTypesCached(),

@@ -6,6 +6,7 @@
  */
 import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VERSION, claimRef, type NodeClaim } from '../nodeClaims/types.js';
+import { Quota } from '../autoNodes/quota.js';
 import { isProvisionable, podKey, podRef, type DynamicContext, type TenantState } from './context.js';
 import { claimForPlannedNode } from './dynamicClaim.js';
 import { NOMINATED_PODS_ANNOTATION } from './names.js';
@@ -53,8 +54,16 @@ export async function provision(ctx: DynamicContext, t: TenantState): Promise<Pr
   if (toPlan.length === 0 || pools.length === 0) return { created: [] };
 
   const plan = planBatch(toPlan, pools, rooms);
+  // The Project's machine quota counts dynamic claims as it counts static ones.
+  const quota = await Quota.of(ctx.projects, ctx.custom, t.vci.namespace);
+  const admitted = plan.claims.filter((planned) => {
+    const provider = t.pools.find((r) => r.pool.name === planned.pool)!.entry.provider;
+    if (quota.admit(provider, `dynamic pool ${planned.pool}`)) return true;
+    for (const p of planned.pods) plan.unschedulable.push({ pod: p, message: quota.refusal?.message ?? 'project quota reached' });
+    return false;
+  });
   // Claims are independent writes: create them together, then say so on each claim and pod.
-  const created = await Promise.all(plan.claims.map(async (planned) => {
+  const created = await Promise.all(admitted.map(async (planned) => {
     const ref = t.pools.find((r) => r.pool.name === planned.pool)!;
     const type = types.find((x) => x.name === planned.type.name)!;
     const keys = planned.pods.map((p) => p.key);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sleep, waitFor } from '../../support/waitFor.js';
 import { aPod, createPod, readPod } from '../../support/workloads.js';
+import { setProject } from '../support/vcis.js';
 import { runningOn, startDynamicWorld, type DynamicWorld, type TenantUnderTest } from './dynamicWorld.js';
 
 const SMALL_ONLY = [{ property: 'vcluster.com/node-type', value: 'cpu-small' }];
@@ -151,6 +152,23 @@ describe('dynamic pools: bad input', () => {
 
     await t.setPools([good]);
     await disruptedOrGone(w, t, claim.metadata.name!);
+  });
+});
+
+describe('dynamic pools: project quota', () => {
+  let w: DynamicWorld;
+  beforeAll(async () => { w = await startDynamicWorld(); });
+  afterAll(async () => { await w?.stop(); });
+
+  it('counts dynamic claims against the Project machine quota and says so on the pod it cannot serve', async () => {
+    const t = await w.tenant('quota');
+    await setProject(w.h, 'test', { quotas: { project: { nodeclaims: '1' } } });
+    await t.setPools([{ name: 'burst', nodeTypeSelector: [{ property: 'vcluster.com/node-type', value: 'cpu-large' }] }]);
+    await createPod(t.core, aPod('q1', { requests: { cpu: '12' } }));
+    await createPod(t.core, aPod('q2', { requests: { cpu: '12' } }));
+    const refused = await waitFor(async () => [...await t.podEvents('q1'), ...await t.podEvents('q2')].find((e) => e.reason === 'FailedScheduling'), { what: 'FailedScheduling' });
+    expect(refused.message).toContain('project nodeclaims limit of 1 would be exceeded');
+    expect(await t.claims()).toHaveLength(1);
   });
 });
 
