@@ -61,7 +61,28 @@ export interface NodeProvider {
    * cache; never carries secrets (no user data, credentials or tokens).
    */
   listMachines?(): Promise<MachineView[]>;
+
+  /**
+   * Powers the machine held for `claim` On or Off (for Metal3, BMH `spec.online`), in one guarded
+   * write. Idempotent: a machine already asked for `state` is not written again. Returns at once (the
+   * power change itself is the machine's business; getNode's `poweredOn` tells when it happened).
+   * Throws NotFoundError when the claim holds no machine, InvalidConfigurationError when the machine
+   * cannot be powered off (naming the claim and `spec.power.state`), TransientError for API trouble
+   * or a conflicting write. Optional: a provider without it cannot power machines.
+   */
+  setPower?(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>, state: PowerState): Promise<void>;
+
+  /**
+   * Reboots the machine held for `claim` once (for Metal3, a `reboot.metal3.io/<provider>` annotation),
+   * in one guarded write. Idempotent while that reboot is pending: a second call adds no second
+   * request. Throws NotFoundError when the claim holds no machine, TransientError for API trouble.
+   * Optional, like setPower.
+   */
+  reboot?(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>): Promise<void>;
 }
+
+/** What a NodeClaim's `spec.power.state` asks for (`""` means On). */
+export type PowerState = 'On' | 'Off';
 
 /** What `activate` returns: the provider and the way to stop everything it started. */
 export interface PluginActivation {
@@ -296,7 +317,7 @@ export interface NodeTypeView {
 // Typed errors: the host branches on `code`
 // ---------------------------------------------------------------------------------------------
 
-export type ProviderErrorCode = 'InsufficientCapacity' | 'InvalidConfiguration' | 'NotFound' | 'Transient';
+export type ProviderErrorCode = 'InsufficientCapacity' | 'InvalidConfiguration' | 'NotFound' | 'Transient' | 'Unsupported';
 
 export class ProviderError extends Error {
   readonly code: ProviderErrorCode;
@@ -331,6 +352,13 @@ export class NotFoundError extends ProviderError {
   }
 }
 
+/** The provider does not offer this optional hook (e.g. setPower); retrying does not help. */
+export class UnsupportedError extends ProviderError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Unsupported', message, options);
+  }
+}
+
 /** Retry later (API unavailable, conflict storm); `retryAfterMs` is a hint. */
 export class TransientError extends ProviderError {
   readonly retryAfterMs?: number;
@@ -347,6 +375,7 @@ export const isInsufficientCapacity = (err: unknown) => hasCode(err, 'Insufficie
 export const isInvalidConfiguration = (err: unknown): err is InvalidConfigurationError => hasCode(err, 'InvalidConfiguration');
 export const isNotFound = (err: unknown) => hasCode(err, 'NotFound');
 export const isTransient = (err: unknown) => hasCode(err, 'Transient');
+export const isUnsupported = (err: unknown) => hasCode(err, 'Unsupported');
 
 /** Kubernetes quantities, one grammar for the host and every plugin. */
 export { parseQuantity, QUANTITY_PATTERN } from '../common/quantity.js';

@@ -19,6 +19,7 @@ import { IpReservations } from '../providers/metal3/launch/ipReservations.js';
 import { ClaimInputsResolver } from '../providers/metal3/launch/resolveInputs.js';
 import { Metal3Provider } from '../providers/metal3/provider.js';
 import { ReleaseHost } from '../providers/metal3/releaseHost.js';
+import { HostPower } from '../providers/metal3/hostPower.js';
 import { TemplateRenderer } from '../providers/metal3/render/index.js';
 import { SiteRouter } from '../providers/metal3/sites/siteRouter.js';
 import { CLOCK, EVENTS, KUBE_CONFIG, LOGGER, MANAGEMENT_KUBE_CONFIG, NODE_TYPES_CHANGED, PROVIDER_NAME, RENDERER } from '../providers/metal3/tokens.js';
@@ -26,7 +27,7 @@ import { CLOCK, EVENTS, KUBE_CONFIG, LOGGER, MANAGEMENT_KUBE_CONFIG, NODE_TYPES_
 export { CONTRACT_VERSION } from './contract.js';
 
 const SITE_SCOPED_CLASSES = [
-  KubeClient, HostCache, HostNetwork, ClaimInputsResolver, IpReservations, ClaimSecrets, PlainClaim, FabricClaim, CreateNode, ReleaseHost, Metal3Provider,
+  KubeClient, HostCache, HostNetwork, ClaimInputsResolver, IpReservations, ClaimSecrets, PlainClaim, FabricClaim, CreateNode, ReleaseHost, HostPower, Metal3Provider,
 ];
 
 export async function activate(host: PluginHost): Promise<PluginActivation> {

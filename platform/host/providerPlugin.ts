@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   TransientError,
+  UnsupportedError,
   type Clock,
   type ConnectedClusters,
   type EventRecorder,
@@ -44,7 +45,7 @@ export interface ProviderPluginOptions {
   onNodeTypesChanged?: () => void;
 }
 
-const PROVIDER_METHODS = ['configure', 'createNode', 'deleteNode', 'getNode', 'listNodes', 'nodeTypes', 'listMachines'] as const;
+const PROVIDER_METHODS = ['configure', 'createNode', 'deleteNode', 'getNode', 'listNodes', 'nodeTypes', 'listMachines', 'setPower', 'reboot'] as const;
 
 export class ProviderPlugin {
   /** Stable for the host's lifetime: routes every call to the version current when it starts. */
@@ -194,7 +195,8 @@ export class ProviderPlugin {
       const version = this.current;
       if (!version) throw new TransientError(`provider ${this.name} has no active plugin version`);
       const call = version.activation.provider[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
-      // listMachines() is optional in the contract: a version without it has no machines to show.
+      // Optional hooks: a version without listMachines() has no machines to show; one without power hooks says so.
+      if (!call && (method === 'setPower' || method === 'reboot')) throw new UnsupportedError(`provider ${this.name} does not support ${method}`);
       if (!call) return [];
       const result = await version.run(() => call.apply(version.activation.provider, args));
       if (method === 'configure') this.lastConfig = args[0] as ProviderConfig;

@@ -53,6 +53,11 @@ export class ClaimStore {
     return this.patch(claim, { metadata: { resourceVersion: claim.metadata.resourceVersion }, spec: { typeRef } });
   }
 
+  /** Removes one annotation, guarded by the claim's resourceVersion. */
+  async removeAnnotation(claim: NodeClaim, key: string): Promise<NodeClaim> {
+    return this.patch(claim, { metadata: { resourceVersion: claim.metadata.resourceVersion, annotations: { [key]: null } } });
+  }
+
   async writeStatus(claim: NodeClaim): Promise<NodeClaim> {
     try {
       return (await this.custom.patchNamespacedCustomObjectStatus({

@@ -13,6 +13,7 @@ import { isTrue } from './conditions.js';
 import { Backoff, type Step, type StepContext } from './context.js';
 import { launch } from './launch.js';
 import { liveness } from './liveness.js';
+import { power } from './power.js';
 import { registration } from './registration.js';
 import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
 import { schedule } from './schedule.js';
@@ -20,7 +21,7 @@ import { terminate } from './termination.js';
 import { CLAIM_FINALIZER, claimKey, GROUP, NODECLAIMS, VERSION, type NodeClaim } from './types.js';
 import { WorkQueue, type ReconcileResult } from '../runtime/workQueue.js';
 
-const STEPS: Step[] = [schedule, launch, registration, liveness];
+const STEPS: Step[] = [schedule, launch, registration, liveness, power];
 const PROVIDER_CHECK_MS = 1000;
 const METRICS_DEBOUNCE_MS = 500;
 

@@ -42,12 +42,16 @@ export interface NodeClaim {
     desiredCapacity?: Record<string, string>;
     kubeletArgs?: Record<string, string>;
     controlPlane?: boolean;
+    /** `""` means On. */
+    power?: { state?: '' | 'On' | 'Off' };
   };
   status?: {
     phase?: ClaimPhase;
     reason?: string;
     message?: string;
     conditions?: Condition[];
+    /** On, Off, or on the way: Starting / Stopping. */
+    power?: { state?: string };
   };
 }
 

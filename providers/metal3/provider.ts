@@ -12,6 +12,7 @@ import type {
   NodeProvider,
   NodeState,
   NodeTypeView,
+  PowerState,
   ProviderConfig,
   ReleaseState,
 } from '../../plugin/contract.js';
@@ -20,6 +21,7 @@ import { CreateNode } from './claim/createNode.js';
 import { validateProviderConfig } from './config.js';
 import { HostCache } from './hostCache.js';
 import { HostNetwork } from './hostNetwork.js';
+import { HostPower } from './hostPower.js';
 import { KeyedLock } from './keyedLock.js';
 import { machineViews } from './machines.js';
 import { toNodeState } from './nodeState.js';
@@ -38,6 +40,7 @@ export class Metal3Provider implements NodeProvider {
     private readonly claims: CreateNode,
     private readonly releases: ReleaseHost,
     private readonly network: HostNetwork,
+    private readonly power: HostPower,
     @inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'provider' });
@@ -110,6 +113,22 @@ export class Metal3Provider implements NodeProvider {
   /** The site's API is back: restart a failed BareMetalHost watch now rather than after its backoff. */
   reconnect(): void {
     this.cache.reconnect();
+  }
+
+  setPower(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>, state: PowerState): Promise<void> {
+    return this.locks.run(claim.uid, async () => {
+      this.settings.current();
+      await this.cache.waitForSync();
+      return this.power.setPower(claim, state);
+    });
+  }
+
+  reboot(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>): Promise<void> {
+    return this.locks.run(claim.uid, async () => {
+      this.settings.current();
+      await this.cache.waitForSync();
+      return this.power.reboot(claim);
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,12 +1,13 @@
 /**
  * A NodeClaim's own settings on the lab world with the real plugin and real (simulated) servers: its
  * kubeletArgs and startupTaints reach the join (the kubelet starts with them and registers the Node
- * with the taints).
+ * with the taints); `spec.power.state` powers the host off and on through BMH `online`; the one-shot
+ * reboot annotation reboots it through `reboot.metal3.io/<provider>`.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, type V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { startWorld, type World } from '../../lab/world.js';
 import { REPO_ROOT } from '../platform/host/helpers.js';
@@ -17,6 +18,7 @@ const LOFT = { group: 'management.loft.sh', version: 'v1' };
 const BMH = { group: 'metal3.io', version: 'v1alpha1', namespace: 'metal3-system', plural: 'baremetalhosts' };
 const PROJECT = 'p-own';
 const TENANT = 'tenant-own';
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const STARTUP_TAINT = { key: 'example.com/warming', effect: 'NoSchedule' };
 
 type Claim = { metadata: { name: string; uid: string; annotations?: Record<string, string> }; status?: { phase?: string; power?: { state?: string } } };
@@ -63,6 +65,8 @@ describe('a NodeClaim’s own settings, end to end on the lab world', () => {
   const kubeletLog = (host: string) => readFile(join(dir, 'servers', host, 'var/log/kubelet.log'), 'utf8').catch(() => '');
 
 
+  let joined: { claim: string; host: string };
+
   it('starts the kubelet with the claim’s kubeletArgs, and its startupTaints as --register-with-taints', async () => {
     await waitFor(() => world.tenants.get(PROJECT, TENANT), { what: `tenant ${TENANT} running`, ...PATIENTLY });
     await custom.createNamespacedCustomObject({
@@ -80,5 +84,43 @@ describe('a NodeClaim’s own settings, end to end on the lab world', () => {
     }, { what: `kubelet log of ${host}`, ...PATIENTLY });
     expect(log).toContain('starting with flags: --register-with-taints=example.com/warming:NoSchedule --max-pods=50');
     expect(await tenantNodes()).toHaveLength(1);
+    joined = { claim: claim.metadata.name, host };
+  });
+
+  const patchClaim = (body: object) => custom.patchNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'nodeclaims', name: joined.claim, body }, MERGE);
+  const readHost = async () => (await custom.getNamespacedCustomObject({ ...BMH, name: joined.host })) as Bmh;
+
+  it('powers the host off through the BareMetalHost’s online and reports status.power Off', async () => {
+    await patchClaim({ spec: { power: { state: 'Off' } } });
+    await waitFor(async () => (await readClaim(joined.claim)).status?.power?.state === 'Off', { what: 'claim status.power.state Off', ...PATIENTLY });
+    const host = await readHost();
+    expect(host.spec.online).toBe(false);
+    expect(host.status?.poweredOn).toBe(false);
+  });
+
+  it('powers the host on again for an empty state and reports status.power On', async () => {
+    await patchClaim({ spec: { power: { state: '' } } });
+    await waitFor(async () => (await readClaim(joined.claim)).status?.power?.state === 'On', { what: 'claim status.power.state On', ...PATIENTLY });
+    expect((await readHost()).spec.online).toBe(true);
+  });
+
+  it('reboots once through reboot.metal3.io and removes the one-shot annotation from the claim', async () => {
+    const boots = () => world.farm.servers().find((s) => s.host === joined.host)?.bootCount ?? 0;
+    const before = boots();
+    await patchClaim({ metadata: { annotations: { 'machines.vcluster.com/reboot': 'true' } } });
+    await waitFor(async () => (await readClaim(joined.claim)).metadata.annotations?.['machines.vcluster.com/reboot'] === undefined,
+      { what: 'reboot annotation removed from the claim', ...PATIENTLY });
+    await waitFor(() => boots() === before + 1, { what: `${joined.host} booted again`, ...PATIENTLY });
+    await waitFor(async () => (await readHost()).metadata.annotations?.['reboot.metal3.io/metal3-provider'] === undefined,
+      { what: 'BMO served the reboot request', ...PATIENTLY });
+    await waitFor(async () => (await readClaim(joined.claim)).status?.power?.state === 'On', { what: 'claim status.power.state On after the reboot', ...PATIENTLY });
+  });
+
+  it('refuses a spec.power.state other than On, Off or "", naming the claim and the field', async () => {
+    const err = await custom.createNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'nodeclaims', body: claimBody('bad-power', { power: { state: 'Sideways' } }) })
+      .then(() => undefined, (e: unknown) => e as { code?: number; body?: unknown });
+    expect(err?.code).toBe(422);
+    expect(String(err?.body)).toMatch(/bad-power/);
+    expect(String(err?.body)).toMatch(/spec\.power\.state/);
   });
 });

@@ -6,7 +6,7 @@
  * carry on.
  */
 import {
-  InvalidConfigurationError, TransientError, type JoinSpec, type Logger, type NodeClaimView,
+  InvalidConfigurationError, NotFoundError, TransientError, type JoinSpec, type Logger, type NodeClaimView, type PowerState,
   type MachineView, type NodeProvider, type NodeState, type NodeTypeView, type ProviderConfig, type ReleaseState,
 } from '../../../plugin/contract.js';
 import { validateProviderConfig } from '../config.js';
@@ -54,6 +54,14 @@ export class SiteRouter implements NodeProvider {
     return site?.provider?.getNode(claim);
   }
 
+  async setPower(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>, state: PowerState): Promise<void> {
+    return this.siteHolding(claim).reachable().setPower(claim, state);
+  }
+
+  async reboot(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>): Promise<void> {
+    return this.siteHolding(claim).reachable().reboot(claim);
+  }
+
   async listNodes(): Promise<NodeState[]> {
     const held = await Promise.all([...this.sites.values()].map((site) => site.provider?.listNodes() ?? []));
     return held.flat();
@@ -94,6 +102,12 @@ export class SiteRouter implements NodeProvider {
   }
 
   /** The site whose (synced) cache shows a host held by `claimUid`. */
+  private siteHolding(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>): Site {
+    const site = this.holding(claim.uid);
+    if (!site) throw new NotFoundError(`NodeClaim ${claim.namespace}/${claim.name} holds no BareMetalHost`);
+    return site;
+  }
+
   private holding(claimUid: string): Site | undefined {
     return [...this.sites.values()].find((site) => site.provider?.holds(claimUid));
   }
