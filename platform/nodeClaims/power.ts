@@ -4,7 +4,7 @@
  * machine has not followed yet. The one-shot `machines.vcluster.com/reboot` annotation is handed to
  * the provider's reboot and then removed from the claim.
  */
-import { isInvalidConfiguration, isUnsupported, type PowerState } from '../../plugin/contract.js';
+import { isInvalidConfiguration, isUnsupported, UnsupportedError, type PowerState } from '../../plugin/contract.js';
 import { getCondition, isTrue, setCondition } from './conditions.js';
 import { recordEvent, type Step, type StepContext } from './context.js';
 import { claimView, type NodeClaim } from './types.js';
@@ -32,7 +32,8 @@ async function handOver(ctx: StepContext, claim: NodeClaim, desired: PowerState)
   const now = ctx.deps.clock.now();
   const previous = getCondition(claim, 'PowerControlled');
   try {
-    await ctx.provider.setPower!(claimView(claim), desired);
+    if (!ctx.provider.setPower) throw new UnsupportedError(`provider ${claim.spec.providerRef} does not support setPower`);
+    await ctx.provider.setPower(claimView(claim), desired);
   } catch (err) {
     if (!isInvalidConfiguration(err) && !isUnsupported(err)) throw err;
     // A provider without power control serves claims that ask for nothing but On as before.
@@ -48,7 +49,8 @@ async function handOver(ctx: StepContext, claim: NodeClaim, desired: PowerState)
 
 async function reboot(ctx: StepContext, claim: NodeClaim): Promise<boolean> {
   try {
-    await ctx.provider.reboot!(claimView(claim));
+    if (!ctx.provider.reboot) throw new UnsupportedError(`provider ${claim.spec.providerRef} does not support reboot`);
+    await ctx.provider.reboot(claimView(claim));
   } catch (err) {
     if (!isUnsupported(err)) throw err;
     recordEvent(ctx, claim, 'Warning', 'RebootUnsupported', (err as Error).message);
