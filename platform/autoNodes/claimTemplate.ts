@@ -11,22 +11,29 @@ export interface VciRef {
   uid: string;
 }
 
-const DEFAULT_TERMINATION_GRACE = '30s';
+/** A pool's terminationGracePeriod when it sets none. */
+export const DEFAULT_TERMINATION_GRACE = '30s';
 
-/** `environmentRef`: the NodeEnvironment of the tenant cluster and provider (nodeEnvironment.ts). */
-export function claimForPool(vci: VciRef, entry: AutoNodesEntry, pool: StaticPool, environmentRef?: string): NodeClaim {
-  const annotations: Record<string, string> = {
-    [TERMINATION_GRACE_ANNOTATION]: pool.terminationGracePeriod ?? DEFAULT_TERMINATION_GRACE,
-  };
-  if (Object.keys(pool.nodeLabels).length > 0) annotations[NODE_LABELS_ANNOTATION] = JSON.stringify(pool.nodeLabels);
+/** What every pool (static or dynamic) contributes to its claims. */
+type PoolShape = Pick<StaticPool, 'name' | 'requirements' | 'properties' | 'taints' | 'terminationGracePeriod'>;
+
+/**
+ * The NodeClaim every pool's claim starts from: named after the cluster and pool, labelled with them and
+ * the provider, owned by the VirtualClusterInstance, with the pool's requirements, properties and taints.
+ * `extra` adds the labels, annotations and spec fields of a kind of pool.
+ */
+export function poolClaim(
+  vci: VciRef, entry: Pick<AutoNodesEntry, 'provider' | 'properties'>, pool: PoolShape,
+  extra: { labels?: Record<string, string>; annotations?: Record<string, string>; spec?: Partial<NodeClaim['spec']> } = {},
+): NodeClaim {
   return {
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'NodeClaim',
     metadata: {
       generateName: `${vci.name}-${pool.name}-`,
       namespace: vci.namespace,
-      labels: { [LABEL_VCLUSTER]: vci.name, [LABEL_POOL]: pool.name, [LABEL_PROVIDER]: entry.provider },
-      annotations,
+      labels: { [LABEL_VCLUSTER]: vci.name, [LABEL_POOL]: pool.name, [LABEL_PROVIDER]: entry.provider, ...extra.labels },
+      annotations: { [TERMINATION_GRACE_ANNOTATION]: pool.terminationGracePeriod ?? DEFAULT_TERMINATION_GRACE, ...extra.annotations },
       ownerReferences: [{
         apiVersion: `${GROUP}/${VERSION}`, kind: 'VirtualClusterInstance', name: vci.name, uid: vci.uid,
         controller: true, blockOwnerDeletion: true,
@@ -35,12 +42,20 @@ export function claimForPool(vci: VciRef, entry: AutoNodesEntry, pool: StaticPoo
     spec: {
       providerRef: entry.provider,
       vClusterRef: vci.name,
-      ...(environmentRef ? { environmentRef } : {}),
       requirements: pool.requirements,
       properties: { ...entry.properties, ...pool.properties },
       taints: pool.taints,
+      ...extra.spec,
     },
   };
+}
+
+/** `environmentRef`: the NodeEnvironment of the tenant cluster and provider (nodeEnvironment.ts). */
+export function claimForPool(vci: VciRef, entry: AutoNodesEntry, pool: StaticPool, environmentRef?: string): NodeClaim {
+  return poolClaim(vci, entry, pool, {
+    annotations: Object.keys(pool.nodeLabels).length > 0 ? { [NODE_LABELS_ANNOTATION]: JSON.stringify(pool.nodeLabels) } : {},
+    spec: environmentRef ? { environmentRef } : {},
+  });
 }
 
 /**
