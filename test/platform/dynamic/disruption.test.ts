@@ -20,8 +20,9 @@ describe('dynamic pools: disruption, through the lab API', () => {
     await createPod(t.core, aPod('keep', { requests: { cpu: '3' } }));
     const keepNode = await runningOn(t.core, 'keep');
     expect(keepNode).not.toBe(spareNode);
-    await waitFor(async () => (await readPod(t.core, 'job'))?.status?.phase === 'Succeeded', { what: 'job Succeeded' });
+    // Read the claims while both nodes are busy: once the job ends the spare node may be consolidated at once.
     const claims = await t.claims();
+    await waitFor(async () => (await readPod(t.core, 'job'))?.status?.phase === 'Succeeded', { what: 'job Succeeded' });
     const nameOf = async (node: string) => claims.find((c) => w.provider.nodes.get(c.metadata.uid!)?.machine.name === node)!.metadata.name!;
     return { spareClaim: await nameOf(spareNode), keepClaim: await nameOf(keepNode) };
   }
