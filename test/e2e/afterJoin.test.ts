@@ -4,12 +4,10 @@
  * an operator releases its machine and the static pool gets a new one.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, type V1Node } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { startWorld, type World } from '../../lab/world.js';
-import { REPO_ROOT } from '../platform/host/helpers.js';
+import type { World } from '../../lab/world.js';
+import { startE2eWorld, type E2eWorld } from './labWorld.js';
 import { waitFor } from '../support/waitFor.js';
 
 const PATIENTLY = { timeoutMs: 60_000, everyMs: 100 };
@@ -19,16 +17,13 @@ const PROJECT = 'p-life';
 type Bmh = { metadata: { name: string; labels?: Record<string, string> }; status?: { provisioning?: { state?: string } } };
 
 describe('a node after it joined, end to end on the lab world', () => {
+  let lab: E2eWorld;
   let world: World;
-  let dir: string;
   let custom: CustomObjectsApi;
 
   beforeAll(async () => {
-    await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
-    dir = await mkdtemp(join(REPO_ROOT, '.lab', 'e2e-'));
-    world = await startWorld({ dir, timings: 'test' });
-    custom = world.kubeConfig.makeApiClient(CustomObjectsApi);
-    await world.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: PROJECT } } });
+    lab = await startE2eWorld(PROJECT);
+    ({ world, custom } = lab);
     await custom.createNamespacedCustomObject({
       ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances',
       body: {
@@ -45,8 +40,7 @@ describe('a node after it joined, end to end on the lab world', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await world?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await lab?.stop();
   });
 
   const tenantCore = () => world.tenants.get(PROJECT, 'tenant-a')?.api.kubeConfig().makeApiClient(CoreV1Api);

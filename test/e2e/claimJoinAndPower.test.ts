@@ -5,12 +5,12 @@
  * reboot annotation reboots it through `reboot.metal3.io/<provider>`.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { startWorld, type World } from '../../lab/world.js';
-import { REPO_ROOT } from '../platform/host/helpers.js';
+import type { World } from '../../lab/world.js';
+import { startE2eWorld, type E2eWorld } from './labWorld.js';
 import { waitFor } from '../support/waitFor.js';
 
 const PATIENTLY = { timeoutMs: 60_000, everyMs: 100 };
@@ -32,16 +32,14 @@ function claimBody(name: string, spec: Record<string, unknown> = {}) {
 }
 
 describe('a NodeClaim’s own settings, end to end on the lab world', () => {
+  let lab: E2eWorld;
   let world: World;
   let dir: string;
   let custom: CustomObjectsApi;
 
   beforeAll(async () => {
-    await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
-    dir = await mkdtemp(join(REPO_ROOT, '.lab', 'e2e-'));
-    world = await startWorld({ dir, timings: 'test', netris: false });
-    custom = world.kubeConfig.makeApiClient(CustomObjectsApi);
-    await world.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: PROJECT } } });
+    lab = await startE2eWorld(PROJECT, { netris: false });
+    ({ world, dir, custom } = lab);
     await custom.createNamespacedCustomObject({
       ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances',
       body: {
@@ -52,8 +50,7 @@ describe('a NodeClaim’s own settings, end to end on the lab world', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await world?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await lab?.stop();
   });
 
   const tenantNodes = async (): Promise<V1Node[]> => {
