@@ -257,14 +257,16 @@ async function startFabric(siteClusters: { kubeConfig: KubeConfig; fleet: Fleet 
 }
 
 /**
- * OSImage, SSHKey and the NodeProvider: a GPU type (`gpu-model: h100`) and a CPU type (`gpu-model: none`).
+ * OSImage, SSHKey and the NodeProvider: a GPU type (`gpu-model: h100`) and a CPU type (`gpu-model: none`), each
+ * declaring the fleet's real hardware (lab/fleet/profiles.ts: DGX H100 224 threads / 2 TiB / 8 GPUs, EPYC 9654 384
+ * threads / 768 GiB), so that planning (NodeTypes) and scheduling (the Nodes' capacity) count the same numbers.
  * Without `sites`, `clusterRef` names only the namespace (the hosts are in the management cluster); with
  * sites, each site gets `<site>-gpu-h100` and `<site>-cpu` whose own clusterRef names its Cluster (zone =
  * the site). With `netrisSecret` the provider uses the Netris fabric for claims that name a server cluster.
  */
 export function nodeProviderSpec(namespace = HOST_NAMESPACE, opts: { netrisSecret?: string; sites?: string[] } = {}): Record<string, unknown> {
-  const gpu = { displayName: 'DGX H100 (8 GPU)', properties: { 'gpu-model': 'h100' }, resources: { cpu: '8', memory: '64Gi', 'nvidia.com/gpu': '8' }, bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'h100' } } } };
-  const cpu = { displayName: 'EPYC CPU server', properties: { 'gpu-model': 'none' }, resources: { cpu: '8', memory: '32Gi' }, bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'none' } } } };
+  const gpu = { displayName: 'DGX H100 (8 GPU)', properties: { 'gpu-model': 'h100' }, resources: { cpu: '224', memory: '2Ti', 'nvidia.com/gpu': '8' }, bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'h100' } } } };
+  const cpu = { displayName: 'EPYC CPU server', properties: { 'gpu-model': 'none' }, resources: { cpu: '384', memory: '768Gi' }, bareMetalHosts: { selector: { matchLabels: { 'gpu-model': 'none' } } } };
   const sites = opts.sites ?? [];
   const nodeTypes = sites.length === 0
     ? [{ name: 'gpu-h100', ...gpu }, { name: 'cpu', ...cpu }]
