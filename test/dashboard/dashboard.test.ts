@@ -2,7 +2,8 @@
  * The fleet dashboard in a real browser (Debian's Chromium through playwright-core) against a lab
  * world with the real plugin: it loads without errors, shows the fleet, follows a tenant scaling up
  * and down live, shows a failed claim's BMO error, costs the API nothing per open page, and refuses
- * data without a valid token when exposed. One test keeps its screenshot as docs/dashboard.png.
+ * data without a valid token when exposed. One test keeps its screenshot under .lab/screenshots/ (and refreshes
+ * docs/dashboard.png when UPDATE_SCREENSHOTS=1, so a test run leaves the work tree clean).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
@@ -15,6 +16,11 @@ import { REPO_ROOT } from '../platform/host/helpers.js';
 import { launchBrowser, recordHostStates, type Browser, type WatchedPage } from './browser.js';
 import { fleetViewers, type ViewerTokens } from './viewers.js';
 import { applyTenant, deleteTenant, PROJECT, startDashboardWorld, untilQuiet, type DashboardWorld } from './world.js';
+
+/** Where the wide screenshot goes: the README's picture only when asked for, else the lab's scratch folder. */
+const SCREENSHOT = process.env.UPDATE_SCREENSHOTS === '1'
+  ? join(REPO_ROOT, 'docs', 'dashboard.png')
+  : join(REPO_ROOT, '.lab', 'screenshots', 'dashboard.png');
 
 const GPU_HOSTS = ['gpu-h100-01', 'gpu-h100-02', 'gpu-h100-03', 'gpu-h100-04'];
 const CPU_HOSTS = ['cpu-epyc-01', 'cpu-epyc-02', 'cpu-epyc-03', 'cpu-epyc-04'];
@@ -129,7 +135,7 @@ describe('the fleet dashboard in Chromium', () => {
     await page.close();
   });
 
-  it('is readable at 1280×800 and on a narrow window, and keyboard-navigable (screenshot kept as docs/dashboard.png)', async () => {
+  it('is readable at 1280×800 and on a narrow window, and keyboard-navigable (screenshot kept)', async () => {
     // The scene: tenant-1 with two GPU nodes on its network, tenant-2 with a CPU claim that fails.
     for (const h of CPU_HOSTS) lab.world.simulator.setFaultPlan(h, { provisioningError: { message: 'Image checksum mismatch' } });
     await applyTenant(lab.world, 'tenant-1', [{ name: 'gpu', quantity: 2, nodeType: 'gpu-h100' }]);
@@ -143,7 +149,7 @@ describe('the fleet dashboard in Chromium', () => {
     const network = lab.world.fabric!.serverClusterFor(`${PROJECT}/tenant-1`);
     const networks = await wide.page.locator('tr[data-host] [data-col="network"]').allInnerTexts();
     expect(networks.filter((n) => n.includes(network.name) && n.includes(`VLAN ${network.vlanId}`))).toHaveLength(2);
-    await wide.page.screenshot({ path: join(REPO_ROOT, 'docs', 'dashboard.png'), fullPage: true });
+    await wide.page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(await overflowsHorizontally(wide.page)).toBe(false);
 
     const narrow = await open({ width: 390, height: 844 });
