@@ -153,4 +153,12 @@ describe('deleteNode and node state', () => {
     expect(await provider.deleteNode(claim)).toEqual({ phase: 'Released' });
     await expectNothingLeftFor(lab, claim.uid);
   });
+
+  it('a claim deleted before it was given a node type is Released, and stray Secrets/reservations of it are deleted', async () => {
+    const claim = aClaim({ nodeType: '' });
+    const labels = { 'app.kubernetes.io/managed-by': 'metal3-provider', [CLAIM_LABEL]: claim.uid };
+    await lab.core.createNamespacedSecret({ namespace: lab.namespace, body: { metadata: { name: 'stray-unscheduled', labels }, stringData: { userData: '#cloud-config\n' } } });
+    expect(await provider.deleteNode(claim)).toEqual({ phase: 'Released' });
+    await expectNothingLeftFor(lab, claim.uid);
+  });
 });

@@ -45,8 +45,10 @@ export class SiteRouter implements NodeProvider {
   }
 
   async deleteNode(claim: NodeClaimView): Promise<ReleaseState> {
-    const site = this.byType.get(claim.nodeType) ?? this.holding(claim.uid) ?? this.siteOfType(claim);
-    return site.reachable().deleteNode(claim);
+    const site = this.byType.get(claim.nodeType) ?? this.holding(claim.uid);
+    if (site) return site.reachable().deleteNode(claim);
+    this.requireConfigured();
+    return this.releaseEverywhere(claim);
   }
 
   async getNode(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'> & { nodeType?: string }): Promise<NodeState | undefined> {
@@ -92,13 +94,29 @@ export class SiteRouter implements NodeProvider {
     await Promise.all(sites.map((site) => site.stop()));
   }
 
-  private siteOfType(claim: NodeClaimView): Site {
+  private requireConfigured(): void {
     if (!this.configured) throw new TransientError('metal3-provider is not configured yet (no NodeProvider applied)', { retryAfterMs: 1000 });
+  }
+
+  private siteOfType(claim: NodeClaimView): Site {
+    this.requireConfigured();
     const site = this.byType.get(claim.nodeType);
     if (!site) {
       throw new InvalidConfigurationError(claimDisplayName(claim), 'spec.typeRef', `node type "${claim.nodeType}" is not configured in NodeProvider ${this.configured}`);
     }
     return site;
+  }
+
+  /**
+   * A claim of no configured node type (deleted before the host gave it one, or its type was removed
+   * from the NodeProvider) that no site's cache shows holding a host: every site releases what it may
+   * still keep for it (IP reservations, Secrets), and the claim is Released only when all of them
+   * are reachable and say so. Bad input cannot block a release: the contract's "Released when the
+   * claim holds nothing".
+   */
+  private async releaseEverywhere(claim: NodeClaimView): Promise<ReleaseState> {
+    const states = await Promise.all([...this.sites.values()].map((site) => site.reachable().deleteNode(claim)));
+    return states.find((state) => state.phase !== 'Released') ?? { phase: 'Released' };
   }
 
   /** The site whose (synced) cache shows a host held by `claimUid`. */
