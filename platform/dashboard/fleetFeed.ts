@@ -11,6 +11,7 @@ import type { NodeClaim } from '../nodeClaims/types.js';
 import type { InformerCache } from '../nodeTypes/controller.js';
 import type { NodeTypeObject } from '../nodeTypes/nodeTypeObject.js';
 import type { RecordedEvent } from '../observability/events.js';
+import { diffFleet, isEmptyDelta, type FleetDelta } from './fleetDelta.js';
 import { buildFleetSnapshot } from './fleetSnapshot.js';
 import type { FleetSnapshot } from './fleetTypes.js';
 
@@ -26,10 +27,12 @@ export interface FleetSources {
   tickMs?: number;
 }
 
+/** Receives each new snapshot, and the delta from the previous one (none for the first). */
+export type FleetSubscriber = (snapshot: FleetSnapshot, delta: FleetDelta | undefined) => void;
+
 export class FleetFeed {
   private snapshot: FleetSnapshot | undefined;
-  private fingerprint = '';
-  private readonly subscribers = new Set<(snapshot: FleetSnapshot) => void>();
+  private readonly subscribers = new Set<FleetSubscriber>();
   private readonly unwatch: (() => void)[] = [];
   private debounce: NodeJS.Timeout | undefined;
   private tick: NodeJS.Timeout | undefined;
@@ -60,8 +63,8 @@ export class FleetFeed {
     return this.snapshot;
   }
 
-  /** Calls `fn` with each new snapshot; returns the function that unsubscribes. */
-  subscribe(fn: (snapshot: FleetSnapshot) => void): () => void {
+  /** Calls `fn` with each new snapshot and what changed since the previous one; returns the function that unsubscribes. */
+  subscribe(fn: FleetSubscriber): () => void {
     this.subscribers.add(fn);
     return () => this.subscribers.delete(fn);
   }
@@ -105,11 +108,10 @@ export class FleetFeed {
       events: events.recent(),
       now: clock.now(),
     });
-    const fingerprint = JSON.stringify({ ...snapshot, generatedAt: '' });
-    if (fingerprint === this.fingerprint) return;
-    this.fingerprint = fingerprint;
+    const delta = this.snapshot ? diffFleet(this.snapshot, snapshot) : undefined;
+    if (delta && isEmptyDelta(delta)) return;
     this.snapshot = snapshot;
     if (this.stopped) return;
-    for (const fn of this.subscribers) fn(snapshot);
+    for (const fn of this.subscribers) fn(snapshot, delta);
   }
 }

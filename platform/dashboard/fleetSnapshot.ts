@@ -9,6 +9,7 @@ import type { NodeClaim } from '../nodeClaims/types.js';
 import type { NodeTypeObject } from '../nodeTypes/nodeTypeObject.js';
 import type { RecordedEvent } from '../observability/events.js';
 import { scrubSecrets } from '../observability/redaction.js';
+import { compareHosts, compareTenants } from './fleetDelta.js';
 import type { ClaimRow, EventRow, FleetRow, FleetSnapshot, HostRow, TenantRow } from './fleetTypes.js';
 
 export interface FleetInputs {
@@ -32,7 +33,7 @@ export function buildFleetSnapshot(inputs: FleetInputs): FleetSnapshot {
   const claimsByUid = new Map(inputs.nodeClaims.filter((c) => c.metadata.uid).map((c) => [c.metadata.uid!, c]));
   const hosts = inputs.machines
     .flatMap(({ provider, machines }) => machines.map((m) => hostRow(provider, m, typesByName, claimsByUid)))
-    .sort((a, b) => a.site.localeCompare(b.site) || (a.nodeType ?? '').localeCompare(b.nodeType ?? '') || a.name.localeCompare(b.name));
+    .sort(compareHosts);
   const hostOfClaim = new Map(hosts.filter((h) => h.claim).map((h) => [`${h.claim!.namespace}/${h.claim!.name}`, h.name]));
   return {
     generatedAt: inputs.now.toISOString(),
@@ -121,7 +122,7 @@ function tenantRows(claims: NodeClaim[], hostOfClaim: Map<string, string>): Tena
     tenant.claims.push(claimRow(claim, hostOfClaim.get(`${claim.metadata.namespace}/${claim.metadata.name}`)));
   }
   for (const t of tenants.values()) t.claims.sort((a, b) => a.name.localeCompare(b.name));
-  return [...tenants.values()].sort((a, b) => a.key.localeCompare(b.key));
+  return [...tenants.values()].sort(compareTenants);
 }
 
 function claimRow(claim: NodeClaim, host: string | undefined): ClaimRow {

@@ -1,7 +1,7 @@
 /**
  * The dashboard's HTTP server: the page (`/`, `/app.js`, `/app.css`), the latest snapshot
- * (`/api/fleet`) and a server-sent event stream of snapshots (`/api/stream`, one `fleet` event per
- * change). Read-only: anything but GET/HEAD is refused. Data paths pass the access check first; the
+ * (`/api/fleet`) and a server-sent event stream (`/api/stream`: one `fleet` event with the whole
+ * snapshot when the stream opens, then one `fleet-delta` event per change, with only what changed). Read-only: anything but GET/HEAD is refused. Data paths pass the access check first; the
  * page's files hold no data and are served to anyone who can connect.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../plugin/contract.js';
 import type { DashboardAccess } from './access.js';
 import type { Asset } from './assets.js';
+import type { FleetDelta } from './fleetDelta.js';
 import type { FleetFeed } from './fleetFeed.js';
 import type { FleetSnapshot } from './fleetTypes.js';
 
@@ -34,6 +35,8 @@ export class DashboardServer {
   private server: Server | undefined;
   /** Open event streams and the Authorization header each was opened with. */
   private readonly streams = new Map<ServerResponse, string | undefined>();
+  /** Streams that have received a whole snapshot, so a delta means something to them. */
+  private readonly synced = new WeakSet<ServerResponse>();
   private heartbeat: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
@@ -53,7 +56,7 @@ export class DashboardServer {
       server.listen(port, address, () => resolve());
     });
     this.server = server;
-    this.unsubscribe = this.opts.feed.subscribe((snapshot) => this.broadcast(snapshot));
+    this.unsubscribe = this.opts.feed.subscribe((snapshot, delta) => this.broadcast(snapshot, delta));
     this.heartbeat = setInterval(() => void this.recheckStreams(), this.opts.recheckMs ?? HEARTBEAT_MS);
     const { port: bound } = server.address() as AddressInfo;
     const host = address.includes(':') ? `[${address}]` : address;
@@ -118,12 +121,20 @@ export class DashboardServer {
     this.streams.set(res, req.headers.authorization);
     req.on('close', () => this.streams.delete(res));
     const snapshot = this.opts.feed.current();
-    if (snapshot) res.write(fleetEvent(snapshot));
+    if (snapshot) {
+      res.write(fleetEvent(snapshot));
+      this.synced.add(res);
+    }
   }
 
-  private broadcast(snapshot: FleetSnapshot): void {
-    const event = fleetEvent(snapshot);
-    for (const res of this.streams.keys()) res.write(event);
+  /** A stream that has a snapshot gets the delta; one opened before the first snapshot gets it whole. */
+  private broadcast(snapshot: FleetSnapshot, delta: FleetDelta | undefined): void {
+    const whole = fleetEvent(snapshot);
+    const change = delta ? `event: fleet-delta\ndata: ${JSON.stringify(delta)}\n\n` : whole;
+    for (const res of this.streams.keys()) {
+      res.write(this.synced.has(res) ? change : whole);
+      this.synced.add(res);
+    }
   }
 
   /** Keeps idle connections open through proxies, and ends the streams whose token no longer passes. */

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { applyFleetDelta, type FleetDelta } from '../fleetDelta.js';
 import type { FleetSnapshot } from '../fleetTypes.js';
 import { EventList } from './eventList.js';
 import { FleetSummary } from './fleetSummary.js';
@@ -28,6 +29,11 @@ export function App() {
     return openStream('api/stream', token, {
       onEvent: (name, data) => {
         if (name === 'fleet') setSnapshot(JSON.parse(data) as FleetSnapshot);
+        // A delta follows the whole snapshot on the same stream; a reconnect starts with a whole one again.
+        if (name === 'fleet-delta') {
+          const delta = JSON.parse(data) as FleetDelta;
+          setSnapshot((prev) => (prev ? applyFleetDelta(prev, delta) : prev));
+        }
       },
       onStatus: setStatus,
     });

@@ -1,11 +1,14 @@
 /**
  * The dashboard's HTTP server over real HTTP, fed from in-memory sources: the snapshot on
- * /api/fleet, every change as a `fleet` event on /api/stream, read-only, and an open stream ended
+ * /api/fleet, the whole snapshot then each change as a `fleet-delta` event on /api/stream (a few hundred
+ * bytes for one host of 10,000), read-only, and an open stream ended
  * with a `refused` event once its token no longer passes the access check.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { AccessDecision, DashboardAccess } from '../../../platform/dashboard/access.js';
+import { applyFleetDelta, type FleetDelta } from '../../../platform/dashboard/fleetDelta.js';
 import { FleetFeed } from '../../../platform/dashboard/fleetFeed.js';
+import type { FleetSnapshot } from '../../../platform/dashboard/fleetTypes.js';
 import { DashboardServer } from '../../../platform/dashboard/server.js';
 import type { MachineView } from '../../../plugin/contract.js';
 import { silentLogger } from '../../../platform/observability/logger.js';
@@ -14,8 +17,8 @@ import { aMachine, PROVIDER } from './builders.js';
 
 interface Started { server: DashboardServer; feed: FleetFeed; url: string; setMachines(m: MachineView[]): void; access: { decision: AccessDecision } }
 
-async function startServer(): Promise<Started> {
-  let machines: MachineView[] = [aMachine('gpu-1')];
+async function startServer(initial: MachineView[] = [aMachine('gpu-1')]): Promise<Started> {
+  let machines = initial;
   const watchers = new Set<() => void>();
   const access = { decision: { allowed: true } as AccessDecision };
   const feed = new FleetFeed({
@@ -63,17 +66,39 @@ describe('the dashboard server', () => {
     started = undefined;
   });
 
-  it('serves the current snapshot and streams each change as a fleet event', async () => {
+  it('serves the current snapshot, then streams each change as a delta against it', async () => {
     started = await startServer();
     const snapshot = await (await fetch(`${started.url}api/fleet`)).json() as { hosts: { name: string }[] };
     expect(snapshot.hosts.map((h) => h.name)).toEqual(['gpu-1']);
     const stream = readStream(await fetch(`${started.url}api/stream`));
     await waitFor(() => stream.events.length === 1, { what: 'the first snapshot on the stream' });
     started.setMachines([aMachine('gpu-1', { state: 'provisioning' }), aMachine('gpu-2')]);
-    const next = await waitFor(() => stream.events[1], { what: 'a second fleet event' });
-    expect(next.name).toBe('fleet');
-    expect((JSON.parse(next.data) as { hosts: { name: string; state: string }[] }).hosts.map((h) => `${h.name}:${h.state}`))
-      .toEqual(['gpu-1:provisioning', 'gpu-2:available']);
+    const next = await waitFor(() => stream.events[1], { what: 'a second event' });
+    expect([stream.events[0].name, next.name]).toEqual(['fleet', 'fleet-delta']);
+    const after = applyFleetDelta(JSON.parse(stream.events[0].data) as FleetSnapshot, JSON.parse(next.data) as FleetDelta);
+    expect(after.hosts.map((h) => `${h.name}:${h.state}`)).toEqual(['gpu-1:provisioning', 'gpu-2:available']);
+    expect(after).toEqual({ ...started.feed.current(), generatedAt: after.generatedAt });
+  });
+
+  it('sends one changed host of 10,000 in a delta of well under a hundredth of the snapshot', async () => {
+    const fleet = Array.from({ length: 10_000 }, (_, i) => aMachine(`host-${String(i).padStart(5, '0')}`));
+    started = await startServer(fleet);
+    const stream = readStream(await fetch(`${started.url}api/stream`));
+    await waitFor(() => stream.events.length === 1, { what: 'the first snapshot' });
+    started.setMachines(fleet.map((m, i) => (i === 4242 ? { ...m, state: 'provisioning' } : m)));
+    const delta = await waitFor(() => stream.events[1], { what: 'the delta' });
+    expect(JSON.parse(delta.data)).toMatchObject({ hosts: { upsert: [{ name: 'host-04242', state: 'provisioning' }], remove: [] }, tenants: { upsert: [], remove: [] } });
+    expect(delta.data.length).toBeLessThan(stream.events[0].data.length / 100);
+  });
+
+  it('sends a stream opened later the whole current snapshot first', async () => {
+    started = await startServer();
+    started.setMachines([aMachine('gpu-1'), aMachine('gpu-2')]);
+    await waitFor(() => started!.feed.current()?.hosts.length === 2, { what: 'the feed to see two hosts' });
+    const stream = readStream(await fetch(`${started.url}api/stream`));
+    const first = await waitFor(() => stream.events[0], { what: 'the first event' });
+    expect(first.name).toBe('fleet');
+    expect((JSON.parse(first.data) as FleetSnapshot).hosts.map((h) => h.name)).toEqual(['gpu-1', 'gpu-2']);
   });
 
   it('is read-only and says when the page is not built', async () => {
