@@ -19,6 +19,9 @@ import { describeRunner, LAB_CLOUD_CFG, LAB_CLOUD_CFG_PATH, type CloudInitRunner
 import type { Sandbox } from './sandbox.js';
 import { LAB_KUBELET_ENV_PATH } from '../vcluster/standins.js';
 
+/** How long power off waits for a killed boot script to close. */
+const KILLED_CLOSE_WAIT_MS = 2000;
+
 export type ServerPhase = 'Booting' | 'Running' | 'Failed' | 'Rejected' | 'PoweredOff' | 'Wiped';
 
 export interface ServerStatus {
@@ -300,13 +303,21 @@ export class SimulatedServer {
       }
     }
     this.groups.clear();
-    if (running && running.exitCode === null && running.signalCode === null) {
-      await Promise.race([new Promise((r) => running.once('close', r)), delay(2000)]);
-    }
+    if (running && running.exitCode === null && running.signalCode === null) await closedWithin(running, KILLED_CLOSE_WAIT_MS);
     await this.bridge.close();
     if (this.actual === 'on') {
       this.deps.console.write('Power off: all processes stopped');
       this.setStatus({ phase: 'PoweredOff', message: undefined });
     }
   }
+}
+
+/** Waits until `child` closes, at most `ms`; no timer is left behind either way (a stopped world holds nothing). */
+async function closedWithin(child: ChildProcess, ms: number): Promise<void> {
+  const timer = new AbortController();
+  await Promise.race([
+    new Promise((resolve) => child.once('close', resolve)),
+    delay(ms, undefined, { signal: timer.signal }).catch(() => undefined),
+  ]);
+  timer.abort();
 }
