@@ -5,6 +5,7 @@
  * delete the Node, revoke the join token, then deleteNode until Released. The orchestrator removes
  * the finalizer only when this step reports `released`. A tenant that is gone skips the tenant part.
  */
+import { isInvalidConfiguration } from '../../plugin/contract.js';
 import { parseDurationMs } from '../autoNodes/validate.js';
 import { cordonNode, deleteTenantNode, evictPods } from '../tenants/drain.js';
 import { revokeJoinTokens } from '../tenants/joinTokens.js';
@@ -73,7 +74,9 @@ async function release(ctx: StepContext, claim: NodeClaim): Promise<StepResult &
     result = await ctx.provider.deleteNode(claimView(claim), ctx.signal);
   } catch (err) {
     ctx.deps.metrics.countProviderCall(provider, 'deleteNode', (err as { code?: string }).code ?? 'error');
-    throw err;
+    // Bad input the provider refuses to release with is shown on the claim (retried with backoff), not only logged.
+    if (!isInvalidConfiguration(err)) throw err;
+    return notReleased(ctx, claim, 'InvalidConfiguration', (err as Error).message);
   }
   ctx.deps.metrics.countProviderCall(provider, 'deleteNode', result.phase === 'Failed' ? 'error' : 'ok');
   if (result.phase === 'Released') {
@@ -83,14 +86,17 @@ async function release(ctx: StepContext, claim: NodeClaim): Promise<StepResult &
     return { released: true };
   }
   if (result.phase === 'Failed') {
-    const reason = result.reason ?? 'ReleaseFailed';
-    const message = result.message ?? `releasing ${describeMachine(result.machine)} failed`;
-    if (getCondition(claim, 'Destroyed')?.reason !== reason) recordEvent(ctx, claim, 'Warning', reason, message);
-    setCondition(claim, 'Destroyed', 'False', reason, message, now);
-    return { released: false, requeueAfterMs: ctx.backoff.next(claim.metadata.uid!) };
+    return notReleased(ctx, claim, result.reason ?? 'ReleaseFailed', result.message ?? `releasing ${describeMachine(result.machine)} failed`);
   }
   setCondition(claim, 'Destroyed', 'False', 'Releasing', result.machine ? `${describeMachine(result.machine)} is being cleaned` : 'releasing', now);
   return { released: false, requeueAfterMs: ctx.deps.options.pollIntervalMs };
+}
+
+/** Destroyed=False with the reason (a Warning event when the reason is new); retried with backoff. */
+function notReleased(ctx: StepContext, claim: NodeClaim, reason: string, message: string): StepResult & { released: boolean } {
+  if (getCondition(claim, 'Destroyed')?.reason !== reason) recordEvent(ctx, claim, 'Warning', reason, message);
+  setCondition(claim, 'Destroyed', 'False', reason, message, ctx.deps.clock.now());
+  return { released: false, requeueAfterMs: ctx.backoff.next(claim.metadata.uid!) };
 }
 
 async function existingNodeName(tenant: TenantConnection, candidates: (string | undefined)[]): Promise<string | undefined> {
