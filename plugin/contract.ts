@@ -6,10 +6,14 @@
  * versions of the plugin (hot reload) can serve the same host. Errors are recognised by their
  * `code`, never by `instanceof`, because each plugin version has its own copy of these classes.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 
-/** Semver of this contract; a manifest's `contractVersion` must share its major. */
-export const CONTRACT_VERSION = '2.0.0';
+/**
+ * Semver of this contract. A manifest's `contractVersion` is the oldest contract its plugin works with:
+ * the host loads it when the majors are equal and the host's minor is at least the manifest's (2.1 added
+ * `PluginHost.watches`).
+ */
+export const CONTRACT_VERSION = '2.1.0';
 
 // ---------------------------------------------------------------------------------------------
 // The provider
@@ -123,6 +127,49 @@ export interface PluginHost {
    * host serves no connected clusters; then only the management cluster (`kubeConfig`) exists.
    */
   clusters?: ConnectedClusters;
+  /**
+   * Watched caches of resources in the management cluster or a connected cluster, run with the host's one
+   * restart policy (since contract 2.1). The plugin starts no informer of its own.
+   */
+  watches: ResourceWatches;
+}
+
+/**
+ * The host's informers, lent to the plugin. Each watch lists and watches one collection and keeps
+ * following it: after a watch error it restarts with the host's backoff (200 ms doubling to 30 s), a 410
+ * Gone relists, a 403 is logged once and recorded as a `Forbidden` Warning Event on the NodeProvider and
+ * retried with its own backoff. When a connected cluster turns ready again (it is reachable or accepts the
+ * credentials again), every watch of it that waits out a backoff restarts at once. Watches still running
+ * when the activation is disposed are stopped by the host.
+ */
+export interface ResourceWatches {
+  /**
+   * Starts watching and returns at once; `whenSynced()` tells when the first list is in. Throws
+   * TransientError when `request.cluster` has no client configuration (the message names the Cluster).
+   */
+  watch<T extends KubernetesObject>(request: WatchRequest<T>): ResourceWatch<T>;
+}
+
+export interface WatchRequest<T extends KubernetesObject> {
+  /** A connected cluster's name (see `PluginHost.clusters`); absent: the management cluster. */
+  cluster?: string;
+  /** The collection's API path, e.g. `/apis/metal3.io/v1alpha1/namespaces/metal3-system/baremetalhosts`. */
+  path: string;
+  /** Lists the collection with the plugin's own client (so it shapes what it keeps); called at start and at every relist. */
+  list(): Promise<KubernetesListObject<T>>;
+  /** Every object of a list (as `add`) and every later change, in order. */
+  onChange(object: T, kind: 'add' | 'update' | 'delete'): void;
+}
+
+export interface ResourceWatch<T extends KubernetesObject> {
+  /** True once the objects of a list are in and its watch is open (it stays true while the watch restarts: the cache is then stale). */
+  synced(): boolean;
+  /** Resolves once the objects of the first list are in (already passed to onChange) and its watch is open, or when the watch is stopped. */
+  whenSynced(): Promise<void>;
+  /** The objects as last seen. */
+  list(): T[];
+  /** Stops the watch; no more onChange calls. Idempotent. */
+  stop(): Promise<void>;
 }
 
 /** The host's view of its connected clusters, kept current from the Cluster objects and their Secrets. */

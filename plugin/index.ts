@@ -22,7 +22,9 @@ import { ReleaseHost } from '../providers/metal3/releaseHost.js';
 import { HostPower } from '../providers/metal3/hostPower.js';
 import { TemplateRenderer } from '../providers/metal3/render/index.js';
 import { SiteRouter } from '../providers/metal3/sites/siteRouter.js';
-import { CLOCK, EVENTS, KUBE_CONFIG, LOGGER, MANAGEMENT_KUBE_CONFIG, NODE_TYPES_CHANGED, PROVIDER_NAME, RENDERER } from '../providers/metal3/tokens.js';
+import {
+  CLOCK, EVENTS, KUBE_CONFIG, LOGGER, MANAGEMENT_KUBE_CONFIG, NODE_TYPES_CHANGED, PROVIDER_NAME, RENDERER, SITE_CLUSTER, WATCHES,
+} from '../providers/metal3/tokens.js';
 
 export { CONTRACT_VERSION } from './contract.js';
 
@@ -31,7 +33,7 @@ const SITE_SCOPED_CLASSES = [
 ];
 
 export async function activate(host: PluginHost): Promise<PluginActivation> {
-  const missing = (['providerName', 'kubeConfig', 'logger', 'events', 'nodeTypesChanged'] as const).filter((key) => !host?.[key]);
+  const missing = (['providerName', 'kubeConfig', 'logger', 'events', 'nodeTypesChanged', 'watches'] as const).filter((key) => !host?.[key]);
   if (missing.length) throw new Error(`metal3 provider startup failed: the host did not provide ${missing.join(', ')}`);
   const scope = container.createChildContainer();
   registerHostServices(scope, host);
@@ -40,7 +42,7 @@ export async function activate(host: PluginHost): Promise<PluginActivation> {
     management: host.kubeConfig,
     clusters: host.clusters,
     logger,
-    open: (kubeConfig, site) => openSite(scope, kubeConfig, site),
+    open: (kubeConfig, site, cluster) => openSite(scope, kubeConfig, site, cluster),
   });
   let disposed = false;
   return {
@@ -54,10 +56,11 @@ export async function activate(host: PluginHost): Promise<PluginActivation> {
   };
 }
 
-/** One site's container: its own client (on the site's cluster), cache and steps, resolved to a Metal3Provider. */
-function openSite(scope: DependencyContainer, kubeConfig: KubeConfig, site: string) {
+/** One site's container: its own client (on the site's cluster), cache (a watch of that cluster asked of the host) and steps, resolved to a Metal3Provider. */
+function openSite(scope: DependencyContainer, kubeConfig: KubeConfig, site: string, cluster: string | undefined) {
   const siteScope = scope.createChildContainer();
   siteScope.register(KUBE_CONFIG, { useValue: kubeConfig });
+  siteScope.register(SITE_CLUSTER, { useValue: { name: cluster } });
   siteScope.register(LOGGER, { useValue: scope.resolve(LOGGER).child({ site }) });
   for (const cls of SITE_SCOPED_CLASSES) {
     siteScope.register(cls as never, { useClass: cls as never }, { lifecycle: Lifecycle.ContainerScoped });
@@ -79,5 +82,6 @@ function registerHostServices(scope: DependencyContainer, host: PluginHost): voi
   scope.register(CLOCK, { useValue: host.clock ?? { now: () => new Date() } });
   scope.register(PROVIDER_NAME, { useValue: host.providerName });
   scope.register(NODE_TYPES_CHANGED, { useValue: () => host.nodeTypesChanged() });
+  scope.register(WATCHES, { useValue: host.watches });
   scope.register(RENDERER, { useValue: new TemplateRenderer() });
 }

@@ -1,7 +1,7 @@
 /**
- * Reads and checks a plugin package's `manifest.yaml`: identity, contract compatibility, entry, the
- * files that make up the package, and the JSON/OpenAPI schema of the provider configuration. Every
- * failure names the manifest path and the field.
+ * Reads and checks a plugin package's `manifest.yaml`: identity, contract compatibility (same major, a
+ * minor the host offers), entry, the files that make up the package, and the JSON/OpenAPI schema of the
+ * provider configuration. Every failure names the manifest path and the field.
  */
 import { access, readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative } from 'node:path';
@@ -65,10 +65,8 @@ export async function loadManifest(packageDir: string, registeredName: string): 
   if (typeof m.contractVersion !== 'string' || !SEMVER.test(m.contractVersion)) {
     throw fail('contractVersion', 'must be a semantic version such as 1.0.0');
   }
-  const wantMajor = CONTRACT_VERSION.split('.')[0];
-  if (m.contractVersion.split('.')[0] !== wantMajor) {
-    throw fail('contractVersion', `${m.contractVersion} is incompatible with the host's contract ${CONTRACT_VERSION} (major ${wantMajor} required)`);
-  }
+  const problem = contractMismatch(m.contractVersion);
+  if (problem) throw fail('contractVersion', problem);
   if (typeof m.entry !== 'string' || m.entry === '') throw fail('entry', 'is required (e.g. plugin/index.js)');
   if (m.entry.startsWith('/') || m.entry.split(/[\\/]/).includes('..')) throw fail('entry', 'must be a path inside the package');
   const entryPath = await findEntry(packageDir, m.entry);
@@ -92,6 +90,20 @@ export async function loadManifest(packageDir: string, registeredName: string): 
     manifestPath,
     entryPath,
   };
+}
+
+/**
+ * Why this host cannot load a plugin built for contract `wanted` (the oldest contract it works with), or
+ * undefined when it can: the majors must be equal and the host's minor at least the plugin's.
+ */
+function contractMismatch(wanted: string): string | undefined {
+  const [wantMajor, wantMinor] = wanted.split('.').map(Number);
+  const [major, minor] = CONTRACT_VERSION.split('.').map(Number);
+  if (wantMajor !== major) return `${wanted} is incompatible with the host's contract ${CONTRACT_VERSION} (major ${major} required)`;
+  if (wantMinor > minor) {
+    return `${wanted} is newer than the host's contract ${CONTRACT_VERSION}: the plugin needs services this host does not offer (upgrade the host, or install a plugin built for ${major}.${minor})`;
+  }
+  return undefined;
 }
 
 /** The manifest's `version` only, for cheap change polling; undefined when unreadable. */

@@ -25,6 +25,7 @@ import { API_VERSION } from '../runtime/apis.js';
 import { ActiveVersion } from './activeVersion.js';
 import { installVersion, removeVersion } from './install.js';
 import { loadManifest, manifestPathOf, readManifestVersion } from './manifest.js';
+import { pluginWatches, type PluginWatches } from './pluginWatches.js';
 
 export interface ProviderPluginOptions {
   registration: ProviderRegistration;
@@ -56,6 +57,8 @@ export class ProviderPlugin {
   private watching = false;
   private nextAttempt = 1;
   private stopped = false;
+  /** Each version's `PluginHost.watches`, stopped when the version is retired or fails to activate. */
+  private readonly watches = new Map<string, PluginWatches>();
   private readonly log: Logger;
 
   constructor(private readonly opts: ProviderPluginOptions) {
@@ -121,6 +124,7 @@ export class ProviderPlugin {
     if (this.stopped) throw new Error(`provider ${this.name}: stopped`);
     const { registration } = this.opts;
     let installedDir: string | undefined;
+    let installedId: string | undefined;
     let next: ActiveVersion | undefined;
     try {
       const loaded = await loadManifest(registration.path, registration.name);
@@ -130,6 +134,7 @@ export class ProviderPlugin {
       );
       this.nextAttempt = installed.attempt + 1;
       installedDir = installed.dir;
+      installedId = installed.id;
       const entry = join(installed.dir, relative(registration.path, loaded.entryPath));
       const mod = (await import(pathToFileURL(entry).href)) as Partial<PluginModule>;
       if (typeof mod.activate !== 'function') {
@@ -141,6 +146,7 @@ export class ProviderPlugin {
       if (this.lastConfig) await activation.provider.configure(this.lastConfig);
     } catch (err) {
       if (next) await next.activation.dispose().catch(() => undefined);
+      if (installedId) await this.stopWatches(installedId);
       if (installedDir) await removeVersion(installedDir).catch(() => undefined);
       const message = err instanceof Error ? err.message : String(err);
       this.log.error({ err: message, serving: this.current?.id ?? null }, 'plugin activation failed');
@@ -167,16 +173,23 @@ export class ProviderPlugin {
     } catch (err) {
       this.log.error({ version: old.id, err: (err as Error).message }, 'plugin dispose failed');
     }
+    await this.stopWatches(old.id);
     await removeVersion(old.dir).catch(() => undefined);
     this.log.info({ version: old.id }, 'plugin version disposed');
   }
 
   private pluginHost(versionId: string): PluginHost {
+    const logger = this.log.child({ pluginVersion: versionId });
+    const watches = pluginWatches({
+      kubeConfig: this.opts.kubeConfig, clusters: this.opts.clusters, logger, events: this.opts.events, provider: this.providerRef(),
+    });
+    this.watches.set(versionId, watches);
     return {
       providerName: this.name,
       kubeConfig: this.opts.kubeConfig,
       clusters: this.opts.clusters,
-      logger: this.log.child({ pluginVersion: versionId }),
+      watches,
+      logger,
       events: this.opts.events,
       clock: this.opts.clock,
       replicaId: this.opts.replicaId,
@@ -184,6 +197,12 @@ export class ProviderPlugin {
         if (!this.stopped) this.opts.onNodeTypesChanged?.();
       },
     };
+  }
+
+  private async stopWatches(versionId: string): Promise<void> {
+    const watches = this.watches.get(versionId);
+    this.watches.delete(versionId);
+    await watches?.stop().catch(() => undefined);
   }
 
   private providerRef() {

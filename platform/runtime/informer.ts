@@ -1,32 +1,40 @@
 /**
- * The one informer of the host: a client-node informer with one restart policy. client-node restarts a
- * watch by itself only on 410 Gone; after any other error (or a failed restart) this one starts it again
- * after an exponential backoff (200 ms doubling to 30 s), reset once the watch is connected again. The
- * AbortError `stop()` makes client-node emit is ignored. Every host controller uses it; it takes a
- * KubeConfig per informer, so it serves any cluster. (The metal3 plugin's host cache follows the same
- * policy with its own informer; handing this one to plugins through PluginHost is not done yet.)
+ * The one informer of the host: a client-node informer with one restart policy, used by every host
+ * controller and, through `PluginHost.watches` (host/pluginWatches.ts), by every plugin. client-node
+ * restarts a watch by itself only on 410 Gone (it relists); after any other error (or a failed restart)
+ * this one starts it again after an exponential backoff (200 ms doubling to 30 s), reset once the watch is
+ * connected again. The AbortError `stop()` makes client-node emit is ignored. It takes a KubeConfig per
+ * informer, so it serves any cluster; `reconnect()` skips a pending backoff when the caller knows the
+ * cluster is back.
  *
  * A 403 (the ServiceAccount lacks a permission) is logged once as an error with the API's own message
  * (it names the user, verb and resource), shared by every informer of the same KubeConfig, reported once
  * to `onForbidden`, and retried with its own backoff (1 s doubling to 30 s; client-node's 'connect' comes
  * before every list, so it does not reset this one; a successful list does). `synced()` is false until
- * a list succeeds: the host is not ready meanwhile.
+ * the objects of a list are in and the watch after it is open: the host is not ready meanwhile.
  */
 import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../../plugin/contract.js';
 
 /** Restart backoff: first delay and cap. */
 export const INFORMER_BACKOFF = { initialMs: 200, maxMs: 30_000 };
-/** Attempts at the first list before start() gives up (the backoff applies between them). */
+/** Attempts at the first list before startResourceInformer() gives up (the backoff applies between them). */
 const START_ATTEMPTS = 5;
+
+/** How long stop() waits for a start in progress (a list against an unreachable cluster may hang). */
+const STOP_WAIT_MS = 5000;
 
 /** Backoff while the API refuses (403): first delay and cap. */
 export const FORBIDDEN_BACKOFF = { initialMs: 1000, maxMs: 30_000 };
 
 export interface ResourceInformer<T extends KubernetesObject> {
   list(): T[];
-  /** Whether a list has succeeded since start (client-node's start() resolves even when the list fails). */
+  /** Whether the objects of a list are in and its watch is open (client-node's start() resolves even when the list fails). */
   synced(): boolean;
+  /** Resolves once the objects of the first list are in (already passed to onChange as `add`) and its watch is open, or at stop(). */
+  whenSynced(): Promise<void>;
+  /** Restarts a watch waiting out its backoff now (its cluster is back); a running watch is left alone. */
+  reconnect(): void;
   stop(): Promise<void>;
 }
 
@@ -40,23 +48,63 @@ export interface InformerOptions<T extends KubernetesObject> {
   onForbidden?: (message: string) => void;
 }
 
-/** Resolves once the first list is in (its objects already passed to onChange as `add`). */
+/** Resolves once the first list is in (its objects already passed to onChange as `add`); throws after START_ATTEMPTS failed starts. */
 export async function startResourceInformer<T extends KubernetesObject>(opts: InformerOptions<T>): Promise<ResourceInformer<T>> {
+  const informer = openResourceInformer(opts);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await informer.start();
+      return informer;
+    } catch (err) {
+      if (informer.stopped() || attempt >= START_ATTEMPTS) {
+        await informer.stop();
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, informer.nextDelay()));
+    }
+  }
+}
+
+/** Starts an informer that never gives up: a failed start is retried like any watch error. Returns at once. */
+export function runResourceInformer<T extends KubernetesObject>(opts: InformerOptions<T>): ResourceInformer<T> {
+  const informer = openResourceInformer(opts);
+  informer.start().catch(informer.onError);
+  return informer;
+}
+
+function openResourceInformer<T extends KubernetesObject>(opts: InformerOptions<T>) {
   const refusals = new RefusalReport(opts);
   let listed = false;
+  let synced = false;
+  let stopped = false;
+  let markSynced = () => {};
+  const firstSync = new Promise<void>((r) => (markSynced = r));
   const informer = makeInformer<T>(opts.kubeConfig, opts.path, async () => {
     const list = await opts.list();
-    listed = true;
     refusals.clear();
+    listed = true; // client-node folds the items in synchronously once this promise settles
     return list;
   });
-  let stopped = false;
   let restartTimer: NodeJS.Timeout | undefined;
   let backoffMs = INFORMER_BACKOFF.initialMs;
   const nextDelay = () => {
     const delay = backoffMs;
     backoffMs = Math.min(backoffMs * 2, INFORMER_BACKOFF.maxMs);
     return delay;
+  };
+  // client-node opens the watch request after the list without looking whether stop() came meanwhile:
+  // stop() waits for the start in progress and aborts what it opened.
+  // Synced once a list is in and the watch that follows it is open (start() resolves then; it also
+  // resolves after a failed list, which emitted an error instead).
+  let starting: Promise<void> = Promise.resolve();
+  const start = () => (starting = informer.start().then(() => {
+    if (!listed || stopped) return;
+    synced = true;
+    markSynced();
+  }));
+  const restart = () => {
+    restartTimer = undefined;
+    if (!stopped) start().catch(onError);
   };
   const onChange = opts.onChange ?? (() => undefined);
   informer.on('add', (o) => onChange(o, 'add'));
@@ -69,27 +117,33 @@ export async function startResourceInformer<T extends KubernetesObject>(opts: In
     const delay = refused ? refusals.backoffMs() : nextDelay();
     if (!refused) opts.logger.warn({ path: opts.path, err: String((err as Error)?.message ?? err), retryInMs: delay }, 'informer error; restarting');
     clearTimeout(restartTimer);
-    restartTimer = setTimeout(() => {
-      restartTimer = undefined;
-      if (!stopped) informer.start().catch(onError);
-    }, delay);
+    restartTimer = setTimeout(restart, delay);
   };
   informer.on('error', onError);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await informer.start();
-      break;
-    } catch (err) {
-      if (stopped || attempt >= START_ATTEMPTS) throw err;
-      await new Promise((r) => setTimeout(r, nextDelay()));
-    }
-  }
   return {
+    start,
+    onError,
+    nextDelay,
+    stopped: () => stopped,
     list: () => [...informer.list()],
-    synced: () => listed,
+    synced: () => synced,
+    whenSynced: () => firstSync,
+    reconnect() {
+      if (!restartTimer || stopped) return;
+      clearTimeout(restartTimer);
+      backoffMs = INFORMER_BACKOFF.initialMs;
+      restart();
+    },
     async stop() {
       stopped = true;
       clearTimeout(restartTimer);
+      restartTimer = undefined;
+      markSynced();
+      await informer.stop();
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((r) => (timer = setTimeout(r, STOP_WAIT_MS)));
+      await Promise.race([starting.catch(() => undefined), bound]);
+      clearTimeout(timer);
       await informer.stop();
     },
   };

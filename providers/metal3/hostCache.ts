@@ -1,30 +1,28 @@
 /**
- * The provider's view of BareMetalHosts in the configured namespace: one client-node informer,
- * indexed by name and by claim label; every watch event tells the host that node types may have
- * changed (their capacity is counted from these hosts). client-node does not restart an informer after a watch
- * error, so this does, with backoff. Own writes are folded in at once (upsert) so the next claim in
- * this process sees them before the watch event arrives. Free hosts (whyNotFree) are kept in a
- * positional index, maintained on every event, so a pick never scans claimed or busy hosts.
+ * The provider's view of BareMetalHosts in the configured namespace of its site's cluster: one watch
+ * asked of the host (`PluginHost.watches`, which restarts it with the host's one policy and restarts it at
+ * once when the cluster is back), indexed by name and by claim label; every watch event tells the host that
+ * node types may have changed (their capacity is counted from these hosts). Own writes are folded in at
+ * once (upsert) so the next claim in this process sees them before the watch event arrives. Free hosts
+ * (whyNotFree) are kept in a positional index, maintained on every event, so a pick never scans claimed
+ * or busy hosts.
  */
-import { makeInformer, type Informer, type ObjectCache } from '@kubernetes/client-node';
 import { inject, injectable } from 'tsyringe';
-import { TransientError, type Logger } from '../../plugin/contract.js';
+import { TransientError, type ResourceWatch, type ResourceWatches } from '../../plugin/contract.js';
 import { whyNotFree } from './hosts/eligibility.js';
 import { IndexedSet } from './hosts/indexedSet.js';
 import { HostResourceMemo, type HostResources } from './hosts/resources.js';
 import { KubeClient } from './kube.js';
 import { slimHost } from './slimHost.js';
 import { BMH_API, LABEL } from './names.js';
-import { LOGGER, NODE_TYPES_CHANGED } from './tokens.js';
+import { NODE_TYPES_CHANGED, SITE_CLUSTER, WATCHES } from './tokens.js';
 import type { BareMetalHost } from './types.js';
 
-const INITIAL_BACKOFF_MS = 200;
-const MAX_BACKOFF_MS = 30_000;
 const SYNC_TIMEOUT_MS = 30_000;
 
 @injectable()
 export class HostCache {
-  private informer?: Informer<BareMetalHost> & ObjectCache<BareMetalHost>;
+  private watch?: ResourceWatch<BareMetalHost>;
   private hosts = new Map<string, BareMetalHost>();
   private byClaim = new Map<string, Set<string>>();
   private readonly freeHosts = new IndexedSet<BareMetalHost>();
@@ -32,23 +30,19 @@ export class HostCache {
   private currentNamespace?: string;
   private stopped = true;
   private firstSync?: { promise: Promise<void>; resolve: () => void; done: boolean };
-  private restartTimer?: NodeJS.Timeout;
-  private backoffMs = INITIAL_BACKOFF_MS;
-  private readonly log: Logger;
 
   constructor(
     private readonly kube: KubeClient,
-    @inject(LOGGER) logger: Logger,
+    @inject(WATCHES) private readonly watches: ResourceWatches,
+    @inject(SITE_CLUSTER) private readonly cluster: { name?: string },
     @inject(NODE_TYPES_CHANGED) private readonly nodeTypesChanged: () => void,
-  ) {
-    this.log = logger.child({ component: 'host-cache' });
-  }
+  ) {}
 
   get namespace(): string | undefined {
     return this.currentNamespace;
   }
 
-  /** Starts (or restarts, when the namespace changed) the informer and waits for the first list. */
+  /** Starts (or restarts, when the namespace changed) the watch and waits for the first list. */
   async start(namespace: string): Promise<void> {
     if (namespace === this.currentNamespace && !this.stopped) return this.waitForSync();
     await this.stop();
@@ -59,31 +53,30 @@ export class HostCache {
     this.freeHosts.clear();
     let resolve = () => {};
     const promise = new Promise<void>((r) => (resolve = r));
-    this.firstSync = { promise, resolve, done: false };
-    const informer = makeInformer<BareMetalHost>(
-      this.kube.kubeConfig,
-      `/apis/${BMH_API.group}/${BMH_API.version}/namespaces/${namespace}/${BMH_API.plural}`,
-      () => this.listForInformer(namespace),
-    );
-    // Any host event may change a node type's capacity: tell the host (it coalesces the calls).
-    informer.on('add', (host) => this.changed(() => this.upsert(host)));
-    informer.on('update', (host) => this.changed(() => this.upsert(host)));
-    informer.on('delete', (host) => this.changed(() => this.remove(host.metadata.name)));
-    informer.on('connect', () => (this.backoffMs = INITIAL_BACKOFF_MS));
-    informer.on('error', (err) => this.onError(informer, err));
-    this.informer = informer;
-    await informer.start();
+    const synced = { promise, resolve, done: false };
+    this.firstSync = synced;
+    const watch = this.watches.watch<BareMetalHost>({
+      cluster: this.cluster.name,
+      path: `/apis/${BMH_API.group}/${BMH_API.version}/namespaces/${namespace}/${BMH_API.plural}`,
+      list: () => this.listForWatch(namespace),
+      // Any host event may change a node type's capacity: tell the host (it coalesces the calls).
+      onChange: (host, kind) => this.changed(() => (kind === 'delete' ? this.remove(host.metadata.name) : this.upsert(host))),
+    });
+    this.watch = watch;
+    void watch.whenSynced().then(() => {
+      if (this.watch !== watch || this.stopped) return;
+      synced.done = true;
+      synced.resolve();
+    });
     return this.waitForSync();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.restartTimer);
-    this.restartTimer = undefined;
-    const informer = this.informer;
-    this.informer = undefined;
+    const watch = this.watch;
+    this.watch = undefined;
     this.firstSync?.resolve();
-    await informer?.stop();
+    await watch?.stop();
   }
 
   /** tsyringe calls this from container.dispose(). */
@@ -111,16 +104,6 @@ export class HostCache {
   /** Whether the first list of the current namespace is in (the cache may be stale later, while its site is unreachable). */
   isSynced(): boolean {
     return !this.stopped && Boolean(this.firstSync?.done);
-  }
-
-  /** Restarts a failed watch now instead of after its backoff (the host says the cluster is back). */
-  reconnect(): void {
-    const informer = this.informer;
-    if (!this.restartTimer || !informer || this.stopped) return;
-    clearTimeout(this.restartTimer);
-    this.restartTimer = undefined;
-    this.backoffMs = INITIAL_BACKOFF_MS;
-    informer.start().catch((e: unknown) => this.onError(informer, e));
   }
 
   all(): BareMetalHost[] {
@@ -196,32 +179,10 @@ export class HostCache {
     if (names?.size === 0) this.byClaim.delete(uid);
   }
 
-  private async listForInformer(namespace: string) {
+  private async listForWatch(namespace: string) {
     const list = await this.kube.listHosts(namespace);
     for (const host of list.items) slimHost(host);
-    if (this.currentNamespace === namespace && this.firstSync && !this.firstSync.done) {
-      // The informer adds the items synchronously once this promise settles; setImmediate runs after that.
-      const synced = this.firstSync;
-      setImmediate(() => {
-        synced.done = true;
-        synced.resolve();
-      });
-    }
     return list;
-  }
-
-  private onError(informer: Informer<BareMetalHost>, err: unknown): void {
-    if (this.stopped || informer !== this.informer) return; // stop() aborts the watch with an AbortError
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
-    this.log.warn({ err: (err as Error)?.message ?? String(err), retryInMs: delay }, 'BareMetalHost watch failed; restarting');
-    clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      if (!this.stopped && informer === this.informer) {
-        informer.start().catch((e: unknown) => this.onError(informer, e));
-      }
-    }, delay);
   }
 }
 

@@ -110,11 +110,6 @@ export class Metal3Provider implements NodeProvider {
     return this.cache.isSynced();
   }
 
-  /** The site's API is back: restart a failed BareMetalHost watch now rather than after its backoff. */
-  reconnect(): void {
-    this.cache.reconnect();
-  }
-
   setPower(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>, state: PowerState): Promise<void> {
     return this.locks.run(claim.uid, async () => {
       this.settings.current();

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { NodeProvider, PluginHost } from '../../plugin/contract.js';
 import { activate } from '../../plugin/index.js';
+import { aPluginHost } from '../support/pluginHost.js';
 import { TemplateRenderer } from '../../providers/metal3/render/index.js';
 import { DGX_H100, hardwareFor } from '../../lab/fleet/index.js';
 import { JOIN, providerConfig, SSH_KEY } from './scenario.js';
@@ -89,7 +90,7 @@ async function activateConfigured(kc: KubeConfig) {
 }
 
 function pluginHost(kc: KubeConfig): PluginHost {
-  return { providerName: 'metal3-provider', kubeConfig: kc, logger: new CountingLogger(), events: { record: () => undefined }, replicaId: 'bench', nodeTypesChanged: () => undefined };
+  return aPluginHost(kc, { logger: new CountingLogger(), replicaId: 'bench' });
 }
 
 interface Loader {

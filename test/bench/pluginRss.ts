@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { activate } from '../../plugin/index.js';
+import { aPluginHost } from '../support/pluginHost.js';
 import { claimBurst, JOIN, providerConfig } from './scenario.js';
 import { CountingLogger } from './strategy.js';
 import { inPool, startWorld } from './world.js';
@@ -43,7 +44,7 @@ async function measure(hosts: number, claims: number): Promise<void> {
     kc.loadFromString(kubeconfig);
     const baseline = settledRss();
     const baseHeap = process.memoryUsage().heapUsed / MiB;
-    const activation = await activate({ providerName: 'metal3-provider', kubeConfig: kc, logger: new CountingLogger(), events: { record: () => undefined }, replicaId: 'rss', nodeTypesChanged: () => undefined });
+    const activation = await activate(aPluginHost(kc, { logger: new CountingLogger(), replicaId: 'rss' }));
     await activation.provider.configure(providerConfig());
     const warm = settledRss();
     const heap = process.memoryUsage().heapUsed / MiB - baseHeap;

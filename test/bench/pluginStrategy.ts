@@ -6,6 +6,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { NodeClaimView, PluginActivation } from '../../plugin/contract.js';
 import { activate } from '../../plugin/index.js';
+import { aPluginHost } from '../support/pluginHost.js';
 import { ClaimTargeting } from '../../providers/metal3/claimTarget.js';
 import { JOIN, providerConfig } from './scenario.js';
 import { CountingLogger, type ClaimStrategy } from './strategy.js';
@@ -33,14 +34,7 @@ export class PluginStrategy implements ClaimStrategy {
 
   async warmUp(): Promise<void> {
     this.restorePick = this.timePick();
-    this.activation = await activate({
-      providerName: 'metal3-provider',
-      kubeConfig: this.kc,
-      logger: this.logger,
-      events: { record: () => undefined },
-      replicaId: 'bench',
-      nodeTypesChanged: () => undefined,
-    });
+    this.activation = await activate(aPluginHost(this.kc, { logger: this.logger, replicaId: 'bench' }));
     await this.activation.provider.configure(providerConfig());
   }
 

@@ -12,6 +12,7 @@ import type {
 import { activate } from '../../plugin/index.js';
 import type { Metal3NodeTypeSpec, Metal3ProviderSpec } from '../../providers/metal3/spec.js';
 import { aNodeType } from '../support/builders.js';
+import { aPluginHost } from '../support/pluginHost.js';
 import type { TestLab } from '../support/lab.js';
 
 export const IMAGE_CHECKSUM = 'a'.repeat(64);
@@ -46,16 +47,13 @@ export type RecordingHost = PluginHost & { events: EventRecorder & { recorded: R
 
 export function recordingHost(kubeConfig: KubeConfig): RecordingHost {
   const recorded: RecordedEvent[] = [];
+  const events = { recorded, record: (object: ObjectRef, type: string, reason: string, message: string) => void recorded.push({ object, type, reason, message }) };
+  const logger = new RecordingLogger();
   const host: RecordingHost = {
-    providerName: 'metal3-provider',
-    kubeConfig,
-    logger: new RecordingLogger(),
-    events: { recorded, record: (object, type, reason, message) => recorded.push({ object, type, reason, message }) },
-    replicaId: 'test',
+    ...aPluginHost(kubeConfig, { logger, events, nodeTypesChanged: () => (host.nodeTypeChanges += 1) }),
+    logger,
+    events,
     nodeTypeChanges: 0,
-    nodeTypesChanged: () => {
-      host.nodeTypeChanges += 1;
-    },
   };
   return host;
 }

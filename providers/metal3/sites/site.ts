@@ -2,7 +2,8 @@
  * One site of the provider: the cluster and namespace where a group of node types' BareMetalHosts live,
  * served by its own single-site Metal3Provider (own container, client, host cache) built on the client
  * configuration the host hands out for that cluster. The site follows its cluster: a new kubeconfig
- * rebuilds the provider, a cluster that is back restarts its watch at once, and while the cluster is
+ * rebuilds the provider, a cluster that is back restarts its watch at once (the host's watches do that),
+ * and while the cluster is
  * missing, unreachable or refuses the credentials the site's types are unavailable (the message names the
  * Cluster and the NodeProvider field) and the cache keeps the last known hosts.
  */
@@ -15,8 +16,11 @@ import { validateProviderConfig } from '../config.js';
 import type { Metal3Provider } from '../provider.js';
 import type { SiteLayout } from './siteLayout.js';
 
-/** Builds the single-site provider for a site on `kubeConfig`; dispose() stops everything it started. */
-export type OpenSite = (kubeConfig: KubeConfig, site: string) => { provider: Metal3Provider; dispose(): Promise<void> };
+/**
+ * Builds the single-site provider for a site on `kubeConfig` (of connected cluster `cluster`; absent: the
+ * management cluster); dispose() stops everything it started.
+ */
+export type OpenSite = (kubeConfig: KubeConfig, site: string, cluster: string | undefined) => { provider: Metal3Provider; dispose(): Promise<void> };
 
 /** How long configure() waits for a reachable site's first list before letting it finish in the background. */
 const CONFIGURE_WAIT_MS = 10_000;
@@ -90,10 +94,9 @@ export class Site {
     await this.follow(true);
   }
 
-  /** The host reports a change of this site's cluster. */
+  /** The host reports a change of this site's cluster (a watch waiting to restart is restarted by the host's watches). */
   onClusterChange(): void {
     void this.follow(false).catch(() => undefined);
-    if (this.deps.clusters && this.cluster && this.deps.clusters.get(this.cluster).ready) this.runtime?.provider.reconnect();
   }
 
   async stop(): Promise<void> {
@@ -125,7 +128,7 @@ export class Site {
       reconfigure = true;
     }
     if (!this.runtime) {
-      this.runtime = { ...this.deps.open(target.kubeConfig, this.key), generation: target.generation };
+      this.runtime = { ...this.deps.open(target.kubeConfig, this.key, this.cluster), generation: target.generation };
       reconfigure = true;
     }
     if (reconfigure) await this.configure(this.runtime.provider);

@@ -41,6 +41,17 @@ describe('plugin manifest validation', () => {
     await expect(loadManifest(pkg.packageDir, 'fake-provider')).rejects.toThrow(`${manifestPath()}: contractVersion: ${otherMajor} is incompatible`);
   });
 
+  it('refuses a plugin built for a newer minor of the contract than the host offers, and loads one built for an older minor', async () => {
+    const [major, minor] = CONTRACT_VERSION.split('.').map(Number);
+    const newer = `${major}.${minor + 1}.0`;
+    await pkg.setManifest((t) => original(t).replace(/^contractVersion: .*$/m, `contractVersion: ${newer}`));
+    await expect(loadManifest(pkg.packageDir, 'fake-provider')).rejects.toThrow(
+      `${manifestPath()}: contractVersion: ${newer} is newer than the host's contract ${CONTRACT_VERSION}: the plugin needs services this host does not offer`,
+    );
+    await pkg.setManifest((t) => original(t).replace(/^contractVersion: .*$/m, `contractVersion: ${major}.0.0`));
+    await expect(loadManifest(pkg.packageDir, 'fake-provider')).resolves.toMatchObject({ manifest: { contractVersion: `${major}.0.0` } });
+  });
+
   it('requires the list of files that make up the package', async () => {
     await pkg.setManifest((t) => original(t).replace(/^files: .*\n/m, ''));
     await expect(loadManifest(pkg.packageDir, 'fake-provider')).rejects.toThrow(`${manifestPath()}: files: is required`);
