@@ -88,20 +88,25 @@ export function siteKubeconfigYaml(site: Pick<LabSite, 'api' | 'link'>): string 
 
 /** The Secret `<site>-kubeconfig` (key `config`) in PLATFORM_NAMESPACE and the Cluster object naming it. */
 export async function registerSite(management: KubeConfig, site: Pick<LabSite, 'name' | 'api' | 'link'>): Promise<void> {
+  await registerCluster(management, site.name, siteKubeconfigYaml(site));
+}
+
+/** Connects a cluster as an operator does: its kubeconfig in Secret `<name>-kubeconfig` (key `config`) and a Cluster naming it. */
+export async function registerCluster(management: KubeConfig, name: string, kubeconfigYaml: string): Promise<void> {
   const core = management.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: PLATFORM_NAMESPACE } } }).catch((err: { code?: number }) => {
     if (err.code !== 409) throw err;
   });
-  const secretName = `${site.name}-kubeconfig`;
+  const secretName = `${name}-kubeconfig`;
   await core.createNamespacedSecret({
     namespace: PLATFORM_NAMESPACE,
-    body: { metadata: { name: secretName }, type: 'Opaque', data: { config: Buffer.from(siteKubeconfigYaml(site)).toString('base64') } },
+    body: { metadata: { name: secretName }, type: 'Opaque', data: { config: Buffer.from(kubeconfigYaml).toString('base64') } },
   });
   await management.makeApiClient(CustomObjectsApi).createClusterCustomObject({
     group: 'management.loft.sh', version: 'v1', plural: 'clusters',
     body: {
-      apiVersion: 'management.loft.sh/v1', kind: 'Cluster', metadata: { name: site.name },
-      spec: { displayName: `Lab ${site.name}`, config: { secretName, secretNamespace: PLATFORM_NAMESPACE, key: 'config' } },
+      apiVersion: 'management.loft.sh/v1', kind: 'Cluster', metadata: { name },
+      spec: { displayName: `Lab ${name}`, config: { secretName, secretNamespace: PLATFORM_NAMESPACE, key: 'config' } },
     },
   });
 }

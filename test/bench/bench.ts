@@ -11,6 +11,9 @@ import { runScenario, withDeadline, type ScenarioResult } from './burst.js';
 import { DYNAMIC_DEFAULTS, runDynamicScenario } from './dynamic.js';
 import { measureReload, renderThroughput, type ReloadResult } from './extras.js';
 import { PluginStrategy } from './pluginStrategy.js';
+import { SITES_DEFAULTS, type SitesOptions } from './sites.js';
+import { runSitesInChild } from './sitesProcess.js';
+import { judgeSites } from './sitesReport.js';
 import type { BenchOptions } from './profiles.js';
 import { ratiosOf, type BenchReport, type Machine } from './report.js';
 import { judgeDynamic, judgeTargets } from './targets.js';
@@ -26,6 +29,10 @@ export async function runBench(opts: BenchOptions, progress: Progress = () => un
   if (opts.dynamicOnly) {
     const dynamic = await runDynamicScenario(DYNAMIC_DEFAULTS, progress);
     return { options: opts, machine: machine(), scenarios, ratios: [], dynamic, targets: judgeDynamic(dynamic) };
+  }
+  if (opts.sitesOnly) {
+    const sites = await runSitesInChild(sitesOptions(opts), progress);
+    return { options: opts, machine: machine(), scenarios, ratios: [], sites, targets: judgeSites(sites) };
   }
   for (const hosts of opts.fleets) {
     for (const claims of opts.bursts.filter((c) => c <= hosts)) {
@@ -59,7 +66,21 @@ export async function runBench(opts: BenchOptions, progress: Progress = () => un
   const ratios = ratiosOf(scenarios);
   progress('dynamic pools: 1,000 pending pods across 50 tenants...');
   const dynamic = await runDynamicScenario(DYNAMIC_DEFAULTS, progress);
-  return { options: opts, machine: machine(), scenarios, ratios, render, reload, dynamic, targets: [...judgeTargets(scenarios, ratios), ...judgeDynamic(dynamic)] };
+  const sites = opts.profile === 'full' ? await runSitesInChild(sitesOptions(opts), progress) : undefined;
+  return {
+    options: opts, machine: machine(), scenarios, ratios, render, reload, dynamic, sites,
+    targets: [...judgeTargets(scenarios, ratios), ...judgeDynamic(dynamic), ...(sites ? judgeSites(sites) : [])],
+  };
+}
+
+function sitesOptions(opts: BenchOptions): SitesOptions {
+  return {
+    sites: opts.siteCount ?? SITES_DEFAULTS.sites,
+    hostsPerSite: opts.siteHosts ?? SITES_DEFAULTS.hostsPerSite,
+    claims: opts.siteClaims ?? SITES_DEFAULTS.claims,
+    concurrency: opts.concurrency,
+    latencyMs: opts.latencyMs,
+  };
 }
 
 function machine(): Machine {

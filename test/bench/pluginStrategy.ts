@@ -4,7 +4,7 @@
  * rendezvous choice) on ClaimTargeting's prototype for the life of this strategy; dispose() restores it.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { NodeClaimView, PluginActivation } from '../../plugin/contract.js';
+import type { ConnectedClusters, NodeClaimView, NodeProvider, PluginActivation, ProviderConfig } from '../../plugin/contract.js';
 import { activate } from '../../plugin/index.js';
 import { aPluginHost } from '../support/pluginHost.js';
 import { ClaimTargeting } from '../../providers/metal3/claimTarget.js';
@@ -30,17 +30,24 @@ export class PluginStrategy implements ClaimStrategy {
   private readonly selections: number[] = [];
   private restorePick?: () => void;
 
-  constructor(private readonly kc: KubeConfig) {}
+  /** `clusters` and `config`: the multi-site bench's connected clusters and NodeProvider (default: one site, `providerConfig()`). */
+  constructor(private readonly kc: KubeConfig, private readonly opts: { clusters?: ConnectedClusters; config?: ProviderConfig } = {}) {}
 
   async warmUp(): Promise<void> {
     this.restorePick = this.timePick();
-    this.activation = await activate(aPluginHost(this.kc, { logger: this.logger, replicaId: 'bench' }));
-    await this.activation.provider.configure(providerConfig());
+    this.activation = await activate(aPluginHost(this.kc, { logger: this.logger, replicaId: 'bench', clusters: this.opts.clusters }));
+    await this.activation.provider.configure(this.opts.config ?? providerConfig());
   }
 
   async createNode(claim: NodeClaimView): Promise<void> {
     if (!this.activation) throw new Error('PluginStrategy: warmUp() first');
     await this.activation.provider.createNode(claim, JOIN);
+  }
+
+  /** The activated provider (after warmUp). */
+  get provider(): NodeProvider {
+    if (!this.activation) throw new Error('PluginStrategy: warmUp() first');
+    return this.activation.provider;
   }
 
   conflicts(): number {

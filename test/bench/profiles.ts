@@ -17,9 +17,15 @@ export interface BenchOptions {
   cpuProfDir?: string;
   /** Run only the dynamic-pool scenario (`--dynamic-only`). */
   dynamicOnly?: boolean;
+  /** Run only the multi-site scenario (`--sites`; also part of `--full`). */
+  sitesOnly?: boolean;
+  /** Multi-site scenario sizes (`--site-count`, `--site-hosts`, `--site-claims`); default 3 × 10,000 hosts, 3,000 claims. */
+  siteCount?: number;
+  siteHosts?: number;
+  siteClaims?: number;
 }
 
-const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | 'out' | 'json' | 'cpuProfDir' | 'dynamicOnly'>> = {
+const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | 'out' | 'json' | 'cpuProfDir' | 'dynamicOnly' | 'sitesOnly' | 'siteCount' | 'siteHosts' | 'siteClaims'>> = {
   quick: { fleets: [1000], bursts: [100], concurrency: 100, baselineConcurrency: 10, baselineMaxClaims: 100, latencyMs: 2, renderSeconds: 1 },
   full: { fleets: [1000, 10000], bursts: [100, 1000], concurrency: 100, baselineConcurrency: 10, baselineMaxClaims: 100, latencyMs: 2, renderSeconds: 3 },
 };
@@ -29,6 +35,9 @@ const NUMERIC: Record<string, keyof BenchOptions> = {
   '--baseline-concurrency': 'baselineConcurrency',
   '--baseline-max-claims': 'baselineMaxClaims',
   '--latency': 'latencyMs',
+  '--site-count': 'siteCount',
+  '--site-hosts': 'siteHosts',
+  '--site-claims': 'siteClaims',
 };
 
 export function parseArgs(argv: string[]): BenchOptions {
@@ -44,13 +53,14 @@ export function parseArgs(argv: string[]): BenchOptions {
     };
     if (arg === '--quick' || arg === '--full') continue;
     else if (arg === '--dynamic-only') opts.dynamicOnly = true;
+    else if (arg === '--sites') opts.sitesOnly = true;
     else if (arg === '--out') opts.out = value();
     else if (arg === '--json') opts.json = value();
     else if (arg === '--cpu-prof-dir') opts.cpuProfDir = value();
     else if (arg === '--fleets') opts.fleets = list(value(), arg);
     else if (arg === '--bursts') opts.bursts = list(value(), arg);
     else if (NUMERIC[arg]) (opts[NUMERIC[arg]!] as number) = arg === '--latency' ? nonNegative(value(), arg) : positiveInt(value(), arg);
-    else throw new Error(`bench: unknown option ${arg} (known: --quick --full --dynamic-only --out FILE --json FILE --cpu-prof-dir DIR --fleets N,N --bursts N,N ${Object.keys(NUMERIC).join(' ')})`);
+    else throw new Error(`bench: unknown option ${arg} (known: --quick --full --dynamic-only --sites --out FILE --json FILE --cpu-prof-dir DIR --fleets N,N --bursts N,N ${Object.keys(NUMERIC).join(' ')})`);
   }
   return opts;
 }

@@ -3,6 +3,8 @@ import type { ScenarioResult } from './burst.js';
 import type { DynamicResult } from './dynamic.js';
 import type { ReloadResult, RenderResult } from './extras.js';
 import type { BenchOptions } from './profiles.js';
+import type { SitesResult } from './sites.js';
+import { sitesMarkdown } from './sitesReport.js';
 
 export interface Machine {
   date: string;
@@ -37,6 +39,8 @@ export interface BenchReport {
   render?: RenderResult;
   reload?: ReloadResult;
   dynamic?: DynamicResult;
+  /** The multi-site scenario (`--sites`, `--full`). */
+  sites?: SitesResult;
   targets: Target[];
 }
 
@@ -93,6 +97,7 @@ export function toMarkdown(r: BenchReport): string {
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       `| provisioner | ${d.hosts} | ${d.tenants} | ${d.pods} | ${d.claims} | ${f(d.allCreatedMs, 0)} ms | ${f(d.passP50Ms, 0)} / ${f(d.passP99Ms, 0)} | ${d.claims} / ${d.lowerBound} (${f(d.claims / d.lowerBound, 2)}x) | ${d.gpuClaims} / ${d.gpuLowerBound} | ${d.unschedulable} | ${f(d.mgmtRequestsPerClaim, 2)} | ${f(d.tenantRequestsPerClaim, 2)} |`);
   }
+  if (r.sites) lines.push(...sitesMarkdown(r.sites));
   lines.push('', '| target | measured | result |', '|---|---|---|');
   for (const t of r.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.pass === undefined ? 'n/a (not in this profile)' : t.pass ? 'PASS' : 'MISS'} |`);
   return `${lines.join('\n')}\n`;

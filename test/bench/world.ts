@@ -28,7 +28,8 @@ export interface BenchWorld {
   close(): Promise<void>;
 }
 
-export async function startWorld(opts: { hosts: number; latencyMs: number }): Promise<BenchWorld> {
+/** `datacenter`: the hosts' datacenter label (a site's name in the multi-site bench). */
+export async function startWorld(opts: { hosts: number; latencyMs: number; datacenter?: string }): Promise<BenchWorld> {
   const started = performance.now();
   const api = await startKubeApi({ name: 'bench', faults: {} });
   const kc = api.kubeConfig();
@@ -38,7 +39,7 @@ export async function startWorld(opts: { hosts: number; latencyMs: number }): Pr
   try {
     for (const name of [HOST_NAMESPACE, ...tenantNamespaces()]) await core.createNamespace({ body: { metadata: { name } } });
     await seedPlatformObjects(custom);
-    const fleet = makeFleet(opts.hosts, FLEET_MIX, { namespace: HOST_NAMESPACE });
+    const fleet = makeFleet(opts.hosts, FLEET_MIX, { namespace: HOST_NAMESPACE, datacenter: opts.datacenter });
     await applyFleet(kc, fleet, { concurrency: SETUP_CONCURRENCY });
     await inPool(fleet.hosts, SETUP_CONCURRENCY, (host) => markAvailable(custom, host));
     api.faults.set({ latencyMs: opts.latencyMs });
