@@ -1,7 +1,7 @@
 /**
  * One lab API server of the multi-site bench in its own process, so its store (10,000 hosts) neither
  * weighs on the plugin's RSS nor steals the plugin's event loop. The child (`--serve NAME --hosts N
- * --latency MS`) builds a bench world (`world.ts`: hosts `available`, datacenter = NAME; with 0 hosts the
+ * --latency MS`) builds a bench world (`world.ts`: hosts seeded `available` straight into the store, datacenter = NAME; with 0 hosts the
  * management cluster's OSImage, SSHKey and namespaces) and answers the parent over IPC: `reset` (counters
  * to zero), `snapshot` (requests by verb, bytes, 409s, handler time, RSS) and `stop`. The parent side is
  * `SiteServerProcess`.
@@ -99,7 +99,7 @@ async function serve(name: string, hosts: number, latencyMs: number): Promise<vo
   const send = (message: Ready | Reply) => process.send?.(message);
   let world;
   try {
-    world = await startWorld({ hosts, latencyMs, datacenter: name });
+    world = await startWorld({ hosts, latencyMs, datacenter: name, seed: 'store' });
   } catch (err) {
     send({ ready: false, error: String((err as Error)?.message ?? err) });
     process.exit(1);

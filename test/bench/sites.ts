@@ -9,7 +9,7 @@
  * (and the host's directory) run here, so this process's RSS is the plugin's.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import type { NodeClaimView, NodeTypeView, ProviderConfig } from '../../plugin/contract.js';
+import { isTransient, type NodeClaimView, type NodeTypeView, type ProviderConfig } from '../../plugin/contract.js';
 import { startClusterDirectory } from '../../platform/clusters/index.js';
 import { registerCluster, siteName } from '../../lab/sites/labSite.js';
 import type { Verb } from '../../lab/kube/index.js';
@@ -20,7 +20,7 @@ import { claimBurst, HOST_NAMESPACE, providerConfig } from './scenario.js';
 import { SiteServerProcess, type SiteServerSnapshot } from './siteServer.js';
 import { CountingLogger } from './strategy.js';
 import { inPool } from './world.js';
-import { waitFor } from '../support/waitFor.js';
+import { sleep, waitFor } from '../support/waitFor.js';
 
 const CLAIM_DEADLINE_MS = 120_000;
 /** Three sites' first LISTs of 10,000 hosts each, on a loaded 2-core machine. */
@@ -70,6 +70,9 @@ export interface SitesResult {
   managementRequestsPerNode: Record<Verb, number>;
   http409PerNode: number;
   hostRacesPerNode: number;
+  /** createNode calls that threw TransientError and were retried after the error's hint, as the host's launch step does. */
+  transientRetries: number;
+  firstTransient?: string;
   selectionMeanMs: number;
   selectionP99Ms: number;
   /** This process (plugin + the host's cluster directory): after a full GC before activate and with the cache warm, and the peak. */
@@ -152,11 +155,27 @@ async function measure(
     const perSite = new Map<string, number>();
     let failures = 0;
     let firstFailure: string | undefined;
+    let transientRetries = 0;
+    let firstTransient: string | undefined;
+    // The host requeues a claim whose createNode threw TransientError (a site's Cluster not ready, API trouble) after its hint.
+    const launch = async (claim: NodeClaimView, deadline: number): Promise<void> => {
+      for (;;) {
+        try {
+          return await strategy.createNode(claim);
+        } catch (err) {
+          const wait = (err as { retryAfterMs?: number }).retryAfterMs ?? 1000;
+          if (!isTransient(err) || performance.now() + wait > deadline) throw err;
+          transientRetries++;
+          firstTransient ??= (err as Error).message;
+          await sleep(wait);
+        }
+      }
+    };
     const burstStart = performance.now();
     await inPool(claims, opts.concurrency, async (claim) => {
       const t0 = performance.now();
       try {
-        await withDeadline(strategy.createNode(claim), CLAIM_DEADLINE_MS, `createNode ${claim.namespace}/${claim.name}`);
+        await withDeadline(launch(claim, t0 + CLAIM_DEADLINE_MS), CLAIM_DEADLINE_MS, `createNode ${claim.namespace}/${claim.name}`);
         latencies.push(performance.now() - t0);
         const site = names.find((name) => claim.nodeType.startsWith(`${name}-`))!;
         perSite.set(site, (perSite.get(site) ?? 0) + 1);
@@ -186,6 +205,8 @@ async function measure(
       managementRequestsPerNode: perNode(managementStats!, done),
       http409PerNode: siteStats.reduce((s, x) => s + x.http409, managementStats!.http409) / done,
       hostRacesPerNode: strategy.conflicts() / done,
+      transientRetries,
+      firstTransient,
       selectionMeanMs: mean(selections),
       selectionP99Ms: percentile(selections, 99),
       rss: { beforeMiB: rssBefore / MiB, warmMiB: rssWarm / MiB, peakWarmUpMiB: peakWarmUp / MiB, peakBurstMiB: peakBurst / MiB },

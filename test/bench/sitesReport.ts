@@ -35,6 +35,7 @@ export function sitesMarkdown(r: SitesResult): string[] {
   lines.push(`| management (per node of the burst) | 0 | — | — | ${f(m.LIST, 2)} | ${f(m.GET, 2)} | ${f(m.WATCH, 2)} | ` +
     `${f(m.CREATE + m.UPDATE + m.PATCH + m.DELETE, 2)} | — | — | — | — |`);
   lines.push('', `Node types: ${r.nodeTypes.map((t) => `${t.name} (zone ${t.zone ?? 'none'}, ${t.capacity.total} hosts)`).join(', ')}.`);
+  if (r.transientRetries) lines.push('', `Transient errors retried after their hint (as the host's launch step does): ${r.transientRetries}; first: ${r.firstTransient}`);
   if (r.firstFailure) lines.push('', `First failure (multi-site): ${r.firstFailure}`);
   return lines;
 }
