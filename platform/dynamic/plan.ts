@@ -25,8 +25,10 @@ export interface TypeOption {
   cost: number;
   /** Labels a node of this type in this pool will carry (type properties, built-ins, pool labels). */
   labels: LabelSource;
-  /** Hosts of this type nobody holds or waits for. */
+  /** Hosts of this type nobody holds or waits for (none while the type is unavailable). */
   free: number;
+  /** Why the type takes no new claims now (its site is unreachable), when it does not. */
+  unavailable?: string;
 }
 
 export interface PoolOption {
@@ -135,7 +137,10 @@ function openNode(
     return `pool limit ${limit}=${formatQuantity(limit, pool.limits[limit])} reached`;
   }
   const available = withinLimits.filter((t) => (typeFree.get(t.name) ?? 0) > 0);
-  if (available.length === 0) return `no free host of the fitting node types (${withinLimits.map((t) => t.name).sort().join(', ')})`;
+  if (available.length === 0) {
+    const unavailable = withinLimits.filter((t) => t.unavailable).map((t) => `${t.name} (${t.unavailable})`).sort();
+    return `no free host of the fitting node types (${withinLimits.map((t) => t.name).sort().join(', ')})${unavailable.length ? `; unavailable: ${unavailable.join(', ')}` : ''}`;
+  }
   const reserved = cheapestOf(available);
   typeFree.set(reserved.name, typeFree.get(reserved.name)! - 1);
   addInto(usage, { ...reserved.resources, nodes: 1 });

@@ -65,7 +65,9 @@ export function poolOption(ref: DynamicPoolRef, types: NodeTypeCandidate[], pool
     resources: parseResources(t.resources),
     cost: effectiveCost(t),
     labels: labelSource(nodeLabelValues(t, ref.pool)),
-    free: t.capacity.total - Math.max(t.capacity.claimed, heldPerType.get(t.name) ?? 0),
+    // A type whose site is unreachable offers nothing new (its capacity is only the last known one).
+    free: t.unavailable ? 0 : t.capacity.total - Math.max(t.capacity.claimed, heldPerType.get(t.name) ?? 0),
+    ...(t.unavailable ? { unavailable: t.unavailable } : {}),
   }));
   return { name: ref.pool.name, weight: ref.pool.weight, taints: asTaints(ref.pool), limits: ref.pool.limits, usage, types: options };
 }
