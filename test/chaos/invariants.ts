@@ -63,8 +63,12 @@ export function checkLeaks(s: ClusterSnapshot, firstSeen: Map<string, number>, n
   return out;
 }
 
-/** At quiescence: every claim Available or Failed with a reason; provisioning faults fail (not replace) their claim. */
-export function checkConverged(s: ClusterSnapshot, desired: DesiredPools, faultedHosts: Set<string>): string[] {
+/**
+ * At quiescence: every claim Available or Failed with a reason; provisioning faults fail (not replace)
+ * their claim; static pools honoured. `otherTenants` (`project/tenant`) may own claims beyond `desired`
+ * (the dynamic-pool tenants).
+ */
+export function checkConverged(s: ClusterSnapshot, desired: DesiredPools, faultedHosts: Set<string>, otherTenants = new Set<string>()): string[] {
   const out: string[] = [];
   const hostOf = new Map(s.hosts.filter((h) => h.claimLabel).map((h) => [h.claimLabel!, h]));
   for (const c of s.claims) {
@@ -88,7 +92,7 @@ export function checkConverged(s: ClusterSnapshot, desired: DesiredPools, faulte
       if (n !== quantity) out.push(`pool ${tenantKey}/${pool} has ${n} claims, wants ${quantity}`);
     }
   }
-  const wanted = new Set([...desired.keys()]);
+  const wanted = new Set([...desired.keys(), ...otherTenants]);
   for (const c of s.claims) {
     if (!wanted.has(`${c.namespace}/${c.tenant}`)) out.push(`NodeClaim ${c.namespace}/${c.name} belongs to no requested tenant (${c.tenant ?? 'unlabelled'})`);
   }
