@@ -1,6 +1,7 @@
 /**
  * The chaos run on a few fixed seeds with the short scenario: no invariant may break, and the run
- * must really have injected API faults, Metal3 faults, replica kills and reloads (else it proves nothing).
+ * must really have injected API faults, Metal3 faults, site outages, replica kills and pods in the
+ * dynamic tenants (else it proves nothing).
  */
 import { describe, expect, it } from '@jest/globals';
 import { createWriteStream } from 'node:fs';
@@ -25,7 +26,10 @@ describe('chaos run (short scenario)', () => {
     // The run proves something only if it really injected faults and killed a replica.
     expect({ text, api: total(report.apiFaults) > 0, metal3: total(report.metal3Faults) > 0, kills: report.replicas.kills > 0 })
       .toEqual({ text, api: true, metal3: true, kills: true });
-    expect({ text, ops: total(report.operations) }).toEqual({ text, ops: 25 });
+    // One outage during the run at least, and site-b's at quiescence; GPU jobs and CPU pods in the dynamic tenants.
+    expect({ text, outages: total(report.siteOutages) >= 2, gpuJobs: (report.dynamicPods.gpuJob ?? 0) > 0 || (report.dynamicPods.cpuPod ?? 0) > 1 })
+      .toEqual({ text, outages: true, gpuJobs: true });
+    expect({ text, ops: total(report.operations) }).toEqual({ text, ops: 30 });
     expect({ text, polls: report.monitorReads > 0 }).toEqual({ text, polls: true });
     // BMO's webhook (failurePolicy Fail) refused nothing the plugin or the platform wrote.
     expect({ text, admissionDenials: report.admissionDenials }).toEqual({ text, admissionDenials: {} });

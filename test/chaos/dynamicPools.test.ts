@@ -4,6 +4,10 @@
  * some deleted), while the host's provisioner and consolidation run. Sampled throughout: no claim
  * beyond a pool's `limits.nodes`, no Node backed by two claims' hosts. At the end, every pending pod
  * that fits a node type is served (Running) without any claim beyond the limits.
+ *
+ * The seeded chaos run (scenario.ts) has dynamic tenants too, on the real plugin and servers, but can
+ * only afford one GPU and one CPU pod per tenant at a time; this keeps the heavier churn (up to six pods
+ * per tenant, several nodes each, the 3-node limit under pressure) on a fake provider.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { aPod, createPod } from '../support/workloads.js';

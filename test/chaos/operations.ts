@@ -1,20 +1,31 @@
 /**
- * The chaos run's operations, each a seeded choice: tenants created, scaled and deleted (within what
- * the fleet can hold), API and Metal3 faults, replica kills and restarts, plugin hot reloads.
+ * The chaos run's operations, each a seeded choice: static tenants created, scaled and deleted (within
+ * what the fleet can hold), pods created and deleted in the dynamic-pool tenants, API and Metal3
+ * faults, site outages, replica kills and restarts, plugin hot reloads.
  */
 import type { World } from '../../lab/world.js';
 import { readClusterPatiently } from './cluster.js';
+import type { DynamicTenants } from './dynamicTenants.js';
 import type { FaultDriver } from './faultDriver.js';
 import type { Rng } from './prng.js';
 import type { ReplicaSet } from './replicas.js';
 import type { ChaosReport } from './scenario.js';
 import type { Pool, TenantDriver } from './tenants.js';
 
-const TYPES = ['gpu-h100', 'cpu'] as const;
-/** Per node type: at most this many nodes wanted at once (4 hosts each; one may be faulted, one cleaning). */
-const MAX_PER_TYPE = 3;
+/**
+ * Static pools per node type: at most this many nodes wanted at once. site-a has 4 GPU + 4 CPU hosts,
+ * site-b 3 + 2; next to these the two dynamic tenants hold up to 2 GPU and 2 CPU nodes, and one host of
+ * each kind may carry a provisioning error (its Failed dynamic claim gets a replacement).
+ */
+const MAX_PER_TYPE: Record<string, number> = { 'site-a-gpu-h100': 2, 'site-a-cpu': 2, 'site-b-gpu-h100': 1, 'site-b-cpu': 1 };
+const TYPES = Object.keys(MAX_PER_TYPE);
+/** The site a static pool's node type is in. */
+export const siteOfType = (nodeType: string) => nodeType.split('-').slice(0, 2).join('-');
 export const SLOTS = ['a', 'b'];
-export type Op = 'createTenant' | 'scaleTenant' | 'deleteTenant' | 'apiFaults' | 'dropWatches' | 'metal3Fault' | 'killReplica' | 'restartReplica' | 'reload';
+/** How long a site outage during the run lasts (its NodeTypes must turn Unavailable meanwhile). */
+const OUTAGE_MS = { min: 4000, max: 8000 };
+export type Op = 'createTenant' | 'scaleTenant' | 'deleteTenant' | 'createPod' | 'deletePod' | 'apiFaults' | 'dropWatches' | 'metal3Fault'
+  | 'siteOutage' | 'killReplica' | 'restartReplica' | 'reload';
 
 interface OperationsDeps {
   world: World;
@@ -22,6 +33,7 @@ interface OperationsDeps {
   replicas: ReplicaSet;
   tenants: TenantDriver;
   faults: FaultDriver;
+  dynamic: DynamicTenants;
   desired: Map<string, Pool[]>;
   /** Where operation and replica counts go. */
   counts: Pick<ChaosReport, 'operations' | 'replicas'>;
@@ -42,9 +54,12 @@ export class Operations {
       createTenant: desired.size < 4 ? 3 : 0,
       scaleTenant: desired.size > 0 ? 3 : 0,
       deleteTenant: desired.size > 0 ? 1 : 0,
+      createPod: 3,
+      deletePod: 1.5,
       apiFaults: 2,
       dropWatches: 0.5,
       metal3Fault: 1.5,
+      siteOutage: this.d.faults.sitesOut().length === 0 ? 0.7 : 0,
       killReplica: dead.length === 0 ? 1 : 0,
       restartReplica: dead.length > 0 ? 2 : 0,
       reload: 0.7,
@@ -54,6 +69,9 @@ export class Operations {
       case 'createTenant': return this.createTenant();
       case 'scaleTenant': return this.scaleTenant();
       case 'deleteTenant': return this.deleteTenant();
+      case 'createPod': return this.say('created pod', await this.d.dynamic.createPod());
+      case 'deletePod': return this.say('deleted pod', await this.d.dynamic.deletePod());
+      case 'siteOutage': return this.siteOutage();
       case 'apiFaults': return this.d.say(`API faults: ${this.d.faults.shuffleApiFaults(forced !== undefined)}`);
       case 'dropWatches': return this.d.faults.dropWatches();
       case 'metal3Fault': return this.metal3Fault();
@@ -69,23 +87,27 @@ export class Operations {
     this.d.say(`restarted replica ${slot}`);
   }
 
+  private say(what: string, detail: string | undefined): void {
+    if (detail) this.d.say(`${what} ${detail}`);
+  }
+
   private count(op: string): void {
     this.d.counts.operations[op] = (this.d.counts.operations[op] ?? 0) + 1;
   }
 
   /** Random pools within what the fleet can hold next to every other tenant's pools. */
   private pools(except?: string): Pool[] {
-    const used = new Map<string, number>(TYPES.map((t) => [t, 0]));
+    const used = new Map<string, number>(TYPES.map((t): [string, number] => [t, 0]));
     for (const [name, pools] of this.d.desired) {
       if (name !== except) for (const p of pools) used.set(p.nodeType, used.get(p.nodeType)! + p.quantity);
     }
     const out: Pool[] = [];
     for (const type of TYPES) {
-      if (!this.d.rng.chance(0.6)) continue;
-      const room = MAX_PER_TYPE - used.get(type)!;
-      out.push({ name: type === 'cpu' ? 'cpu' : 'gpu', nodeType: type, quantity: this.d.rng.int(0, Math.max(0, Math.min(2, room))) });
+      if (!this.d.rng.chance(0.4)) continue;
+      const room = MAX_PER_TYPE[type] - used.get(type)!;
+      out.push({ name: poolName(type), nodeType: type, quantity: this.d.rng.int(0, Math.max(0, Math.min(2, room))) });
     }
-    return out.length > 0 ? out : [{ name: 'cpu', nodeType: 'cpu', quantity: 0 }];
+    return out.length > 0 ? out : [{ name: poolName('site-a-cpu'), nodeType: 'site-a-cpu', quantity: 0 }];
   }
 
   private async createTenant(): Promise<void> {
@@ -116,8 +138,15 @@ export class Operations {
 
   private async metal3Fault(): Promise<void> {
     const s = await readClusterPatiently(this.d.world);
-    const what = this.d.faults.injectMetal3Fault(s.hosts.map((h) => ({ name: h.name, available: h.state === 'available' && !h.claimLabel && !h.consumerUid })));
+    const what = this.d.faults.injectMetal3Fault(s.hosts.map((h) => ({ name: h.name, site: h.site, available: h.state === 'available' && !h.claimLabel && !h.consumerUid })));
     if (what) this.d.say(`Metal3 fault: ${what}`);
+  }
+
+  /** One site's WAN link cut for a few seconds (at most one site out at a time). */
+  private async siteOutage(): Promise<void> {
+    const site = this.d.rng.pick(this.d.world.sites.map((s) => s.name));
+    const ms = this.d.rng.int(OUTAGE_MS.min, OUTAGE_MS.max);
+    if (await this.d.faults.cutSite(site, ms)) this.d.say(`site outage: ${site} cut off for ${(ms / 1000).toFixed(1)} s`);
   }
 
   private async kill(): Promise<void> {
@@ -143,6 +172,11 @@ export class Operations {
       this.d.say(`reload on replica ${slot} failed (old version keeps serving): ${(err as Error).message}`);
     }
   }
+}
+
+/** `gpu-a`, `cpu-b`: the pool of a site's node type. */
+function poolName(nodeType: string): string {
+  return `${nodeType.includes('gpu') ? 'gpu' : 'cpu'}-${siteOfType(nodeType).slice('site-'.length)}`;
 }
 
 function describe(pools: Pool[]): string {

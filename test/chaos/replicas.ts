@@ -42,14 +42,17 @@ export class ReplicaSet {
     const replicaId = `${slot}-${++this.generation}`;
     const config: PlatformConfig = {
       providers: [{ name: PROVIDER_NAME, path: pluginPackageDir() }],
-      options: { joinTimeoutMs: 60_000, tokenTtlSeconds: 3600, capacityBackoff: { initialMs: 200, maxMs: 2000 }, pollIntervalMs: 100, drainTimeoutMs: 5000 },
+      options: {
+        joinTimeoutMs: 60_000, tokenTtlSeconds: 3600, capacityBackoff: { initialMs: 200, maxMs: 2000 }, pollIntervalMs: 100, drainTimeoutMs: 5000,
+        dynamic: { disruptionIntervalMs: 300, nominationGraceMs: 3000, recheckMs: 2000 },
+      },
       plugins: { ...DEFAULT_PLUGIN_LOADING, drainTimeoutMs: 5000 },
       metricsPort: 0,
     };
     const platform = await startPlatform({
       kubeConfig: this.opts.world.kubeConfig, config, stateDir: join(this.opts.world.dir, 'replicas', slot),
       logger: (this.opts.logger ?? silentLogger()).child({ replica: replicaId }), replicaId,
-      nodeTypeResyncMs: 1000, orphanIntervalMs: 1000,
+      nodeTypeResyncMs: 1000, orphanIntervalMs: 1000, clusterProbeIntervalMs: 300,
       leaderElection: { ...CHAOS_LEASE, durationMs: this.opts.leaseDurationMs },
     });
     this.live.set(slot, platform);

@@ -12,6 +12,8 @@ export function describeRun(r: ChaosReport): string {
     `  operations    ${counts(r.operations)}`,
     `  API faults    ${counts(r.apiFaults)}`,
     `  Metal3 faults ${counts(r.metal3Faults)}`,
+    `  site outages  ${counts(r.siteOutages)}`,
+    `  dynamic pods  ${counts(r.dynamicPods)}`,
     `  replicas      kills ${r.replicas.kills}, restarts ${r.replicas.restarts}, lease transitions ${r.replicas.leaseTransitions}, reloads ${r.replicas.reloads} (${r.replicas.reloadFailures} failed)`,
     `  at quiescence ${counts(r.atQuiescence)} (claims by phase); invariant polls ${r.monitorReads}; admission denials ${counts(r.admissionDenials)}`,
   ];

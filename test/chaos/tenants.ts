@@ -1,4 +1,4 @@
-/** Tenant clusters as the chaos run drives them: VirtualClusterInstances with static autoNodes pools. */
+/** Tenant clusters as the chaos run drives them: VirtualClusterInstances with static or dynamic autoNodes pools. */
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { PROVIDER_NAME } from '../../lab/world.js';
@@ -8,13 +8,26 @@ const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export interface Pool { name: string; quantity: number; nodeType: string }
 
-function values(pools: Pool[]): string {
+/** A dynamic pool (Karpenter NodePool) over every node type of the provider, in every site. */
+export interface DynamicPool {
+  name: string;
+  limits: Record<string, string>;
+  consolidationPolicy: 'WhenEmpty' | 'WhenEmptyOrUnderutilized';
+  consolidateAfter: string;
+}
+
+function values(pools: Pool[], dynamic: DynamicPool[] = []): string {
   return stringify({
     privateNodes: {
       enabled: true,
       autoNodes: [{
         provider: PROVIDER_NAME,
         static: pools.map((p) => ({ name: p.name, quantity: p.quantity, nodeTypeSelector: [{ property: 'vcluster.com/node-type', value: p.nodeType }] })),
+        ...(dynamic.length > 0 ? {
+          dynamic: dynamic.map((d) => ({
+            name: d.name, limits: d.limits, disruption: { consolidationPolicy: d.consolidationPolicy, consolidateAfter: d.consolidateAfter },
+          })),
+        } : {}),
       }],
     },
   });
@@ -49,10 +62,10 @@ export class TenantDriver {
     await persist(`create namespace ${this.namespace}`, () => this.core.createNamespace({ body: { metadata: { name: this.namespace } } }));
   }
 
-  async create(name: string, pools: Pool[]): Promise<void> {
+  async create(name: string, pools: Pool[], dynamic: DynamicPool[] = []): Promise<void> {
     await persist(`create VirtualClusterInstance ${name}`, () => this.custom.createNamespacedCustomObject({
       ...LOFT, namespace: this.namespace,
-      body: { apiVersion: 'management.loft.sh/v1', kind: 'VirtualClusterInstance', metadata: { name }, spec: { template: { helmRelease: { values: values(pools) } } } },
+      body: { apiVersion: 'management.loft.sh/v1', kind: 'VirtualClusterInstance', metadata: { name }, spec: { template: { helmRelease: { values: values(pools, dynamic) } } } },
     }));
   }
 
