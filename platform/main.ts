@@ -10,6 +10,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
+import { KeepAliveKubeConfig } from '../common/keepAlive.js';
 import { loadPlatformConfig } from './config.js';
 import { startPlatform, type Platform } from './platform.js';
 
@@ -38,9 +39,11 @@ export function parseHostArgs(argv: string[]): HostArgs {
 
 /** Runs the host against the cluster of `kubeconfig` (or the default one) until a signal. */
 export async function runHost(args: HostArgs): Promise<void> {
-  const kubeConfig = new KubeConfig();
-  if (args.kubeconfig) kubeConfig.loadFromFile(args.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  const loaded = new KubeConfig();
+  if (args.kubeconfig) loaded.loadFromFile(args.kubeconfig);
+  else loaded.loadFromDefault();
+  // One keep-alive agent per cluster: client-node alone makes a TLS handshake per request.
+  const kubeConfig = new KeepAliveKubeConfig(loaded).kubeConfig;
   const config = await loadPlatformConfig(args.config);
   const platform = await startPlatform({ kubeConfig, config, stateDir: resolve(args.stateDir) });
   console.error(`platform running against ${kubeConfig.getCurrentCluster()?.server ?? '(default cluster)'}; metrics ${platform.metricsUrl}; dashboard ${platform.dashboardUrl ?? 'off'}`);

@@ -426,3 +426,5 @@ export const isUnsupported = (err: unknown) => hasCode(err, 'Unsupported');
 
 /** Kubernetes quantities, one grammar for the host and every plugin. */
 export { parseQuantity, QUANTITY_PATTERN } from '../common/quantity.js';
+/** Connection reuse for client-node 1.4 (one keep-alive agent per cluster), for the host and every plugin. */
+export { KeepAliveKubeConfig } from '../common/keepAlive.js';

@@ -6,7 +6,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { KeepAliveKubeConfig } from '../../providers/metal3/keepAlive.js';
+import { KeepAliveKubeConfig } from '../../common/keepAlive.js';
 
 const IDLE_SOCKET_MS = 1000;
 

@@ -5,6 +5,7 @@
  * run a Node informer (started on first need, stopped with the directory).
  */
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { KeepAliveKubeConfig } from '../../common/keepAlive.js';
 import type { Logger } from '../../plugin/contract.js';
 import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
 import { caCertHash } from './caCertHash.js';
@@ -24,6 +25,8 @@ interface Entry {
   resourceVersion: string;
   conn: TenantConnection;
   kubeConfig: KubeConfig;
+  /** Owns the connection's keep-alive sockets; destroyed when the connection is dropped. */
+  agents: KeepAliveKubeConfig;
   nodes?: Promise<ResourceInformer<V1Node>>;
 }
 
@@ -63,7 +66,8 @@ export class TenantDirectory {
       if (!v) throw new Error(`Secret ${namespace}/${TenantDirectory.accessSecretName(vci)}: data.${k}: missing`);
       return Buffer.from(v, 'base64').toString('utf8');
     };
-    const kubeConfig = tenantKubeConfig(data('config'));
+    const agents = new KeepAliveKubeConfig(tenantKubeConfig(data('config')));
+    const kubeConfig = agents.kubeConfig;
     const caCertPem = data('certificate-authority');
     const conn: TenantConnection = {
       key,
@@ -73,7 +77,7 @@ export class TenantDirectory {
       caCertHash: caCertHash(caCertPem),
       kubeConfig,
     };
-    this.entries.set(key, { resourceVersion: rv, conn, kubeConfig });
+    this.entries.set(key, { resourceVersion: rv, conn, kubeConfig, agents });
     return conn;
   }
 
@@ -107,6 +111,7 @@ export class TenantDirectory {
     this.entries.delete(key);
     const informer = await entry.nodes?.catch(() => undefined);
     await informer?.stop();
+    entry.agents.dispose();
   }
 }
 

@@ -11,8 +11,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import { inject, injectable } from 'tsyringe';
-import { isNotFound, NotFoundError, TransientError } from '../../plugin/contract.js';
-import { KeepAliveKubeConfig } from './keepAlive.js';
+import { isNotFound, KeepAliveKubeConfig, NotFoundError, TransientError } from '../../plugin/contract.js';
 import { BMH_API, LOFT_API } from './names.js';
 import { KUBE_CONFIG, MANAGEMENT_KUBE_CONFIG } from './tokens.js';
 import type { BareMetalHost } from './types.js';
@@ -39,7 +38,7 @@ export class KubeClient {
   /** OSImages, SSHKeys, NodeEnvironments: the management cluster's (the site's own when that is the same). */
   private readonly platform: CustomObjectsApi;
   private readonly connections: KeepAliveKubeConfig[];
-  /** The site cluster's KubeConfig with one keep-alive agent (see keepAlive.ts); informers use it too. */
+  /** The site cluster's KubeConfig with one keep-alive agent (see common/keepAlive.ts); informers use it too. */
   readonly kubeConfig: KubeConfig;
 
   constructor(
