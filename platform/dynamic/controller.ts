@@ -111,12 +111,23 @@ export class DynamicPoolsController {
     if (state) state.pools = pools;
   }
 
-  /** Connects new tenants, then runs a disruption pass for each. */
+  /**
+   * Connects new tenants (all at once: each is a Secret read and a pod LIST and watch on its own API,
+   * so after a restart 50 tenants cost one round of them, not 50), then runs a disruption pass for each.
+   */
   private async tick(): Promise<void> {
-    for (const [key, want] of this.wanted) {
+    const unconnected = [...this.wanted].filter(([key]) => !this.tenantStates.has(key));
+    await Promise.all(unconnected.map(async ([key, want]) => {
+      try {
+        await this.connect(key, want.vci, want.pools);
+      } catch (err) {
+        this.deps.logger.warn({ vci: key, err: String((err as Error)?.message ?? err) }, 'dynamic pools: tenant connection failed; retrying');
+      }
+    }));
+    for (const [key] of this.wanted) {
       if (this.stopped) return;
       try {
-        const state = this.tenantStates.get(key) ?? (await this.connect(key, want.vci, want.pools));
+        const state = this.tenantStates.get(key);
         if (!state) continue;
         await disrupt(this.ctx, state);
         const now = this.deps.clock.now().getTime();
@@ -160,6 +171,11 @@ export class DynamicPoolsController {
     const state: TenantState = { key, vci, pools, conn, pods, podEvents, batcher, podChanges: new Map(), lastPassAt: 0 };
     ref.state = state;
     this.tenantStates.set(key, state);
+    if (this.stopped || !this.wanted.has(key)) {
+      await this.dropTenant(key); // stopped, or the VCI lost its pools while connecting
+      return undefined;
+    }
+    state.pools = this.wanted.get(key)!.pools;
     if (pods.list().some(isProvisionable)) batcher.trigger();
     return state;
   }
