@@ -27,7 +27,7 @@ export async function runBench(opts: BenchOptions, progress: Progress = () => un
   const scenarios: ScenarioResult[] = [];
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
   if (opts.dynamicOnly) {
-    const dynamic = await runDynamicScenario(DYNAMIC_DEFAULTS, progress);
+    const dynamic = await runDynamicScenario(DYNAMIC_DEFAULTS, progress, opts.cpuProfDir && path.join(opts.cpuProfDir, 'dynamic.cpuprofile'));
     return { options: opts, machine: machine(), scenarios, ratios: [], dynamic, targets: judgeDynamic(dynamic) };
   }
   if (opts.sitesOnly) {
@@ -65,7 +65,7 @@ export async function runBench(opts: BenchOptions, progress: Progress = () => un
     .finally(() => world.close());
   const ratios = ratiosOf(scenarios);
   progress('dynamic pools: 1,000 pending pods across 50 tenants...');
-  const dynamic = await runDynamicScenario(DYNAMIC_DEFAULTS, progress);
+  const dynamic = await runDynamicScenario(DYNAMIC_DEFAULTS, progress, opts.cpuProfDir && path.join(opts.cpuProfDir, 'dynamic.cpuprofile'));
   const sites = opts.profile === 'full' ? await runSitesInChild(sitesOptions(opts), progress) : undefined;
   return {
     options: opts, machine: machine(), scenarios, ratios, render, reload, dynamic, sites,
