@@ -22,6 +22,8 @@ export interface DynamicOptions {
   nominationGraceMs: number;
   /** Pods still unschedulable this long after the last pass get another pass (their nomination may have lapsed). */
   recheckMs: number;
+  /** Longest a pod Event waits while provisioning passes are in flight (Events give way to NodeClaim creates). */
+  eventsMaxDeferMs: number;
 }
 
 export const DEFAULT_DYNAMIC_OPTIONS: DynamicOptions = {
@@ -29,6 +31,7 @@ export const DEFAULT_DYNAMIC_OPTIONS: DynamicOptions = {
   disruptionIntervalMs: 1000,
   nominationGraceMs: 10_000,
   recheckMs: 10_000,
+  eventsMaxDeferMs: 2000,
 };
 
 export interface DynamicContext {
@@ -38,8 +41,10 @@ export interface DynamicContext {
   store: ClaimStore;
   projects: ProjectStore;
   tenants: TenantDirectory;
-  /** Every NodeClaim (informer cache). */
+  /** Every NodeClaim: the informer's, plus this controller's creates it does not list yet (runtime/recentCreates.ts). */
   claims(): NodeClaim[];
+  /** Records the API's answer to a NodeClaim create, so the next pass counts it before the informer does. */
+  created(claim: NodeClaim): void;
   /** The NodeTypes, read at most once per batch window for all tenants (capacity moves slowly). */
   nodeTypes(): Promise<NodeTypeCandidate[]>;
 }

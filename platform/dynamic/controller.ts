@@ -14,6 +14,8 @@ import { ClaimStore } from '../nodeClaims/claimStore.js';
 import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
 import { GROUP, NODECLAIMS, VCIS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
 import { KubeEventRecorder } from '../observability/events.js';
+import { BusyGate } from '../runtime/busyGate.js';
+import { RecentCreates } from '../runtime/recentCreates.js';
 import { ProjectStore } from '../projects/projectStore.js';
 import type { NodeTypeCandidate } from '../scheduling/pickNodeType.js';
 import { TenantDirectory } from '../tenants/tenantDirectory.js';
@@ -28,6 +30,9 @@ export interface DynamicPoolsHooks {
   onProvisioned?(tenant: string, result: ProvisionResult, windowClosedAt: number): void;
 }
 
+/** Longest an own NodeClaim create is counted while the informer does not list it (deleted before its watch event). */
+const RECENT_CREATES_TTL_MS = 30_000;
+
 export class DynamicPoolsController {
   private readonly ctx: DynamicContext;
   private readonly tenantStates = new Map<string, TenantState>();
@@ -37,15 +42,20 @@ export class DynamicPoolsController {
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
   private stopped = false;
+  /** Provisioning passes in flight: the tenants' pod Events wait for them (a pass creates NodeClaims). */
+  private readonly passes: BusyGate;
+  private readonly recentCreates = new RecentCreates<NodeClaim>(RECENT_CREATES_TTL_MS);
 
   constructor(private readonly deps: PlatformDeps, options: Partial<DynamicOptions> = {}, private readonly hooks: DynamicPoolsHooks = {}) {
     const custom = deps.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.passes = new BusyGate(options.eventsMaxDeferMs ?? DEFAULT_DYNAMIC_OPTIONS.eventsMaxDeferMs);
     this.ctx = {
       deps, custom, options: { ...DEFAULT_DYNAMIC_OPTIONS, ...options },
       store: new ClaimStore(deps.kubeConfig),
       projects: new ProjectStore(deps.kubeConfig),
       tenants: new TenantDirectory(deps.kubeConfig.makeApiClient(CoreV1Api), deps.logger, () => undefined),
-      claims: () => this.claimInformer?.list() ?? [],
+      claims: () => this.recentCreates.overlay(this.claimInformer?.list() ?? []),
+      created: (claim) => this.recentCreates.created(claim),
       nodeTypes: () => this.nodeTypesCached(),
     };
   }
@@ -55,7 +65,7 @@ export class DynamicPoolsController {
     this.claimInformer = await startResourceInformer<NodeClaim>({
       kubeConfig: this.deps.kubeConfig, path: `/apis/${GROUP}/${VERSION}/${NODECLAIMS}`,
       list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODECLAIMS }) as never,
-      onChange: () => undefined, logger: this.deps.logger,
+      onChange: (claim) => this.recentCreates.seen(claim), logger: this.deps.logger,
     });
     this.vciInformer = await startResourceInformer<Vci>({
       kubeConfig: this.deps.kubeConfig, path: `/apis/${GROUP}/${VERSION}/${VCIS}`,
@@ -155,13 +165,15 @@ export class DynamicPoolsController {
       },
       logger: this.deps.logger.child({ tenant: key }),
     });
-    const podEvents = new KubeEventRecorder({ kubeConfig: conn.kubeConfig, logger: this.deps.logger, clock: this.deps.clock });
+    const podEvents = new KubeEventRecorder({
+      kubeConfig: conn.kubeConfig, logger: this.deps.logger, clock: this.deps.clock, giveWay: () => this.passes.quiet(),
+    });
     const batcher = new Batcher(this.ctx.options.batch, async (closedAt) => {
       const state = ref.state;
       if (!state || this.stopped) return;
       state.lastPassAt = this.deps.clock.now().getTime();
       try {
-        const result = await provision(this.ctx, state);
+        const result = await this.passes.during(() => provision(this.ctx, state));
         this.hooks.onProvisioned?.(key, result, closedAt);
       } catch (err) {
         this.deps.logger.warn({ vci: key, err: String((err as Error)?.message ?? err) }, 'dynamic provisioning failed; retrying');

@@ -25,12 +25,10 @@ export async function provision(ctx: DynamicContext, t: TenantState): Promise<Pr
   const pending = allPods.filter(isProvisionable);
   if (pending.length === 0) return { created: [] };
   const now = ctx.deps.clock.now().getTime();
-  // The tenant's claims are read live: the informer may not show the previous pass's writes yet.
-  const mine = ((await ctx.custom.listNamespacedCustomObject({
-    group: GROUP, version: VERSION, namespace: t.vci.namespace, plural: NODECLAIMS, labelSelector: `${LABEL_VCLUSTER}=${t.vci.name}`,
-  })) as { items: NodeClaim[] }).items;
-  const mineNames = new Set(mine.map((c) => c.metadata.name));
-  const all = [...ctx.claims().filter((c) => c.metadata.namespace !== t.vci.namespace || !mineNames.has(c.metadata.name)), ...mine];
+  // The informer's claims and this controller's creates it does not list yet: the last pass's claims
+  // count even before their watch events arrive (no live LIST per pass).
+  const all = ctx.claims();
+  const mine = all.filter((c) => c.metadata.namespace === t.vci.namespace && c.metadata.labels?.[LABEL_VCLUSTER] === t.vci.name);
   const types = await ctx.nodeTypes();
   const held = claimsPerType(all.filter((c) => !c.metadata.deletionTimestamp));
   const podsByKey = new Map(allPods.map((p) => [podKey(p), p]));
@@ -71,6 +69,7 @@ export async function provision(ctx: DynamicContext, t: TenantState): Promise<Pr
       group: GROUP, version: VERSION, namespace: t.vci.namespace, plural: NODECLAIMS,
       body: claimForPlannedNode(t.vci, ref, type, keys, planned.requests),
     })) as NodeClaim;
+    ctx.created(claim);
     ctx.deps.events.record(claimRef(claim), 'Normal', 'Created',
       `dynamic pool ${planned.pool}: node type ${type.name} (cheapest of ${planned.alternatives} that fit) for ${keys.length} pending pod(s): ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''}`);
     for (const p of planned.pods) {

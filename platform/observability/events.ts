@@ -48,6 +48,8 @@ export interface KubeEventRecorderOptions {
   aggregationWindowMs?: number;
   /** Bound on queued events; the oldest are dropped (and logged) beyond it. */
   maxQueue?: number;
+  /** Awaited before each write, so that Events give way to more important work in flight (runtime/busyGate.ts). */
+  giveWay?: () => Promise<void>;
 }
 
 export class KubeEventRecorder implements EventRecorder {
@@ -112,6 +114,7 @@ export class KubeEventRecorder implements EventRecorder {
     await Promise.resolve();
     for (let next = this.queue.shift(); next; next = this.queue.shift()) {
       try {
+        await this.opts.giveWay?.();
         await this.write(next);
       } catch (err) {
         this.opts.logger.warn(

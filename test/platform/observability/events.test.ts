@@ -65,6 +65,23 @@ describe('Kubernetes event recorder', () => {
     expect(event.message).toBe('join with [REDACTED] refused');
   });
 
+  it('holds a write until giveWay resolves, and writes it then', async () => {
+    let giveWay!: () => void;
+    let asked = 0;
+    const gate = () => { asked++; return new Promise<void>((resolve) => (giveWay = resolve)); };
+    const yielding = new KubeEventRecorder({ kubeConfig: api.kubeConfig(), logger: silentLogger(), giveWay: gate });
+    const pod = { apiVersion: 'v1', kind: 'Pod', name: 'job-1', namespace: 'p-demo', uid: 'u-4' };
+    yielding.record(pod, 'Normal', 'Nominated', 'Pod should schedule on: nodeclaim/t1-burst-a');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(asked).toBe(1);
+    expect(await eventsOf(pod.name)).toHaveLength(0);
+    giveWay();
+    await yielding.flush();
+    expect((await eventsOf(pod.name)).map((e) => e.reason)).toEqual(['Nominated']);
+    expect(asked).toBe(1);
+    await yielding.stop();
+  });
+
   it('never throws to the caller when the API fails, and logs the failure without the message', async () => {
     const lines: string[] = [];
     const failing = new KubeEventRecorder({ kubeConfig: api.kubeConfig(), logger: createLogger({ destination: { write: (l: string) => lines.push(l) } }) });
