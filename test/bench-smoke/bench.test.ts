@@ -43,6 +43,14 @@ describe('npm run bench --quick', () => {
     expect(d.claims).toBeGreaterThanOrEqual(d.lowerBound);
     expect(d.gpuClaims).toBeGreaterThanOrEqual(d.gpuLowerBound);
     expect(d.allCreatedMs).toBeGreaterThan(0);
+    // Overall spans every tenant's pass and the spread of their windows; Events come after the claims.
+    expect(d.passP50Ms).toBeLessThanOrEqual(d.passMaxMs);
+    expect(d.allCreatedMs).toBeGreaterThanOrEqual(Math.max(d.passMaxMs, d.windowSpreadMs));
+    expect(d.allEventsMs).toBeGreaterThanOrEqual(d.allCreatedMs);
+    // Every pass's requests are counted: a claim create and its Event at least.
+    expect(d.mgmtRequestsPerClaimByResource.nodeclaims).toBeGreaterThanOrEqual(1);
+    expect(d.mgmtRequestsPerClaimByResource.events).toBeGreaterThanOrEqual(1);
+    expect(d.tenantRequestsPerClaim).toBeCloseTo(d.pods / d.claims);
     expect(toMarkdown(report)).toContain('| provisioner | 10000 | 50 | 1000 |');
   });
 

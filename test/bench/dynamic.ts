@@ -12,6 +12,7 @@ import { loadavg } from 'node:os';
  */
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import { KeepAliveKubeConfig } from '../../common/keepAlive.js';
 import { startKubeApi, type KubeApiServer } from '../../lab/kube/index.js';
 import { DynamicPoolsController } from '../../platform/dynamic/controller.js';
 import type { ProvisionResult } from '../../platform/dynamic/provisioner.js';
@@ -47,6 +48,8 @@ export interface DynamicResult {
   claims: number;
   /** Overall: the first batch window closed → the last NodeClaim created (all tenants). */
   allCreatedMs: number;
+  /** The first batch window closed → the API has received every Event (one per claim, one per pod). */
+  allEventsMs: number;
   /** First window closed → last window closed (the tenants' windows do not close at one instant). */
   windowSpreadMs: number;
   /** Per tenant: its window closed → its pass done (its creates all answered), over the tenants. */
@@ -60,6 +63,8 @@ export interface DynamicResult {
   gpuLowerBound: number;
   unschedulable: number;
   mgmtRequestsPerClaim: number;
+  /** The same by resource (`nodeclaims`, `nodetypes`, `projects`, `events`). */
+  mgmtRequestsPerClaimByResource: Record<string, number>;
   tenantRequestsPerClaim: number;
 }
 
@@ -73,7 +78,10 @@ export async function runDynamicScenario(
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
   let controller: DynamicPoolsController | undefined;
-  const events = new KubeEventRecorder({ kubeConfig: kc, logger: silentLogger() });
+  // The host's own client settings (platform/main.ts): keep-alive sockets that stay open across the
+  // batch window, where the lab's KubeConfig closes idle sockets after a second (for tests' handles).
+  const hostKc = new KeepAliveKubeConfig(kc);
+  const events = new KubeEventRecorder({ kubeConfig: hostKc.kubeConfig, logger: silentLogger() });
   try {
     await core.createNamespace({ body: { metadata: { name: PROJECT } } });
     for (const t of TYPES) {
@@ -109,7 +117,7 @@ export async function runDynamicScenario(
 
     const passes: { tenant: string; closedAt: number; doneAt: number; result: ProvisionResult }[] = [];
     const allDone = new Promise<void>((resolve) => {
-      controller = new DynamicPoolsController(deps(kc, events), { disruptionIntervalMs: 100, recheckMs: 3_600_000 }, {
+      controller = new DynamicPoolsController(deps(hostKc.kubeConfig, events), { disruptionIntervalMs: 100, recheckMs: 3_600_000 }, {
         onProvisioned: (tenant, result, closedAt) => {
           passes.push({ tenant, closedAt, doneAt: Date.now(), result });
           if (new Set(passes.map((p) => p.tenant)).size === opts.tenants) resolve();
@@ -123,13 +131,17 @@ export async function runDynamicScenario(
     await profiler?.start();
     await controller!.start();
     await allDone;
-    if (cpuProfileFile) await profiler?.stop(cpuProfileFile);
     const claims = passes.reduce((s, p) => s + p.result.created.length, 0);
-    // What provisioning costs: NodeClaim reads and writes, NodeType lists, Events (not the one-off tenant connections).
+    // Events are written after the claims (they give way to the passes): one per claim, one per pod.
+    const eventsWrittenAt = await untilEventsWritten(mgmt, tenants, claims, pods.length);
+    if (cpuProfileFile) await profiler?.stop(cpuProfileFile);
+    // What provisioning costs: every management request of the measured part but the one-off start-up
+    // (the VCI informer's LIST and watch, each tenant's access Secret read).
     const byResource = mgmt.stats.snapshot().byResource;
     const sum = (r: string) => Object.values(byResource[r] ?? {}).reduce((a, b) => a + b, 0);
-    const mgmtRequests = sum('nodeclaims') + sum('nodetypes') + sum('events');
-    const tenantRequests = tenants.reduce((s, t) => s + Object.values(t.stats.snapshot().byResource.events ?? {}).reduce((a, b) => a + b, 0), 0);
+    const measured = Object.keys(byResource).filter((r) => r !== 'secrets' && r !== 'virtualclusterinstances').sort();
+    const mgmtRequests = measured.reduce((s, r) => s + sum(r), 0);
+    const tenantRequests = tenants.reduce((s, t) => s + eventRequests(t), 0);
     const durations = passes.map((p) => p.doneAt - p.closedAt).sort((a, b) => a - b);
     const closed = passes.map((p) => p.closedAt);
     const gpuClaims = passes.flatMap((p) => p.result.created).filter((c) => c.spec.typeRef?.endsWith('dgx-h100')).length;
@@ -137,19 +149,39 @@ export async function runDynamicScenario(
     return {
       hosts: TYPES.reduce((s, t) => s + t.hosts, 0), tenants: opts.tenants, pods: pods.length, claims,
       allCreatedMs: Math.max(...passes.map((p) => p.doneAt)) - Math.min(...closed),
+      allEventsMs: eventsWrittenAt - Math.min(...closed),
       windowSpreadMs: Math.max(...closed) - Math.min(...closed),
       passP50Ms: durations[Math.floor(durations.length / 2)], passP99Ms: durations[Math.min(durations.length - 1, Math.floor(durations.length * 0.99))],
       passMaxMs: durations[durations.length - 1], loadAverage,
       lowerBound: bounds.total, gpuClaims, gpuLowerBound: bounds.gpu,
       unschedulable: passes.reduce((s, p) => s + (p.result.plan?.unschedulable.length ?? 0), 0),
-      mgmtRequestsPerClaim: mgmtRequests / Math.max(1, claims), tenantRequestsPerClaim: tenantRequests / Math.max(1, claims),
+      mgmtRequestsPerClaim: mgmtRequests / Math.max(1, claims),
+      mgmtRequestsPerClaimByResource: Object.fromEntries(measured.map((r) => [r, sum(r) / Math.max(1, claims)])),
+      tenantRequestsPerClaim: tenantRequests / Math.max(1, claims),
     };
   } finally {
     await controller?.stop();
     await events.stop();
+    hostKc.dispose();
     for (const t of tenants) await t.close();
     await mgmt.close();
   }
+}
+
+const EVENTS_DEADLINE_MS = 60_000;
+
+function eventRequests(api: KubeApiServer): number {
+  return Object.values(api.stats.snapshot().byResource.events ?? {}).reduce((a, b) => a + b, 0);
+}
+
+/** When the management API has received `claims` Event writes and the tenants' APIs `pods` (polled). */
+async function untilEventsWritten(mgmt: KubeApiServer, tenants: KubeApiServer[], claims: number, pods: number): Promise<number> {
+  const deadline = Date.now() + EVENTS_DEADLINE_MS;
+  while (eventRequests(mgmt) < claims || tenants.reduce((s, t) => s + eventRequests(t), 0) < pods) {
+    if (Date.now() > deadline) throw new Error(`dynamic bench: Events not all written within ${EVENTS_DEADLINE_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return Date.now();
 }
 
 /** 70% small CPU jobs, 20% large CPU jobs, 10% GPU jobs (1, 2, 4 or 8 GPUs). */

@@ -93,9 +93,9 @@ export function toMarkdown(r: BenchReport): string {
   if (r.reload) lines.push(`Hot reload (${r.reload.method}, ${r.reload.hosts} hosts): ${f(r.reload.switchMs, 0)} ms to switch versions — ${r.reload.note}.`);
   if (r.dynamic) {
     const d = r.dynamic;
-    lines.push('', '| dynamic pools | hosts | tenants | pending pods | claims | per tenant: window closed → its claims created p50 / p99 / max ms | overall: first window closed → last claim created | windows closed within | nodes / lower bound | GPU nodes / bound | unschedulable | mgmt req/claim | tenant req/claim | load avg (1 min) |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-      `| provisioner | ${d.hosts} | ${d.tenants} | ${d.pods} | ${d.claims} | ${f(d.passP50Ms, 0)} / ${f(d.passP99Ms, 0)} / ${f(d.passMaxMs, 0)} | ${f(d.allCreatedMs, 0)} ms | ${f(d.windowSpreadMs, 0)} ms | ${d.claims} / ${d.lowerBound} (${f(d.claims / d.lowerBound, 2)}x) | ${d.gpuClaims} / ${d.gpuLowerBound} | ${d.unschedulable} | ${f(d.mgmtRequestsPerClaim, 2)} | ${f(d.tenantRequestsPerClaim, 2)} | ${f(d.loadAverage[0] ?? NaN)} |`);
+    lines.push('', '| dynamic pools | hosts | tenants | pending pods | claims | per tenant: window closed → its claims created p50 / p99 / max ms | overall: first window closed → last claim created | → all Events written | windows closed within | nodes / lower bound | GPU nodes / bound | unschedulable | mgmt req/claim | tenant req/claim | load avg (1 min) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| provisioner | ${d.hosts} | ${d.tenants} | ${d.pods} | ${d.claims} | ${f(d.passP50Ms, 0)} / ${f(d.passP99Ms, 0)} / ${f(d.passMaxMs, 0)} | ${f(d.allCreatedMs, 0)} ms | ${f(d.allEventsMs, 0)} ms | ${f(d.windowSpreadMs, 0)} ms | ${d.claims} / ${d.lowerBound} (${f(d.claims / d.lowerBound, 2)}x) | ${d.gpuClaims} / ${d.gpuLowerBound} | ${d.unschedulable} | ${f(d.mgmtRequestsPerClaim, 2)} (${Object.entries(d.mgmtRequestsPerClaimByResource).map(([r, n]) => `${r} ${f(n, 2)}`).join(', ')}) | ${f(d.tenantRequestsPerClaim, 2)} | ${f(d.loadAverage[0] ?? NaN)} |`);
   }
   if (r.sites) lines.push(...sitesMarkdown(r.sites));
   lines.push('', '| target | measured | result |', '|---|---|---|');
