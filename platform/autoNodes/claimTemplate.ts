@@ -1,7 +1,7 @@
 /** Pure: the NodeClaim a static pool asks for, and which claims go first on scale-down. */
 import {
-  GROUP, LABEL_POOL, LABEL_PROVIDER, LABEL_VCLUSTER, NODE_LABELS_ANNOTATION, PREFERRED_DELETION_ANNOTATION, TERMINATION_GRACE_ANNOTATION,
-  VERSION, type NodeClaim,
+  GROUP, LABEL_POOL, LABEL_PROVIDER, LABEL_VCLUSTER, NODE_LABELS_ANNOTATION, PREFERRED_DELETION_ANNOTATION, REPLACES_ANNOTATION,
+  TERMINATION_GRACE_ANNOTATION, VERSION, type NodeClaim,
 } from '../nodeClaims/types.js';
 import type { AutoNodesEntry, StaticPool } from './config.js';
 
@@ -50,10 +50,16 @@ export function poolClaim(
   };
 }
 
-/** `environmentRef`: the NodeEnvironment of the tenant cluster and provider (nodeEnvironment.ts). */
-export function claimForPool(vci: VciRef, entry: AutoNodesEntry, pool: StaticPool, environmentRef?: string): NodeClaim {
+/**
+ * `environmentRef`: the NodeEnvironment of the tenant cluster and provider (nodeEnvironment.ts);
+ * `replaces`: the drifted claim of the pool this one replaces (driftRollout.ts).
+ */
+export function claimForPool(vci: VciRef, entry: AutoNodesEntry, pool: StaticPool, environmentRef?: string, replaces?: string): NodeClaim {
   return poolClaim(vci, entry, pool, {
-    annotations: Object.keys(pool.nodeLabels).length > 0 ? { [NODE_LABELS_ANNOTATION]: JSON.stringify(pool.nodeLabels) } : {},
+    annotations: {
+      ...(Object.keys(pool.nodeLabels).length > 0 ? { [NODE_LABELS_ANNOTATION]: JSON.stringify(pool.nodeLabels) } : {}),
+      ...(replaces ? { [REPLACES_ANNOTATION]: replaces } : {}),
+    },
     spec: environmentRef ? { environmentRef } : {},
   });
 }
@@ -61,14 +67,21 @@ export function claimForPool(vci: VciRef, entry: AutoNodesEntry, pool: StaticPoo
 /**
  * Which claims to delete to shrink to `target`: claims marked for preferred deletion (condition
  * `PreferredDeletion=True` or annotation `vcluster.loft.sh/preferred-deletion: "true"`) go first, then
- * claims that have not joined (Pending or Failed), then joined ones; within each group the newest goes
- * first. Claims already being deleted count as gone.
+ * claims that have not joined (Pending or Failed), then joined ones whose Node is not Ready, then
+ * drifted ones (NotDrifted=False), then the rest; within each group the newest goes first. So a pool
+ * keeps its Ready nodes longest. Claims already being deleted count as gone.
  */
 export function surplusClaims(claims: NodeClaim[], target: number): NodeClaim[] {
   const live = claims.filter((c) => !c.metadata.deletionTimestamp);
   const excess = live.length - target;
   if (excess <= 0) return [];
-  const keepLonger = (c: NodeClaim) => (isPreferredForDeletion(c) ? 0 : c.status?.phase === 'Available' ? 2 : 1);
+  const condition = (c: NodeClaim, type: string) => c.status?.conditions?.find((x) => x.type === type)?.status;
+  const keepLonger = (c: NodeClaim) => {
+    if (isPreferredForDeletion(c)) return 0;
+    if (c.status?.phase !== 'Available') return 1;
+    if (condition(c, 'NodeReady') === 'False') return 2;
+    return condition(c, 'NotDrifted') === 'False' ? 3 : 4;
+  };
   const created = (c: NodeClaim) => new Date(c.metadata.creationTimestamp ?? 0).getTime();
   return [...live]
     .sort((a, b) => keepLonger(a) - keepLonger(b) || created(b) - created(a) || (b.metadata.name! < a.metadata.name! ? -1 : 1))

@@ -3,17 +3,20 @@
  * every static pool of a registered provider. Invalid config changes nothing but the VCI's
  * `AutoNodesValid` condition (and a Warning Event). Creating stops at the Project's machine quota
  * (condition `WithinQuota` and a Warning Event with the platform's message) and resumes when a claim
- * of the project goes or the Project changes. A VCI being deleted keeps its finalizer until all its
- * NodeClaims are gone.
+ * of the project goes or the Project changes. Claims that drifted from their pool are replaced one at
+ * a time, surge first (driftRollout.ts), reported in the VCI's `NodesNotDrifted` condition. A VCI being
+ * deleted keeps its finalizer until all its NodeClaims are gone.
  */
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
 import type { PlatformDeps } from '../deps.js';
 import { namespaceOfProject, PROJECTS, type ProjectObject } from '../projects/project.js';
 import { ProjectStore } from '../projects/projectStore.js';
 import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
-import { GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VCIS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
+import { disruptClaim } from '../nodeClaims/disruptClaim.js';
+import { claimRef, GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VCIS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
 import { WorkQueue, type ReconcileResult } from '../runtime/workQueue.js';
-import { claimForPool, surplusClaims, type VciRef } from './claimTemplate.js';
+import { claimForPool, type VciRef } from './claimTemplate.js';
+import { planStaticPool, type PoolDriftState, type PoolPlan } from './driftRollout.js';
 import { ensureNodeEnvironment } from './nodeEnvironment.js';
 import type { AutoNodesConfig } from './config.js';
 import { providerChangeErrors } from './providerChange.js';
@@ -22,6 +25,8 @@ import { parseAutoNodesFromValues } from './validate.js';
 import { setVciCondition, type Vci } from './vciStatus.js';
 
 export const VCI_FINALIZER = 'platform.vcluster.com/node-claims';
+/** The VCI's condition on its pools' drift (see reportDrift). */
+export const DRIFT_CONDITION = 'NodesNotDrifted';
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const DELETION_RECHECK_MS = 1000;
 const PROVIDER_CHECK_MS = 1000;
@@ -141,36 +146,51 @@ export class AutoNodesController {
       await this.patchVci(vci, { metadata: { finalizers: [...finalizers, VCI_FINALIZER], resourceVersion: vci.metadata.resourceVersion } });
     }
     // One VCI of a namespace at a time counts and creates, so two cannot both take the last place in the quota.
-    const quota = await this.inNamespaceTurn(namespace, async () => {
+    const { quota, drift } = await this.inNamespaceTurn(namespace, async () => {
       const q = await Quota.of(this.projects, this.custom, namespace);
-      await this.converge(ref, config, claims, q);
-      return q;
+      return { quota: q, drift: await this.converge(ref, config, claims, q) };
     });
     await setVciCondition(this.custom, vci, 'AutoNodesValid', 'True', 'Valid', this.validMessage(config), this.deps.clock.now());
     await this.reportQuota(vci, quota);
+    await this.reportDrift(vci, drift);
   }
 
-  private async converge(vci: VciRef, config: AutoNodesConfig, claims: NodeClaim[], quota: Quota): Promise<void> {
+  /** Brings every static pool to its quantity and rolls its drifted claims; returns where each pool's drift stands. */
+  private async converge(vci: VciRef, config: AutoNodesConfig, claims: NodeClaim[], quota: Quota): Promise<NonNullable<PoolPlan['drift']>[]> {
     const handledPools = new Set<string>();
+    const drift: NonNullable<PoolPlan['drift']>[] = [];
     for (const entry of config.entries) {
       const registered = !!this.deps.providers.get(entry.provider);
       let environment: string | undefined;
+      const environmentOf = async () => (environment ??= await this.environmentOf(vci, entry.provider));
       for (const pool of entry.static) {
         handledPools.add(pool.name);
         if (!registered) continue;
-        const ofPool = claims.filter((c) => c.metadata.labels?.[LABEL_POOL] === pool.name);
-        const live = ofPool.filter((c) => !c.metadata.deletionTimestamp).length;
-        for (let i = live; i < pool.quantity; i++) {
+        const plan = planStaticPool(pool.name, claims.filter((c) => c.metadata.labels?.[LABEL_POOL] === pool.name), pool.quantity);
+        for (let i = pool.quantity - plan.create; i < pool.quantity; i++) {
           if (!quota.admit(entry.provider, `pool ${pool.name}: ${i} of ${pool.quantity} node(s) exist`)) break;
-          environment ??= await this.environmentOf(vci, entry.provider);
-          await this.custom.createNamespacedCustomObject({
-            group: GROUP, version: VERSION, namespace: vci.namespace, plural: NODECLAIMS, body: claimForPool(vci, entry, pool, environment),
-          });
+          await this.createClaim(vci, claimForPool(vci, entry, pool, await environmentOf()));
         }
-        const surplus = surplusClaims(ofPool, pool.quantity);
-        for (const c of surplus) await this.deleteClaim(c);
-        if (live !== pool.quantity) {
-          this.deps.logger.info({ vci: `${vci.namespace}/${vci.name}`, pool: pool.name, from: live, to: pool.quantity }, 'scaling static pool');
+        for (const d of plan.delete) {
+          if (d.reason === 'ScaleDown') await this.deleteClaim(d.claim);
+          else await disruptClaim(this.custom, this.deps, d.claim, d.reason, d.message);
+        }
+        if (plan.replace) {
+          const old = plan.replace.metadata.name!;
+          if (quota.admit(entry.provider, `pool ${pool.name}: a replacement for drifted NodeClaim ${old}`)) {
+            const created = await this.createClaim(vci, claimForPool(vci, entry, pool, await environmentOf(), old));
+            this.deps.events.record(claimRef(plan.replace), 'Normal', 'DriftReplacement',
+              `NodeClaim ${created.metadata.name} created to replace this drifted one; this one is deleted once it has joined and its Node is Ready`);
+          } else {
+            plan.drift = {
+              state: 'ReplacementBlocked',
+              message: `pool ${pool.name}: no replacement for drifted NodeClaim ${old} can be created: ${quota.refusal?.message}; nothing is deleted until the project has room`,
+            };
+          }
+        }
+        if (plan.drift) drift.push(plan.drift);
+        if (plan.create > 0 || plan.delete.some((d) => d.reason === 'ScaleDown')) {
+          this.deps.logger.info({ vci: `${vci.namespace}/${vci.name}`, pool: pool.name, to: pool.quantity }, 'scaling static pool');
         }
       }
       for (const pool of entry.dynamic) handledPools.add(pool.name);
@@ -179,6 +199,34 @@ export class AutoNodesController {
     for (const c of claims) {
       const pool = c.metadata.labels?.[LABEL_POOL];
       if (pool && !handledPools.has(pool) && !c.metadata.deletionTimestamp) await this.deleteClaim(c);
+    }
+    return drift;
+  }
+
+  private async createClaim(vci: VciRef, body: NodeClaim): Promise<NodeClaim> {
+    return (await this.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: vci.namespace, plural: NODECLAIMS, body })) as NodeClaim;
+  }
+
+  /**
+   * `NodesNotDrifted` on a VCI once one of its claims drifted: False while a pool replaces drifted
+   * claims (reason Replacing, ReplacementBlocked or ReplacementFailed, the message per pool), True when
+   * all match again; an Event each time it changes (never one per pass).
+   */
+  private async reportDrift(vci: Vci, pools: NonNullable<PoolPlan['drift']>[]): Promise<void> {
+    const had = vci.status?.conditions?.some((c) => c.type === DRIFT_CONDITION);
+    if (pools.length === 0 && !had) return;
+    const now = this.deps.clock.now();
+    if (pools.length === 0) {
+      const changed = await setVciCondition(this.custom, vci, DRIFT_CONDITION, 'True', 'NotDrifted', 'every NodeClaim matches its pool', now);
+      if (changed) this.deps.events.record(vciObjectRef(vci), 'Normal', 'NotDrifted', `VirtualClusterInstance ${vci.metadata.namespace}/${vci.metadata.name}: every NodeClaim matches its pool`);
+      return;
+    }
+    const severity: PoolDriftState[] = ['ReplacementFailed', 'ReplacementBlocked', 'Replacing'];
+    const reason = severity.find((s) => pools.some((p) => p.state === s))!;
+    const message = pools.map((p) => p.message).join('; ');
+    const changed = await setVciCondition(this.custom, vci, DRIFT_CONDITION, 'False', reason, message, now);
+    if (changed) {
+      this.deps.events.record(vciObjectRef(vci), reason === 'Replacing' ? 'Normal' : 'Warning', reason, `VirtualClusterInstance ${vci.metadata.namespace}/${vci.metadata.name}: ${message}`);
     }
   }
 

@@ -9,19 +9,18 @@
  * Every decision is an Event on the claim (Disrupting, DisruptionBlocked) or the pod that blocks it.
  * Deleting the claim hands it to the NodeClaim controller: drain, delete the Node, release the host.
  */
-import { PatchStrategy, setHeaderOptions, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { parseResources } from '../../common/podFit.js';
 import type { DisruptionReason, DynamicPool } from '../autoNodes/config.js';
 import { findClaimNode } from '../nodeClaims/registration.js';
-import { claimRef, claimView, GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
+import { disruptClaim } from '../nodeClaims/disruptClaim.js';
+import { claimRef, claimView, LABEL_POOL, LABEL_VCLUSTER, type NodeClaim } from '../nodeClaims/types.js';
 import { allowedDisruptions, describeBudget } from './budgets.js';
 import { findCandidates, isWorkloadPod, type NodeOnClaim } from './consolidation.js';
 import { podKey, podRef, type DynamicContext, type TenantState } from './context.js';
-import { DISRUPTION_REASON_ANNOTATION, DO_NOT_DISRUPT_ANNOTATION } from './names.js';
+import { DO_NOT_DISRUPT_ANNOTATION } from './names.js';
 import { STANDARD_RESOURCES } from './plan.js';
 import { inFlight } from './poolView.js';
-
-const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void> {
   const now = ctx.deps.clock.now();
@@ -41,7 +40,7 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
     const onClaims: NodeOnClaim[] = [];
     for (const c of live) {
       if (pool.expireAfterMs !== undefined && now.getTime() - created(c) >= pool.expireAfterMs) {
-        await disruptClaim(ctx, c, 'Expired', `NodeClaim lived longer than expireAfter (${Math.round(pool.expireAfterMs / 1000)}s); replacing it`);
+        await disruptClaim(ctx.custom, ctx.deps, c, 'Expired', `NodeClaim lived longer than expireAfter (${Math.round(pool.expireAfterMs / 1000)}s); replacing it`);
         disrupting += 1;
         continue;
       }
@@ -81,7 +80,7 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
           `${cand.reason}: ${cand.message}, but pool ${pool.name}'s disruption budget ${verdict.binding ? describeBudget(verdict.binding) : ''} allows no more now (${inProgress} being disrupted)`);
         continue;
       }
-      await disruptClaim(ctx, claim, cand.reason, `${cand.message} (consolidationPolicy ${pool.disruption.consolidationPolicy})`);
+      await disruptClaim(ctx.custom, ctx.deps, claim, cand.reason, `${cand.message} (consolidationPolicy ${pool.disruption.consolidationPolicy})`);
       inProgress += 1;
       const node = onClaims.find((n) => n.claimName === cand.claimName)!.node;
       gone.add(node.metadata!.name!);
@@ -89,20 +88,6 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
     }
   }
   for (const name of [...t.podChanges.keys()]) if (!claims.some((c) => c.metadata.name === name)) t.podChanges.delete(name);
-}
-
-async function disruptClaim(ctx: DynamicContext, claim: NodeClaim, reason: string, message: string): Promise<void> {
-  ctx.deps.events.record(claimRef(claim), 'Normal', 'Disrupting', `${reason}: ${message}`);
-  ctx.deps.logger.info({ claim: `${claim.metadata.namespace}/${claim.metadata.name}`, reason }, 'disrupting dynamic node');
-  try {
-    await ctx.custom.patchNamespacedCustomObject({
-      group: GROUP, version: VERSION, namespace: claim.metadata.namespace!, plural: NODECLAIMS, name: claim.metadata.name!,
-      body: { metadata: { annotations: { [DISRUPTION_REASON_ANNOTATION]: reason } } },
-    }, MERGE);
-    await ctx.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: claim.metadata.namespace!, plural: NODECLAIMS, name: claim.metadata.name! });
-  } catch (err) {
-    if ((err as { code?: number }).code !== 404) throw err;
-  }
 }
 
 /** When the node's workload pods last changed (first seen: when the claim joined, or now). */

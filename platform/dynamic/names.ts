@@ -6,5 +6,4 @@ export const NODEPOOL_LABEL = 'karpenter.sh/nodepool';
 export const DO_NOT_DISRUPT_ANNOTATION = 'karpenter.sh/do-not-disrupt';
 /** Pods (`<namespace>/<name>`, JSON list) a claim in flight was created or chosen for. */
 export const NOMINATED_PODS_ANNOTATION = 'vcluster.loft.sh/nominated-pods';
-/** Why the disruption controller deleted a claim: Empty, Underutilized or Expired. */
-export const DISRUPTION_REASON_ANNOTATION = 'vcluster.loft.sh/disruption-reason';
+export { DISRUPTION_REASON_ANNOTATION } from '../nodeClaims/types.js';

@@ -4,6 +4,7 @@ import type { PlatformDeps } from '../deps.js';
 import type { ProjectStore } from '../projects/projectStore.js';
 import type { TenantDirectory } from '../tenants/tenantDirectory.js';
 import type { ClaimStore } from './claimStore.js';
+import type { PoolDirectory } from './poolDirectory.js';
 import { claimRef, type NodeClaim } from './types.js';
 
 export interface StepResult {
@@ -23,6 +24,8 @@ export interface StepContext {
   /** `<tenant key>/<node name>` → `<namespace>/<claim>` for joined claims, so a Node's change requeues its claim. */
   nodeNames: Map<string, string>;
   projects: ProjectStore;
+  /** What each claim's pool wants now (for the drift step). */
+  pools: Pick<PoolDirectory, 'poolOf' | 'poolOfLive'>;
 }
 
 export type Step = (ctx: StepContext, claim: NodeClaim) => Promise<StepResult>;

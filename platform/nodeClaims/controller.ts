@@ -11,17 +11,19 @@ import { TenantDirectory } from '../tenants/tenantDirectory.js';
 import { ClaimStore } from './claimStore.js';
 import { isTrue } from './conditions.js';
 import { Backoff, type Step, type StepContext } from './context.js';
+import { drift } from './drift.js';
 import { launch } from './launch.js';
 import { liveness } from './liveness.js';
+import { PoolDirectory } from './poolDirectory.js';
 import { power } from './power.js';
 import { registration } from './registration.js';
 import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
 import { schedule } from './schedule.js';
 import { terminate } from './termination.js';
-import { CLAIM_FINALIZER, claimKey, GROUP, NODECLAIMS, VERSION, type NodeClaim } from './types.js';
+import { CLAIM_FINALIZER, claimKey, GROUP, LABEL_VCLUSTER, NODECLAIMS, NODETYPES, VERSION, type NodeClaim } from './types.js';
 import { WorkQueue, type ReconcileResult } from '../runtime/workQueue.js';
 
-const STEPS: Step[] = [schedule, launch, registration, liveness, power];
+const STEPS: Step[] = [drift, schedule, launch, registration, liveness, power];
 const PROVIDER_CHECK_MS = 1000;
 const METRICS_DEBOUNCE_MS = 500;
 
@@ -34,6 +36,8 @@ export class NodeClaimController {
   private readonly abort = new AbortController();
   private informer?: ResourceInformer<NodeClaim>;
   private projectInformer?: ResourceInformer<ProjectObject & KubernetesObject>;
+  private nodeTypeInformer?: ResourceInformer<KubernetesObject & { spec?: unknown }>;
+  private readonly pools = new PoolDirectory();
   private providerTimer?: NodeJS.Timeout;
   private metricsTimer?: NodeJS.Timeout;
   private knownProviders = new Set<string>();
@@ -72,6 +76,24 @@ export class NodeClaimController {
       onChange: (project) => this.onProject(project.metadata!.name!),
       logger: this.deps.logger,
     });
+    // A pool or a NodeType changed: the claims it concerns are judged for drift again.
+    await this.pools.start(this.deps.kubeConfig, this.store.custom, this.deps.logger, (namespace, vci) => this.requeueWhere(
+      (c) => c.metadata.namespace === namespace && c.metadata.labels?.[LABEL_VCLUSTER] === vci,
+    ));
+    const typeSpecs = new Map<string, string>();
+    this.nodeTypeInformer = await startResourceInformer<KubernetesObject & { spec?: unknown }>({
+      kubeConfig: this.deps.kubeConfig,
+      path: `/apis/${GROUP}/${VERSION}/${NODETYPES}`,
+      list: () => this.store.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODETYPES }) as never,
+      onChange: (type, kind) => {
+        const name = type.metadata!.name!;
+        const spec = kind === 'delete' ? '' : JSON.stringify(type.spec);
+        const before = typeSpecs.get(name);
+        typeSpecs.set(name, spec);
+        if (before !== undefined && before !== spec) this.requeueWhere((c) => c.spec?.typeRef === name);
+      },
+      logger: this.deps.logger,
+    });
     this.providerTimer = setInterval(() => this.checkProviders(), PROVIDER_CHECK_MS);
   }
 
@@ -81,6 +103,8 @@ export class NodeClaimController {
     this.abort.abort();
     await this.informer?.stop();
     await this.projectInformer?.stop();
+    await this.nodeTypeInformer?.stop();
+    await this.pools.stop();
     await this.queue.stop();
     await this.tenants.stop();
   }
@@ -102,11 +126,18 @@ export class NodeClaimController {
     if (this.deps.providers.get(claim.spec?.providerRef)) this.queue.add(key);
   }
 
-  /** A Project changed: its claims not launched yet are scheduled again now, not after their backoff. */
+  /**
+   * A Project changed: its claims not launched yet are scheduled again now, not after their backoff,
+   * and its launched ones are judged for drift (allowedNodeTypes).
+   */
   private onProject(name: string): void {
     const namespace = namespaceOfProject(name);
+    this.requeueWhere((c) => c.metadata.namespace === namespace);
+  }
+
+  private requeueWhere(match: (claim: NodeClaim) => boolean): void {
     for (const claim of this.informer?.list() ?? []) {
-      if (claim.metadata.namespace === namespace && !claim.metadata.deletionTimestamp && !isTrue(claim, 'Launched')) this.queue.add(claimKey(claim));
+      if (!claim.metadata.deletionTimestamp && this.deps.providers.get(claim.spec?.providerRef) && match(claim)) this.queue.add(claimKey(claim));
     }
   }
 
@@ -149,7 +180,7 @@ export class NodeClaimController {
     if (!provider) return;
     const ctx: StepContext = {
       deps: this.deps, provider, store: this.store, tenants: this.tenants, backoff: this.backoff, signal: this.abort.signal,
-      nodeNames: this.nodeNames, projects: this.projects,
+      nodeNames: this.nodeNames, projects: this.projects, pools: this.pools,
     };
     const finalizers = claim.metadata.finalizers ?? [];
     claim.status ??= {};

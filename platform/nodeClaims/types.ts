@@ -16,6 +16,11 @@ export const SKIP_DRAIN_ANNOTATION = 'vcluster.com/skip-node-drain';
 /** "true" puts a claim first in its pool's scale-down order (as the `PreferredDeletion` condition does). */
 export const PREFERRED_DELETION_ANNOTATION = 'vcluster.loft.sh/preferred-deletion';
 
+/** Why a claim was deleted by a disruption (dynamic pools) or a drift replacement: Empty, Underutilized, Expired or Drifted. */
+export const DISRUPTION_REASON_ANNOTATION = 'vcluster.loft.sh/disruption-reason';
+/** On a drift replacement: the name of the drifted claim of its pool it replaces (autoNodes/driftRollout.ts). */
+export const REPLACES_ANNOTATION = 'vcluster.loft.sh/replaces';
+
 export const LABEL_VCLUSTER = 'vcluster.loft.sh/vcluster';
 export const LABEL_POOL = 'vcluster.loft.sh/node-pool';
 export const LABEL_PROVIDER = 'vcluster.loft.sh/provider';

@@ -76,17 +76,20 @@ function amount(qty: string | number | undefined): number {
   return qty === undefined ? 0 : (parseQuantity(qty) ?? 0);
 }
 
+/** What requirements are matched against: the type's resources, its properties (they win), the built-ins. */
+export function matchableProperties(type: NodeTypeCandidate): Record<string, string> {
+  return { ...type.resources, ...type.properties, ...builtInProperties(type) };
+}
+
 export function pickNodeType(request: SchedulingRequest, types: NodeTypeCandidate[]): SchedulingResult {
   const ofProvider = types.filter((t) => t.providerRef === request.providerRef);
-  const matching = ofProvider.filter((t) => {
-    const props = { ...t.resources, ...t.properties, ...builtInProperties(t) };
-    return satisfiesAll(props, request.requirements) && fitsCapacity(t, request) && extendedResourcesRequested(t, request);
-  });
+  const matching = ofProvider.filter((t) =>
+    satisfiesAll(matchableProperties(t), request.requirements) && fitsCapacity(t, request) && extendedResourcesRequested(t, request));
   if (matching.length === 0) {
     return {
       ok: false,
       reason: 'NoMatchingNodeType',
-      message: `no NodeType of provider ${request.providerRef} matches the requirements (${describe(request.requirements)})`,
+      message: `no NodeType of provider ${request.providerRef} matches the requirements (${describeRequirements(request.requirements)})`,
     };
   }
   const free = matching.filter((t) => !t.unavailable && t.capacity.total - t.capacity.claimed > 0);
@@ -126,7 +129,7 @@ function extendedResourcesRequested(type: NodeTypeCandidate, request: Scheduling
     request.desiredCapacity?.[res] !== undefined || request.requirements.some((r) => r.key === res));
 }
 
-function describe(reqs: Requirement[]): string {
+export function describeRequirements(reqs: Requirement[]): string {
   if (reqs.length === 0) return 'none';
   return reqs.map((r) => `${r.key} ${r.operator}${r.values ? ` [${r.values.join(',')}]` : ''}`).join('; ');
 }

@@ -42,6 +42,14 @@ describe('autoNodes → NodeClaims against the lab API', () => {
     (await listClaims(h, `vcluster.loft.sh/vcluster=${vci}${pool ? `,vcluster.loft.sh/node-pool=${pool}` : ''}`))
       .filter((c) => !c.metadata.deletionTimestamp);
   const pool = (name: string, quantity: number, extra: object = {}) => ({ name, quantity, ...extra });
+  const alpha = (quantity: number) => [{
+    provider: 'm3', properties: { 'vcluster.com/os-image': 'noble', shared: 'entry' },
+    static: [pool('workers', quantity, {
+      nodeTypeSelector: [{ property: 'vcluster.com/node-type', value: 'small' }],
+      properties: { shared: 'pool' }, nodeLabels: { team: 'a' }, taints: [{ key: 'dedicated', value: 'a', effect: 'NoSchedule' }],
+    })],
+    dynamic: [{ name: 'burst' }],
+  }];
 
   beforeAll(async () => {
     h = await startHarness();
@@ -59,14 +67,7 @@ describe('autoNodes → NodeClaims against the lab API', () => {
 
   it('creates one labelled, owned NodeClaim per requested node and marks the config valid', async () => {
     await h.writeTenantSecret('alpha');
-    await createVci('alpha', [{
-      provider: 'm3', properties: { 'vcluster.com/os-image': 'noble', shared: 'entry' },
-      static: [pool('workers', 2, {
-        nodeTypeSelector: [{ property: 'vcluster.com/node-type', value: 'small' }],
-        properties: { shared: 'pool' }, nodeLabels: { team: 'a' }, taints: [{ key: 'dedicated', value: 'a', effect: 'NoSchedule' }],
-      })],
-      dynamic: [{ name: 'burst' }],
-    }]);
+    await createVci('alpha', alpha(2));
     const claims = await waitFor(async () => { const c = await claimsOf('alpha'); return c.length === 2 && c; }, { what: '2 claims' });
     const vci = (await getVci('alpha'))!;
     for (const c of claims) {
@@ -97,11 +98,12 @@ describe('autoNodes → NodeClaims against the lab API', () => {
     await joinTenantNode(h, provider.nodes.get(keep.metadata.uid!)!.machine.name);
     await waitFor(async () => (await listClaims(h)).find((c) => c.metadata.uid === keep.metadata.uid)?.status?.phase === 'Available', { what: 'keeper Available' });
 
-    await setAutoNodes('alpha', [{ provider: 'm3', static: [pool('workers', 1)] }]);
+    // Only the quantity changes: the kept claim still matches its pool (no drift).
+    await setAutoNodes('alpha', alpha(1));
     await waitFor(async () => (await listClaims(h, 'vcluster.loft.sh/vcluster=alpha')).length === 1, { what: 'one claim left', timeoutMs: 15_000 });
     expect((await claimsOf('alpha')).map((c) => c.metadata.uid)).toEqual([keep.metadata.uid]);
 
-    await setAutoNodes('alpha', [{ provider: 'm3', static: [pool('workers', 3)] }]);
+    await setAutoNodes('alpha', alpha(3));
     await waitFor(async () => (await claimsOf('alpha')).length === 3, { what: '3 claims' });
     await sleep(300);
     expect(await claimsOf('alpha')).toHaveLength(3);

@@ -74,8 +74,8 @@ export interface Harness {
   logger: RecordingLogger;
   metrics: RecordingMetrics;
   deps(options?: Partial<PlatformOptions>): PlatformDeps;
-  /** Writes `vc-<name>` for the tenant in PROJECT_NS. */
-  writeTenantSecret(name: string): Promise<void>;
+  /** Writes `vc-<name>` for the tenant in `namespace` (PROJECT_NS unless given). */
+  writeTenantSecret(name: string, namespace?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -97,9 +97,9 @@ export async function startHarness(): Promise<Harness> {
       kubeConfig: kc, providers, events, logger, metrics, clock: { now: () => new Date() },
       options: { ...FAST_OPTIONS, ...options }, replicaId: 'test',
     }),
-    async writeTenantSecret(name: string) {
+    async writeTenantSecret(name: string, namespace = PROJECT_NS) {
       await mgmtCore.createNamespacedSecret({
-        namespace: PROJECT_NS,
+        namespace,
         body: {
           metadata: { name: `vc-${name}`, labels: { 'vcluster.loft.sh/tenant': name } },
           stringData: { config: tenant.kubeconfigYaml(), 'certificate-authority': caPem, endpoint: 'https://127.0.0.1:1' },

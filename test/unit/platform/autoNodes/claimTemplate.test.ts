@@ -31,6 +31,17 @@ describe('surplusClaims', () => {
     const all = [...claims, byCondition, byAnnotation, notPreferred];
     expect(surplusClaims(all, all.length - 1 - 3).map((c) => c.metadata.name)).toEqual(['old-joined-preferred', 'older-joined-preferred', 'new-failed']);
   });
+  it('keeps Ready nodes longest among joined claims: NotReady ones go first, then drifted ones', () => {
+    const withCondition = (c: NodeClaim, type: string, status: 'True' | 'False') => {
+      c.status!.conditions = [{ type, status, reason: type, message: '', lastTransitionTime: '2026-01-02T00:00:00Z' }];
+      return c;
+    };
+    const ready = claim('new-ready', '2026-01-09T00:00:00Z', 'Available');
+    const drifted = withCondition(claim('old-drifted', '2026-01-01T00:00:00Z', 'Available'), 'NotDrifted', 'False');
+    const sick = withCondition(claim('old-not-ready', '2026-01-01T00:00:00Z', 'Available'), 'NodeReady', 'False');
+    expect(surplusClaims([ready, drifted, sick], 2).map((c) => c.metadata.name)).toEqual(['old-not-ready']);
+    expect(surplusClaims([ready, drifted, sick], 1).map((c) => c.metadata.name)).toEqual(['old-not-ready', 'old-drifted']);
+  });
   it('counts claims being deleted as gone and never deletes below target', () => {
     expect(surplusClaims(claims, 4)).toEqual([]);
     expect(surplusClaims(claims, 9)).toEqual([]);
