@@ -4,8 +4,8 @@
  * injected errors, call recorders and a configurable number of machines.
  */
 import {
-  InsufficientCapacityError, type JoinSpec, type NodeClaimView, type NodePhase, type NodeProvider, type NodeState,
-  type NodeTypeView, type ProviderConfig, type ReleaseState,
+  InsufficientCapacityError, InvalidConfigurationError, NotFoundError, type JoinSpec, type NodeClaimView, type NodePhase, type NodeProvider,
+  type NodeState, type NodeTypeView, type PowerState, type ProviderConfig, type ReleaseState,
 } from '../../../plugin/contract.js';
 
 export interface FakeProviderOptions {
@@ -22,6 +22,10 @@ export class FakeProvider implements NodeProvider {
   readonly nodes = new Map<string, NodeState>();
   readonly createCalls: { claim: NodeClaimView; join: JoinSpec | undefined; at: number }[] = [];
   readonly deleteCalls: { claim: NodeClaimView; at: number }[] = [];
+  readonly powerCalls: { uid: string; state: PowerState }[] = [];
+  readonly rebootCalls: { uid: string }[] = [];
+  /** Machines (by claim uid) that refuse to be powered off, as a BareMetalHost with `disablePowerOff` does. */
+  readonly powerOffDisabled = new Set<string>();
   getCalls = 0;
   nextCreateError?: Error;
   nextDeleteError?: Error;
@@ -99,6 +103,28 @@ export class FakeProvider implements NodeProvider {
 
   async nodeTypes(): Promise<NodeTypeView[]> {
     return this.opts.nodeTypes ?? [];
+  }
+
+  /** Powers the claim's machine on or off at once (a real machine follows later: see setPoweredOn). */
+  async setPower(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>, state: PowerState): Promise<void> {
+    const s = this.held(claim);
+    this.powerCalls.push({ uid: claim.uid, state });
+    if (state === 'Off' && this.powerOffDisabled.has(claim.uid)) {
+      throw new InvalidConfigurationError(`NodeClaim ${claim.namespace}/${claim.name}`, 'spec.power.state',
+        `machine ${s.machine.name} has power-off disabled: it can be rebooted, not powered off`);
+    }
+    s.poweredOn = state === 'On';
+  }
+
+  async reboot(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>): Promise<void> {
+    this.held(claim);
+    this.rebootCalls.push({ uid: claim.uid });
+  }
+
+  private held(claim: Pick<NodeClaimView, 'uid' | 'name' | 'namespace'>): NodeState {
+    const s = this.nodes.get(claim.uid);
+    if (!s) throw new NotFoundError(`NodeClaim ${claim.namespace}/${claim.name} holds no machine`);
+    return s;
   }
 
   /** Moves a machine along (e.g. to Provisioned, or Failed with BMO's errorType/errorMessage). */
