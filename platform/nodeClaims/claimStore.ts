@@ -9,13 +9,14 @@ import { GROUP, NODECLAIMS, NODETYPES, VERSION, type NodeClaim } from './types.j
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-interface NodeTypeObject {
+export interface NodeTypeObject {
   metadata: { name: string };
   spec?: { providerRef?: string; properties?: Record<string, string>; resources?: Record<string, string>; cost?: number; zone?: string };
   status?: { cost?: number; capacity?: { total?: number; claimed?: number }; conditions?: { type: string; status: string; message?: string }[] };
 }
 
-function candidate(t: NodeTypeObject): NodeTypeCandidate {
+/** A NodeType object as the scheduler and the drift check read it. */
+export function candidate(t: NodeTypeObject): NodeTypeCandidate {
   return {
     name: t.metadata.name,
     providerRef: t.spec?.providerRef ?? t.metadata.name.split('.')[0],

@@ -1,7 +1,9 @@
 /** What every lifecycle step is handed by the orchestrator. */
 import type { NodeProvider } from '../../plugin/contract.js';
 import type { PlatformDeps } from '../deps.js';
+import type { ProjectRules } from '../projects/project.js';
 import type { ProjectStore } from '../projects/projectStore.js';
+import type { NodeTypeCandidate } from '../scheduling/pickNodeType.js';
 import type { TenantDirectory } from '../tenants/tenantDirectory.js';
 import type { ClaimStore } from './claimStore.js';
 import type { PoolDirectory } from './poolDirectory.js';
@@ -26,6 +28,8 @@ export interface StepContext {
   projects: ProjectStore;
   /** What each claim's pool wants now (for the drift step). */
   pools: Pick<PoolDirectory, 'poolOf' | 'poolOfLive'>;
+  /** The controller's informer caches: a NodeType by full name, a namespace's Project rules (undefined when none). */
+  cached: { nodeType(name: string): NodeTypeCandidate | undefined; project(namespace: string): ProjectRules | undefined };
 }
 
 export type Step = (ctx: StepContext, claim: NodeClaim) => Promise<StepResult>;

@@ -5,10 +5,10 @@
  */
 import { CoreV1Api, type KubernetesObject, type V1Node } from '@kubernetes/client-node';
 import type { PlatformDeps } from '../deps.js';
-import { namespaceOfProject, PROJECTS, type ProjectObject } from '../projects/project.js';
+import { namespaceOfProject, parseProject, projectOfNamespace, PROJECTS, type ProjectObject } from '../projects/project.js';
 import { ProjectStore } from '../projects/projectStore.js';
 import { TenantDirectory } from '../tenants/tenantDirectory.js';
-import { ClaimStore } from './claimStore.js';
+import { candidate, ClaimStore, type NodeTypeObject } from './claimStore.js';
 import { isTrue } from './conditions.js';
 import { Backoff, type Step, type StepContext } from './context.js';
 import { drift } from './drift.js';
@@ -36,7 +36,7 @@ export class NodeClaimController {
   private readonly abort = new AbortController();
   private informer?: ResourceInformer<NodeClaim>;
   private projectInformer?: ResourceInformer<ProjectObject & KubernetesObject>;
-  private nodeTypeInformer?: ResourceInformer<KubernetesObject & { spec?: unknown }>;
+  private nodeTypeInformer?: ResourceInformer<NodeTypeObject & KubernetesObject>;
   private readonly pools = new PoolDirectory();
   private providerTimer?: NodeJS.Timeout;
   private metricsTimer?: NodeJS.Timeout;
@@ -81,7 +81,7 @@ export class NodeClaimController {
       (c) => c.metadata.namespace === namespace && c.metadata.labels?.[LABEL_VCLUSTER] === vci,
     ));
     const typeSpecs = new Map<string, string>();
-    this.nodeTypeInformer = await startResourceInformer<KubernetesObject & { spec?: unknown }>({
+    this.nodeTypeInformer = await startResourceInformer<NodeTypeObject & KubernetesObject>({
       kubeConfig: this.deps.kubeConfig,
       path: `/apis/${GROUP}/${VERSION}/${NODETYPES}`,
       list: () => this.store.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODETYPES }) as never,
@@ -172,6 +172,18 @@ export class NodeClaimController {
     }
   }
 
+  private readonly cached: StepContext['cached'] = {
+    nodeType: (name) => {
+      const type = this.nodeTypeInformer?.list().find((t) => t.metadata.name === name);
+      return type ? candidate(type) : undefined;
+    },
+    project: (namespace) => {
+      const name = projectOfNamespace(namespace);
+      const project = name ? this.projectInformer?.list().find((p) => p.metadata?.name === name) : undefined;
+      return project ? parseProject(project as ProjectObject) : undefined;
+    },
+  };
+
   private async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace, name] = key.split('/');
     let claim = await this.store.get(namespace, name);
@@ -180,7 +192,7 @@ export class NodeClaimController {
     if (!provider) return;
     const ctx: StepContext = {
       deps: this.deps, provider, store: this.store, tenants: this.tenants, backoff: this.backoff, signal: this.abort.signal,
-      nodeNames: this.nodeNames, projects: this.projects, pools: this.pools,
+      nodeNames: this.nodeNames, projects: this.projects, pools: this.pools, cached: this.cached,
     };
     const finalizers = claim.metadata.finalizers ?? [];
     claim.status ??= {};

@@ -16,9 +16,10 @@ export const NOT_DRIFTED = 'NotDrifted';
 export const drift: Step = async (ctx, claim) => {
   const cached = ctx.pools.poolOf(claim);
   if (!cached) return {};
-  const nodeType = claim.spec.typeRef ? await ctx.store.nodeType(claim.spec.typeRef) : undefined;
+  // From the controller's caches (a NodeType or Project change requeues the claims it concerns): no request per reconcile.
+  const nodeType = claim.spec.typeRef ? ctx.cached.nodeType(claim.spec.typeRef) : undefined;
   if (claim.spec.typeRef && !nodeType) return {};
-  const project = nodeType ? await ctx.projects.forNamespace(claim.metadata.namespace!) : undefined;
+  const project = nodeType ? ctx.cached.project(claim.metadata.namespace!) : undefined;
   let verdict = claimDrift(claim, cached, nodeType, project);
   if (verdict.drifted) {
     // The VCI cache may lag a change that made the claim (a fresh replacement, say): confirm with a live read.
