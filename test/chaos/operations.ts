@@ -14,10 +14,11 @@ import type { Pool, TenantDriver } from './tenants.js';
 
 /**
  * Static pools per node type: at most this many nodes wanted at once. site-a has 4 GPU + 4 CPU hosts,
- * site-b 3 + 2; next to these the two dynamic tenants hold up to 2 GPU and 2 CPU nodes, and one host of
- * each kind may carry a provisioning error (its Failed dynamic claim gets a replacement).
+ * site-b 3 + 2; next to these the scenario's held-b tenant keeps one site-b GPU host, the two dynamic
+ * tenants hold up to 2 GPU and 2 CPU nodes, and one host of each kind may carry a provisioning error
+ * (its Failed dynamic claim gets a replacement).
  */
-const MAX_PER_TYPE: Record<string, number> = { 'site-a-gpu-h100': 2, 'site-a-cpu': 2, 'site-b-gpu-h100': 1, 'site-b-cpu': 1 };
+const MAX_PER_TYPE: Record<string, number> = { 'site-a-gpu-h100': 2, 'site-a-cpu': 2, 'site-b-gpu-h100': 0, 'site-b-cpu': 1 };
 const TYPES = Object.keys(MAX_PER_TYPE);
 /** The site a static pool's node type is in. */
 export const siteOfType = (nodeType: string) => nodeType.split('-').slice(0, 2).join('-');

@@ -46,7 +46,7 @@ export interface ChaosReport {
   metal3Faults: Counts;
   /** Site outages by site (the ones during the run and the one at quiescence). */
   siteOutages: Counts;
-  /** Pods the run created (GPU jobs, CPU pods, of them finishing on their own) and deleted in the dynamic tenants. */
+  /** Pods the run created (GPU jobs, CPU pods, of them finishing on their own) and deleted in the dynamic tenants, and the hosts their pools claimed. */
   dynamicPods: Counts;
   replicas: { kills: number; restarts: number; reloads: number; reloadFailures: number; leaseTransitions: number };
   monitorReads: number;
@@ -69,6 +69,8 @@ const SITES = 2;
 const LEASE_MS = 6000;
 /** The site cut off during the first part of quiescence. */
 const LOST_SITE = 'site-b';
+/** The tenant whose one claim is held in LOST_SITE from the start (operations.ts leaves site-b's GPU type to it). */
+const HELD = { tenant: 'held-b', pools: [{ name: 'gpu-b', nodeType: 'site-b-gpu-h100', quantity: 1 }] as Pool[] };
 /** A site outage with a leader for this long must have turned the site's NodeTypes Unavailable. */
 const NOTICE_MS = 3000;
 
@@ -108,6 +110,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       world, intervalMs: 400, leakGraceMs: 30_000, exemptHosts: () => f.everHung, limits, outages: () => f.outages, leaders: () => r.leaders().length,
     });
     monitor.start();
+    // One tenant holds a host in site-b for the whole run, through every site-b outage (the seeded
+    // operations never touch it): its claim must never be claimed again elsewhere, and must converge.
+    await tenants.create(HELD.tenant, HELD.pools);
     const desired = new Map<string, Pool[]>();
     const ops = new Operations({ world, rng, replicas, tenants, faults, dynamic, desired, counts: report, say });
     const steps = opts.quick ? 30 : 90;
@@ -126,15 +131,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     for (const slot of SLOTS) if (!replicas.get(slot)) await ops.restart(slot);
     await faults.restoreSites();
     const settleMs = opts.quick ? 60_000 : 120_000;
-    const wanted = desiredPools(desired);
+    const requested = () => new Map([...desired, [HELD.tenant, HELD.pools]]);
+    const wanted = desiredPools(requested());
     const otherTenants = new Set(dynamic.names().map((name) => `${PROJECT}/${name}`));
     const sites = world.sites.map((x) => x.name);
 
     say(`quiescing with ${LOST_SITE} cut off: claims elsewhere converge, ${LOST_SITE}'s NodeTypes are Unavailable`);
     await faults.cutSite(LOST_SITE);
-    const poolSite = poolSites(desired);
+    const poolSite = poolSites(requested());
     const elsewhere = await settle(world, settleMs, (s) => [
-      ...checkConverged(withoutSite(s, LOST_SITE, poolSite), desiredPools(desired, (p) => siteOfType(p.nodeType) !== LOST_SITE), f.provisioningFaulted, otherTenants),
+      ...checkConverged(withoutSite(s, LOST_SITE, poolSite), desiredPools(requested(), (p) => siteOfType(p.nodeType) !== LOST_SITE), f.provisioningFaulted, otherTenants),
       ...checkSiteTypes(s, sites, new Set([LOST_SITE])), ...checkExclusive(s), ...checkSitePlacement(s), ...checkPoolLimits(s, limits),
     ]);
     report.violations.push(...elsewhere.map((v) => `at quiescence with ${LOST_SITE} out: ${v}`));
@@ -156,7 +162,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     say('tearing down: Metal3 faults cleared, pools to zero, Failed claims deleted');
     faults.clearMetal3Faults();
-    for (const [name, pools] of desired) {
+    for (const [name, pools] of requested()) {
       if (rng.chance(0.5)) await tenants.delete(name);
       else await tenants.scale(name, pools.map((p) => ({ ...p, quantity: 0 })));
     }
@@ -173,6 +179,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     await monitor?.stop();
     if (monitor) {
       report.monitorReads = monitor.reads;
+      report.dynamicPods.nodesClaimed = monitor.heldHosts.size;
       report.violations.unshift(...[...monitor.violations].map((v) => `during the run: ${v}`));
     }
     if (faults) {
