@@ -4,8 +4,10 @@
  * `nodeTypes()` and reports NodeProvider status. A bad spec fails the NodeProvider (condition and
  * Warning Event naming the field) and touches nothing else: the last good configuration keeps
  * serving and existing NodeTypes keep their state. Refreshes on NodeProvider, NodeClaim and NodeType
- * changes, when a plugin says its node types changed (PluginHost.nodeTypesChanged), all debounced,
- * and on a periodic resync. It watches none of a provider's own objects.
+ * changes, when a plugin says its node types changed (PluginHost.nodeTypesChanged), and on a periodic
+ * resync: every reason is one key of the host's work queue, scheduled `debounceMs` ahead, so a burst
+ * runs one sync (and a change during a sync runs one more after it). It watches none of a provider's
+ * own objects.
  */
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { isInvalidConfiguration, type Clock, type EventRecorder, type Logger, type NodeProviderSpec, type NodeTypeView } from '../../plugin/contract.js';
@@ -14,6 +16,7 @@ import { describeSpecProblems, validateProviderSpec } from '../host/specValidati
 import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
 import { withConditions, type Condition, type ConditionUpdate } from '../runtime/conditions.js';
 import { sameJson } from '../runtime/sameJson.js';
+import { WorkQueue } from '../runtime/workQueue.js';
 import { MANAGED_BY_LABEL, desiredNodeType, desiredStatus, type NodeTypeObject } from './nodeTypeObject.js';
 import { GROUP, NODECLAIMS, NODEPROVIDERS, NODETYPES, VERSION } from '../runtime/apis.js';
 import { NodeTypeStore } from './store.js';
@@ -42,6 +45,9 @@ export interface InformerCache {
   watch(fn: () => void): () => void;
 }
 
+/** The queue's one key: a sync covers every provider. */
+const SYNC_ALL = 'all-providers';
+
 interface NodeProviderObject extends KubernetesObject {
   spec?: NodeProviderSpec;
   status?: { phase?: string; reason?: string; message?: string; conditions?: Condition[] };
@@ -53,10 +59,9 @@ export class NodeTypeController {
   private informers: ResourceInformer<KubernetesObject>[] = [];
   private providerInformer: ResourceInformer<NodeProviderObject> | undefined;
   private nodeTypeInformer: ResourceInformer<NodeTypeObject & KubernetesObject> | undefined;
-  private debounce: NodeJS.Timeout | undefined;
+  private readonly queue: WorkQueue;
   private resync: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private dirty = false;
   private stopped = false;
   /** Per provider: the spec last applied with configure(), and the last problem reported. */
   private readonly configured = new Map<string, string>();
@@ -67,6 +72,8 @@ export class NodeTypeController {
   constructor(private readonly deps: NodeTypeControllerDeps) {
     this.store = new NodeTypeStore(deps.kubeConfig);
     this.log = deps.logger.child({ controller: 'nodetypes' });
+    // syncAll logs and swallows a provider's failure (retried on the next change or resync), so the queue's error backoff never applies.
+    this.queue = new WorkQueue(() => this.syncNow(), { concurrency: 1 });
   }
 
   async start(): Promise<void> {
@@ -98,8 +105,8 @@ export class NodeTypeController {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.debounce);
     clearInterval(this.resync);
+    await this.queue.stop();
     while (this.running) await this.running;
     await Promise.all(this.informers.map((i) => i.stop()));
   }
@@ -124,7 +131,6 @@ export class NodeTypeController {
   /** Runs a full sync now (and waits for it); used at start, by tests and after a plugin reload. */
   async syncNow(): Promise<void> {
     while (this.running) await this.running;
-    this.dirty = false;
     this.running = this.syncAll().finally(() => (this.running = undefined));
     await this.running;
   }
@@ -138,18 +144,7 @@ export class NodeTypeController {
   private schedule(): void {
     if (this.stopped) return;
     for (const watcher of this.watchers) watcher();
-    if (this.running) {
-      this.dirty = true;
-      return;
-    }
-    if (this.debounce) return;
-    this.debounce = setTimeout(() => {
-      this.debounce = undefined;
-      if (this.stopped) return;
-      void this.syncNow().then(() => {
-        if (this.dirty) this.schedule();
-      });
-    }, this.deps.debounceMs ?? 200);
+    this.queue.add(SYNC_ALL, this.deps.debounceMs ?? 200);
   }
 
   private async syncAll(): Promise<void> {
