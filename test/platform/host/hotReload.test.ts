@@ -1,16 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { NodeClaimView, ObjectRef } from '../../../plugin/contract.js';
 import { ProviderPlugin } from '../../../platform/host/providerPlugin.js';
 import { silentLogger } from '../../../platform/observability/logger.js';
-import { installProbe, scratchPackage, type Scratch } from './helpers.js';
+import { installProbe, scratchPackage } from './helpers.js';
 import { waitFor } from '../../support/waitFor.js';
 
 function claim(uid: string): NodeClaimView {
   return { uid, name: `claim-${uid}`, namespace: 'p-test', nodeType: 'small' };
 }
+
+const JOIN = { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' };
 
 function countByType(resources: string[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -24,25 +26,39 @@ function gate(probe: ReturnType<typeof installProbe>, uid: string): () => void {
   return open;
 }
 
-describe('provider plugin hot reload', () => {
-  let pkg: Scratch;
-  let plugin: ProviderPlugin;
-  const probe = installProbe();
-  const events: { ref: ObjectRef; reason: string; message: string }[] = [];
-  let nodeTypeChanges = 0;
-  let baseline: string[];
+const setVersion = (version: string) => (text: string) => text.replace(/^version: .*$/m, `version: ${version}`);
 
-  beforeAll(async () => {
-    baseline = process.getActiveResourcesInfo().sort();
-    pkg = await scratchPackage();
-    const kubeConfig = new KubeConfig();
+describe('provider plugin hot reload', () => {
+  let kubeConfig: KubeConfig;
+  /** What each test started, stopped after it (whatever it asserted). */
+  const cleanups: (() => Promise<void>)[] = [];
+
+  beforeAll(() => {
+    kubeConfig = new KubeConfig();
     kubeConfig.loadFromOptions({
       clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
       users: [{ name: 'u' }],
       contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
       currentContext: 'x',
     });
-    plugin = new ProviderPlugin({
+  });
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  /**
+   * A scratch copy of the fake plugin at `version`, loaded by its own ProviderPlugin (started, and configured
+   * unless told otherwise), with a fresh probe and what the host was told: Events and node type changes.
+   */
+  async function serving(version = '1.0.0', opts: { configure?: boolean } = {}) {
+    const probe = installProbe();
+    const pkg = await scratchPackage();
+    cleanups.push(() => pkg.remove());
+    await pkg.setManifest(setVersion(version));
+    const events: { ref: ObjectRef; reason: string; message: string }[] = [];
+    const told = { nodeTypeChanges: 0 };
+    const plugin = new ProviderPlugin({
       registration: { name: 'fake-provider', path: pkg.packageDir },
       pluginsRoot: pkg.pluginsRoot,
       kubeConfig,
@@ -50,17 +66,16 @@ describe('provider plugin hot reload', () => {
       events: { record: (ref, _type, reason, message) => events.push({ ref, reason, message }) },
       drainTimeoutMs: 10_000,
       versionPollMs: 50,
-      onNodeTypesChanged: () => (nodeTypeChanges += 1),
+      onNodeTypesChanged: () => (told.nodeTypeChanges += 1),
     });
-  });
-
-  afterAll(async () => {
-    await plugin.stop();
-    await pkg.remove();
-  });
+    cleanups.push(() => plugin.stop());
+    await plugin.start();
+    if (opts.configure !== false) await plugin.provider.configure({ name: 'fake-provider', spec: {} });
+    return { probe, pkg, plugin, events, told };
+  }
 
   it('serves v1 from its own version folder with the host copy of client-node', async () => {
-    await plugin.start();
+    const { probe, pkg, plugin } = await serving('1.0.0', { configure: false });
     expect(plugin.version).toBe('1.0.0');
     expect(plugin.versionId).toBe('1.0.0-1');
     expect(existsSync(join(pkg.pluginsRoot, 'fake-provider', '1.0.0-1', 'plugin', 'index.ts'))).toBe(true);
@@ -70,24 +85,26 @@ describe('provider plugin hot reload', () => {
   });
 
   it("passes the plugin's nodeTypesChanged() on to the host", async () => {
-    const before = nodeTypeChanges;
+    const { plugin, told } = await serving();
+    const before = told.nodeTypeChanges;
     await plugin.provider.configure({ name: 'fake-provider', spec: {} }); // the fake reports a change on configure
-    expect(nodeTypeChanges).toBe(before + 1);
+    expect(told.nodeTypeChanges).toBe(before + 1);
   });
 
   it('switches new calls to v2 on a version change while calls in flight finish on v1, then disposes v1', async () => {
+    const { probe, pkg, plugin } = await serving('1.0.0');
     const openA = gate(probe, 'a');
     const openB = gate(probe, 'b');
-    const a = plugin.provider.createNode(claim('a'), { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' });
-    const b = plugin.provider.createNode(claim('b'), { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' });
+    const a = plugin.provider.createNode(claim('a'), JOIN);
+    const b = plugin.provider.createNode(claim('b'), JOIN);
     await waitFor(() => probe.calls.filter((c) => c.includes('createNode')).length === 2, { what: 'two calls in flight', timeoutMs: 5000 });
 
-    await pkg.setManifest((t) => t.replace(/^version: .*$/m, 'version: 2.0.0'));
+    await pkg.setManifest(setVersion('2.0.0'));
     await waitFor(() => plugin.version === '2.0.0', { what: 'v2 to be active', timeoutMs: 5000 });
     // v2 was configured with the last good config before taking calls.
     expect(probe.calls).toContain('2.0.0:configure:fake-provider');
 
-    const c = await plugin.provider.createNode(claim('c'), { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' });
+    const c = await plugin.provider.createNode(claim('c'), JOIN);
     expect(c.machine.name).toBe('host-2.0.0');
     expect(probe.events).not.toContain('dispose 1.0.0');
 
@@ -107,11 +124,12 @@ describe('provider plugin hot reload', () => {
   });
 
   it('keeps v2 serving when v3 fails to activate, and reports the failure', async () => {
+    const { probe, pkg, plugin, events } = await serving('2.0.0');
     probe.failActivation.add('3.0.0');
-    await pkg.setManifest((t) => t.replace(/^version: .*$/m, 'version: 3.0.0'));
+    await pkg.setManifest(setVersion('3.0.0'));
     await expect(plugin.reload()).rejects.toThrow('fake activation of 3.0.0 refused');
     expect(plugin.version).toBe('2.0.0');
-    const d = await plugin.provider.createNode(claim('d'), { endpoint: 'https://x', caCertPem: '', caCertHash: '', token: '' });
+    const d = await plugin.provider.createNode(claim('d'), JOIN);
     expect(d.machine.name).toBe('host-2.0.0');
     expect(probe.events).not.toContain('dispose 2.0.0');
     const failure = events.find((e) => e.reason === 'PluginActivationFailed');
@@ -120,6 +138,10 @@ describe('provider plugin hot reload', () => {
   });
 
   it('activates v3 once it is fixed (SIGHUP-style reload) and reports the new version', async () => {
+    const { probe, pkg, plugin } = await serving('2.0.0');
+    probe.failActivation.add('3.0.0');
+    await pkg.setManifest(setVersion('3.0.0'));
+    await expect(plugin.reload()).rejects.toThrow('fake activation of 3.0.0 refused');
     probe.failActivation.clear();
     await plugin.reload();
     expect(plugin.version).toBe('3.0.0');
@@ -128,6 +150,10 @@ describe('provider plugin hot reload', () => {
   });
 
   it('disposes the last version on stop and leaves no handles behind', async () => {
+    const baseline = process.getActiveResourcesInfo().sort();
+    const { probe, pkg, plugin } = await serving('1.0.0');
+    await pkg.setManifest(setVersion('3.0.0'));
+    await plugin.reload();
     await plugin.stop();
     expect(probe.events).toContain('dispose 3.0.0');
     await expect(plugin.provider.listNodes()).rejects.toMatchObject({ code: 'Transient' });

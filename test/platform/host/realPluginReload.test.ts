@@ -3,7 +3,7 @@
  * version gets the configuration in force before it serves, and after stop nothing the plugin
  * started (informers, timers, sockets) is left running.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -23,19 +23,30 @@ function countByType(resources: string[]): Map<string, number> {
 
 describe('hot reload of the real metal3 plugin', () => {
   let api: KubeApiServer;
-  let root: string;
-  let plugin: ProviderPlugin;
-  let baseline: string[];
   const spec = nodeProviderSpec() as NodeProviderSpec;
+  /** What each test started, stopped after it (whatever it asserted). */
+  const cleanups: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
-    root = await mkdtemp(join(REPO_ROOT, '.lab', 'real-reload-'));
-    await copyPackage(REPO_ROOT, join(root, 'package'));
     api = await startKubeApi();
     await api.kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'metal3-system' } } });
-    baseline = process.getActiveResourcesInfo();
-    plugin = new ProviderPlugin({
+  });
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  /** A copy of this repository's plugin package, loaded by its own ProviderPlugin (not started yet). */
+  async function loader() {
+    const root = await mkdtemp(join(REPO_ROOT, '.lab', 'real-reload-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    await copyPackage(REPO_ROOT, join(root, 'package'));
+    const plugin = new ProviderPlugin({
       registration: { name: 'metal3-provider', path: join(root, 'package') },
       pluginsRoot: join(root, 'state', 'plugins'),
       kubeConfig: api.kubeConfig(),
@@ -44,15 +55,14 @@ describe('hot reload of the real metal3 plugin', () => {
       drainTimeoutMs: 5000,
       versionPollMs: 0,
     });
-  });
-
-  afterAll(async () => {
-    await plugin?.stop();
-    await api?.close();
-    if (root) await rm(root, { recursive: true, force: true });
-  });
+    cleanups.push(() => plugin.stop());
+    const manifest = join(root, 'package', 'manifest.yaml');
+    const setVersion = async (version: string) => writeFile(manifest, (await readFile(manifest, 'utf8')).replace(/^version: .*$/m, `version: ${version}`));
+    return { plugin, setVersion };
+  }
 
   it('activates, takes the configuration and reports its node types', async () => {
+    const { plugin } = await loader();
     await plugin.start();
     expect(plugin.version).toBe('0.1.0');
     await plugin.provider.configure({ name: 'metal3-provider', spec });
@@ -61,8 +71,10 @@ describe('hot reload of the real metal3 plugin', () => {
   });
 
   it('reloads to a new version that serves the same configuration', async () => {
-    const manifest = join(root, 'package', 'manifest.yaml');
-    await writeFile(manifest, (await readFile(manifest, 'utf8')).replace(/^version: .*$/m, 'version: 0.1.1'));
+    const { plugin, setVersion } = await loader();
+    await plugin.start();
+    await plugin.provider.configure({ name: 'metal3-provider', spec });
+    await setVersion('0.1.1');
     await plugin.reload();
     expect(plugin.version).toBe('0.1.1');
     const types = await plugin.provider.nodeTypes();
@@ -70,6 +82,12 @@ describe('hot reload of the real metal3 plugin', () => {
   });
 
   it('leaves no plugin handles behind after stop', async () => {
+    const baseline = process.getActiveResourcesInfo();
+    const { plugin, setVersion } = await loader();
+    await plugin.start();
+    await plugin.provider.configure({ name: 'metal3-provider', spec });
+    await setVersion('0.1.1');
+    await plugin.reload();
     await plugin.stop();
     const withinBaseline = () => {
       const before = countByType(baseline);
