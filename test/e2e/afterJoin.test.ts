@@ -56,23 +56,28 @@ describe('a node after it joined, end to end on the lab world', () => {
     items: { metadata: { uid: string; deletionTimestamp?: string } }[];
   }).items.filter((c) => !c.metadata.deletionTimestamp).map((c) => c.metadata.uid);
 
-  let first: { node: string; claim: string; host: string };
-
-  it('sets the NodeType’s label properties, the pool’s nodeLabels and its taints on the joined Node', async () => {
+  /** The pool's joined Node (Ready, with the pool's label and taint), its claim and host. */
+  const poolNode = async () => {
     const node = await waitFor(async () => {
       const [n] = await readyNodes();
       return n?.metadata?.labels?.team === 'ml' && (n.spec?.taints ?? []).length > 0 && n;
     }, { what: 'a Ready node with the pool’s label and taint', ...PATIENTLY });
+    const [claim] = await claimUids();
+    return { node, claim, host: (await hostOf(claim)).metadata.name };
+  };
+
+  it('sets the NodeType’s label properties, the pool’s nodeLabels and its taints on the joined Node', async () => {
+    const { node } = await poolNode();
     expect(node.metadata?.labels).toMatchObject({
       'vcluster.com/node-type': 'metal3-provider.cpu', 'node.kubernetes.io/instance-type': 'metal3-provider.cpu',
       'kubernetes.io/os': 'linux', 'karpenter.sh/capacity-type': 'on-demand', 'gpu-model': 'none', team: 'ml',
     });
     expect(node.spec?.taints).toEqual([expect.objectContaining({ key: 'dedicated', value: 'ml', effect: 'NoSchedule' })]);
-    const [claim] = await claimUids();
-    first = { node: node.metadata!.name!, claim, host: (await hostOf(claim)).metadata.name };
   });
 
   it('releases the machine of a deleted tenant Node and the pool gets a new one', async () => {
+    const joined = await poolNode();
+    const first = { node: joined.node.metadata!.name!, claim: joined.claim, host: joined.host };
     await tenantCore()!.deleteNode({ name: first.node });
     const replacement = await waitFor(async () => {
       const [n] = await readyNodes();

@@ -36,6 +36,8 @@ describe('a NodeClaim’s own settings, end to end on the lab world', () => {
   let world: World;
   let dir: string;
   let custom: CustomObjectsApi;
+  /** The shared world's one joined claim (own-1, with kubeletArgs and startupTaints) and its host. */
+  let joined: { claim: string; host: string };
 
   beforeAll(async () => {
     lab = await startE2eWorld(PROJECT, { netris: false });
@@ -47,7 +49,17 @@ describe('a NodeClaim’s own settings, end to end on the lab world', () => {
         spec: { template: { helmRelease: { values: stringify({ privateNodes: { enabled: true } }) } } },
       },
     });
-  }, 60_000);
+    await waitFor(() => world.tenants.get(PROJECT, TENANT), { what: `tenant ${TENANT} running`, ...PATIENTLY });
+    await custom.createNamespacedCustomObject({
+      ...LOFT, namespace: PROJECT, plural: 'nodeclaims',
+      body: claimBody('own-1', { startupTaints: [STARTUP_TAINT], kubeletArgs: { 'max-pods': '50' } }),
+    });
+    const claim = await waitFor(async () => {
+      const c = await readClaim('own-1');
+      return c.status?.phase === 'Available' && c;
+    }, { what: 'NodeClaim own-1 Available', ...PATIENTLY });
+    joined = { claim: claim.metadata.name, host: (await hostOf(claim.metadata.uid)).metadata.name };
+  }, 180_000);
 
   afterAll(async () => {
     await lab?.stop();
@@ -62,32 +74,25 @@ describe('a NodeClaim’s own settings, end to end on the lab world', () => {
   const kubeletLog = (host: string) => readFile(join(dir, 'servers', host, 'var/log/kubelet.log'), 'utf8').catch(() => '');
 
 
-  let joined: { claim: string; host: string };
-
   it('starts the kubelet with the claim’s kubeletArgs, and its startupTaints as --register-with-taints', async () => {
-    await waitFor(() => world.tenants.get(PROJECT, TENANT), { what: `tenant ${TENANT} running`, ...PATIENTLY });
-    await custom.createNamespacedCustomObject({
-      ...LOFT, namespace: PROJECT, plural: 'nodeclaims',
-      body: claimBody('own-1', { startupTaints: [STARTUP_TAINT], kubeletArgs: { 'max-pods': '50' } }),
-    });
-    const claim = await waitFor(async () => {
-      const c = await readClaim('own-1');
-      return c.status?.phase === 'Available' && c;
-    }, { what: 'NodeClaim own-1 Available', ...PATIENTLY });
-    const host = (await hostOf(claim.metadata.uid)).metadata.name;
+    const { host } = joined;
     const log = await waitFor(async () => {
       const text = await kubeletLog(host);
       return text.includes('starting with flags') && text;
     }, { what: `kubelet log of ${host}`, ...PATIENTLY });
     expect(log).toContain('starting with flags: --register-with-taints=example.com/warming:NoSchedule --max-pods=50');
     expect(await tenantNodes()).toHaveLength(1);
-    joined = { claim: claim.metadata.name, host };
   });
 
+  const powerState = (state: 'On' | 'Off') => async () => {
+    await patchClaim({ spec: { power: { state: state === 'On' ? '' : 'Off' } } });
+    await waitFor(async () => (await readClaim(joined.claim)).status?.power?.state === state, { what: `claim status.power.state ${state}`, ...PATIENTLY });
+  };
   const patchClaim = (body: object) => custom.patchNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'nodeclaims', name: joined.claim, body }, MERGE);
   const readHost = async () => (await custom.getNamespacedCustomObject({ ...BMH, name: joined.host })) as Bmh;
 
   it('powers the host off through the BareMetalHost’s online and reports status.power Off', async () => {
+    await powerState('On')();
     await patchClaim({ spec: { power: { state: 'Off' } } });
     await waitFor(async () => (await readClaim(joined.claim)).status?.power?.state === 'Off', { what: 'claim status.power.state Off', ...PATIENTLY });
     const host = await readHost();
@@ -96,12 +101,14 @@ describe('a NodeClaim’s own settings, end to end on the lab world', () => {
   });
 
   it('powers the host on again for an empty state and reports status.power On', async () => {
+    await powerState('Off')();
     await patchClaim({ spec: { power: { state: '' } } });
     await waitFor(async () => (await readClaim(joined.claim)).status?.power?.state === 'On', { what: 'claim status.power.state On', ...PATIENTLY });
     expect((await readHost()).spec.online).toBe(true);
   });
 
   it('reboots once through reboot.metal3.io and removes the one-shot annotation from the claim', async () => {
+    await powerState('On')();
     const boots = () => world.farm.servers().find((s) => s.host === joined.host)?.bootCount ?? 0;
     const before = boots();
     await patchClaim({ metadata: { annotations: { 'machines.vcluster.com/reboot': 'true' } } });

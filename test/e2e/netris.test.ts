@@ -29,8 +29,6 @@ describe('tenant networks on the lab world (Netris)', () => {
   let custom: CustomObjectsApi;
   let blue: TenantServerCluster;
   let green: TenantServerCluster;
-  /** Host name → the claim's tenant, while both tenants hold their hosts. */
-  const held = new Map<string, string>();
 
   beforeAll(async () => {
     await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
@@ -73,25 +71,43 @@ describe('tenant networks on the lab world (Netris)', () => {
     },
   });
 
-  it('starts with every cabled port of the fleet in the parking lot and a network per tenant', async () => {
-    expect(world.fabric!.cabling).toHaveLength(16); // 8 hosts, two cabled NICs each
-    expect(new Set(world.fabric!.emulator.listPorts().map((p) => p.network))).toEqual(new Set([PARKING_LOT]));
-    expect(blue.vlanId).not.toBe(green.vlanId);
-    expect(world.fabric!.serverClusterFor(`${PROJECT}/blue`)).toEqual(blue); // stable per tenant
-    await waitFor(async () =>
-      (await hosts()).filter((h) => h.status?.provisioning?.state === 'available' && !h.spec?.consumerRef).length === 8, { what: 'all 8 hosts available', ...PATIENTLY });
-  }, 60_000);
-
-  it('puts each tenant\'s host on its own VLAN, isolated from the other tenant', async () => {
-    await createTenant('blue', 'gpu-h100', blue.name);
-    await createTenant('green', 'cpu', green.name);
+  const TENANTS = [['blue', 'gpu-h100'], ['green', 'cpu']] as const;
+  const allHostsAvailable = async () =>
+    (await hosts()).filter((h) => h.status?.provisioning?.state === 'available' && !h.spec?.consumerRef).length === 8;
+  /** Both tenants exist (created unless they do) with a joined node each; answers host name → the claim's tenant. */
+  const bothTenantsJoined = async (): Promise<Map<string, string>> => {
+    for (const [name, type] of TENANTS) {
+      await createTenant(name, type, (name === 'blue' ? blue : green).name).catch((e: { code?: number }) => { if (e.code !== 409) throw e; });
+    }
     await waitFor(async () => (await readyNodes('blue')) === 1 && (await readyNodes('green')) === 1, { what: 'a joined node in each tenant', ...PATIENTLY, timeoutMs: 90_000 });
-    const list = await claims();
-    expect(list.map((c) => [c.spec?.vClusterRef, c.spec?.properties?.[SERVER_CLUSTER_PROPERTY]]).sort()).toEqual([['blue', blue.name], ['green', green.name]]);
+    const held = new Map<string, string>();
     for (const h of await hosts()) {
       const claim = h.metadata.annotations?.['metal3.vcluster.com/node-claim-name'] ?? '';
       if (h.spec?.consumerRef) held.set(h.metadata.name, claim.startsWith('blue-') ? 'blue' : 'green');
     }
+    return held;
+  };
+  /** No tenant left (deleted if there are), every claim gone and all 8 hosts available. */
+  const noTenants = async () => {
+    for (const [name] of TENANTS) {
+      await custom.deleteNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances', name }).catch((e: { code?: number }) => { if (e.code !== 404) throw e; });
+    }
+    await waitFor(async () => (await claims()).length === 0, { what: 'no claims left', ...PATIENTLY, timeoutMs: 90_000 });
+    await waitFor(allHostsAvailable, { what: 'all 8 hosts available', ...PATIENTLY, timeoutMs: 90_000 });
+  };
+
+  it('starts with every cabled port of the fleet in the parking lot and a network per tenant', async () => {
+    await noTenants();
+    expect(world.fabric!.cabling).toHaveLength(16); // 8 hosts, two cabled NICs each
+    expect(new Set(world.fabric!.emulator.listPorts().map((p) => p.network))).toEqual(new Set([PARKING_LOT]));
+    expect(blue.vlanId).not.toBe(green.vlanId);
+    expect(world.fabric!.serverClusterFor(`${PROJECT}/blue`)).toEqual(blue); // stable per tenant
+  }, 120_000);
+
+  it('puts each tenant\'s host on its own VLAN, isolated from the other tenant', async () => {
+    const held = await bothTenantsJoined();
+    const list = await claims();
+    expect(list.map((c) => [c.spec?.vClusterRef, c.spec?.properties?.[SERVER_CLUSTER_PROPERTY]]).sort()).toEqual([['blue', blue.name], ['green', green.name]]);
     expect([...held.values()].sort()).toEqual(['blue', 'green']);
     const hostOf = (tenant: string) => [...held].find(([, t]) => t === tenant)![0];
     const [blueHost, greenHost] = [hostOf('blue'), hostOf('green')];
@@ -107,12 +123,10 @@ describe('tenant networks on the lab world (Netris)', () => {
   }, 120_000);
 
   it('returns the released hosts\' ports to the parking lot', async () => {
-    for (const name of ['blue', 'green']) await custom.deleteNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'virtualclusterinstances', name });
-    await waitFor(async () => (await claims()).length === 0, { what: 'no claims left', ...PATIENTLY, timeoutMs: 90_000 });
-    await waitFor(async () =>
-      (await hosts()).filter((h) => h.status?.provisioning?.state === 'available' && !h.spec?.consumerRef).length === 8, { what: 'all 8 hosts available again', ...PATIENTLY, timeoutMs: 90_000 });
+    const held = await bothTenantsJoined();
+    await noTenants();
     for (const host of held.keys()) expect(portsOf(host)).toEqual([`${PARKING_LOT}/10`, `${PARKING_LOT}/10`]);
     expect(world.fabric!.emulator.portsOf(blue.name)).toEqual([]);
     expect(world.fabric!.emulator.portsOf(green.name)).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });

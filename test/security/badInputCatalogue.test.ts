@@ -85,7 +85,10 @@ describe('bad-input catalogue', () => {
   let control: NodeClaimView;
   let controlHost = '';
   let controlVersion = '';
-  const failed: NodeClaimView[] = [];
+  /** The claims the bad inputs are tried with, one per case (made up front: no it depends on another having run). */
+  const badClaims = new Map<string, NodeClaimView>(claimCases.map(({ name, properties }) =>
+    [name, aClaim({ name, properties, ...(name === 'bad-type' ? { nodeType: 'no-such-type' } : {}) })]));
+  const oddClaim = aClaim({ name: 'odd', nodeType: 'odd-node' });
 
   beforeAll(async () => {
     lab = await startTestLab();
@@ -114,9 +117,8 @@ describe('bad-input catalogue', () => {
     expect((await provider.nodeTypes()).map((t) => t.name)).toEqual(['cpu-node', 'odd-node']);
   });
 
-  it.each(claimCases)('NodeClaim: $input → InvalidConfiguration on $object $field; nothing left behind', async ({ name, properties, object, field, message }) => {
-    const claim = aClaim({ name, properties, ...(name === 'bad-type' ? { nodeType: 'no-such-type' } : {}) });
-    failed.push(claim);
+  it.each(claimCases)('NodeClaim: $input → InvalidConfiguration on $object $field; nothing left behind', async ({ name, object, field, message }) => {
+    const claim = badClaims.get(name)!;
     const err = await expectRejectsWith(provider.createNode(claim, JOIN), 'InvalidConfiguration', { object, field });
     expect(err.message.startsWith(`${object}: ${field}: ${message}`)).toBe(true);
     expectReleased(await readCluster(lab), claim.uid);
@@ -149,8 +151,7 @@ describe('bad-input catalogue', () => {
     expect(String((refused as { body?: string }).body)).toContain('status.hardware.cpu.count');
     await lab.deleteHost('odd-abc');
 
-    const claim = aClaim({ name: 'odd', nodeType: 'odd-node' });
-    failed.push(claim);
+    const claim = oddClaim;
     // Until the cache has seen all four.
     const err = await waitFor(async () => {
       const e = await provider.createNode(claim, JOIN).catch((e: unknown) => e as Error);
@@ -173,7 +174,7 @@ describe('bad-input catalogue', () => {
     expectClusterConsistent(view);
     expect(expectHeld(view, control.uid, { withIp: true })).toBe(controlHost);
     expect((await lab.getHost(controlHost)).metadata.resourceVersion).toBe(controlVersion);
-    for (const claim of failed) expectReleased(view, claim.uid);
+    for (const claim of [...badClaims.values(), oddClaim]) expectReleased(view, claim.uid);
     const good = aClaim({ name: 'good-after' });
     const state = await provider.createNode(good, JOIN);
     expect(state.machine.name).not.toBe(controlHost);
