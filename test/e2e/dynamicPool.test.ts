@@ -4,29 +4,23 @@
  * cleaned and back in the pool.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { startGpuJobCase } from '../../lab/demo/gpuJobCase.js';
-import { startWorld, type World } from '../../lab/world.js';
-import { REPO_ROOT } from '../platform/host/helpers.js';
+import type { World } from '../../lab/world.js';
+import { startE2eWorld, type E2eWorld } from './labWorld.js';
 
 const PROJECT = 'p-demo';
 
 describe('dynamic pool end to end on the lab world', () => {
+  let lab: E2eWorld;
   let world: World;
-  let dir: string;
 
   beforeAll(async () => {
-    await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
-    dir = await mkdtemp(join(REPO_ROOT, '.lab', 'e2e-dyn-'));
-    world = await startWorld({ dir, timings: 'test' });
-    await world.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: PROJECT } } });
+    lab = await startE2eWorld(PROJECT, {}, 'e2e-dyn-');
+    ({ world } = lab);
   }, 60_000);
 
   afterAll(async () => {
-    await world?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await lab?.stop();
   });
 
   it('a GPU job pulls in a DGX host; after it ends the node is consolidated and the host is cleaned and back in the pool', async () => {

@@ -5,13 +5,11 @@
  * outage is a cut WAN link (the site keeps running, the platform cannot reach it).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { startWorld, type World } from '../../lab/world.js';
+import type { World } from '../../lab/world.js';
 import type { LabSite } from '../../lab/sites/labSite.js';
-import { REPO_ROOT } from '../platform/host/helpers.js';
+import { startE2eWorld, type E2eWorld } from './labWorld.js';
 import { waitFor } from '../support/waitFor.js';
 
 const LOFT = { group: 'management.loft.sh', version: 'v1' };
@@ -51,26 +49,22 @@ function vciValues(pool: Pool): string {
 }
 
 describe('multi-site fleets on the lab world', () => {
+  let lab: E2eWorld;
   let world: World;
-  let dir: string;
   let custom: CustomObjectsApi;
   let siteA: LabSite;
   let siteB: LabSite;
 
   beforeAll(async () => {
-    await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
-    dir = await mkdtemp(join(REPO_ROOT, '.lab', 'sites-'));
-    world = await startWorld({ dir, timings: 'test', netris: false, sites: 2 });
+    lab = await startE2eWorld(PROJECT, { netris: false, sites: 2 }, 'sites-');
+    ({ world, custom } = lab);
     [siteA, siteB] = world.sites;
-    custom = world.kubeConfig.makeApiClient(CustomObjectsApi);
-    await world.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: PROJECT } } });
     await waitFor(async () =>
       (await freeHosts(siteA)).length === 8 && (await freeHosts(siteB)).length === 5, { what: 'every site host available', timeoutMs: 60_000 });
   }, 90_000);
 
   afterAll(async () => {
-    await world?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await lab?.stop();
   });
 
   const siteHosts = async (site: LabSite) =>

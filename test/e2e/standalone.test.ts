@@ -4,11 +4,9 @@
  * and goes back to the pool cleaned when deleted.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { startWorld, type World } from '../../lab/world.js';
-import { REPO_ROOT } from '../platform/host/helpers.js';
+import { CoreV1Api, type CustomObjectsApi } from '@kubernetes/client-node';
+import type { World } from '../../lab/world.js';
+import { startE2eWorld, type E2eWorld } from './labWorld.js';
 import { waitFor } from '../support/waitFor.js';
 
 const PATIENTLY = { timeoutMs: 90_000, everyMs: 200 };
@@ -20,23 +18,19 @@ type Host = { metadata: { name: string; labels?: Record<string, string> }; spec?
 type Claim = { metadata: { name: string; uid: string }; status?: { phase?: string } };
 
 describe('a standalone machine on the lab world', () => {
+  let lab: E2eWorld;
   let world: World;
-  let dir: string;
   let custom: CustomObjectsApi;
   let core: CoreV1Api;
 
   beforeAll(async () => {
-    await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
-    dir = await mkdtemp(join(REPO_ROOT, '.lab', 'standalone-'));
-    world = await startWorld({ dir, timings: 'test' });
-    custom = world.kubeConfig.makeApiClient(CustomObjectsApi);
+    lab = await startE2eWorld(PROJECT, {}, 'standalone-');
+    ({ world, custom } = lab);
     core = world.kubeConfig.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: PROJECT } } });
   }, 60_000);
 
   afterAll(async () => {
-    await world?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await lab?.stop();
   });
 
   const hostOf = async (claimUid: string) => ((await custom.listNamespacedCustomObject({ ...BMH, labelSelector: `metal3.vcluster.com/node-claim=${claimUid}` })) as { items: Host[] }).items[0];
