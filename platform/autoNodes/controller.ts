@@ -11,7 +11,9 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubernetesObjec
 import type { PlatformDeps } from '../deps.js';
 import { namespaceOfProject, PROJECTS, type ProjectObject } from '../projects/project.js';
 import { ProjectStore } from '../projects/projectStore.js';
-import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
+import type { ResourceInformer } from '../runtime/informer.js';
+import { startPlatformInformer } from '../runtime/platformInformer.js';
+import { followProviderNames } from '../runtime/providerNames.js';
 import { disruptClaim } from '../nodeClaims/disruptClaim.js';
 import { claimRef, GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VCIS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
 import { WorkQueue, type ReconcileResult } from '../runtime/workQueue.js';
@@ -29,15 +31,13 @@ export const VCI_FINALIZER = 'platform.vcluster.com/node-claims';
 export const DRIFT_CONDITION = 'NodesNotDrifted';
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const DELETION_RECHECK_MS = 1000;
-const PROVIDER_CHECK_MS = 1000;
 
 export class AutoNodesController {
   private readonly custom: CustomObjectsApi;
   private readonly projects: ProjectStore;
   private readonly queue: WorkQueue;
   private readonly informers: ResourceInformer<never>[] = [];
-  private providerTimer?: NodeJS.Timeout;
-  private knownProviders = '';
+  private providerNames?: { stop(): void };
 
   constructor(private readonly deps: PlatformDeps) {
     this.custom = deps.kubeConfig.makeApiClient(CustomObjectsApi);
@@ -48,41 +48,33 @@ export class AutoNodesController {
   }
 
   async start(): Promise<void> {
-    this.knownProviders = this.deps.providers.names().sort().join(',');
-    const vciInformer = await startResourceInformer<Vci>({
-      kubeConfig: this.deps.kubeConfig,
-      path: `/apis/${GROUP}/${VERSION}/${VCIS}`,
-      list: () => this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: VCIS }) as never,
-      onChange: (vci) => this.queue.add(`${vci.metadata.namespace}/${vci.metadata.name}`),
-      logger: this.deps.logger,
+    // A provider registering (or going away) changes what every VCI should have.
+    this.providerNames = followProviderNames(this.deps.providers, () => {
+      for (const vci of this.vciList()) this.queue.add(`${vci.metadata.namespace}/${vci.metadata.name}`);
+    });
+    const watch = { kubeConfig: this.deps.kubeConfig, logger: this.deps.logger };
+    const vciInformer = await startPlatformInformer<Vci>(VCIS, {
+      ...watch, onChange: (vci) => this.queue.add(`${vci.metadata.namespace}/${vci.metadata.name}`),
     });
     // A claim deleted or changed by someone else brings its VCI back to the desired count.
-    const claimInformer = await startResourceInformer<NodeClaim>({
-      kubeConfig: this.deps.kubeConfig,
-      path: `/apis/${GROUP}/${VERSION}/${NODECLAIMS}`,
-      list: () => this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODECLAIMS }) as never,
+    const claimInformer = await startPlatformInformer<NodeClaim>(NODECLAIMS, {
+      ...watch,
       onChange: (claim, kind) => {
         const vci = claim.metadata.labels?.[LABEL_VCLUSTER];
         if (vci && kind !== 'add') this.queue.add(`${claim.metadata.namespace}/${vci}`);
         // A claim gone makes room in its project's quota for the other tenant clusters there.
         if (kind === 'delete') this.queueNamespace(claim.metadata.namespace!);
       },
-      logger: this.deps.logger,
     });
-    const projectInformer = await startResourceInformer<ProjectObject & KubernetesObject>({
-      kubeConfig: this.deps.kubeConfig,
-      path: `/apis/${GROUP}/${VERSION}/${PROJECTS}`,
-      list: () => this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PROJECTS }) as never,
-      onChange: (project) => this.queueNamespace(namespaceOfProject(project.metadata!.name!)),
-      logger: this.deps.logger,
+    const projectInformer = await startPlatformInformer<ProjectObject & KubernetesObject>(PROJECTS, {
+      ...watch, onChange: (project) => this.queueNamespace(namespaceOfProject(project.metadata!.name!)),
     });
     this.informers.push(vciInformer as never, claimInformer as never, projectInformer as never);
     this.vciList = () => vciInformer.list();
-    this.providerTimer = setInterval(() => this.checkProviders(), PROVIDER_CHECK_MS);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.providerTimer);
+    this.providerNames?.stop();
     await Promise.all(this.informers.map((i) => i.stop()));
     await this.queue.stop();
   }
@@ -104,14 +96,6 @@ export class AutoNodesController {
 
   private queueNamespace(namespace: string): void {
     for (const vci of this.vciList()) if (vci.metadata.namespace === namespace) this.queue.add(`${namespace}/${vci.metadata.name}`);
-  }
-
-  /** A provider registering (or going away) changes what every VCI should have. */
-  private checkProviders(): void {
-    const names = this.deps.providers.names().sort().join(',');
-    if (names === this.knownProviders) return;
-    this.knownProviders = names;
-    for (const vci of this.vciList()) this.queue.add(`${vci.metadata.namespace}/${vci.metadata.name}`);
   }
 
   private async reconcile(key: string): Promise<ReconcileResult> {

@@ -6,17 +6,16 @@
  * status (phase Initialized | Failed, condition Ready) and to every listener. Re-probed periodically, so
  * an outage and a return are both noticed within one probe interval.
  */
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesListObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { Clock, ConnectedCluster, ConnectedClusters, Logger } from '../../plugin/contract.js';
 import { withConditions, type Condition, type ConditionUpdate } from '../runtime/conditions.js';
-import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
+import { CLUSTERS, GROUP, VERSION } from '../runtime/apis.js';
+import type { ResourceInformer } from '../runtime/informer.js';
+import { startPlatformInformer } from '../runtime/platformInformer.js';
 import { sameJson } from '../runtime/sameJson.js';
 import { kubeConfigFromSecret, secretLocationOf, type ClusterObject, type Problem } from './clusterObject.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeCluster } from './probe.js';
 
-const GROUP = 'management.loft.sh';
-const VERSION = 'v1';
-const PLURAL = 'clusters';
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 export const DEFAULT_PROBE_INTERVAL_MS = 10_000;
 
@@ -57,12 +56,8 @@ export class ClusterDirectory implements ConnectedClusters {
 
   /** Lists the Clusters and probes each once before resolving, so plugins start with a current view. */
   async start(): Promise<void> {
-    this.informer = await startResourceInformer<ClusterObject & { metadata: { name: string } }>({
-      kubeConfig: this.opts.kubeConfig,
-      path: `/apis/${GROUP}/${VERSION}/${PLURAL}`,
-      list: () => this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL }) as Promise<KubernetesListObject<ClusterObject & { metadata: { name: string } }>>,
-      onChange: (cluster) => void this.refresh(cluster.metadata.name),
-      logger: this.log,
+    this.informer = await startPlatformInformer<ClusterObject & { metadata: { name: string } }>(CLUSTERS, {
+      kubeConfig: this.opts.kubeConfig, onChange: (cluster) => void this.refresh(cluster.metadata.name), logger: this.log,
     });
     await this.refreshAll();
     this.timer = setInterval(() => void this.refreshAll(), this.opts.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS);
@@ -181,7 +176,7 @@ export class ClusterDirectory implements ConnectedClusters {
     const current = { phase: object.status?.phase, reason: object.status?.reason ?? null, message: object.status?.message ?? null, conditions: object.status?.conditions };
     if (sameJson(current, status)) return;
     try {
-      await this.custom.patchClusterCustomObjectStatus({ group: GROUP, version: VERSION, plural: PLURAL, name: object.metadata.name, body: { status } }, MERGE);
+      await this.custom.patchClusterCustomObjectStatus({ group: GROUP, version: VERSION, plural: CLUSTERS, name: object.metadata.name, body: { status } }, MERGE);
     } catch (err) {
       if ((err as { code?: unknown }).code !== 404) throw err;
     }

@@ -12,7 +12,8 @@ import type { Vci } from '../autoNodes/vciStatus.js';
 import type { PlatformDeps } from '../deps.js';
 import { ClaimStore } from '../nodeClaims/claimStore.js';
 import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
-import { GROUP, NODECLAIMS, VCIS, VERSION, type NodeClaim } from '../nodeClaims/types.js';
+import { startPlatformInformer } from '../runtime/platformInformer.js';
+import { NODECLAIMS, VCIS, type NodeClaim } from '../nodeClaims/types.js';
 import { KubeEventRecorder } from '../observability/events.js';
 import { BusyGate } from '../runtime/busyGate.js';
 import { RecentCreates } from '../runtime/recentCreates.js';
@@ -61,17 +62,9 @@ export class DynamicPoolsController {
   }
 
   async start(): Promise<void> {
-    const custom = this.ctx.custom;
-    this.claimInformer = await startResourceInformer<NodeClaim>({
-      kubeConfig: this.deps.kubeConfig, path: `/apis/${GROUP}/${VERSION}/${NODECLAIMS}`,
-      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODECLAIMS }) as never,
-      onChange: (claim) => this.recentCreates.seen(claim), logger: this.deps.logger,
-    });
-    this.vciInformer = await startResourceInformer<Vci>({
-      kubeConfig: this.deps.kubeConfig, path: `/apis/${GROUP}/${VERSION}/${VCIS}`,
-      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: VCIS }) as never,
-      onChange: (vci, kind) => this.onVci(vci, kind === 'delete'), logger: this.deps.logger,
-    });
+    const watch = { kubeConfig: this.deps.kubeConfig, logger: this.deps.logger };
+    this.claimInformer = await startPlatformInformer<NodeClaim>(NODECLAIMS, { ...watch, onChange: (claim) => this.recentCreates.seen(claim) });
+    this.vciInformer = await startPlatformInformer<Vci>(VCIS, { ...watch, onChange: (vci, kind) => this.onVci(vci, kind === 'delete') });
     this.timer = setInterval(() => {
       this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
     }, this.ctx.options.disruptionIntervalMs);

@@ -17,14 +17,15 @@ import { liveness } from './liveness.js';
 import { PoolDirectory } from './poolDirectory.js';
 import { power } from './power.js';
 import { registration } from './registration.js';
-import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
+import type { ResourceInformer } from '../runtime/informer.js';
+import { startPlatformInformer } from '../runtime/platformInformer.js';
+import { followProviderNames } from '../runtime/providerNames.js';
 import { schedule } from './schedule.js';
 import { terminate } from './termination.js';
-import { CLAIM_FINALIZER, claimKey, GROUP, LABEL_VCLUSTER, NODECLAIMS, NODETYPES, VERSION, type NodeClaim } from './types.js';
+import { CLAIM_FINALIZER, claimKey, LABEL_VCLUSTER, NODECLAIMS, NODETYPES, type NodeClaim } from './types.js';
 import { WorkQueue, type ReconcileResult } from '../runtime/workQueue.js';
 
 const STEPS: Step[] = [drift, schedule, launch, registration, liveness, power];
-const PROVIDER_CHECK_MS = 1000;
 const METRICS_DEBOUNCE_MS = 500;
 
 export class NodeClaimController {
@@ -38,9 +39,8 @@ export class NodeClaimController {
   private projectInformer?: ResourceInformer<ProjectObject & KubernetesObject>;
   private nodeTypeInformer?: ResourceInformer<NodeTypeObject & KubernetesObject>;
   private readonly pools = new PoolDirectory();
-  private providerTimer?: NodeJS.Timeout;
+  private providerNames?: { stop(): void };
   private metricsTimer?: NodeJS.Timeout;
-  private knownProviders = new Set<string>();
   /** What of each claim, besides status, was last seen: status-only updates (our own writes) do not requeue. */
   private readonly seen = new Map<string, string>();
   /** Joined claims' Nodes (see StepContext.nodeNames) and what of each Node was last seen. */
@@ -61,30 +61,23 @@ export class NodeClaimController {
   }
 
   async start(): Promise<void> {
-    this.knownProviders = new Set(this.deps.providers.names());
-    this.informer = await startResourceInformer<NodeClaim>({
-      kubeConfig: this.deps.kubeConfig,
-      path: `/apis/${GROUP}/${VERSION}/${NODECLAIMS}`,
-      list: () => this.store.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODECLAIMS }) as never,
-      onChange: (claim, kind) => this.onClaim(claim, kind),
-      logger: this.deps.logger,
+    // Claims of a provider registered after they were seen get their first reconcile now.
+    this.providerNames = followProviderNames(this.deps.providers, ({ added }) => {
+      if (added.length === 0) return;
+      for (const claim of this.informer?.list() ?? []) if (added.includes(claim.spec?.providerRef)) this.queue.add(claimKey(claim));
     });
-    this.projectInformer = await startResourceInformer<ProjectObject & KubernetesObject>({
-      kubeConfig: this.deps.kubeConfig,
-      path: `/apis/${GROUP}/${VERSION}/${PROJECTS}`,
-      list: () => this.store.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PROJECTS }) as never,
-      onChange: (project) => this.onProject(project.metadata!.name!),
-      logger: this.deps.logger,
+    const watch = { kubeConfig: this.deps.kubeConfig, logger: this.deps.logger };
+    this.informer = await startPlatformInformer<NodeClaim>(NODECLAIMS, { ...watch, onChange: (claim, kind) => this.onClaim(claim, kind) });
+    this.projectInformer = await startPlatformInformer<ProjectObject & KubernetesObject>(PROJECTS, {
+      ...watch, onChange: (project) => this.onProject(project.metadata!.name!),
     });
     // A pool or a NodeType changed: the claims it concerns are judged for drift again.
     await this.pools.start(this.deps.kubeConfig, this.store.custom, this.deps.logger, (namespace, vci) => this.requeueWhere(
       (c) => c.metadata.namespace === namespace && c.metadata.labels?.[LABEL_VCLUSTER] === vci,
     ));
     const typeSpecs = new Map<string, string>();
-    this.nodeTypeInformer = await startResourceInformer<NodeTypeObject & KubernetesObject>({
-      kubeConfig: this.deps.kubeConfig,
-      path: `/apis/${GROUP}/${VERSION}/${NODETYPES}`,
-      list: () => this.store.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODETYPES }) as never,
+    this.nodeTypeInformer = await startPlatformInformer<NodeTypeObject & KubernetesObject>(NODETYPES, {
+      ...watch,
       onChange: (type, kind) => {
         const name = type.metadata!.name!;
         const spec = kind === 'delete' ? '' : JSON.stringify(type.spec);
@@ -92,13 +85,11 @@ export class NodeClaimController {
         typeSpecs.set(name, spec);
         if (before !== undefined && before !== spec) this.requeueWhere((c) => c.spec?.typeRef === name);
       },
-      logger: this.deps.logger,
     });
-    this.providerTimer = setInterval(() => this.checkProviders(), PROVIDER_CHECK_MS);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.providerTimer);
+    this.providerNames?.stop();
     clearTimeout(this.metricsTimer);
     this.abort.abort();
     await this.informer?.stop();
@@ -138,17 +129,6 @@ export class NodeClaimController {
   private requeueWhere(match: (claim: NodeClaim) => boolean): void {
     for (const claim of this.informer?.list() ?? []) {
       if (!claim.metadata.deletionTimestamp && this.deps.providers.get(claim.spec?.providerRef) && match(claim)) this.queue.add(claimKey(claim));
-    }
-  }
-
-  /** Claims of a provider registered after they were seen get their first reconcile now. */
-  private checkProviders(): void {
-    const names = new Set(this.deps.providers.names());
-    const added = [...names].filter((n) => !this.knownProviders.has(n));
-    this.knownProviders = names;
-    if (added.length === 0) return;
-    for (const claim of this.informer?.list() ?? []) {
-      if (added.includes(claim.spec?.providerRef)) this.queue.add(claimKey(claim));
     }
   }
 

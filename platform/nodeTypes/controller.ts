@@ -9,11 +9,12 @@
  * runs one sync (and a change during a sync runs one more after it). It watches none of a provider's
  * own objects.
  */
-import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { isInvalidConfiguration, type Clock, type EventRecorder, type Logger, type NodeProviderSpec, type NodeTypeView } from '../../plugin/contract.js';
 import type { ProviderDirectory } from '../deps.js';
 import { describeSpecProblems, validateProviderSpec } from '../host/specValidation.js';
-import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
+import type { ResourceInformer } from '../runtime/informer.js';
+import { startPlatformInformer } from '../runtime/platformInformer.js';
 import { withConditions, type Condition, type ConditionUpdate } from '../runtime/conditions.js';
 import { sameJson } from '../runtime/sameJson.js';
 import { WorkQueue } from '../runtime/workQueue.js';
@@ -77,21 +78,11 @@ export class NodeTypeController {
   }
 
   async start(): Promise<void> {
-    const custom = this.store.custom;
     const onChange = () => this.schedule();
     const common = { kubeConfig: this.deps.kubeConfig, onChange, logger: this.log, onForbidden: (message: string) => this.reportForbidden(message) };
-    this.providerInformer = await startResourceInformer<NodeProviderObject>({
-      ...common, path: `/apis/${GROUP}/${VERSION}/${NODEPROVIDERS}`,
-      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODEPROVIDERS }) as Promise<KubernetesListObject<NodeProviderObject>>,
-    });
-    this.nodeTypeInformer = await startResourceInformer<NodeTypeObject & KubernetesObject>({
-      ...common, path: `/apis/${GROUP}/${VERSION}/${NODETYPES}`,
-      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: NODETYPES }) as Promise<KubernetesListObject<NodeTypeObject & KubernetesObject>>,
-    });
-    const claims = await startResourceInformer<KubernetesObject>({
-      ...common, path: `/apis/${GROUP}/${VERSION}/${NODECLAIMS}`,
-      list: () => custom.listCustomObjectForAllNamespaces({ group: GROUP, version: VERSION, plural: NODECLAIMS }) as Promise<KubernetesListObject<KubernetesObject>>,
-    });
+    this.providerInformer = await startPlatformInformer<NodeProviderObject>(NODEPROVIDERS, common);
+    this.nodeTypeInformer = await startPlatformInformer<NodeTypeObject & KubernetesObject>(NODETYPES, common);
+    const claims = await startPlatformInformer<KubernetesObject>(NODECLAIMS, common);
     this.claimInformer = claims;
     this.informers = [this.providerInformer as ResourceInformer<KubernetesObject>, this.nodeTypeInformer as ResourceInformer<KubernetesObject>, claims];
     this.resync = setInterval(() => this.schedule(), this.deps.resyncMs ?? 10_000);

@@ -10,3 +10,4 @@ export const NODETYPES = 'nodetypes';
 export const NODEPROVIDERS = 'nodeproviders';
 export const VCIS = 'virtualclusterinstances';
 export const NODEENVIRONMENTS = 'nodeenvironments';
+export const CLUSTERS = 'clusters';

@@ -10,30 +10,24 @@
  * A crash between 1 and 3 leaves a reserved host that the retry finds by claim label (and attaches
  * again) or that deleteNode releases (detach is idempotent).
  */
-import { inject, injectable } from 'tsyringe';
-import {
-  TransientError,
-  isInvalidConfiguration,
-  type EventRecorder,
-  type NodeClaimView,
-} from '../../../plugin/contract.js';
+import { injectable } from 'tsyringe';
+import { TransientError, isInvalidConfiguration, type NodeClaimView } from '../../../plugin/contract.js';
 import { MAX_ATTEMPTS } from '../attempts.js';
-import { claimDisplayName, claimObjectRef } from '../claimRef.js';
+import { claimDisplayName } from '../claimRef.js';
 import type { Target } from '../claimTarget.js';
 import type { ProviderSettings } from '../config.js';
 import { isFabricError, type TenantNetwork } from '../fabric/fabric.js';
-import { HostCache } from '../hostCache.js';
 import { HostNetwork } from '../hostNetwork.js';
-import { isConflict, KubeClient } from '../kube.js';
+import { isConflict } from '../kube.js';
 import { claimedHost } from '../launch/claimMutation.js';
-import { IpReservations, type IpAllocation } from '../launch/ipReservations.js';
+import type { IpAllocation } from '../launch/ipReservations.js';
 import { isReservedFor, reservedHost, withoutClaim } from '../launch/reservation.js';
 import type { ClaimInputs } from '../launch/resolveInputs.js';
 import { SERVER_CLUSTER_PROPERTY } from '../names.js';
 import { toNodeState } from '../nodeState.js';
 import { tenantIpPool } from '../tenantIpPool.js';
-import { EVENTS } from '../tokens.js';
 import type { BareMetalHost } from '../types.js';
+import { ClaimWrites } from './claimWrites.js';
 import type { AttemptOutcome, ClaimRun, ClaimStrategy } from './strategy.js';
 
 /** Ports the fabric cannot move for this host: another host may do. */
@@ -48,18 +42,12 @@ export interface FabricPlan {
 
 @injectable()
 export class FabricClaim implements ClaimStrategy<FabricPlan> {
-  constructor(
-    private readonly kube: KubeClient,
-    private readonly cache: HostCache,
-    private readonly ipam: IpReservations,
-    private readonly network: HostNetwork,
-    @inject(EVENTS) private readonly events: EventRecorder,
-  ) {}
+  constructor(private readonly writes: ClaimWrites, private readonly network: HostNetwork) {}
 
   async prepare(claim: NodeClaimView, inputs: ClaimInputs, settings: ProviderSettings) {
     const serverCluster = inputs.properties[SERVER_CLUSTER_PROPERTY].trim();
     const network = await this.network.resolveTenantNetwork(serverCluster, inputs.tenant, settings, claimDisplayName(claim));
-    const ip = await this.ipam.allocate(tenantIpPool(network, inputs), claim, settings.hostNamespace);
+    const ip = await this.writes.ipFor(tenantIpPool(network, inputs), claim, settings.hostNamespace);
     return { plan: { serverCluster, network, ip, settings }, ip };
   }
 
@@ -67,14 +55,14 @@ export class FabricClaim implements ClaimStrategy<FabricPlan> {
     const { claim, inputs } = run.req;
     const { serverCluster, network, ip, settings } = run.plan;
     const name = host.metadata.name;
-    const reserved = isReservedFor(host, claim.uid) ? host : await this.write(reservedHost(host, { claim, tenant: inputs.tenant, serverCluster, vlanId: network.vlanId }));
+    const reserved = isReservedFor(host, claim.uid) ? host : await this.writes.host(reservedHost(host, { claim, tenant: inputs.tenant, serverCluster, vlanId: network.vlanId }));
     if (!(await this.attach(reserved, run))) return 'give-up';
     // BMO may have written the host's status while the ports moved: start from the newest copy seen.
-    const latest = this.cache.get(name);
+    const latest = this.writes.latest(name);
     const base = latest && isReservedFor(latest, claim.uid) ? latest : reserved;
-    const written = await this.write(claimedHost(base, { claim, tenant: inputs.tenant, image: inputs.image, userData: record.ref, networkData: record.ref, ip }));
+    const written = await this.writes.host(claimedHost(base, { claim, tenant: inputs.tenant, image: inputs.image, userData: record.ref, networkData: record.ref, ip }));
     run.log.info({ host: name, ip: ip.address, serverCluster, vlanId: network.vlanId }, 'claimed BareMetalHost in its tenant network');
-    this.events.record(claimObjectRef(claim), 'Normal', 'HostClaimed',
+    this.writes.event(claim, 'Normal', 'HostClaimed',
       `Claimed BareMetalHost ${settings.hostNamespace}/${name} with IP ${ip.address} in network ${serverCluster} (VLAN ${network.vlanId})`);
     return toNodeState(written);
   }
@@ -99,7 +87,7 @@ export class FabricClaim implements ClaimStrategy<FabricPlan> {
       if (run.signal?.aborted) throw new TransientError('createNode aborted by the host while moving switch ports', { cause: err });
       if (isFabricError(err) && HOST_SPECIFIC.has(err.reason) && !host.spec.image) {
         run.log.warn({ host: host.metadata.name, reason: err.reason }, 'cannot attach BareMetalHost to its tenant network; choosing another');
-        this.events.record(claimObjectRef(claim), 'Warning', 'NetworkAttachFailed', `${err.message}; choosing another host`);
+        this.writes.event(claim, 'Warning', 'NetworkAttachFailed', `${err.message}; choosing another host`);
         await this.dropReservation(host, claim.uid);
         return false;
       }
@@ -119,18 +107,13 @@ export class FabricClaim implements ClaimStrategy<FabricPlan> {
     let current: BareMetalHost | undefined = host;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS && current && isReservedFor(current, claimUid) && !current.spec.image; attempt++) {
       try {
-        await this.write(withoutClaim(current, { recordTenant: false }));
+        await this.writes.host(withoutClaim(current, { recordTenant: false }));
         return;
       } catch (err) {
         if (!isConflict(err)) throw err;
-        current = await this.cache.refresh(host.metadata.namespace ?? '', host.metadata.name);
+        current = await this.writes.refresh(host.metadata.namespace ?? '', host.metadata.name);
       }
     }
   }
 
-  private async write(host: BareMetalHost): Promise<BareMetalHost> {
-    const written = await this.kube.replaceHost(host);
-    this.cache.upsert(written);
-    return written;
-  }
 }

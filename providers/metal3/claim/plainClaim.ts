@@ -5,37 +5,26 @@
  * given back (the same claim on another replica moved the record, or a failed attempt's clean-up
  * removed it).
  */
-import { inject, injectable } from 'tsyringe';
-import { TransientError, type EventRecorder, type Logger, type NodeClaimView } from '../../../plugin/contract.js';
+import { injectable } from 'tsyringe';
+import { TransientError, type Logger, type NodeClaimView } from '../../../plugin/contract.js';
 import { RETRY_AFTER_MS } from '../attempts.js';
 import type { Target, TargetRequest } from '../claimTarget.js';
 import type { ProviderSettings } from '../config.js';
-import { HostCache } from '../hostCache.js';
-import { KubeClient } from '../kube.js';
 import { claimedHost, isFullyClaimed, usesRecord } from '../launch/claimMutation.js';
 import { ClaimSecrets } from '../launch/claimSecrets.js';
 import { GiveBack } from '../launch/giveBack.js';
-import { IpReservations } from '../launch/ipReservations.js';
 import type { ClaimInputs } from '../launch/resolveInputs.js';
-import { claimObjectRef } from '../claimRef.js';
 import { toNodeState } from '../nodeState.js';
-import { EVENTS } from '../tokens.js';
 import type { BareMetalHost } from '../types.js';
+import { ClaimWrites } from './claimWrites.js';
 import type { AttemptOutcome, ClaimRun, ClaimStrategy } from './strategy.js';
 
 @injectable()
 export class PlainClaim implements ClaimStrategy<undefined> {
-  constructor(
-    private readonly kube: KubeClient,
-    private readonly cache: HostCache,
-    private readonly ipam: IpReservations,
-    private readonly secrets: ClaimSecrets,
-    private readonly giveBack: GiveBack,
-    @inject(EVENTS) private readonly events: EventRecorder,
-  ) {}
+  constructor(private readonly writes: ClaimWrites, private readonly secrets: ClaimSecrets, private readonly giveBack: GiveBack) {}
 
   async prepare(claim: NodeClaimView, inputs: ClaimInputs, settings: ProviderSettings) {
-    const ip = inputs.ipPool ? await this.ipam.allocate(inputs.ipPool, claim, settings.hostNamespace) : undefined;
+    const ip = inputs.ipPool ? await this.writes.ipFor(inputs.ipPool, claim, settings.hostNamespace) : undefined;
     return { plan: undefined, ip };
   }
 
@@ -43,11 +32,10 @@ export class PlainClaim implements ClaimStrategy<undefined> {
     const { claim, inputs, ip } = req;
     if (isFullyClaimed(host, claim.uid) && usesRecord(host, record.ref)) return toNodeState(host);
     const name = host.metadata.name;
-    const written = await this.kube.replaceHost(claimedHost(host, { claim, tenant: inputs.tenant, image: inputs.image, userData: record.ref, networkData: record.ref, ip }));
-    this.cache.upsert(written);
+    const written = await this.writes.host(claimedHost(host, { claim, tenant: inputs.tenant, image: inputs.image, userData: record.ref, networkData: record.ref, ip }));
     if (!(await this.mayKeep(req, written, log))) return 'again';
     log.info({ host: name, ip: ip?.address, attempt }, 'claimed BareMetalHost');
-    this.events.record(claimObjectRef(claim), 'Normal', 'HostClaimed', `Claimed BareMetalHost ${req.settings.hostNamespace}/${name}${ip ? ` with IP ${ip.address}` : ''}`);
+    this.writes.event(claim, 'Normal', 'HostClaimed', `Claimed BareMetalHost ${req.settings.hostNamespace}/${name}${ip ? ` with IP ${ip.address}` : ''}`);
     return toNodeState(written);
   }
 
