@@ -4,14 +4,12 @@
  * their released hosts come back to the parking lot.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, type CustomObjectsApi } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { PARKING_LOT } from '../../lab/netris/emulator.js';
 import type { TenantServerCluster } from '../../lab/netris/fleet.js';
-import { HOST_NAMESPACE, SERVER_CLUSTER_PROPERTY, startWorld, type World } from '../../lab/world.js';
-import { REPO_ROOT } from '../platform/host/helpers.js';
+import { HOST_NAMESPACE, SERVER_CLUSTER_PROPERTY, type World } from '../../lab/world.js';
+import { startE2eWorld, type E2eWorld } from './labWorld.js';
 import { waitFor } from '../support/waitFor.js';
 
 /** Waits here are long: the lab boots real servers. */
@@ -24,25 +22,21 @@ type Claim = { metadata: { name: string }; spec?: { vClusterRef?: string; proper
 type Host = { metadata: { name: string; annotations?: Record<string, string> }; spec?: { consumerRef?: unknown }; status?: { provisioning?: { state?: string } } };
 
 describe('tenant networks on the lab world (Netris)', () => {
+  let lab: E2eWorld;
   let world: World;
-  let dir: string;
   let custom: CustomObjectsApi;
   let blue: TenantServerCluster;
   let green: TenantServerCluster;
 
   beforeAll(async () => {
-    await mkdir(join(REPO_ROOT, '.lab'), { recursive: true });
-    dir = await mkdtemp(join(REPO_ROOT, '.lab', 'e2e-netris-'));
-    world = await startWorld({ dir, timings: 'test' });
-    custom = world.kubeConfig.makeApiClient(CustomObjectsApi);
-    await world.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: PROJECT } } });
+    lab = await startE2eWorld(PROJECT, {}, 'e2e-netris-');
+    ({ world, custom } = lab);
     blue = world.fabric!.serverClusterFor(`${PROJECT}/blue`);
     green = world.fabric!.serverClusterFor(`${PROJECT}/green`);
   }, 60_000);
 
   afterAll(async () => {
-    await world?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await lab?.stop();
   });
 
   const hosts = async () => ((await custom.listNamespacedCustomObject({ group: 'metal3.io', version: 'v1alpha1', namespace: HOST_NAMESPACE, plural: 'baremetalhosts' })) as { items: Host[] }).items;
