@@ -80,6 +80,7 @@ function sitesOptions(opts: BenchOptions): SitesOptions {
     claims: opts.siteClaims ?? SITES_DEFAULTS.claims,
     concurrency: opts.concurrency,
     latencyMs: opts.latencyMs,
+    cpuProfileFile: opts.cpuProfDir && path.join(opts.cpuProfDir, 'plugin-sites.cpuprofile'),
   };
 }
 

@@ -19,6 +19,8 @@ export interface SiteServerSnapshot {
   /** Every 409 the server answered (Conflict and AlreadyExists). */
   http409: number;
   rssMiB: number;
+  /** CPU time (user + system) of the server process since the last reset. */
+  cpuMs: number;
 }
 
 type Command = { id: number; cmd: 'reset' | 'snapshot' | 'stop' };
@@ -105,6 +107,7 @@ async function serve(name: string, hosts: number, latencyMs: number): Promise<vo
     process.exit(1);
   }
   let statuses = new StatusCounter(ServerResponse.prototype);
+  let cpuSince = process.cpuUsage();
   // The parent is gone (it crashed or was killed): nobody will ever send `stop`.
   process.on('disconnect', () => void world.close().finally(() => process.exit(0)));
   process.on('message', (m: Command) => {
@@ -112,9 +115,11 @@ async function serve(name: string, hosts: number, latencyMs: number): Promise<vo
       world.api.stats.reset();
       statuses.stop();
       statuses = new StatusCounter(ServerResponse.prototype);
+      cpuSince = process.cpuUsage();
       send({ id: m.id });
     } else if (m.cmd === 'snapshot') {
-      send({ id: m.id, snapshot: { stats: world.api.stats.snapshot(), http409: statuses.count(409), rssMiB: process.memoryUsage().rss / MiB } });
+      const cpu = process.cpuUsage(cpuSince);
+      send({ id: m.id, snapshot: { stats: world.api.stats.snapshot(), http409: statuses.count(409), rssMiB: process.memoryUsage().rss / MiB, cpuMs: (cpu.user + cpu.system) / 1000 } });
     } else {
       void world.close().finally(() => process.exit(0));
     }

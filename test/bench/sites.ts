@@ -14,6 +14,7 @@ import { startClusterDirectory } from '../../platform/clusters/index.js';
 import { registerCluster, siteName } from '../../lab/sites/labSite.js';
 import type { Verb } from '../../lab/kube/index.js';
 import { ALL_VERBS, WRITE_VERBS, withDeadline } from './burst.js';
+import { BurstProfiler } from './cpuProfile.js';
 import { heapUsedAfterGc, mean, MiB, percentile, RssSampler } from './metrics.js';
 import { PluginStrategy } from './pluginStrategy.js';
 import { claimBurst, HOST_NAMESPACE, providerConfig } from './scenario.js';
@@ -34,6 +35,8 @@ export interface SitesOptions {
   latencyMs: number;
   /** The site server's entry; default the compiled siteServer.js (tests pass a bundle of the source). */
   serverEntry?: string;
+  /** A `.cpuprofile` of this process (the plugin) during the burst. */
+  cpuProfileFile?: string;
 }
 
 export interface SiteFigures {
@@ -43,12 +46,16 @@ export interface SiteFigures {
   claims: number;
   setupMs: number;
   requestsPerNode: Record<Verb, number>;
+  /** Resource (plural) -> verb -> requests per node, non-zero ones only. */
+  byResourcePerNode: ByResource;
   writesPerNode: number;
   bytesPerNode: number;
   http409PerNode: number;
   /** The site API's handler time / burst wall time. */
   apiShare: number;
   serverRssMiB: number;
+  /** CPU time of the site's server process during the burst. */
+  serverCpuMs: number;
 }
 
 export interface SitesResult {
@@ -68,6 +75,9 @@ export interface SitesResult {
   perSite: SiteFigures[];
   /** The management cluster's requests during the burst (OSImage, SSHKey, Cluster probes), per node. */
   managementRequestsPerNode: Record<Verb, number>;
+  managementByResourcePerNode: ByResource;
+  /** CPU time during the burst: this process (plugin + host directory) and the management server; with the sites' (perSite) vs 2 × wall, how CPU-bound the burst was. */
+  cpuMs: { plugin: number; management: number };
   http409PerNode: number;
   hostRacesPerNode: number;
   /** createNode calls that threw TransientError and were retried after the error's hint, as the host's launch step does. */
@@ -84,6 +94,8 @@ export interface SitesResult {
   failures: number;
   firstFailure?: string;
 }
+
+export type ByResource = Record<string, Partial<Record<Verb, number>>>;
 
 export const SITES_DEFAULTS = { sites: 3, hostsPerSite: 10_000, claims: 3000 } as const;
 
@@ -150,6 +162,8 @@ async function measure(
 
     const claims = sitesBurst(opts.claims, names, 's1');
     await Promise.all([management, ...sites].map((s) => s.reset()));
+    const profiler = opts.cpuProfileFile ? new BurstProfiler() : undefined;
+    await profiler?.start();
     const sampler = new RssSampler();
     const latencies: number[] = [];
     const perSite = new Map<string, number>();
@@ -171,6 +185,7 @@ async function measure(
         }
       }
     };
+    const cpuBefore = process.cpuUsage();
     const burstStart = performance.now();
     await inPool(claims, opts.concurrency, async (claim) => {
       const t0 = performance.now();
@@ -185,7 +200,9 @@ async function measure(
       }
     });
     const wallMs = performance.now() - burstStart;
+    const cpuPlugin = process.cpuUsage(cpuBefore);
     const peakBurst = sampler.stop();
+    if (opts.cpuProfileFile) await profiler?.stop(opts.cpuProfileFile);
     const [managementStats, ...siteStats] = await Promise.all([management, ...sites].map((s) => s.snapshot()));
     const done = Math.max(1, latencies.length);
     const selections = strategy.selectionMs();
@@ -203,6 +220,8 @@ async function measure(
       p99Ms: percentile(latencies, 99),
       perSite: sites.map((site, i) => siteFigures(site, opts.hostsPerSite, perSite.get(site.name) ?? 0, siteStats[i]!, wallMs)),
       managementRequestsPerNode: perNode(managementStats!, done),
+      managementByResourcePerNode: byResource(managementStats!, done),
+      cpuMs: { plugin: (cpuPlugin.user + cpuPlugin.system) / 1000, management: managementStats!.cpuMs },
       http409PerNode: siteStats.reduce((s, x) => s + x.http409, managementStats!.http409) / done,
       hostRacesPerNode: strategy.conflicts() / done,
       transientRetries,
@@ -225,6 +244,13 @@ function perNode(snapshot: SiteServerSnapshot, nodes: number): Record<Verb, numb
   return Object.fromEntries(ALL_VERBS.map((v) => [v, snapshot.stats.requests[v] / Math.max(1, nodes)])) as Record<Verb, number>;
 }
 
+function byResource(snapshot: SiteServerSnapshot, nodes: number): ByResource {
+  return Object.fromEntries(Object.entries(snapshot.stats.byResource).map(([resource, counts]) => [
+    resource,
+    Object.fromEntries(ALL_VERBS.filter((v) => counts[v] > 0).map((v) => [v, counts[v] / Math.max(1, nodes)])),
+  ]));
+}
+
 function siteFigures(site: SiteServerProcess, hosts: number, claims: number, snapshot: SiteServerSnapshot, wallMs: number): SiteFigures {
   const requestsPerNode = perNode(snapshot, claims);
   return {
@@ -233,10 +259,12 @@ function siteFigures(site: SiteServerProcess, hosts: number, claims: number, sna
     claims,
     setupMs: site.setupMs,
     requestsPerNode,
+    byResourcePerNode: byResource(snapshot, claims),
     writesPerNode: WRITE_VERBS.reduce((s, v) => s + requestsPerNode[v], 0),
     bytesPerNode: snapshot.stats.bytesSent / Math.max(1, claims),
     http409PerNode: snapshot.http409 / Math.max(1, claims),
     apiShare: snapshot.stats.handlerMs / wallMs,
     serverRssMiB: snapshot.rssMiB,
+    serverCpuMs: snapshot.cpuMs,
   };
 }

@@ -1,6 +1,6 @@
 /** The multi-site scenario in the bench report: its markdown tables and its targets (reported, never asserted). */
 import type { Target } from './report.js';
-import type { SitesResult } from './sites.js';
+import type { ByResource, SitesResult } from './sites.js';
 
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const MB_PER_MIB = 1.048576;
@@ -22,18 +22,25 @@ export function sitesMarkdown(r: SitesResult): string[] {
       `${f(r.p50Ms)} | ${f(r.p99Ms)} | ${f(r.http409PerNode, 3)} (${f(r.hostRacesPerNode, 3)}) | ${f(r.selectionMeanMs, 3)} / ${f(r.selectionP99Ms, 3)} | ` +
       `${f(r.rss.beforeMiB, 0)} / ${f(r.rss.warmMiB, 0)} / ${f(r.rss.peakBurstMiB, 0)} (${f(r.rss.peakWarmUpMiB, 0)}) | ${f(r.cacheHeapMiB)} (${f((r.cacheHeapMiB * 1024) / hosts, 2)}) | ${r.failures} |`,
     '',
-    '| site | hosts | claims | setup s | LIST/node | GET/node | WATCH/node | writes/node | KiB sent/node | 409/node | API share | server RSS MiB |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| site | hosts | claims | setup s | LIST/node | GET/node | WATCH/node | writes/node | KiB sent/node | 409/node | API share | server CPU s | server RSS MiB |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const s of r.perSite) {
     const q = s.requestsPerNode;
     lines.push(`| ${s.name} | ${s.hosts} | ${s.claims} | ${f(s.setupMs / 1000)} | ${f(q.LIST, 2)} | ${f(q.GET, 2)} | ${f(q.WATCH, 2)} | ` +
       `${f(s.writesPerNode, 2)} (C ${f(q.CREATE, 2)} U ${f(q.UPDATE, 2)} P ${f(q.PATCH, 2)} D ${f(q.DELETE, 2)}) | ${f(s.bytesPerNode / 1024)} | ` +
-      `${f(s.http409PerNode, 3)} | ${f(s.apiShare * 100)}% | ${f(s.serverRssMiB, 0)} |`);
+      `${f(s.http409PerNode, 3)} | ${f(s.apiShare * 100)}% | ${f(s.serverCpuMs / 1000)} | ${f(s.serverRssMiB, 0)} |`);
   }
   const m = r.managementRequestsPerNode;
   lines.push(`| management (per node of the burst) | 0 | — | — | ${f(m.LIST, 2)} | ${f(m.GET, 2)} | ${f(m.WATCH, 2)} | ` +
-    `${f(m.CREATE + m.UPDATE + m.PATCH + m.DELETE, 2)} | — | — | — | — |`);
+    `${f(m.CREATE + m.UPDATE + m.PATCH + m.DELETE, 2)} | — | — | — | ${f(r.cpuMs.management / 1000)} | — |`);
+  const cpuTotal = r.cpuMs.plugin + r.cpuMs.management + r.perSite.reduce((sum, s) => sum + s.serverCpuMs, 0);
+  lines.push('', `CPU during the burst: plugin process ${f(r.cpuMs.plugin / 1000)} s, all bench processes ${f(cpuTotal / 1000)} s ` +
+    `in ${f(r.wallMs / 1000)} s wall (${f(cpuTotal / r.wallMs, 2)} cores busy of the machine's; other jobs share them).`);
+  const resources = (b: ByResource) => Object.entries(b).map(([resource, verbs]) =>
+    `${resource} ${Object.entries(verbs).map(([verb, n]) => `${verb} ${f(n ?? 0, 2)}`).join(' ')}`).join(', ');
+  lines.push('', `Requests per node by resource: ${r.perSite.map((s) => `${s.name}: ${resources(s.byResourcePerNode)}`).join('; ')}; ` +
+    `management: ${resources(r.managementByResourcePerNode)}.`);
   lines.push('', `Node types: ${r.nodeTypes.map((t) => `${t.name} (zone ${t.zone ?? 'none'}, ${t.capacity.total} hosts)`).join(', ')}.`);
   if (r.transientRetries) lines.push('', `Transient errors retried after their hint (as the host's launch step does): ${r.transientRetries}; first: ${r.firstTransient}`);
   if (r.firstFailure) lines.push('', `First failure (multi-site): ${r.firstFailure}`);
