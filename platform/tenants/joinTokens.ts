@@ -1,9 +1,12 @@
 /**
  * Per-claim kubeadm bootstrap tokens, issued in the tenant cluster (vcluster-vmetal.md §3.1). The
  * Secret carries the claim uid as a label, so a restarted controller finds and reuses it instead of
- * minting duplicates. The token string never leaves this module except in the returned value.
+ * minting duplicates; and its token id (the public half, which names the Secret) is derived from the
+ * claim uid, so two callers racing for one claim (a paused leader and its successor) create the same
+ * Secret: one wins, the other gets 409 and reuses it. The token string never leaves this module except
+ * in the returned value.
  */
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import type { Clock } from '../../plugin/contract.js';
 
@@ -33,12 +36,40 @@ export async function ensureJoinToken(
     if (id && tokenSecret && expiresAt.getTime() - now > minRemainingMs) {
       return { token: `${id}.${tokenSecret}`, secretName: secret.metadata!.name!, expiresAt, reused: true };
     }
-    await deleteSecret(core, secret.metadata!.name!);
+    // Only this Secret: a racing caller may already have put a fresh one under the same name.
+    await deleteSecret(core, secret.metadata!.name!, secret.metadata?.uid);
   }
-  const id = randomString(6);
+  const id = tokenIdFor(claimUid);
   const tokenSecret = randomString(16);
   const expiresAt = new Date(now + ttlSeconds * 1000);
   const secretName = `bootstrap-token-${id}`;
+  try {
+    await createTokenSecret(core, claimUid, secretName, id, tokenSecret, expiresAt);
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+    // Another caller issued the claim's token first: use theirs.
+    const theirs = await core.readNamespacedSecret({ name: secretName, namespace: NAMESPACE });
+    const theirSecret = decode(theirs, 'token-secret');
+    if (theirSecret && theirs.metadata?.labels?.[CLAIM_UID_LABEL] === claimUid) {
+      return { token: `${id}.${theirSecret}`, secretName, expiresAt: new Date(decode(theirs, 'expiration') ?? 0), reused: true };
+    }
+    // Another claim's id happens to be the same (1 in 36^6): this claim's token gets a random id.
+    const randomId = randomString(6);
+    await createTokenSecret(core, claimUid, `bootstrap-token-${randomId}`, randomId, tokenSecret, expiresAt);
+    return { token: `${randomId}.${tokenSecret}`, secretName: `bootstrap-token-${randomId}`, expiresAt, reused: false };
+  }
+  return { token: `${id}.${tokenSecret}`, secretName, expiresAt, reused: false };
+}
+
+/** The claim's token id: 6 characters of [a-z0-9] from a hash of its uid (public by design, as kubeadm's token ids are). */
+export function tokenIdFor(claimUid: string): string {
+  const digest = createHash('sha256').update(`node-claim-token:${claimUid}`).digest();
+  let out = '';
+  for (let i = 0; i < 6; i++) out += ALPHABET[digest[i] % ALPHABET.length];
+  return out;
+}
+
+async function createTokenSecret(core: CoreV1Api, claimUid: string, secretName: string, id: string, tokenSecret: string, expiresAt: Date): Promise<void> {
   await core.createNamespacedSecret({
     namespace: NAMESPACE,
     body: {
@@ -62,7 +93,6 @@ export async function ensureJoinToken(
       },
     },
   });
-  return { token: `${id}.${tokenSecret}`, secretName, expiresAt, reused: false };
 }
 
 /** Deletes every token Secret of the claim; returns how many were deleted. */
@@ -77,11 +107,13 @@ export async function listClaimTokens(core: CoreV1Api, claimUid: string): Promis
   return list.items;
 }
 
-async function deleteSecret(core: CoreV1Api, name: string): Promise<void> {
+/** Deletes the Secret (only the one with `uid`, when given); gone already, or replaced meanwhile (409), is fine. */
+async function deleteSecret(core: CoreV1Api, name: string, uid?: string): Promise<void> {
   try {
-    await core.deleteNamespacedSecret({ name, namespace: NAMESPACE });
+    await core.deleteNamespacedSecret({ name, namespace: NAMESPACE, ...(uid ? { body: { preconditions: { uid } } } : {}) });
   } catch (err) {
-    if ((err as { code?: number }).code !== 404) throw err;
+    const code = (err as { code?: number }).code;
+    if (code !== 404 && code !== 409) throw err;
   }
 }
 
