@@ -19,7 +19,7 @@ import { claimRef, GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VCIS, VERSION,
 import { WorkQueue, type ReconcileResult } from '../runtime/workQueue.js';
 import { claimForPool, type VciRef } from './claimTemplate.js';
 import { planStaticPool, type PoolDriftState, type PoolPlan } from './driftRollout.js';
-import { ensureNodeEnvironment } from './nodeEnvironment.js';
+import { environmentForClaims } from './nodeEnvironment.js';
 import type { AutoNodesConfig } from './config.js';
 import { providerChangeErrors } from './providerChange.js';
 import { Quota, QUOTA_CONDITION } from './quota.js';
@@ -146,7 +146,7 @@ export class AutoNodesController {
     for (const entry of config.entries) {
       const registered = !!this.deps.providers.get(entry.provider);
       let environment: string | undefined;
-      const environmentOf = async () => (environment ??= await this.environmentOf(vci, entry.provider));
+      const environmentOf = async () => (environment ??= await environmentForClaims(this.custom, this.deps.events, vci, entry.provider));
       for (const pool of entry.static) {
         handledPools.add(pool.name);
         if (!registered) continue;
@@ -212,18 +212,6 @@ export class AutoNodesController {
     if (changed) {
       this.deps.events.record(vciObjectRef(vci), reason === 'Replacing' ? 'Normal' : 'Warning', reason, `VirtualClusterInstance ${vci.metadata.namespace}/${vci.metadata.name}: ${message}`);
     }
-  }
-
-  /** The NodeEnvironment of a tenant cluster and provider, created on its first claim (and said so in an Event). */
-  private async environmentOf(vci: VciRef, provider: string): Promise<string> {
-    const { name, created } = await ensureNodeEnvironment(this.custom, vci, provider);
-    if (created) {
-      this.deps.events.record(
-        { apiVersion: `${GROUP}/${VERSION}`, kind: 'VirtualClusterInstance', name: vci.name, namespace: vci.namespace, uid: vci.uid },
-        'Normal', 'NodeEnvironmentCreated', `NodeEnvironment ${vci.namespace}/${name} created for provider ${provider}: its spec.properties apply to this cluster's machines`,
-      );
-    }
-    return name;
   }
 
   /** `WithinQuota` on VCIs of a Project with machine quotas (or an invalid one); a Warning Event when it turns False. */

@@ -2,11 +2,12 @@
  * The NodeEnvironment of a tenant cluster and provider, created lazily the first time the cluster asks
  * that provider for a machine, as the real platform does: `<vcluster>-<provider>` in the project
  * namespace, owned by the VirtualClusterInstance, with empty properties for operators to edit. Every
- * claim of the pair names it in `spec.environmentRef`, so its properties merge between the NodeType's
+ * claim of the pair (static and dynamic pools alike) names it in `spec.environmentRef`, so its properties merge between the NodeType's
  * and the claim's. One that exists (made by an operator, or earlier) is used as it is, never rewritten.
  */
 import { createHash } from 'node:crypto';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { EventRecorder } from '../../plugin/contract.js';
 import { GROUP, NODEENVIRONMENTS, VERSION } from '../nodeClaims/types.js';
 import type { VciRef } from './claimTemplate.js';
 
@@ -48,4 +49,16 @@ export async function ensureNodeEnvironment(custom: CustomObjectsApi, vci: VciRe
     if ((err as { code?: number }).code === 409) return { name: body.metadata.name, created: false };
     throw err;
   }
+}
+
+/** ensureNodeEnvironment for a claim about to be created; the first time, an Event on the VCI says so. */
+export async function environmentForClaims(custom: CustomObjectsApi, events: EventRecorder, vci: VciRef, provider: string): Promise<string> {
+  const { name, created } = await ensureNodeEnvironment(custom, vci, provider);
+  if (created) {
+    events.record(
+      { apiVersion: `${GROUP}/${VERSION}`, kind: 'VirtualClusterInstance', name: vci.name, namespace: vci.namespace, uid: vci.uid },
+      'Normal', 'NodeEnvironmentCreated', `NodeEnvironment ${vci.namespace}/${name} created for provider ${provider}: its spec.properties apply to this cluster's machines`,
+    );
+  }
+  return name;
 }

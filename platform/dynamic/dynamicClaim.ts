@@ -7,8 +7,9 @@ import { NODEPOOL_LABEL, NOMINATED_PODS_ANNOTATION } from './names.js';
 import { formatQuantity } from './plan.js';
 import { concreteNodeLabels, type DynamicPoolRef } from './poolView.js';
 
+/** `environmentRef`: the NodeEnvironment of the tenant cluster and provider, as static claims name it. */
 export function claimForPlannedNode(
-  vci: VciRef, ref: DynamicPoolRef, type: NodeTypeCandidate, pods: string[], requests: Resources,
+  vci: VciRef, ref: DynamicPoolRef, type: NodeTypeCandidate, pods: string[], requests: Resources, environmentRef?: string,
 ): NodeClaim {
   const { entry, pool } = ref;
   return poolClaim(vci, entry, pool, {
@@ -19,6 +20,7 @@ export function claimForPlannedNode(
     },
     spec: {
       typeRef: type.name,
+      ...(environmentRef ? { environmentRef } : {}),
       desiredCapacity: Object.fromEntries(Object.entries(requests).filter(([, v]) => v > 0).map(([k, v]) => [k, formatQuantity(k, v)])),
     },
   });

@@ -6,6 +6,7 @@
  */
 import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { GROUP, LABEL_POOL, LABEL_VCLUSTER, NODECLAIMS, VERSION, claimRef, type NodeClaim } from '../nodeClaims/types.js';
+import { environmentForClaims } from '../autoNodes/nodeEnvironment.js';
 import { Quota } from '../autoNodes/quota.js';
 import { isProvisionable, podKey, podRef, type DynamicContext, type TenantState } from './context.js';
 import { claimForPlannedNode } from './dynamicClaim.js';
@@ -60,6 +61,11 @@ export async function provision(ctx: DynamicContext, t: TenantState): Promise<Pr
     for (const p of planned.pods) plan.unschedulable.push({ pod: p, message: quota.refusal?.message ?? 'project quota reached' });
     return false;
   });
+  // Every claim names its tenant cluster's NodeEnvironment of the provider (created on first use), as static claims do.
+  const environments = new Map<string, string>();
+  for (const provider of new Set(admitted.map((planned) => t.pools.find((r) => r.pool.name === planned.pool)!.entry.provider))) {
+    environments.set(provider, await environmentForClaims(ctx.custom, ctx.deps.events, t.vci, provider));
+  }
   // Claims are independent writes: create them together, then say so on each claim and pod.
   const created = await Promise.all(admitted.map(async (planned) => {
     const ref = t.pools.find((r) => r.pool.name === planned.pool)!;
@@ -67,7 +73,7 @@ export async function provision(ctx: DynamicContext, t: TenantState): Promise<Pr
     const keys = planned.pods.map((p) => p.key);
     const claim = (await ctx.custom.createNamespacedCustomObject({
       group: GROUP, version: VERSION, namespace: t.vci.namespace, plural: NODECLAIMS,
-      body: claimForPlannedNode(t.vci, ref, type, keys, planned.requests),
+      body: claimForPlannedNode(t.vci, ref, type, keys, planned.requests, environments.get(ref.entry.provider)),
     })) as NodeClaim;
     ctx.created(claim);
     ctx.deps.events.record(claimRef(claim), 'Normal', 'Created',

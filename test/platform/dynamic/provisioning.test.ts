@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { nodeEnvironmentName } from '../../../platform/autoNodes/nodeEnvironment.js';
 import { waitFor } from '../../support/waitFor.js';
 import { aPod, createPod } from '../../support/workloads.js';
 import { runningOn, startDynamicWorld, type DynamicWorld } from './dynamicWorld.js';
@@ -21,6 +22,11 @@ describe('dynamic pools: provisioning from pending pods, through the lab API', (
     expect(claim.spec.typeRef).toBe('m3.cpu-small');
     expect(claim.metadata.labels).toMatchObject({ 'vcluster.loft.sh/node-pool': 'general', 'karpenter.sh/nodepool': 'general' });
     expect(claim.spec.desiredCapacity).toMatchObject({ cpu: '3', memory: '6Gi', pods: '3' });
+    // It names the tenant cluster's NodeEnvironment of the provider, as static pools' claims do, and that exists.
+    expect(claim.spec.environmentRef).toBe(nodeEnvironmentName('scale-up', claim.spec.providerRef));
+    await expect(w.h.custom.getNamespacedCustomObject({
+      group: 'management.loft.sh', version: 'v1', namespace: claim.metadata.namespace!, plural: 'nodeenvironments', name: claim.spec.environmentRef!,
+    })).resolves.toMatchObject({ spec: { providerRef: claim.spec.providerRef, vClusterRef: 'scale-up' } });
     const nodes = new Set([await runningOn(t.core, 'a'), await runningOn(t.core, 'b'), await runningOn(t.core, 'c')]);
     expect(nodes.size).toBe(1);
     expect(await t.claims()).toHaveLength(1);
