@@ -25,12 +25,17 @@ export interface PoolDesire {
   /** e.g. `privateNodes.autoNodes[0].static[1]` */
   path: string;
   name: string;
+  /** Static pools roll drifted claims (driftRollout.ts); dynamic ones disrupt them (dynamic/disruption.ts). */
+  kind: 'static' | 'dynamic';
   requirements: Requirement[];
   properties: Record<string, string>;
 }
 
-export function poolDesire(entry: Pick<AutoNodesEntry, 'properties'>, pool: { name: string; requirements: Requirement[]; properties: Record<string, string> }, path: string): PoolDesire {
-  return { path, name: pool.name, requirements: pool.requirements, properties: { ...entry.properties, ...pool.properties } };
+export function poolDesire(
+  entry: Pick<AutoNodesEntry, 'properties'>, pool: { name: string; requirements: Requirement[]; properties: Record<string, string> }, path: string,
+  kind: PoolDesire['kind'] = 'static',
+): PoolDesire {
+  return { path, name: pool.name, kind, requirements: pool.requirements, properties: { ...entry.properties, ...pool.properties } };
 }
 
 export function claimDrift(

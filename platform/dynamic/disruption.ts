@@ -5,18 +5,20 @@
  *   terminationGracePeriod); the provisioner replaces it for the pods that come back pending;
  * - consolidation (consolidation.ts): Empty nodes, and with WhenEmptyOrUnderutilized one node per pass
  *   whose pods fit elsewhere, once its pods have not changed for consolidateAfter;
+ * - drift (disruptDrifted): a node whose claim no longer matches its pool, reason `Drifted`;
  * - budgets (budgets.ts) bound how many of the pool's nodes may be disrupted at once.
  * Every decision is an Event on the claim (Disrupting, DisruptionBlocked) or the pod that blocks it.
  * Deleting the claim hands it to the NodeClaim controller: drain, delete the Node, release the host.
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { parseResources } from '../../common/podFit.js';
+import { getCondition } from '../runtime/conditions.js';
 import type { DisruptionReason, DynamicPool } from '../autoNodes/config.js';
 import { findClaimNode } from '../nodeClaims/registration.js';
 import { disruptClaim } from '../nodeClaims/disruptClaim.js';
 import { claimRef, claimView, LABEL_POOL, LABEL_VCLUSTER, type NodeClaim } from '../nodeClaims/types.js';
 import { allowedDisruptions, describeBudget } from './budgets.js';
-import { findCandidates, isWorkloadPod, type NodeOnClaim } from './consolidation.js';
+import { blocksDisruption, findCandidates, fitsElsewhere, isWorkloadPod, type NodeOnClaim } from './consolidation.js';
 import { podKey, podRef, type DynamicContext, type TenantState } from './context.js';
 import { DO_NOT_DISRUPT_ANNOTATION } from './names.js';
 import { STANDARD_RESOURCES } from './plan.js';
@@ -86,8 +88,54 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
       gone.add(node.metadata!.name!);
       if (cand.reason === 'Underutilized') underutilizedDone = true;
     }
+    inProgress = await disruptDrifted(ctx, pool, onClaims.filter((n) => !gone.has(n.node.metadata!.name!)), live, others, inProgress, disrupting, gone);
   }
   for (const name of [...t.podChanges.keys()]) if (!claims.some((c) => c.metadata.name === name)) t.podChanges.delete(name);
+}
+
+/**
+ * Drift (Karpenter's reason `Drifted`, under the pool's budgets for it): a node whose claim no longer
+ * matches its pool (NotDrifted=False, set by the NodeClaim controller) goes when it is empty or its pods
+ * fit on the other Ready nodes, fewest pods first; a do-not-disrupt pod or annotation holds it. A busy
+ * drifted node whose pods fit nowhere else stays (an Event says so): a replacement launched before the
+ * delete, as Karpenter does, is not done yet, and on bare metal evicting first would leave its pods
+ * pending for a whole provisioning. Returns the disruptions in progress.
+ */
+async function disruptDrifted(
+  ctx: DynamicContext, pool: DynamicPool, onClaims: NodeOnClaim[], live: NodeClaim[], others: { node: V1Node; pods: V1Pod[] }[],
+  inProgress: number, disrupting: number, gone: Set<string>,
+): Promise<number> {
+  const now = ctx.deps.clock.now();
+  const drifted = onClaims
+    .map((n) => ({ n, claim: live.find((c) => c.metadata.name === n.claimName)! }))
+    .filter(({ claim }) => getCondition(claim.status?.conditions, 'NotDrifted')?.status === 'False')
+    .sort((a, b) => a.n.pods.length - b.n.pods.length || (a.n.claimName < b.n.claimName ? -1 : 1));
+  for (const { n, claim } of drifted) {
+    const name = n.node.metadata!.name!;
+    const why = getCondition(claim.status?.conditions, 'NotDrifted')!.message;
+    const pinned = n.pods.find(blocksDisruption);
+    if (pinned || n.annotatedDoNotDisrupt) {
+      const holder = pinned ? `pod ${pinned.metadata!.namespace}/${pinned.metadata!.name}` : `node ${name}`;
+      ctx.deps.events.record(claimRef(claim), 'Normal', 'DisruptionBlocked', `Drifted: ${why}, but ${holder} is annotated ${DO_NOT_DISRUPT_ANNOTATION}`);
+      continue;
+    }
+    const rest = [...onClaims.filter((m) => m !== n && !gone.has(m.node.metadata!.name!)).map((m) => ({ node: m.node, pods: m.pods })), ...others];
+    if (n.pods.length > 0 && !fitsElsewhere(n.pods, rest)) {
+      ctx.deps.events.record(claimRef(claim), 'Normal', 'DisruptionBlocked',
+        `Drifted: ${why}, but the ${n.pods.length} pod(s) on node ${name} fit on no other node; it stays until they do`);
+      continue;
+    }
+    const verdict = allowedDisruptions(pool.disruption.budgets, 'Drifted', live.length + disrupting, inProgress, now);
+    if (verdict.allowed <= 0) {
+      ctx.deps.events.record(claimRef(claim), 'Normal', 'DisruptionBlocked',
+        `Drifted: ${why}, but pool ${pool.name}'s disruption budget ${verdict.binding ? describeBudget(verdict.binding) : ''} allows no more now (${inProgress} being disrupted)`);
+      continue;
+    }
+    await disruptClaim(ctx.custom, ctx.deps, claim, 'Drifted', `${why}; node ${name} ${n.pods.length ? 'has pods that fit on the other nodes' : 'is empty'}`);
+    inProgress += 1;
+    gone.add(name);
+  }
+  return inProgress;
 }
 
 /** When the node's workload pods last changed (first seen: when the claim joined, or now). */

@@ -70,7 +70,7 @@ export class PoolDirectory {
       const s = entry.static.findIndex((p) => p.name === poolName);
       if (s >= 0) return poolDesire(entry, entry.static[s], `privateNodes.autoNodes[${i}].static[${s}]`);
       const d = entry.dynamic.findIndex((p) => p.name === poolName);
-      if (d >= 0) return poolDesire(entry, entry.dynamic[d], `privateNodes.autoNodes[${i}].dynamic[${d}]`);
+      if (d >= 0) return poolDesire(entry, entry.dynamic[d], `privateNodes.autoNodes[${i}].dynamic[${d}]`, 'dynamic');
     }
     return undefined;
   }

@@ -10,7 +10,7 @@ const gpu: NodeTypeCandidate = {
 };
 const byType = (value: string) => [{ key: 'vcluster.com/node-type', operator: 'In' as const, values: [value] }];
 const pool = (over: Partial<PoolDesire> = {}): PoolDesire => ({
-  path: 'privateNodes.autoNodes[0].static[0]', name: 'gpu', requirements: byType('gpu-h100'), properties: { 'vcluster.com/os-image': 'noble' }, ...over,
+  path: 'privateNodes.autoNodes[0].static[0]', name: 'gpu', kind: 'static', requirements: byType('gpu-h100'), properties: { 'vcluster.com/os-image': 'noble' }, ...over,
 });
 const claimOf = (spec: Partial<NodeClaim['spec']> = {}): Pick<NodeClaim, 'spec'> => ({
   spec: { providerRef: 'm3', typeRef: 'm3.gpu-h100', requirements: byType('gpu-h100'), properties: { 'vcluster.com/os-image': 'noble' }, ...spec },
