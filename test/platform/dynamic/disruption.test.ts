@@ -141,7 +141,7 @@ describe('dynamic pools: bad input', () => {
     await t.setPools([{ ...good, limits: { cpu: 'lots' } }]);
     const cond = await waitFor(async () => (await t.vciCondition('AutoNodesValid'))?.status === 'False' && t.vciCondition('AutoNodesValid'), { what: 'AutoNodesValid=False' });
     expect(cond?.message).toContain('privateNodes.autoNodes[0].dynamic[0].limits.cpu: must be a non-negative quantity');
-    const event = await waitFor(() => w.h.events.events.find((e) => e.ref.kind === 'VirtualClusterInstance' && e.ref.name === 'bad-input'), { what: 'VCI event' });
+    const event = await waitFor(() => w.h.events.events.find((e) => e.ref.kind === 'VirtualClusterInstance' && e.ref.name === 'bad-input' && e.reason === 'InvalidAutoNodesConfig'), { what: 'VCI event' });
     expect(event.message).toContain('dynamic[0].limits.cpu');
 
     // The pod ends (the node would be empty) and a new pod waits: neither consolidation nor provisioning happens.
