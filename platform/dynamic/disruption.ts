@@ -27,6 +27,11 @@ import { inFlight } from './poolView.js';
 export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void> {
   const now = ctx.deps.clock.now();
   const claims = ctx.claims().filter((c) => c.metadata.namespace === t.vci.namespace && c.metadata.labels?.[LABEL_VCLUSTER] === t.vci.name);
+  if (claims.length === 0) {
+    // Nothing to disrupt: no Node watch on the tenant yet (a tenant's first pass should not share its window with one).
+    t.podChanges.clear();
+    return;
+  }
   const nodes = await ctx.tenants.nodes(t.conn);
   const pods = t.pods.list().filter((p) => p.spec?.nodeName && isWorkloadPod(p));
   const podsOn = (node: string) => pods.filter((p) => p.spec!.nodeName === node);
