@@ -68,7 +68,7 @@ describe('npm run bench --quick', () => {
     const markdown = toMarkdown(report);
     const rows = markdown.split('\n').filter((l) => /^\| (plugin|baseline) \|/.test(l));
     expect(rows).toHaveLength(2);
-    expect(report.targets).toHaveLength(8);
+    expect(report.targets).toHaveLength(9);
     for (const t of report.targets) expect(markdown).toContain(`| ${t.target} |`);
     expect(markdown).toMatch(/\| (PASS|MISS|n\/a \(not in this profile\)) \|/);
     // Nothing secret reaches the report.

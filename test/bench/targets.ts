@@ -64,11 +64,20 @@ export function judgeTargets(scenarios: ScenarioResult[], ratios: Ratio[]): Targ
   return targets;
 }
 
-/** Issue #14: all NodeClaims of the batch within 1 s of the window closing (2 cores). */
+/**
+ * Issue #14: all NodeClaims of the batch within 1 s of the window closing (2 cores). The 50 tenants'
+ * windows do not close at one instant, so both readings are judged: each tenant's window → its claims
+ * (the worst tenant), and the first window → the last claim of all.
+ */
 export function judgeDynamic(d: DynamicResult): Target[] {
+  const load = `load ${f(d.loadAverage[0] ?? NaN)}`;
   return [{
-    target: 'dynamic: window closed → all NodeClaims created ≤ 1 s (1,000 pods, 50 tenants)',
-    measured: `${Math.round(d.allCreatedMs)} ms from the first window closed to the last claim (per tenant max ${Math.round(d.passMaxMs)} ms; load ${f(d.loadAverage[0] ?? NaN)})`,
+    target: 'dynamic, per tenant: its window closed → its NodeClaims created ≤ 1 s (1,000 pods, 50 tenants)',
+    measured: `max ${Math.round(d.passMaxMs)} ms, p50 ${Math.round(d.passP50Ms)} ms (${load})`,
+    pass: d.passMaxMs <= 1000,
+  }, {
+    target: 'dynamic, overall: first window closed → all NodeClaims created ≤ 1 s',
+    measured: `${Math.round(d.allCreatedMs)} ms, of which the windows' spread ${Math.round(d.windowSpreadMs)} ms (${load})`,
     pass: d.allCreatedMs <= 1000,
   }];
 }
