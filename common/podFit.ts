@@ -54,8 +54,13 @@ export function shortfall(requests: Resources, free: Resources): string[] {
     .map(([k]) => k);
 }
 
+/** shortfall(...) is empty, without building it (the provisioner asks this per pod × node type). */
 export function fitsResources(requests: Resources, free: Resources): boolean {
-  return shortfall(requests, free).length === 0;
+  for (const k in requests) {
+    const v = requests[k];
+    if (v > 0 && !(k === 'pods' && free.pods === undefined) && v > (free[k] ?? 0) + 1e-9) return false;
+  }
+  return true;
 }
 
 /** Taints that keep the pod off the node (NoSchedule and NoExecute ones it does not tolerate). */

@@ -92,7 +92,8 @@ export function planBatch(pending: PendingPod[], pools: PoolOption[], inFlight: 
   const open: OpenNode[] = [];
   const requestsOf = new Map(pending.map((p) => [p.key, podRequests(p.pod)]));
 
-  for (const pod of [...pending].sort((a, b) => compareSize(requestsOf.get(b.key)!, requestsOf.get(a.key)!) || (a.key < b.key ? -1 : 1))) {
+  const sizeOf = new Map(pending.map((p) => [p.key, sortKey(requestsOf.get(p.key)!)]));
+  for (const pod of [...pending].sort((a, b) => compareSize(sizeOf.get(b.key)!, sizeOf.get(a.key)!) || (a.key < b.key ? -1 : 1))) {
     const req = requestsOf.get(pod.key)!;
     const room = rooms.find((c) => compatible(pod.pod, c.labels, c.taints) && fitsResources(req, c.free));
     if (room) {
@@ -178,9 +179,10 @@ function compatible(pod: V1Pod, labels: LabelSource, taints: V1Taint[]): boolean
 
 /** A type offering extended resources (GPUs) is only for pods that ask for each of them. */
 export function extendedAllowed(type: Pick<TypeOption, 'resources'>, requests: Resources): boolean {
-  return Object.entries(type.resources)
-    .filter(([name, qty]) => !STANDARD_RESOURCES.has(name) && qty > 0)
-    .every(([name]) => (requests[name] ?? 0) > 0);
+  for (const name in type.resources) {
+    if (type.resources[name] > 0 && !STANDARD_RESOURCES.has(name) && !((requests[name] ?? 0) > 0)) return false;
+  }
+  return true;
 }
 
 /** The first limit (other than `nodes`) that adding `resources` to `usage` would exceed. */
@@ -192,10 +194,15 @@ function cheapestOf(types: TypeOption[]): TypeOption {
   return [...types].sort((a, b) => a.cost - b.cost || (a.name < b.name ? -1 : 1))[0];
 }
 
-/** Bigger first: extended resources, then cpu, then memory. */
-function compareSize(a: Resources, b: Resources): number {
-  const ext = (r: Resources) => Object.entries(r).filter(([k]) => !STANDARD_RESOURCES.has(k)).reduce((s, [, v]) => s + v, 0);
-  return ext(a) - ext(b) || (a.cpu ?? 0) - (b.cpu ?? 0) || (a.memory ?? 0) - (b.memory ?? 0);
+/** What pods are ordered by (bigger first): extended resources, then cpu, then memory; computed once per pod. */
+function sortKey(r: Resources): [number, number, number] {
+  let ext = 0;
+  for (const k in r) if (!STANDARD_RESOURCES.has(k)) ext += r[k];
+  return [ext, r.cpu ?? 0, r.memory ?? 0];
+}
+
+function compareSize(a: [number, number, number], b: [number, number, number]): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 }
 
 export function describe(r: Resources): string {
