@@ -57,7 +57,8 @@ describe('npm run bench -- --sites, at smoke size', () => {
     expect(result.rss.warmMiB).toBeGreaterThan(0);
     expect(result.rss.peakBurstMiB).toBeGreaterThan(0);
     expect(Number.isFinite(result.cacheHeapMiB)).toBe(true);
-    for (const site of result.perSite) expect(site.serverRssMiB).toBeGreaterThan(0);
+    expect(result.cpuMs.plugin).toBeGreaterThan(0);
+    for (const site of result.perSite) expect({ site: site.name, rss: site.serverRssMiB > 0, cpu: site.serverCpuMs > 0 }).toEqual({ site: site.name, rss: true, cpu: true });
     expect(result.p50Ms).toBeLessThanOrEqual(result.p99Ms);
     const markdown = sitesMarkdown(result).join('\n');
     for (const site of SITES) expect(markdown).toMatch(new RegExp(`^\\| ${site} \\| 60 \\| 10 \\|`, 'm'));
