@@ -10,7 +10,8 @@ import type { AutoNodesConfig } from '../autoNodes/config.js';
 import { poolDesire, type PoolDesire } from '../autoNodes/poolMatch.js';
 import { parseAutoNodesFromValues } from '../autoNodes/validate.js';
 import type { Vci } from '../autoNodes/vciStatus.js';
-import { startResourceInformer, type ResourceInformer } from '../runtime/informer.js';
+import type { ResourceInformer } from '../runtime/informer.js';
+import { startPlatformInformer } from '../runtime/platformInformer.js';
 import { GROUP, LABEL_POOL, LABEL_VCLUSTER, VCIS, VERSION, type NodeClaim } from './types.js';
 
 export class PoolDirectory {
@@ -22,9 +23,8 @@ export class PoolDirectory {
   async start(kubeConfig: KubeConfig, custom: CustomObjectsApi, logger: Logger, onChange: (namespace: string, name: string) => void): Promise<void> {
     this.custom = custom;
     const seen = new Map<string, string>();
-    this.informer = await startResourceInformer<Vci & { metadata: { name: string } }>({
-      kubeConfig, path: `/apis/${GROUP}/${VERSION}/${VCIS}`,
-      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: VCIS }) as never,
+    this.informer = await startPlatformInformer<Vci & { metadata: { name: string } }>(VCIS, {
+      kubeConfig,
       onChange: (vci, kind) => {
         const key = `${vci.metadata.namespace}/${vci.metadata.name}`;
         const fingerprint = kind === 'delete' ? '' : JSON.stringify([vci.spec, vci.metadata.deletionTimestamp]);
