@@ -2,6 +2,8 @@
  * One simulated server behind a BareMetalHost. It converges on what its host says: provisioned and
  * powered on → booted (cloud-init then the boot script); powered off → every process killed;
  * anything else after provisioning (deprovisioning, cleaning, deleted) → off and sandbox wiped.
+ * Every off it is told is carried out, also when an on follows before it got there: a power cycle
+ * (BMO's reboot) that arrives while a boot is still running ends that boot and starts a new one.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -73,6 +75,8 @@ export class SimulatedServer {
   private view?: HostView;
   private desired: Power = 'off';
   private actual: Power = 'off';
+  /** An off (or wipe) the host asked for that the server has not carried out yet, whatever came after it. */
+  private pendingOff?: Exclude<Power, 'on'>;
   private loop?: Promise<void>;
   private bootAbort?: AbortController;
   private bootProcess?: ChildProcess;
@@ -88,7 +92,10 @@ export class SimulatedServer {
     this.view = view;
     const provisioned = view.state === 'provisioned' && !view.deleted;
     this.desired = provisioned ? (view.poweredOn ? 'on' : 'off') : 'wiped';
-    if (this.desired !== 'on') this.bootAbort?.abort();
+    if (this.desired !== 'on') {
+      this.pendingOff = this.desired === 'wiped' || this.pendingOff === 'wiped' ? 'wiped' : 'off';
+      this.bootAbort?.abort();
+    }
     this.kick();
   }
 
@@ -110,26 +117,37 @@ export class SimulatedServer {
       .catch((err) => this.deps.logger?.error({ host: this.deps.host, err: String(err) }, 'server step failed'))
       .finally(() => {
         this.loop = undefined;
-        if (this.desired !== this.actual) this.kick();
+        if (!this.converged()) this.kick();
       });
   }
 
+  private converged(): boolean {
+    return this.pendingOff === undefined && this.desired === this.actual;
+  }
+
   private async drive(): Promise<void> {
-    while (this.desired !== this.actual) {
-      if (this.desired === 'on') {
+    while (!this.converged()) {
+      const off = this.pendingOff;
+      this.pendingOff = undefined;
+      if (off !== undefined && off !== this.actual) {
+        await this.turnOff(off);
+      } else if (this.desired === 'on') {
         if (this.actual === 'wiped') this.deps.console.reopen();
         await this.boot();
-        continue;
+      } else if (this.desired !== this.actual) {
+        await this.turnOff(this.desired);
       }
-      const target = this.desired;
-      await this.powerOff();
-      if (target === 'wiped' && this.actual !== 'wiped') {
-        await this.deps.sandbox.wipe();
-        this.deps.console.write('Deprovisioned: sandbox wiped (console log kept)');
-        this.setStatus({ phase: 'Wiped', message: 'sandbox wiped', hostname: undefined, network: undefined });
-      }
-      this.actual = target;
     }
+  }
+
+  private async turnOff(target: Exclude<Power, 'on'>): Promise<void> {
+    await this.powerOff();
+    if (target === 'wiped' && this.actual !== 'wiped') {
+      await this.deps.sandbox.wipe();
+      this.deps.console.write('Deprovisioned: sandbox wiped (console log kept)');
+      this.setStatus({ phase: 'Wiped', message: 'sandbox wiped', hostname: undefined, network: undefined });
+    }
+    this.actual = target;
   }
 
   private setStatus(patch: Partial<ServerStatus>): void {
@@ -153,7 +171,7 @@ export class SimulatedServer {
         await this.bootWithCloudInit(abort.signal);
         return;
       }
-      const hostname = await this.runCloudInit();
+      const hostname = await this.runCloudInit(abort.signal);
       if (hostname === false || abort.signal.aborted) return;
       this.startBootScript(hostname);
     } catch (err) {
@@ -162,20 +180,23 @@ export class SimulatedServer {
       log.write(`cloud-init: ${message}`);
       this.setStatus({ phase: 'Failed', message });
     } finally {
+      // Also an interrupted boot is on: the off that interrupted it follows and stops whatever it started.
       this.actual = 'on';
     }
   }
 
-  /** The host's cloud-config user data; undefined (status set) when there is nothing (valid) to run. */
-  private async readUserData(): Promise<string | undefined> {
+  /** The host's cloud-config user data; undefined when the boot was interrupted or (status set) there is nothing (valid) to run. */
+  private async readUserData(signal: AbortSignal): Promise<string | undefined> {
     const { console: log } = this.deps;
     const view = this.view!;
+    if (signal.aborted) return undefined;
     if (!view.userData) {
       log.write('cloud-init: no user data (spec.userData unset); nothing to do');
       this.setStatus({ phase: 'Running', message: 'no user data' });
       return undefined;
     }
     const userData = await this.deps.readSecretKey(view.userData, 'userData');
+    if (signal.aborted) return undefined;
     if (userData === undefined) throw new CloudConfigError(`user data: Secret ${view.userData.name} has no key "userData"`);
     if (!hasCloudConfigHeader(userData)) {
       const message = 'user data rejected: the first line is not "#cloud-config" (only cloud-config user data is supported)';
@@ -193,8 +214,8 @@ export class SimulatedServer {
   private async bootWithCloudInit(signal: AbortSignal): Promise<void> {
     const view = this.view!;
     const networkData = view.networkData ? await this.readNetworkData(view.networkData) : undefined;
-    const userData = await this.readUserData();
-    if (userData === undefined || signal.aborted) return;
+    const userData = await this.readUserData(signal);
+    if (userData === undefined) return;
     let hostname: string | undefined;
     try {
       hostname = parseCloudConfig(userData).hostname;
@@ -225,11 +246,11 @@ export class SimulatedServer {
     await writeFile(path, content);
   }
 
-  /** Applies user/network data; false when there is nothing (valid) to run. */
-  private async runCloudInit(): Promise<string | undefined | false> {
+  /** Applies user/network data; false when the boot was interrupted or there is nothing (valid) to run. */
+  private async runCloudInit(signal: AbortSignal): Promise<string | undefined | false> {
     const view = this.view!;
     if (view.networkData) await this.readNetworkData(view.networkData);
-    const userData = await this.readUserData();
+    const userData = await this.readUserData(signal);
     if (userData === undefined) return false;
     const config = parseCloudConfig(userData);
     this.setStatus({ hostname: config.hostname });

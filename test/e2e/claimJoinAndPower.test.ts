@@ -90,6 +90,8 @@ describe('a NodeClaim’s own settings, end to end on the lab world', () => {
   };
   const patchClaim = (body: object) => custom.patchNamespacedCustomObject({ ...LOFT, namespace: PROJECT, plural: 'nodeclaims', name: joined.claim, body }, MERGE);
   const readHost = async () => (await custom.getNamespacedCustomObject({ ...BMH, name: joined.host })) as Bmh;
+  const server = () => world.farm.servers().find((s) => s.host === joined.host);
+  const boots = () => server()?.bootCount ?? 0;
 
   it('powers the host off through the BareMetalHost’s online and reports status.power Off', async () => {
     await powerState('On')();
@@ -102,14 +104,17 @@ describe('a NodeClaim’s own settings, end to end on the lab world', () => {
 
   it('powers the host on again for an empty state and reports status.power On', async () => {
     await powerState('Off')();
+    const whileOff = boots();
     await patchClaim({ spec: { power: { state: '' } } });
     await waitFor(async () => (await readClaim(joined.claim)).status?.power?.state === 'On', { what: 'claim status.power.state On', ...PATIENTLY });
     expect((await readHost()).spec.online).toBe(true);
+    await waitFor(() => boots() === whileOff + 1, { what: `${joined.host} booting again`, ...PATIENTLY });
   });
 
   it('reboots once through reboot.metal3.io and removes the one-shot annotation from the claim', async () => {
     await powerState('On')();
-    const boots = () => world.farm.servers().find((s) => s.host === joined.host)?.bootCount ?? 0;
+    await waitFor(() => server()?.phase === 'Booting' || server()?.phase === 'Running', { what: `${joined.host} on`, ...PATIENTLY });
+    // The power-on's boot may still be running: the reboot must end it and boot once more.
     const before = boots();
     await patchClaim({ metadata: { annotations: { 'machines.vcluster.com/reboot': 'true' } } });
     await waitFor(async () => (await readClaim(joined.claim)).metadata.annotations?.['machines.vcluster.com/reboot'] === undefined,
@@ -118,6 +123,8 @@ describe('a NodeClaim’s own settings, end to end on the lab world', () => {
     await waitFor(async () => (await readHost()).metadata.annotations?.['reboot.metal3.io/metal3-provider'] === undefined,
       { what: 'BMO served the reboot request', ...PATIENTLY });
     await waitFor(async () => (await readClaim(joined.claim)).status?.power?.state === 'On', { what: 'claim status.power.state On after the reboot', ...PATIENTLY });
+    await waitFor(() => server()?.phase === 'Running', { what: `${joined.host} running after the reboot`, ...PATIENTLY });
+    expect(boots()).toBe(before + 1);
   });
 
   it('refuses a spec.power.state other than On, Off or "", naming the claim and the field', async () => {
