@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
 import { cloudInitSchema, netplanGenerate, requireTool, shellcheck } from './externalTools.js';
 import { networkDataInput, userDataInput, USER_CLOUD_CONFIG, JOIN } from './fixtures.js';
+import { REPO_ROOT } from '../../platform/host/helpers.js';
 
-/** Rendered output checked by the real tools cloud-init, shellcheck and netplan (CI installs them). */
+/** Rendered output (and CI's own script) checked by the real tools cloud-init, shellcheck and netplan (CI installs them). */
 describe('rendered data passes the real validators', () => {
   let dir: string;
   let renderer: TemplateRenderer;
@@ -53,6 +54,12 @@ describe('rendered data passes the real validators', () => {
       expect(result.output).toBe('');
       expect(result.status).toBe(0);
     }
+  });
+
+  it('CI’s own script, .ci/run, passes shellcheck', () => {
+    const checked = shellcheck(readFileSync(path.join(REPO_ROOT, '.ci', 'run'), 'utf8'));
+    expect(checked.output).toBe('');
+    expect(checked.status).toBe(0);
   });
 
   it.each([
