@@ -16,13 +16,14 @@ import { getCondition } from '../runtime/conditions.js';
 import type { DisruptionReason, DynamicPool } from '../autoNodes/config.js';
 import { findClaimNode } from '../nodeClaims/registration.js';
 import { disruptClaim } from '../nodeClaims/disruptClaim.js';
-import { claimRef, claimView, LABEL_POOL, LABEL_VCLUSTER, type NodeClaim } from '../nodeClaims/types.js';
+import { claimRef, claimView, LABEL_POOL, LABEL_VCLUSTER, REPLACES_ANNOTATION, type NodeClaim } from '../nodeClaims/types.js';
 import { allowedDisruptions, describeBudget } from './budgets.js';
 import { blocksDisruption, findCandidates, fitsElsewhere, isWorkloadPod, type NodeOnClaim } from './consolidation.js';
 import { podKey, podRef, type DynamicContext, type TenantState } from './context.js';
 import { DO_NOT_DISRUPT_ANNOTATION } from './names.js';
 import { STANDARD_RESOURCES } from './plan.js';
-import { inFlight } from './poolView.js';
+import { launchDriftReplacement } from './driftReplacement.js';
+import { inFlight, type DynamicPoolRef } from './poolView.js';
 
 export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void> {
   const now = ctx.deps.clock.now();
@@ -36,7 +37,7 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
   const pods = t.pods.list().filter((p) => p.spec?.nodeName && isWorkloadPod(p));
   const podsOn = (node: string) => pods.filter((p) => p.spec!.nodeName === node);
   const claimed = new Set<string>();
-  const poolNodes: { ref: DynamicPool; provider: string; onClaims: NodeOnClaim[]; live: NodeClaim[]; disrupting: number }[] = [];
+  const poolNodes: { ref: DynamicPool; poolRef: DynamicPoolRef; onClaims: NodeOnClaim[]; live: NodeClaim[]; disrupting: number }[] = [];
 
   for (const { entry, pool } of t.pools) {
     const provider = ctx.deps.providers.get(entry.provider);
@@ -62,12 +63,12 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
         annotatedDoNotDisrupt: c.metadata.annotations?.[DO_NOT_DISRUPT_ANNOTATION] === 'true' || node.metadata?.annotations?.[DO_NOT_DISRUPT_ANNOTATION] === 'true',
       });
     }
-    poolNodes.push({ ref: pool, provider: entry.provider, onClaims, live, disrupting });
+    poolNodes.push({ ref: pool, poolRef: { entry, pool }, onClaims, live, disrupting });
   }
 
   const others = nodes.filter((n) => !claimed.has(n.metadata!.name!)).map((node) => ({ node, pods: podsOn(node.metadata!.name!) }));
   const gone = new Set<string>();
-  for (const { ref: pool, onClaims, live, disrupting } of poolNodes) {
+  for (const { ref: pool, poolRef, onClaims, live, disrupting } of poolNodes) {
     const { candidates, blocked } = findCandidates(
       onClaims.filter((n) => !gone.has(n.node.metadata!.name!)), others, pool.disruption.consolidationPolicy, pool.disruption.consolidateAfterMs, now.getTime(),
     );
@@ -93,7 +94,7 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
       gone.add(node.metadata!.name!);
       if (cand.reason === 'Underutilized') underutilizedDone = true;
     }
-    inProgress = await disruptDrifted(ctx, pool, onClaims.filter((n) => !gone.has(n.node.metadata!.name!)), live, others, inProgress, disrupting, gone);
+    inProgress = await disruptDrifted(ctx, t, poolRef, onClaims.filter((n) => !gone.has(n.node.metadata!.name!)), live, others, inProgress, disrupting, gone);
   }
   for (const name of [...t.podChanges.keys()]) if (!claims.some((c) => c.metadata.name === name)) t.podChanges.delete(name);
 }
@@ -102,15 +103,19 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
  * Drift (Karpenter's reason `Drifted`, under the pool's budgets for it): a node whose claim no longer
  * matches its pool (NotDrifted=False, set by the NodeClaim controller) goes when it is empty or its pods
  * fit on the other Ready nodes, fewest pods first; a do-not-disrupt pod or annotation holds it. A busy
- * drifted node whose pods fit nowhere else stays (an Event says so): a replacement launched before the
- * delete, as Karpenter does, is not done yet, and on bare metal evicting first would leave its pods
- * pending for a whole provisioning. Returns the disruptions in progress.
+ * one gets a replacement first (driftReplacement.ts), counted as a disruption in progress, and goes once
+ * its pods fit there; a Failed replacement is not retried, and when none can be created (pool limits,
+ * no free host, the quota) nothing is deleted. Returns the disruptions in progress.
  */
 async function disruptDrifted(
-  ctx: DynamicContext, pool: DynamicPool, onClaims: NodeOnClaim[], live: NodeClaim[], others: { node: V1Node; pods: V1Pod[] }[],
+  ctx: DynamicContext, t: TenantState, ref: DynamicPoolRef, onClaims: NodeOnClaim[], live: NodeClaim[], others: { node: V1Node; pods: V1Pod[] }[],
   inProgress: number, disrupting: number, gone: Set<string>,
 ): Promise<number> {
+  const { pool } = ref;
   const now = ctx.deps.clock.now();
+  // A replacement in flight for a drifted claim of the pool is a disruption in progress.
+  const liveNames = new Set(live.map((c) => c.metadata.name));
+  inProgress += live.filter((c) => liveNames.has(c.metadata.annotations?.[REPLACES_ANNOTATION]) && c.status?.phase !== 'Available').length;
   const drifted = onClaims
     .map((n) => ({ n, claim: live.find((c) => c.metadata.name === n.claimName)! }))
     .filter(({ claim }) => getCondition(claim.status?.conditions, 'NotDrifted')?.status === 'False')
@@ -125,12 +130,32 @@ async function disruptDrifted(
       continue;
     }
     const rest = [...onClaims.filter((m) => m !== n && !gone.has(m.node.metadata!.name!)).map((m) => ({ node: m.node, pods: m.pods })), ...others];
+    const replacement = live.find((c) => c.metadata.annotations?.[REPLACES_ANNOTATION] === claim.metadata.name);
     if (n.pods.length > 0 && !fitsElsewhere(n.pods, rest)) {
-      ctx.deps.events.record(claimRef(claim), 'Normal', 'DisruptionBlocked',
-        `Drifted: ${why}, but the ${n.pods.length} pod(s) on node ${name} fit on no other node; it stays until they do`);
+      if (replacement) {
+        // Its replacement is on the way (counted against the budget above), or Failed: that is not retried.
+        if (replacement.status?.phase === 'Failed') {
+          ctx.deps.events.record(claimRef(claim), 'Normal', 'DisruptionBlocked',
+            `Drifted: ${why}, but its replacement NodeClaim ${replacement.metadata.name} failed; delete it to try again`);
+        }
+        continue;
+      }
+      const verdict = allowedDisruptions(pool.disruption.budgets, 'Drifted', live.length + disrupting, inProgress, now);
+      if (verdict.allowed <= 0) {
+        ctx.deps.events.record(claimRef(claim), 'Normal', 'DisruptionBlocked',
+          `Drifted: ${why}, but pool ${pool.name}'s disruption budget ${verdict.binding ? describeBudget(verdict.binding) : ''} allows no more now (${inProgress} being disrupted)`);
+        continue;
+      }
+      const launched = await launchDriftReplacement(ctx, t, ref, claim, n.pods);
+      if ('refused' in launched) {
+        ctx.deps.events.record(claimRef(claim), 'Normal', 'DisruptionBlocked',
+          `Drifted: ${why}, but the ${n.pods.length} pod(s) on node ${name} fit on no other node and no replacement can be created: ${launched.refused}`);
+        continue;
+      }
+      inProgress += 1;
       continue;
     }
-    const verdict = allowedDisruptions(pool.disruption.budgets, 'Drifted', live.length + disrupting, inProgress, now);
+    const verdict = allowedDisruptions(pool.disruption.budgets, 'Drifted', live.length + disrupting, inProgress - (replacement && replacement.status?.phase !== 'Available' ? 1 : 0), now);
     if (verdict.allowed <= 0) {
       ctx.deps.events.record(claimRef(claim), 'Normal', 'DisruptionBlocked',
         `Drifted: ${why}, but pool ${pool.name}'s disruption budget ${verdict.binding ? describeBudget(verdict.binding) : ''} allows no more now (${inProgress} being disrupted)`);
