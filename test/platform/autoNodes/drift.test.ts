@@ -32,8 +32,8 @@ describe('a static pool whose nodeTypeSelector changes (drift)', () => {
     const original = await waitFor(async () => {
       const claims = await liveClaimsOf(h, namespace, vci);
       return claims.length === quantity && claims.every((c) => c.status?.phase === 'Available' && condition(c, 'NotDrifted')?.status === 'True') && claims;
-    }, { what: `${vci}: ${quantity} joined claim(s) that match their pool` });
-    await waitFor(() => watch.readyNodes().length === quantity, { what: `${vci}: ${quantity} Ready node(s)` });
+    }, { what: `${vci}: ${quantity} joined claim(s) that match their pool`, timeoutMs: 30_000 });
+    await waitFor(() => watch.readyNodes().length === quantity, { what: `${vci}: ${quantity} Ready node(s)`, timeoutMs: 30_000 });
     watch.guard = true;
     return { watch, original };
   }
@@ -67,7 +67,7 @@ describe('a static pool whose nodeTypeSelector changes (drift)', () => {
     const drifted = await waitFor(async () => {
       const c = condition((await liveClaimsOf(h, PROJECT_NS, 'roll')).find((x) => x.metadata.name === original[0].metadata.name), 'NotDrifted');
       return c?.status === 'False' && c;
-    }, { what: 'NotDrifted=False on an original claim' });
+    }, { what: 'NotDrifted=False on an original claim', timeoutMs: 30_000 });
     expect(drifted.reason).toBe('RequirementsDrifted');
     expect(drifted.message).toBe('no longer matches pool workers: node type m3.small no longer satisfies privateNodes.autoNodes[0].static[0].nodeTypeSelector: size In [large]');
 
@@ -75,12 +75,12 @@ describe('a static pool whose nodeTypeSelector changes (drift)', () => {
       const claims = await liveClaimsOf(h, PROJECT_NS, 'roll');
       return claims.length === 2 && claims.every((c) => c.spec.typeRef === 'm3.large' && c.status?.phase === 'Available' && condition(c, 'NotDrifted')?.status === 'True') && claims;
     }, { what: 'both claims replaced by large ones', timeoutMs: 30_000 });
-    await waitFor(() => original.every((o) => !provider.nodes.has(o.metadata.uid!)), { what: 'the original machines released' });
+    await waitFor(() => original.every((o) => !provider.nodes.has(o.metadata.uid!)), { what: 'the original machines released', timeoutMs: 30_000 });
 
     expect(watch.violations).toEqual([]);
     expect(watch.maxLive).toBe(3);
     expect(names(rolled)).not.toEqual(expect.arrayContaining(names(original)));
-    await waitFor(async () => (await vciCondition(h, PROJECT_NS, 'roll', 'NodesNotDrifted'))?.status === 'True', { what: 'NodesNotDrifted=True' });
+    await waitFor(async () => (await vciCondition(h, PROJECT_NS, 'roll', 'NodesNotDrifted'))?.status === 'True', { what: 'NodesNotDrifted=True', timeoutMs: 30_000 });
     const replacing = vciEvents('roll', 'Replacing').map((e) => e.message);
     expect(replacing.some((m) => m.includes(`replacing drifted NodeClaim ${original[0].metadata.name}`) || m.includes(`replacing drifted NodeClaim ${original[1].metadata.name}`))).toBe(true);
     expect(h.events.events.filter((e) => e.reason === 'Disrupting' && original.some((o) => o.metadata.name === e.ref.name)).map((e) => e.message))
@@ -105,7 +105,7 @@ describe('a static pool whose nodeTypeSelector changes (drift)', () => {
     const blocked = await waitFor(async () => {
       const c = await vciCondition(h, PROJECT_NS, 'scarce', 'NodesNotDrifted');
       return c?.reason === 'ReplacementBlocked' && c;
-    }, { what: 'NodesNotDrifted=False ReplacementBlocked' });
+    }, { what: 'NodesNotDrifted=False ReplacementBlocked', timeoutMs: 30_000 });
     expect(blocked.status).toBe('False');
     expect(blocked.message).toMatch(/^pool workers: replacement NodeClaim scarce-workers-\w+ for drifted scarce-workers-\w+ cannot be scheduled \(InsufficientCapacity: matching NodeTypes have no free capacity: m3\.scarce\); nothing is deleted until it can$/);
     await sleep(2000); // several backoff passes of the waiting replacement
@@ -128,7 +128,7 @@ describe('a static pool whose nodeTypeSelector changes (drift)', () => {
     const blocked = await waitFor(async () => {
       const c = await vciCondition(h, QUOTA_NS, 'capped', 'NodesNotDrifted');
       return c?.reason === 'ReplacementBlocked' && c;
-    }, { what: 'NodesNotDrifted=False ReplacementBlocked at the quota' });
+    }, { what: 'NodesNotDrifted=False ReplacementBlocked at the quota', timeoutMs: 30_000 });
     expect(blocked.message).toBe(`pool workers: no replacement for drifted NodeClaim ${original[0].metadata.name} can be created: ` +
       `cannot create nodeclaim, because project nodeclaims limit of 1 would be exceeded (pool workers: a replacement for drifted NodeClaim ${original[0].metadata.name}); ` +
       'nothing is deleted until the project has room');
@@ -152,11 +152,11 @@ describe('a static pool whose nodeTypeSelector changes (drift)', () => {
       const replacement = await waitFor(async () => {
         const r = (await liveClaimsOf(h, PROJECT_NS, 'revert')).find((c) => c.metadata.annotations?.['vcluster.loft.sh/replaces'] === original[0].metadata.name);
         return r && provider.nodes.has(r.metadata.uid!) && r;
-      }, { what: 'a replacement being provisioned' });
+      }, { what: 'a replacement being provisioned', timeoutMs: 30_000 });
       await setVciValues(h, PROJECT_NS, 'revert', vciValues(pool(1, 'small')));
-      await waitFor(async () => names(await liveClaimsOf(h, PROJECT_NS, 'revert')).join() === names(original).join(), { what: 'only the original claim left' });
-      await waitFor(() => !provider.nodes.has(replacement.metadata.uid!), { what: 'the replacement’s machine released' });
-      await waitFor(async () => condition((await liveClaimsOf(h, PROJECT_NS, 'revert'))[0], 'NotDrifted')?.status === 'True', { what: 'NotDrifted=True again' });
+      await waitFor(async () => names(await liveClaimsOf(h, PROJECT_NS, 'revert')).join() === names(original).join(), { what: 'only the original claim left', timeoutMs: 30_000 });
+      await waitFor(() => !provider.nodes.has(replacement.metadata.uid!), { what: 'the replacement’s machine released', timeoutMs: 30_000 });
+      await waitFor(async () => condition((await liveClaimsOf(h, PROJECT_NS, 'revert'))[0], 'NotDrifted')?.status === 'True', { what: 'NotDrifted=True again', timeoutMs: 30_000 });
       expect(h.events.events).toContainEqual(expect.objectContaining({ reason: 'Disrupting', ref: expect.objectContaining({ name: replacement.metadata.name }),
         message: expect.stringMatching(/^DriftCancelled: drift replacement cancelled before it joined: /) }));
       await sleep(500);
@@ -175,12 +175,12 @@ describe('a static pool whose nodeTypeSelector changes (drift)', () => {
       const replacement = await waitFor(async () => {
         const r = (await liveClaimsOf(h, PROJECT_NS, 'broken')).find((c) => c.metadata.annotations?.['vcluster.loft.sh/replaces']);
         return r && provider.nodes.has(r.metadata.uid!) && r;
-      }, { what: 'a replacement being provisioned' });
+      }, { what: 'a replacement being provisioned', timeoutMs: 30_000 });
       provider.setPhase(replacement.metadata.uid!, 'Failed', { reason: 'ProvisioningError', message: 'Image checksum mismatch' });
       const failed = await waitFor(async () => {
         const c = await vciCondition(h, PROJECT_NS, 'broken', 'NodesNotDrifted');
         return c?.reason === 'ReplacementFailed' && c;
-      }, { what: 'NodesNotDrifted ReplacementFailed' });
+      }, { what: 'NodesNotDrifted ReplacementFailed', timeoutMs: 30_000 });
       expect(failed.message).toContain(`${original[0].metadata.name} is kept: delete ${replacement.metadata.name} to try again`);
       const creates = provider.createCalls.filter((c) => c.claim.name.startsWith('broken-')).length;
       await sleep(1500);
@@ -194,10 +194,10 @@ describe('a static pool whose nodeTypeSelector changes (drift)', () => {
   it('keeps a Ready node when the pool is scaled down during a drift', async () => {
     const { watch } = await joinedPool(PROJECT_NS, 'shrink', 2, 'small');
     await setVciValues(h, PROJECT_NS, 'shrink', vciValues(pool(2, 'scarce-none')));
-    await waitFor(async () => (await vciCondition(h, PROJECT_NS, 'shrink', 'NodesNotDrifted'))?.reason === 'ReplacementBlocked', { what: 'the replacement blocked' });
+    await waitFor(async () => (await vciCondition(h, PROJECT_NS, 'shrink', 'NodesNotDrifted'))?.reason === 'ReplacementBlocked', { what: 'the replacement blocked', timeoutMs: 30_000 });
     watch.quantity = 1;
     await setVciValues(h, PROJECT_NS, 'shrink', vciValues(pool(1, 'scarce-none')));
-    await waitFor(async () => (await liveClaimsOf(h, PROJECT_NS, 'shrink')).filter((c) => c.spec.typeRef === 'm3.small').length === 1, { what: 'one original claim left' });
+    await waitFor(async () => (await liveClaimsOf(h, PROJECT_NS, 'shrink')).filter((c) => c.spec.typeRef === 'm3.small').length === 1, { what: 'one original claim left', timeoutMs: 30_000 });
     await sleep(1000);
     expect(watch.readyNodes()).toHaveLength(1);
     expect(watch.violations.filter((v) => v.startsWith('only'))).toEqual([]);

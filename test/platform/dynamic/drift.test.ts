@@ -22,7 +22,7 @@ describe('dynamic pools: drift, through the lab API', () => {
     const [claim] = await waitFor(async () => {
       const claims = await t.claims('burst');
       return claims.length === 1 && claims[0].status?.phase === 'Available' && notDrifted(claims[0])?.status === 'True' && claims;
-    }, { what: 'one joined claim that matches its pool' });
+    }, { what: 'one joined claim that matches its pool', timeoutMs: 30_000 });
     return claim;
   }
 
@@ -30,10 +30,10 @@ describe('dynamic pools: drift, through the lab API', () => {
     const t = await w.tenant('dyn-drift');
     const claim = await emptyNode(t);
     await t.setPools([pool('cpu-large')]);
-    const event = await waitFor(() => w.claimEvents(claim.metadata.name!).find((e) => e.reason === 'Disrupting'), { what: 'Disrupting', timeoutMs: 15_000 });
+    const event = await waitFor(() => w.claimEvents(claim.metadata.name!).find((e) => e.reason === 'Disrupting'), { what: 'Disrupting', timeoutMs: 30_000 });
     expect(event.message).toMatch(/^Drifted: no longer matches pool burst: node type m3\.cpu-small no longer satisfies privateNodes\.autoNodes\[0\]\.dynamic\[0\]\.nodeTypeSelector: vcluster\.com\/node-type In \[cpu-large\]; node host-\d+ is empty$/);
-    await waitFor(async () => (await t.claims('burst')).length === 0, { what: 'the drifted claim gone' });
-    await waitFor(() => !w.provider.nodes.has(claim.metadata.uid!), { what: 'its machine released' });
+    await waitFor(async () => (await t.claims('burst')).length === 0, { what: 'the drifted claim gone', timeoutMs: 30_000 });
+    await waitFor(() => !w.provider.nodes.has(claim.metadata.uid!), { what: 'its machine released', timeoutMs: 30_000 });
   });
 
   it('holds a drifted node while the pool’s budget for Drifted is 0, and takes it once the budget allows', async () => {
@@ -41,14 +41,14 @@ describe('dynamic pools: drift, through the lab API', () => {
     const held = { budgets: [{ nodes: '0', reasons: ['Drifted'] }] };
     const claim = await emptyNode(t, held);
     await t.setPools([pool('cpu-large', held)]);
-    const blocked = await waitFor(() => w.claimEvents(claim.metadata.name!).find((e) => e.reason === 'DisruptionBlocked'), { what: 'DisruptionBlocked', timeoutMs: 15_000 });
+    const blocked = await waitFor(() => w.claimEvents(claim.metadata.name!).find((e) => e.reason === 'DisruptionBlocked'), { what: 'DisruptionBlocked', timeoutMs: 30_000 });
     expect(blocked.message).toContain("but pool burst's disruption budget nodes=0 allows no more now");
     await sleep(1000);
     expect((await t.claims('burst')).map((c) => c.metadata.name)).toEqual([claim.metadata.name]);
     expect(w.claimEvents(claim.metadata.name!).map((e) => e.reason)).not.toContain('Disrupting');
 
     await t.setPools([pool('cpu-large')]);
-    await waitFor(async () => (await t.claims('burst')).length === 0, { what: 'the drifted claim gone once the budget allows', timeoutMs: 15_000 });
+    await waitFor(async () => (await t.claims('burst')).length === 0, { what: 'the drifted claim gone once the budget allows', timeoutMs: 30_000 });
   });
 
   /** One cpu-small node of pool `burst` running pod `busy` (3 cpu: it fits on no other node there is). */
@@ -56,7 +56,7 @@ describe('dynamic pools: drift, through the lab API', () => {
     await t.setPools([pool('cpu-small', extra)]);
     await createPod(t.core, aPod('busy', { requests: { cpu: '3' } }));
     const node = await runningOn(t.core, 'busy');
-    const [claim] = await waitFor(async () => (await t.claims('burst')).length === 1 && t.claims('burst'), { what: 'one claim' });
+    const [claim] = await waitFor(async () => (await t.claims('burst')).length === 1 && t.claims('burst'), { what: 'one claim', timeoutMs: 30_000 });
     return { claim, node };
   }
 
@@ -75,14 +75,14 @@ describe('dynamic pools: drift, through the lab API', () => {
       }
     })();
     await t.setPools([pool('cpu-large')]);
-    const created = await waitFor(() => w.claimEvents(claim.metadata.name!).find((e) => e.reason === 'DriftReplacement'), { what: 'DriftReplacement', timeoutMs: 15_000 });
+    const created = await waitFor(() => w.claimEvents(claim.metadata.name!).find((e) => e.reason === 'DriftReplacement'), { what: 'DriftReplacement', timeoutMs: 30_000 });
     expect(created.message).toMatch(/^NodeClaim dyn-busy-burst-\w+ \(node type m3\.cpu-large\) created for the 1 pod\(s\) of this drifted one; this one is deleted once they fit there$/);
-    const event = await waitFor(() => w.claimEvents(claim.metadata.name!).find((e) => e.reason === 'Disrupting'), { what: 'Disrupting', timeoutMs: 20_000 });
+    const event = await waitFor(() => w.claimEvents(claim.metadata.name!).find((e) => e.reason === 'Disrupting'), { what: 'Disrupting', timeoutMs: 30_000 });
     expect(event.message).toMatch(/^Drifted: .*; node host-\d+ has pods that fit on the other nodes$/);
     const [replacement] = await waitFor(async () => {
       const claims = await t.claims('burst');
       return claims.length === 1 && claims[0].metadata.uid !== claim.metadata.uid && claims;
-    }, { what: 'only the replacement left' });
+    }, { what: 'only the replacement left', timeoutMs: 30_000 });
     watching = false;
     await watcher;
     expect(violations).toEqual([]);
@@ -94,7 +94,7 @@ describe('dynamic pools: drift, through the lab API', () => {
     const t = await w.tenant('dyn-limit');
     const { claim } = await busyNode(t);
     await t.setPools([{ ...pool('cpu-large'), limits: { nodes: '1' } }]);
-    const blocked = await waitFor(() => w.claimEvents(claim.metadata.name!).find((e) => e.reason === 'DisruptionBlocked'), { what: 'DisruptionBlocked', timeoutMs: 15_000 });
+    const blocked = await waitFor(() => w.claimEvents(claim.metadata.name!).find((e) => e.reason === 'DisruptionBlocked'), { what: 'DisruptionBlocked', timeoutMs: 30_000 });
     expect(blocked.message).toMatch(/fit on no other node and no replacement can be created: pool burst: pool limit nodes=1 reached$/);
     await sleep(1000);
     expect((await t.claims('burst')).map((c) => c.metadata.name)).toEqual([claim.metadata.name]);
