@@ -8,6 +8,7 @@ import 'reflect-metadata';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { container, Lifecycle, type DependencyContainer } from 'tsyringe';
 import type { PluginActivation, PluginHost } from './contract.js';
+import { Catalogue } from '../providers/metal3/catalogue.js';
 import { ClaimWrites } from '../providers/metal3/claim/claimWrites.js';
 import { CreateNode } from '../providers/metal3/claim/createNode.js';
 import { FabricClaim } from '../providers/metal3/claim/fabricClaim.js';
@@ -30,7 +31,7 @@ import {
 export { CONTRACT_VERSION } from './contract.js';
 
 const SITE_SCOPED_CLASSES = [
-  KubeClient, HostCache, HostNetwork, ClaimInputsResolver, IpReservations, ClaimSecrets, ClaimWrites, PlainClaim, FabricClaim, CreateNode, ReleaseHost, HostPower, Metal3Provider,
+  KubeClient, HostCache, Catalogue, HostNetwork, ClaimInputsResolver, IpReservations, ClaimSecrets, ClaimWrites, PlainClaim, FabricClaim, CreateNode, ReleaseHost, HostPower, Metal3Provider,
 ];
 
 export async function activate(host: PluginHost): Promise<PluginActivation> {

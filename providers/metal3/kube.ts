@@ -7,6 +7,7 @@ import {
   CustomObjectsApi,
   type KubeConfig,
   type KubernetesListObject,
+  type KubernetesObject,
   type V1ConfigMap,
   type V1Secret,
 } from '@kubernetes/client-node';
@@ -92,6 +93,11 @@ export class KubeClient {
     return orUndefined(() =>
       call(`get ${plural}/${name}`, () => this.platform.getClusterCustomObject({ ...LOFT_API, plural, name })),
     ) as Promise<T | undefined>;
+  }
+
+  /** Every cluster-scoped `management.loft.sh/v1` object of a kind (the catalogue's watches list them). */
+  listPlatformObjects<T extends KubernetesObject>(plural: string): Promise<KubernetesListObject<T>> {
+    return call(`list ${plural}`, () => this.platform.listClusterCustomObject({ ...LOFT_API, plural })) as Promise<KubernetesListObject<T>>;
   }
 
   /** A namespaced `management.loft.sh/v1` object (NodeEnvironment), or undefined when absent. */

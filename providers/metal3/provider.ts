@@ -19,6 +19,7 @@ import type {
 import { nodeTypeViews } from './capacity.js';
 import { CreateNode } from './claim/createNode.js';
 import { validateProviderConfig } from './config.js';
+import { Catalogue } from './catalogue.js';
 import { HostCache } from './hostCache.js';
 import { HostNetwork } from './hostNetwork.js';
 import { HostPower } from './hostPower.js';
@@ -37,6 +38,7 @@ export class Metal3Provider implements NodeProvider {
 
   constructor(
     private readonly cache: HostCache,
+    private readonly catalogue: Catalogue,
     private readonly claims: CreateNode,
     private readonly releases: ReleaseHost,
     private readonly network: HostNetwork,
@@ -51,6 +53,7 @@ export class Metal3Provider implements NodeProvider {
     await this.network.configure(next);
     const previous = this.settings.peek();
     this.settings.set(next);
+    this.catalogue.start();
     if (previous?.hostNamespace !== next.hostNamespace || this.cache.namespace !== next.hostNamespace) {
       this.log.info({ namespace: next.hostNamespace, nodeTypes: [...next.nodeTypes.keys()] }, 'watching BareMetalHosts');
       await this.cache.start(next.hostNamespace);
@@ -128,6 +131,6 @@ export class Metal3Provider implements NodeProvider {
 
   async stop(): Promise<void> {
     this.network.close();
-    await this.cache.stop();
+    await Promise.all([this.cache.stop(), this.catalogue.stop()]);
   }
 }

@@ -7,7 +7,8 @@
  * ONE guarded PUT of the host (claimMutation.ts). A 409 re-LISTs and rewrites the Secret's network
  * data for the new host. Only the way hosts are read differs, so the ratios isolate that choice.
  * The Secret is written here with the plain client, so the baseline does not follow the plugin's
- * internal classes while they change.
+ * internal classes while they change. OSImage and SSHKey come from the plugin's watched catalogue as
+ * in the plugin (catalogue.ts), so they add no request to either side.
  */
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { InsufficientCapacityError, TransientError, type NodeClaimView } from '../../plugin/contract.js';
@@ -18,10 +19,12 @@ import { whyIneligible } from '../../providers/metal3/hosts/eligibility.js';
 import { isConflict, KubeClient } from '../../providers/metal3/kube.js';
 import { claimedHost } from '../../providers/metal3/launch/claimMutation.js';
 import { IpReservations } from '../../providers/metal3/launch/ipReservations.js';
+import { Catalogue } from '../../providers/metal3/catalogue.js';
 import { ClaimInputsResolver } from '../../providers/metal3/launch/resolveInputs.js';
 import { PROPERTY } from '../../providers/metal3/properties.js';
 import { TemplateRenderer } from '../../providers/metal3/render/index.js';
 import type { BareMetalHost } from '../../providers/metal3/types.js';
+import { pluginWatches, type PluginWatches } from '../../platform/host/pluginWatches.js';
 import { JOIN, providerConfig } from './scenario.js';
 import { CountingLogger, type ClaimStrategy } from './strategy.js';
 
@@ -34,6 +37,8 @@ export class BaselineStrategy implements ClaimStrategy {
   private readonly custom: CustomObjectsApi;
   private readonly renderer = new TemplateRenderer();
   private readonly inputs: ClaimInputsResolver;
+  private readonly watches: PluginWatches;
+  private readonly catalogue: Catalogue;
   private readonly ipam: IpReservations;
   private readonly core: CoreV1Api;
   private readonly selections: number[] = [];
@@ -42,12 +47,19 @@ export class BaselineStrategy implements ClaimStrategy {
   constructor(kc: KubeConfig) {
     this.kube = new KubeClient(kc);
     this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.inputs = new ClaimInputsResolver(this.kube, this.renderer);
+    const logger = new CountingLogger();
+    this.watches = pluginWatches({
+      kubeConfig: kc, logger, events: { record: () => undefined }, provider: { apiVersion: 'management.loft.sh/v1', kind: 'NodeProvider', name: 'baseline' },
+    });
+    this.catalogue = new Catalogue(this.kube, this.watches);
+    this.inputs = new ClaimInputsResolver(this.kube, this.catalogue, this.renderer);
     this.ipam = new IpReservations(this.kube, new CountingLogger());
     this.core = kc.makeApiClient(CoreV1Api);
   }
 
-  async warmUp(): Promise<void> {}
+  async warmUp(): Promise<void> {
+    this.catalogue.start();
+  }
 
   async createNode(claim: NodeClaimView): Promise<void> {
     const namespace = this.settings.hostNamespace;
@@ -96,6 +108,7 @@ export class BaselineStrategy implements ClaimStrategy {
   }
 
   async dispose(): Promise<void> {
+    await this.watches.stop();
     this.kube.dispose(); // KubeClient holds a keep-alive agent
   }
 

@@ -35,6 +35,10 @@ const UNUSED_ON_PURPOSE: Record<string, string> = {
     'an IP reservation is read only when its create hit AlreadyExists (launch/ipReservations.ts)',
   'patch management.loft.sh/clusters/status in * (ClusterRole metal3-provider)':
     'written only when Cluster objects (connected sites) exist; this world has none (test/e2e/sites covers them)',
+  'get management.loft.sh/osimages in * (ClusterRole metal3-provider)':
+    'OSImages come from the plugin\'s watch; one is read by name only when a claim names one the cache has not seen (providers/metal3/catalogue.ts; test/providers/catalogue.test.ts)',
+  'get management.loft.sh/sshkeys in * (ClusterRole metal3-provider)':
+    'SSHKeys come from the plugin\'s watch; one is read by name only when a claim names one the cache has not seen (providers/metal3/catalogue.ts; test/providers/catalogue.test.ts)',
   'patch core/events in * (ClusterRole metal3-provider)':
     'the event recorder patches an Event only when the same one repeats (platform/observability/events.ts)',
 };

@@ -1,12 +1,13 @@
 /**
  * Launch step 1: everything a claim needs that does not depend on the chosen host. Merges the
- * property layers, resolves the image, SSH keys and IP pool, and renders the user data. All input
+ * property layers, resolves the image, SSH keys (from the watched catalogue) and IP pool, and renders the user data. All input
  * errors surface here, before anything is written.
  */
 import { inject, injectable } from 'tsyringe';
 import { InvalidConfigurationError, type JoinSpec, type NodeClaimView } from '../../../plugin/contract.js';
 import type { ProviderSettings } from '../config.js';
 import type { Metal3NodeTypeSpec } from '../spec.js';
+import { Catalogue } from '../catalogue.js';
 import { claimDisplayName, claimTenant } from '../claimRef.js';
 import { resolveImage, type ImageSpec } from '../image.js';
 import { parseIpPool, type IpPool } from '../ipam/pool.js';
@@ -14,7 +15,7 @@ import { KubeClient } from '../kube.js';
 import { environmentName, mergeProperties, PROPERTY, propertyField, propertyOrigin, type PropertyLayer } from '../properties.js';
 import type { TemplateRenderer } from '../render/index.js';
 import { RENDERER } from '../tokens.js';
-import type { PropertiesObject, SSHKeyObject } from '../types.js';
+import type { PropertiesObject } from '../types.js';
 
 export interface ClaimInputs {
   nodeType: Metal3NodeTypeSpec;
@@ -33,6 +34,7 @@ export interface ClaimInputs {
 export class ClaimInputsResolver {
   constructor(
     private readonly kube: KubeClient,
+    private readonly catalogue: Catalogue,
     @inject(RENDERER) private readonly renderer: TemplateRenderer,
   ) {}
 
@@ -42,7 +44,7 @@ export class ClaimInputsResolver {
       throw new InvalidConfigurationError(claimDisplayName(claim), 'spec.typeRef', `node type "${claim.nodeType}" is not configured in NodeProvider ${settings.name}`);
     }
     const { properties, origin } = await this.mergeLayers(claim, nodeType, settings);
-    const image = await resolveImage(properties, origin, (name) => this.kube.getPlatformObject<PropertiesObject>('osimages', name));
+    const image = await resolveImage(properties, origin, (name) => this.catalogue.osImage(name));
     const sshKeys = await this.resolveSshKeys(properties, origin);
     const ipPool = parseIpPool(properties, origin);
     const hostname = claim.name;
@@ -94,7 +96,7 @@ export class ClaimInputsResolver {
     const setBy = propertyOrigin(origin, PROPERTY.sshKeys);
     return Promise.all(
       names.map(async (name) => {
-        const key = await this.kube.getPlatformObject<SSHKeyObject>('sshkeys', name);
+        const key = await this.catalogue.sshKey(name);
         if (!key) throw new InvalidConfigurationError(setBy, propertyField(PROPERTY.sshKeys), `failed to get SSHKey ${JSON.stringify(name)}: not found`);
         const publicKey = key.spec?.publicKey?.trim();
         if (!publicKey) throw new InvalidConfigurationError(`SSHKey ${name}`, 'spec.publicKey', 'is empty');
