@@ -53,19 +53,31 @@ export class DynamicTenants {
   }
 
   /**
-   * A GPU job or a CPU pod in a seeded tenant; undefined when that tenant already runs one of the kind.
-   * Every draw is made first, so the seed's later choices do not depend on how fast pods ran.
+   * A GPU job or a CPU pod: the seeded tenant and kind, or, when that tenant already runs one of the
+   * kind, the next free slot (other kind, then other tenant); undefined when every slot is taken. Every
+   * draw is made first, so the seed's later choices do not depend on how fast pods ran.
    */
   async createPod(): Promise<string | undefined> {
     const r = this.rng;
-    const tenant = r.pick(this.names());
-    const kind: Kind = r.chance(0.5) ? 'gpu' : 'cpu';
+    const tenants = this.names();
+    const first = r.int(0, tenants.length - 1);
+    const kinds: Kind[] = r.chance(0.5) ? ['gpu', 'cpu'] : ['cpu', 'gpu'];
     // GPU jobs take 4 or 8 GPUs of a DGX; CPU pods fit any server.
-    const requests: Record<string, string> = kind === 'gpu'
-      ? { cpu: `${r.int(1, 4)}`, memory: `${r.int(4, 32)}Gi`, 'nvidia.com/gpu': `${r.pick([4, 8])}` }
-      : { cpu: `${r.int(1, 12) * 500}m`, memory: `${r.int(1, 24)}Gi` };
+    const requestsOf: Record<Kind, Record<string, string>> = {
+      gpu: { cpu: `${r.int(1, 4)}`, memory: `${r.int(4, 32)}Gi`, 'nvidia.com/gpu': `${r.pick([4, 8])}` },
+      cpu: { cpu: `${r.int(1, 12) * 500}m`, memory: `${r.int(1, 24)}Gi` },
+    };
     const runFor = r.chance(0.4) ? `${r.int(1, 4)}s` : undefined;
-    if ((await this.alivePods(tenant)).some((p) => p.startsWith(`${kind}-`))) return undefined;
+    for (let i = 0; i < tenants.length; i++) {
+      const tenant = tenants[(first + i) % tenants.length];
+      const alive = await this.alivePods(tenant);
+      const kind = kinds.find((k) => !alive.some((p) => p.startsWith(`${k}-`)));
+      if (kind) return this.submit(tenant, kind, requestsOf[kind], runFor);
+    }
+    return undefined;
+  }
+
+  private async submit(tenant: string, kind: Kind, requests: Record<string, string>, runFor: string | undefined): Promise<string> {
     const name = `${kind}-${++this.seq}`;
     const pod = aPod(name, { requests, ...(runFor ? { runFor } : {}) });
     pod.metadata!.labels = { [CHAOS_POD_LABEL]: kind };

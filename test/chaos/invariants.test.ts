@@ -161,12 +161,14 @@ describe('chaos invariants for sites', () => {
     expect(checkOutage(o, 3000)).toEqual([]);
   });
 
-  it('leave out, while a site is out, the claims bound to it (by NodeType, or by static pool before scheduling)', () => {
+  it('leave out, while a site is out, the claims bound to it (by NodeType, by static pool before scheduling, or deleted unscheduled: released in every site)', () => {
     const s = snapshot({ nodeTypes: types, claims: [
       { namespace: 'p', name: 'a', uid: 'ua', tenant: 't', pool: 'cpu-a', typeRef: 'm3.a-cpu', phase: 'Available', deleting: false },
       { namespace: 'p', name: 'b', uid: 'ub', tenant: 't', pool: 'cpu-b', typeRef: 'm3.b-cpu', phase: 'Provisioning', deleting: false },
       { namespace: 'p', name: 'w', uid: 'uw', tenant: 't', pool: 'cpu-b', phase: 'Pending', deleting: false },
+      { namespace: 'p', name: 'd', uid: 'ud', tenant: 't', pool: 'cpu-a', phase: 'Pending', deleting: true },
+      { namespace: 'p', name: 'e', uid: 'ue', tenant: 't', pool: 'cpu-a', typeRef: 'm3.a-cpu', phase: 'Available', deleting: true },
     ] });
-    expect(withoutSite(s, 'site-b', (c) => (c.pool === 'cpu-b' ? 'site-b' : 'site-a')).claims.map((c) => c.name)).toEqual(['a']);
+    expect(withoutSite(s, 'site-b', (c) => (c.pool === 'cpu-b' ? 'site-b' : 'site-a')).claims.map((c) => c.name)).toEqual(['a', 'e']);
   });
 });

@@ -74,7 +74,7 @@ export function checkConverged(s: ClusterSnapshot, desired: DesiredPools, faulte
   for (const c of s.claims) {
     const id = `NodeClaim ${c.namespace}/${c.name}`;
     const host = hostOf.get(c.uid);
-    if (c.deleting) out.push(`${id} is still deleting`);
+    if (c.deleting) out.push(`${id} is still deleting (${c.typeRef ? `node type ${c.typeRef}` : 'never scheduled'}${c.conditions ? `; ${c.conditions}` : ''})`);
     else if (c.phase !== 'Available' && c.phase !== 'Failed') {
       const where = host ? `host ${host.name} is ${host.state}${host.errorType ? ` (${host.errorType})` : ''}` : 'no host';
       out.push(`${id} did not converge (phase ${c.phase ?? 'none'}, ${where}${c.conditions ? `; ${c.conditions}` : ''})`);

@@ -66,7 +66,7 @@ const SITES = 2;
  * a renewal that waited on the busy event loop lost the lease every second or two and the leader flapped
  * for the whole run, so little was reconciled at all.
  */
-const LEASE_MS = 6000;
+const LEASE_MS = Number(process.env.CHAOS_LEASE_MS ?? 6000);
 /** The site cut off during the first part of quiescence. */
 const LOST_SITE = 'site-b';
 /** The tenant whose one claim is held in LOST_SITE from the start (operations.ts leaves site-b's GPU type to it). */

@@ -58,10 +58,12 @@ export function checkOutage(o: Outage, noticeMs: number): string[] {
 }
 
 /**
- * The snapshot without the claims bound to `site`: those whose NodeType is there, or whose static pool
- * asks for one of its types (`poolSite`); what remains must converge while the site is out.
+ * The snapshot without the claims bound to `site`: those whose NodeType is there, those whose static
+ * pool asks for one of its types (`poolSite`), and deleted claims that were never scheduled (the plugin
+ * releases those in every site, and only once every site, the lost one too, says it keeps nothing for
+ * them). What remains must converge while the site is out.
  */
 export function withoutSite(s: ClusterSnapshot, site: string, poolSite: (c: ClusterSnapshot['claims'][number]) => string | undefined): ClusterSnapshot {
   const zoneOf = new Map(s.nodeTypes.map((t) => [t.name, t.zone]));
-  return { ...s, claims: s.claims.filter((c) => (c.typeRef ? zoneOf.get(c.typeRef) : poolSite(c)) !== site) };
+  return { ...s, claims: s.claims.filter((c) => !(c.deleting && !c.typeRef) && (c.typeRef ? zoneOf.get(c.typeRef) : poolSite(c)) !== site) };
 }
