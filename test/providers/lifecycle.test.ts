@@ -32,6 +32,11 @@ describe('activation lifecycle', () => {
     expect(CONTRACT_VERSION).toMatch(/^2\./);
   });
 
+  it('refuses a host that does not lend it watches (contract 2.1), naming the missing service', async () => {
+    const { watches: _watches, ...olderHost } = recordingHost(lab.kc);
+    await expect(activate(olderHost as never)).rejects.toThrow('metal3 provider startup failed: the host did not provide watches');
+  });
+
   const badConfigs: { name: string; mutate: (c: Metal3ProviderConfig) => void; field: string }[] = [
     { name: 'missing namespace', mutate: (c) => (c.spec.metal3!.clusterRef = { namespace: '' }), field: 'spec.metal3.clusterRef.namespace' },
     { name: 'duplicate type names', mutate: (c) => c.spec.metal3!.nodeTypes.push({ name: 'cpu-node' }), field: 'spec.metal3.nodeTypes[1].name' },

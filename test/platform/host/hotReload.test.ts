@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { NodeClaimView, ObjectRef } from '../../../plugin/contract.js';
+import { CONTRACT_VERSION, type NodeClaimView, type ObjectRef } from '../../../plugin/contract.js';
 import { ProviderPlugin } from '../../../platform/host/providerPlugin.js';
 import { silentLogger } from '../../../platform/observability/logger.js';
 import { installProbe, scratchPackage } from './helpers.js';
@@ -134,6 +134,21 @@ describe('provider plugin hot reload', () => {
     expect(probe.events).not.toContain('dispose 2.0.0');
     const failure = events.find((e) => e.reason === 'PluginActivationFailed');
     expect(failure?.ref).toMatchObject({ kind: 'NodeProvider', name: 'fake-provider' });
+    expect(failure?.message).toContain('version 2.0.0 keeps serving');
+  });
+
+  it('refuses a version built for a newer contract minor than the host offers, naming contractVersion, and keeps the old one serving', async () => {
+    const { probe, pkg, plugin, events } = await serving('2.0.0');
+    const [major, minor] = CONTRACT_VERSION.split('.').map(Number);
+    const newer = `${major}.${minor + 1}.0`;
+    await pkg.setManifest((t) => setVersion('3.0.0')(t).replace(/^contractVersion: .*$/m, `contractVersion: ${newer}`));
+    const refusal = `contractVersion: ${newer} is newer than the host's contract ${CONTRACT_VERSION}`;
+    await expect(plugin.reload()).rejects.toThrow(refusal);
+    expect(plugin.version).toBe('2.0.0');
+    expect(probe.events).not.toContain('activate 3.0.0');
+    expect((await plugin.provider.createNode(claim('e'), JOIN)).machine.name).toBe('host-2.0.0');
+    const failure = events.find((e) => e.reason === 'PluginActivationFailed');
+    expect(failure?.message).toContain(refusal);
     expect(failure?.message).toContain('version 2.0.0 keeps serving');
   });
 
