@@ -19,9 +19,14 @@ export interface ClaimMutation {
   ip?: { address: string; pool: IpPool };
 }
 
+/**
+ * A new object: the cached `host` is never changed. Only `metadata` and `spec` are copied (one level: every
+ * field written below is replaced, never changed in place); `status` (the inspected hardware, the bulk of a
+ * host) is shared, not deep-copied, since nothing writes it.
+ */
 export function claimedHost(host: BareMetalHost, change: ClaimMutation): BareMetalHost {
   const { claim } = change;
-  const next = structuredClone(host);
+  const next: BareMetalHost = { ...host, metadata: { ...host.metadata }, spec: { ...host.spec } };
   const annotations: Record<string, string> = { ...next.metadata.annotations };
   annotations[ANNOTATION.claimNamespace] = claim.namespace;
   annotations[ANNOTATION.claimName] = claim.name;
