@@ -2,7 +2,8 @@
  * The pod side of the lab kubelet: a pod bound to a Ready Node starts Running (Ready=True), and ends
  * when its spec says so:
  * - annotation `lab.vcluster.loft.sh/run-for: "<duration>"` (e.g. "20s"): the workload exits 0 after that
- *   long → phase `Succeeded` (Ready=False, reason PodCompleted), as a finished Job pod does;
+ *   long → phase `Succeeded` (Ready=False, reason PodCompleted), as a finished Job pod does; the annotation
+ *   is read on every pass, so setting it to "0s" on a Running pod ends the workload on demand (tests do);
  * - `spec.activeDeadlineSeconds`: the kubelet stops it then → phase `Failed`, reason `DeadlineExceeded`.
  * Pods without either run until deleted. Pods of a Node that is gone are deleted (the pod GC's job).
  */

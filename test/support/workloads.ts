@@ -41,6 +41,14 @@ export async function createPod(core: CoreV1Api, pod: V1Pod): Promise<V1Pod> {
   return core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod });
 }
 
+/**
+ * Ends a running pod's workload now, when the test says so rather than on a timer: its run-for becomes
+ * 0s, so the lab kubelet (lab/vcluster/podRunner.ts) Succeeds it on its next pass, as a Job pod that exits 0.
+ */
+export async function endPod(core: CoreV1Api, name: string, namespace = 'default'): Promise<void> {
+  await core.patchNamespacedPod({ name, namespace, body: { metadata: { annotations: { [RUN_FOR_ANNOTATION]: '0s' } } } }, MERGE);
+}
+
 export async function readPod(core: CoreV1Api, name: string, namespace = 'default'): Promise<V1Pod | undefined> {
   try {
     return await core.readNamespacedPod({ name, namespace });

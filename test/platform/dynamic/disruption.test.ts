@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sleep, waitFor } from '../../support/waitFor.js';
-import { aPod, createPod, readPod } from '../../support/workloads.js';
+import { aPod, createPod, endPod, readPod } from '../../support/workloads.js';
 import { setProject } from '../support/vcis.js';
 import { runningOn, startDynamicWorld, type DynamicWorld, type TenantUnderTest } from './dynamicWorld.js';
 
@@ -12,16 +12,22 @@ describe('dynamic pools: disruption, through the lab API', () => {
   beforeAll(async () => { w = await startDynamicWorld(); });
   afterAll(async () => { await w?.stop(); });
 
-  /** Two cpu-small nodes: `keep` (3 cpu) alone on one, `spare` (0.5 cpu) beside a 3-cpu job that ends. */
+  /**
+   * Two cpu-small nodes: `keep` (3 cpu) alone on one, `spare` (0.5 cpu) beside a 3-cpu job that the test
+   * ends once both nodes are busy (the job holds the room `keep` would otherwise take beside `spare`).
+   */
   async function twoNodesOneUnderutilized(t: TenantUnderTest, spare: Parameters<typeof aPod>[1] = {}) {
-    await createPod(t.core, aPod('job', { requests: { cpu: '3' }, runFor: '2s' }));
+    await createPod(t.core, aPod('job', { requests: { cpu: '3' } }));
+    const jobNode = await runningOn(t.core, 'job');
     await createPod(t.core, aPod('spare', { requests: { cpu: '500m' }, ...spare }));
     const spareNode = await runningOn(t.core, 'spare');
+    expect(spareNode).toBe(jobNode);
     await createPod(t.core, aPod('keep', { requests: { cpu: '3' } }));
     const keepNode = await runningOn(t.core, 'keep');
     expect(keepNode).not.toBe(spareNode);
     // Read the claims while both nodes are busy: once the job ends the spare node may be consolidated at once.
     const claims = await t.claims();
+    await endPod(t.core, 'job');
     await waitFor(async () => (await readPod(t.core, 'job'))?.status?.phase === 'Succeeded', { what: 'job Succeeded' });
     const nameOf = async (node: string) => claims.find((c) => w.provider.nodes.get(c.metadata.uid!)?.machine.name === node)!.metadata.name!;
     return { spareClaim: await nameOf(spareNode), keepClaim: await nameOf(keepNode) };
@@ -33,9 +39,10 @@ describe('dynamic pools: disruption, through the lab API', () => {
   it('WhenEmpty: releases a node once its last pod has been gone for consolidateAfter, and its host is cleaned', async () => {
     const t = await w.tenant('when-empty');
     await t.setPools([pool({ consolidationPolicy: 'WhenEmpty', consolidateAfter: '1s' })]);
-    await createPod(t.core, aPod('gpu-job', { requests: { cpu: '2' }, runFor: '1s' }));
+    await createPod(t.core, aPod('gpu-job', { requests: { cpu: '2' } }));
     await runningOn(t.core, 'gpu-job');
     const [claim] = await t.claims();
+    await endPod(t.core, 'gpu-job');
     const event = await disrupted(t, claim.metadata.name!);
     expect(event.message).toMatch(/^Empty: node host-\d+ has had no pods for 1s \(consolidationPolicy WhenEmpty\)$/);
     // The NodeClaim controller drains, deletes the Node and releases the host (the provider cleans it).
@@ -85,9 +92,10 @@ describe('dynamic pools: disruption, through the lab API', () => {
     const t = await w.tenant('budgets');
     const disruption = { consolidationPolicy: 'WhenEmpty', consolidateAfter: '1s' };
     await t.setPools([pool({ ...disruption, budgets: [{ nodes: '100%' }, { nodes: '0', schedule: '* * * * *', duration: '1h' }] })]);
-    await createPod(t.core, aPod('short', { requests: { cpu: '1' }, runFor: '1s' }));
+    await createPod(t.core, aPod('short', { requests: { cpu: '1' } }));
     await runningOn(t.core, 'short');
     const [claim] = await t.claims();
+    await endPod(t.core, 'short');
     const blocked = await waitFor(() => w.claimEvents(claim.metadata.name!).find((e) => e.reason === 'DisruptionBlocked'), { what: 'blocked by budget' });
     expect(blocked.message).toContain('disruption budget nodes=0 (schedule "* * * * *" for 60m) allows no more now');
     expect(await t.claims()).toHaveLength(1);
@@ -134,7 +142,7 @@ describe('dynamic pools: bad input', () => {
     const t = await w.tenant('bad-input');
     const good = { ...pool({ consolidationPolicy: 'WhenEmpty', consolidateAfter: '1s' }), nodeTypeSelector: [{ property: 'vcluster.com/node-type', operator: 'NotIn', values: ['dgx'] }] };
     await t.setPools([good]);
-    await createPod(t.core, aPod('runs', { requests: { cpu: '1' }, runFor: '2s' }));
+    await createPod(t.core, aPod('runs', { requests: { cpu: '1' } }));
     await runningOn(t.core, 'runs');
     const [claim] = await t.claims();
 
@@ -146,6 +154,7 @@ describe('dynamic pools: bad input', () => {
 
     // The pod ends (the node would be empty) and a new pod waits: neither consolidation nor provisioning happens.
     await createPod(t.core, aPod('waits', { requests: { cpu: '5' } }));
+    await endPod(t.core, 'runs');
     await waitFor(async () => (await readPod(t.core, 'runs'))?.status?.phase === 'Succeeded', { what: 'runs Succeeded' });
     await sleep(3000);
     expect((await t.claims()).map((c) => c.metadata.name)).toEqual([claim.metadata.name]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sleep, waitFor } from '../../support/waitFor.js';
-import { aPod, createPod } from '../../support/workloads.js';
+import { aPod, createPod, endPod, readPod } from '../../support/workloads.js';
 import type { NodeClaim } from '../../../platform/nodeClaims/types.js';
 import { runningOn, startDynamicWorld, type DynamicWorld, type TenantUnderTest } from './dynamicWorld.js';
 
@@ -17,8 +17,10 @@ describe('dynamic pools: drift, through the lab API', () => {
   /** One joined cpu-small node of pool `burst` that a finished job left empty. */
   async function emptyNode(t: TenantUnderTest, extra: object = {}) {
     await t.setPools([pool('cpu-small', extra)]);
-    await createPod(t.core, aPod('job', { requests: { cpu: '1' }, runFor: '1s' }));
+    await createPod(t.core, aPod('job', { requests: { cpu: '1' } }));
     await runningOn(t.core, 'job');
+    await endPod(t.core, 'job');
+    await waitFor(async () => (await readPod(t.core, 'job'))?.status?.phase === 'Succeeded', { what: 'job Succeeded' });
     const [claim] = await waitFor(async () => {
       const claims = await t.claims('burst');
       return claims.length === 1 && claims[0].status?.phase === 'Available' && notDrifted(claims[0])?.status === 'True' && claims;
