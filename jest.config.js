@@ -1,6 +1,7 @@
 /** Native ESM through @swc/jest; decorator metadata on for tsyringe. Type-checking is `npm run typecheck`. */
 export default {
-  testEnvironment: 'node',
+  // Node, plus each test's Jest deadline for the shared waits (test/support/testDeadline.ts).
+  testEnvironment: '<rootDir>/test/support/deadlineEnvironment.ts',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

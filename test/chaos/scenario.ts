@@ -25,6 +25,7 @@ import { CHAOS_LEASE, ReplicaSet } from './replicas.js';
 import { Operations, SLOTS, siteOfType, type Op } from './operations.js';
 import { checkOutage, checkSitePlacement, checkSiteTypes, withoutSite } from './siteInvariants.js';
 import { TenantDriver, type Pool } from './tenants.js';
+import { deadlineIn } from '../support/testDeadline.js';
 import { sleep, waitFor } from '../support/waitFor.js';
 
 export interface ChaosOptions {
@@ -212,7 +213,7 @@ function poolSites(desired: Map<string, Pool[]>): (c: { namespace: string; tenan
 
 /** Waits until `problems` finds none; returns the last problems found on timeout. */
 async function settle(world: World, timeoutMs: number, problems: (s: ClusterSnapshot) => string[]): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = deadlineIn(timeoutMs);
   let last: string[] = ['never read the cluster'];
   while (Date.now() < deadline) {
     last = problems(await readClusterPatiently(world));

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGpuJobCase } from '../../lab/demo/gpuJobCase.js';
 import type { World } from '../../lab/world.js';
+import { deadlineIn } from '../support/testDeadline.js';
 import { startE2eWorld, type E2eWorld } from './labWorld.js';
 
 const PROJECT = 'p-demo';
@@ -28,7 +29,7 @@ describe('dynamic pool end to end on the lab world', () => {
     const { done } = await startGpuJobCase(world, {
       namespace: PROJECT, tenant: 'tenant-3', runFor: '3s', consolidateAfter: '2s',
       serverCluster: world.fabric?.serverClusterFor(`${PROJECT}/tenant-3`).name,
-    }, Date.now() + 120_000, (l) => steps.push(l));
+    }, deadlineIn(120_000), (l) => steps.push(l));
     const timeline = await done;
     expect(timeline.nodeType).toBe('metal3-provider.gpu-h100');
     expect(timeline.host).toMatch(/^gpu-h100-\d+$/);
