@@ -2,8 +2,10 @@
  * The one informer of the host: a client-node informer with one restart policy, used by every host
  * controller and, through `PluginHost.watches` (host/pluginWatches.ts), by every plugin. client-node
  * restarts a watch by itself only on 410 Gone (it relists); after any other error (or a failed restart)
- * this one starts it again after an exponential backoff (200 ms doubling to 30 s), reset once the watch is
- * connected again. The AbortError `stop()` makes client-node emit is ignored. It takes a KubeConfig per
+ * this one starts it again after an exponential backoff (200 ms doubling to 30 s), reset once a start
+ * completes without an error (the list, when one was needed, is in and the watch is open). client-node's
+ * 'connect' comes before every list, so it cannot be the reset: a list failing again and again would retry
+ * every 200 ms. The AbortError `stop()` makes client-node emit is ignored. It takes a KubeConfig per
  * informer, so it serves any cluster; `reconnect()` skips a pending backoff when the caller knows the
  * cluster is back.
  *
@@ -97,11 +99,16 @@ function openResourceInformer<T extends KubernetesObject>(opts: InformerOptions<
   // Synced once a list is in and the watch that follows it is open (start() resolves then; it also
   // resolves after a failed list, which emitted an error instead).
   let starting: Promise<void> = Promise.resolve();
-  const start = () => (starting = informer.start().then(() => {
-    if (!listed || stopped) return;
-    synced = true;
-    markSynced();
-  }));
+  let attemptFailed = false;
+  const start = () => {
+    attemptFailed = false;
+    return (starting = informer.start().then(() => {
+      if (!attemptFailed) backoffMs = INFORMER_BACKOFF.initialMs;
+      if (!listed || stopped) return;
+      synced = true;
+      markSynced();
+    }));
+  };
   const restart = () => {
     restartTimer = undefined;
     if (!stopped) start().catch(onError);
@@ -110,8 +117,8 @@ function openResourceInformer<T extends KubernetesObject>(opts: InformerOptions<
   informer.on('add', (o) => onChange(o, 'add'));
   informer.on('update', (o) => onChange(o, 'update'));
   informer.on('delete', (o) => onChange(o, 'delete'));
-  informer.on('connect', () => (backoffMs = INFORMER_BACKOFF.initialMs));
   const onError = (err: unknown) => {
+    attemptFailed = true;
     if (stopped) return;
     const refused = refusals.note(err);
     const delay = refused ? refusals.backoffMs() : nextDelay();
