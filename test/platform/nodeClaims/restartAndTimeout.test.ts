@@ -45,6 +45,9 @@ describe('NodeClaim controller restart and join timeout', () => {
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const uid = c.metadata.uid!;
     await waitFor(() => provider.createCalls.some((x) => x.claim.uid === uid), { what: 'createNode' });
+    // Clearing the conditions before the controller has written Launched would race that write (it could land
+    // after the clear and keep the claim launched): wait for it, then lose it.
+    await waitFor(async () => condition(await getClaim(h, c.metadata.name!), 'Launched')?.status === 'True', { what: 'Launched recorded' });
     // Simulate the crash: forget that the claim launched; the next reconcile asks the provider again.
     await h.custom.patchNamespacedCustomObjectStatus({
       group: 'management.loft.sh', version: 'v1', namespace: 'p-test', plural: 'nodeclaims', name: c.metadata.name!,
