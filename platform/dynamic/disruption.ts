@@ -23,7 +23,7 @@ import { podKey, podRef, type DynamicContext, type TenantState } from './context
 import { DO_NOT_DISRUPT_ANNOTATION } from './names.js';
 import { STANDARD_RESOURCES } from './plan.js';
 import { launchDriftReplacement } from './driftReplacement.js';
-import { inFlight, type DynamicPoolRef } from './poolView.js';
+import { inFlight, nominatedPods, type DynamicPoolRef } from './poolView.js';
 
 export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void> {
   const now = ctx.deps.clock.now();
@@ -34,7 +34,9 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
     return;
   }
   const nodes = await ctx.tenants.nodes(t.conn);
-  const pods = t.pods.list().filter((p) => p.spec?.nodeName && isWorkloadPod(p));
+  const all = t.pods.list();
+  const pods = all.filter((p) => p.spec?.nodeName && isWorkloadPod(p));
+  const waiting = new Set(all.filter(awaitsBinding).map(podKey));
   const podsOn = (node: string) => pods.filter((p) => p.spec!.nodeName === node);
   const claimed = new Set<string>();
   const poolNodes: { ref: DynamicPool; poolRef: DynamicPoolRef; onClaims: NodeOnClaim[]; live: NodeClaim[]; disrupting: number }[] = [];
@@ -53,6 +55,7 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
         continue;
       }
       if (c.status?.phase !== 'Available' || inFlight(c, now.getTime(), ctx.options.nominationGraceMs)) continue;
+      if (awaitsNominatedPods(c, waiting, now.getTime(), ctx.options.nominationGraceMs + ctx.options.recheckMs)) continue;
       const state = await provider.getNode(claimView(c));
       const node = findClaimNode(nodes, c, state?.machine.name);
       if (!node || !initialized(node, c)) continue;
@@ -88,9 +91,11 @@ export async function disrupt(ctx: DynamicContext, t: TenantState): Promise<void
           `${cand.reason}: ${cand.message}, but pool ${pool.name}'s disruption budget ${verdict.binding ? describeBudget(verdict.binding) : ''} allows no more now (${inProgress} being disrupted)`);
         continue;
       }
+      const decided = onClaims.find((n) => n.claimName === cand.claimName)!;
+      if (!(await stillHolds(t, decided))) continue;
       await disruptClaim(ctx.custom, ctx.deps, claim, cand.reason, `${cand.message} (consolidationPolicy ${pool.disruption.consolidationPolicy})`);
       inProgress += 1;
-      const node = onClaims.find((n) => n.claimName === cand.claimName)!.node;
+      const node = decided.node;
       gone.add(node.metadata!.name!);
       if (cand.reason === 'Underutilized') underutilizedDone = true;
     }
@@ -166,6 +171,33 @@ async function disruptDrifted(
     gone.add(name);
   }
   return inProgress;
+}
+
+/**
+ * A pod the provisioner made this claim for that is still waiting to be bound keeps the node from looking
+ * empty (Karpenter's nomination): the scheduler, or the device plugin advertising the GPUs, may come after
+ * the grace. The hold ends `holdMs` after the join, when the provisioner has planned such pods again.
+ */
+function awaitsNominatedPods(claim: NodeClaim, waiting: Set<string>, nowMs: number, holdMs: number): boolean {
+  const joined = getCondition(claim.status?.conditions, 'Joined')?.lastTransitionTime;
+  if (joined && nowMs - new Date(joined).getTime() >= holdMs) return false;
+  return nominatedPods(claim).some((key) => waiting.has(key));
+}
+
+function awaitsBinding(pod: V1Pod): boolean {
+  return !pod.spec?.nodeName && !pod.metadata?.deletionTimestamp && (pod.status?.phase ?? 'Pending') === 'Pending';
+}
+
+/**
+ * The decision is re-checked against the tenant API just before the claim is deleted, as Karpenter validates
+ * a command before it runs: the pod cache may not have seen a pod bound to the node a moment ago, and deleting
+ * the claim drains whatever runs there. The next pass sees the change and waits consolidateAfter again.
+ */
+async function stillHolds(t: TenantState, decided: NodeOnClaim): Promise<boolean> {
+  const name = decided.node.metadata!.name!;
+  const live = await t.conn.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}` });
+  const now = live.items.filter(isWorkloadPod).map(podKey).sort().join(',');
+  return now === decided.pods.map(podKey).sort().join(',');
 }
 
 /** When the node's workload pods last changed (first seen: when the claim joined, or now). */
