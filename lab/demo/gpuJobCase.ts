@@ -4,7 +4,7 @@
  * creates a NodeClaim, a DGX server is installed and joins, the GPU device plugin advertises its
  * GPUs, the job runs and ends; the empty node is consolidated and the host cleaned and back in the pool.
  */
-import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, Watch, type V1Pod } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { RUN_FOR_ANNOTATION } from '../vcluster/podRunner.js';
 import { HOST_NAMESPACE, PROVIDER_NAME, SERVER_CLUSTER_PROPERTY, type World } from '../world.js';
@@ -89,6 +89,22 @@ async function follow(world: World, custom: CustomObjectsApi, opts: GpuJobOption
   };
   const tenant = await until('the tenant cluster', async () => world.tenants.get(opts.namespace, opts.tenant));
   const core = tenant.api.kubeConfig().makeApiClient(CoreV1Api);
+  // Every phase the job passes through, from a watch: once its node is consolidated the pod is garbage
+  // collected with it, so polling alone can miss a short job's Succeeded on a busy machine.
+  const phases = new Map<string, V1Pod>();
+  const watching = await new Watch(tenant.api.kubeConfig()).watch('/api/v1/namespaces/default/pods', { fieldSelector: 'metadata.name=train-llm' },
+    (_type: string, pod: V1Pod) => { if (pod.status?.phase) phases.set(pod.status.phase, pod); }, () => undefined);
+  try {
+    return await followJob(world, custom, core, opts, deadline, say, until, phases);
+  } finally {
+    watching.abort();
+  }
+}
+
+async function followJob(
+  world: World, custom: CustomObjectsApi, core: CoreV1Api, opts: GpuJobOptions, deadline: number, say: (line: string) => void,
+  until: <T>(what: string | (() => Promise<string>), probe: () => Promise<T | undefined>) => Promise<T>, phases: Map<string, V1Pod>,
+): Promise<GpuJobTimeline> {
   await core.createNamespacedPod({ namespace: 'default', body: gpuJob(opts.runFor) });
   const t0 = Date.now();
   const since = () => Date.now() - t0;
@@ -102,16 +118,15 @@ async function follow(world: World, custom: CustomObjectsApi, opts: GpuJobOption
   say(`${opts.tenant}: dynamic pool gpu-burst created NodeClaim ${claim.metadata.name} (${claim.spec.typeRef})`);
   const readJob = () => core.readNamespacedPod({ name: 'train-llm', namespace: 'default' });
   const jobState = async () => {
-    const [p, nodes] = await Promise.all([readJob(), core.listNode()]);
+    const [p, nodes] = await Promise.all([readJob().catch(() => ({ status: { phase: 'gone (deleted)' } }) as V1Pod), core.listNode()]);
     const sched = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
     const c = (await custom.getNamespacedCustomObject({ ...LOFT, namespace: opts.namespace, plural: 'nodeclaims', name: claim.metadata.name }).catch(() => undefined)) as { status?: { phase?: string; conditions?: { type: string; status: string; reason: string }[] } } | undefined;
     const claimState = `claim ${c?.status?.phase ?? 'gone'} ${(c?.status?.conditions ?? []).map((x) => `${x.type}=${x.status}/${x.reason}`).join(',')}`;
-    return `${claimState}; job ${p.status?.phase} (${sched?.reason ?? ''} ${sched?.message ?? ''}); nodes: ${nodes.items.map((n) => `${n.metadata?.name} ${JSON.stringify(n.status?.allocatable ?? {})}`).join('; ') || 'none'}`;
+    const all = (await claimsOf()).map((x) => `${x.metadata.name}${x.metadata.deletionTimestamp ? ' (deleting)' : ''} ${JSON.stringify(x.metadata.annotations ?? {})}`).join('; ');
+    return `${claimState}; claims: ${all}; job ${p.status?.phase} (${sched?.reason ?? ''} ${sched?.message ?? ''}); nodes: ${nodes.items.map((n) => `${n.metadata?.name} ${JSON.stringify(n.status?.allocatable ?? {})}`).join('; ') || 'none'}`;
   };
-  const running = await until(async () => `the job to run: ${await jobState().catch(() => '?')}`, async () => {
-    const p = await readJob();
-    return p.status?.phase === 'Running' || p.status?.phase === 'Succeeded' ? p : undefined;
-  });
+  const running = await until(async () => `the job to run: ${await jobState().catch(() => '?')}`, async () =>
+    phases.get('Running') ?? phases.get('Succeeded') ?? readJob().then((p) => (p.status?.phase === 'Running' || p.status?.phase === 'Succeeded' ? p : undefined)));
   type Host = { metadata: { name: string }; spec?: { consumerRef?: { name?: string } }; status?: { provisioning?: { state?: string } } };
   // The hosts live in the management cluster, or with sites in each site's cluster.
   const hostApis = world.sites.length > 0 ? world.sites.map((site) => site.kubeConfig.makeApiClient(CustomObjectsApi)) : [custom];
@@ -120,7 +135,8 @@ async function follow(world: World, custom: CustomObjectsApi, opts: GpuJobOption
   const host = (await hosts()).find((h) => h.spec?.consumerRef?.name === claim.metadata.name)?.metadata.name;
   Object.assign(timeline, { running: since(), host });
   say(`${opts.tenant}: train-llm Running on node ${running.spec?.nodeName}, host ${host} (8 GPUs advertised by the device plugin)`);
-  await until('the job to finish', async () => ((await readJob()).status?.phase === 'Succeeded' ? true : undefined));
+  await until(async () => `the job to finish: ${await jobState().catch((err: Error) => `state unreadable (${err.message})`)}`, async () =>
+    (phases.has('Succeeded') || (await readJob()).status?.phase === 'Succeeded' ? true : undefined));
   timeline.succeeded = since();
   say(`${opts.tenant}: train-llm Succeeded; the node is empty`);
   await until('the empty node to be consolidated', async () => {
