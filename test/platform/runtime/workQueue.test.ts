@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { WorkQueue } from '../../../platform/runtime/workQueue.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, waitFor } from '../../support/waitFor.js';
 
 describe('WorkQueue', () => {
   let queue: WorkQueue | undefined;
@@ -48,10 +47,11 @@ describe('WorkQueue', () => {
       throw new Error('boom');
     }, { errorBackoff: { initialMs: 20, maxMs: 1000 }, onError: () => undefined });
     queue.add('a');
-    await sleep(200);
-    // 0, 20, 60, 140 → 4 runs in 200 ms; a fixed 20 ms retry would give ~10
-    expect(times.length).toBeGreaterThanOrEqual(3);
-    expect(times.length).toBeLessThanOrEqual(5);
+    await waitFor(() => times.length >= 4, { what: 'four failed runs' });
+    // Each wait at least doubles (20, 40, 80 ms): a busy machine only makes the gaps longer, and a fixed
+    // 20 ms retry would fail the third.
+    const gaps = times.slice(1, 4).map((t, i) => t - times[i]);
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(20 * 2 ** i - 2));
   });
 
   it('forget cancels a pending timer; stop waits for the running handler', async () => {
