@@ -10,6 +10,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { StatsSnapshot } from '../../lab/kube/index.js';
+import { BurstProfiler } from './cpuProfile.js';
 import { MiB, StatusCounter } from './metrics.js';
 import { startWorld } from './world.js';
 
@@ -44,8 +45,8 @@ export class SiteServerProcess {
   }
 
   /** Forks `entry` (the compiled siteServer.js, or a bundle of it in tests) and waits for its world. */
-  static start(opts: { name: string; hosts: number; latencyMs: number; entry?: string }): Promise<SiteServerProcess> {
-    const args = ['--serve', opts.name, '--hosts', String(opts.hosts), '--latency', String(opts.latencyMs)];
+  static start(opts: { name: string; hosts: number; latencyMs: number; entry?: string; cpuProfileFile?: string }): Promise<SiteServerProcess> {
+    const args = ['--serve', opts.name, '--hosts', String(opts.hosts), '--latency', String(opts.latencyMs), ...(opts.cpuProfileFile ? ['--cpu-prof', opts.cpuProfileFile] : [])];
     const child = fork(opts.entry ?? SITE_SERVER_ENTRY, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`site server ${opts.name}: no world within ${SETUP_DEADLINE_MS / 1000} s`)), SETUP_DEADLINE_MS);
@@ -97,7 +98,8 @@ export class SiteServerProcess {
   }
 }
 
-async function serve(name: string, hosts: number, latencyMs: number): Promise<void> {
+/** With `profileFile`, the server's CPU is profiled from each `reset` to the next `snapshot` (the measured burst). */
+async function serve(name: string, hosts: number, latencyMs: number, profileFile?: string): Promise<void> {
   const send = (message: Ready | Reply) => process.send?.(message);
   let world;
   try {
@@ -108,6 +110,7 @@ async function serve(name: string, hosts: number, latencyMs: number): Promise<vo
   }
   let statuses = new StatusCounter(ServerResponse.prototype);
   let cpuSince = process.cpuUsage();
+  let profiler: BurstProfiler | undefined;
   // The parent is gone (it crashed or was killed): nobody will ever send `stop`.
   process.on('disconnect', () => void world.close().finally(() => process.exit(0)));
   process.on('message', (m: Command) => {
@@ -116,10 +119,14 @@ async function serve(name: string, hosts: number, latencyMs: number): Promise<vo
       statuses.stop();
       statuses = new StatusCounter(ServerResponse.prototype);
       cpuSince = process.cpuUsage();
-      send({ id: m.id });
+      if (profileFile) void (profiler = new BurstProfiler()).start().then(() => send({ id: m.id }));
+      else send({ id: m.id });
     } else if (m.cmd === 'snapshot') {
       const cpu = process.cpuUsage(cpuSince);
-      send({ id: m.id, snapshot: { stats: world.api.stats.snapshot(), http409: statuses.count(409), rssMiB: process.memoryUsage().rss / MiB, cpuMs: (cpu.user + cpu.system) / 1000 } });
+      const snapshot = { stats: world.api.stats.snapshot(), http409: statuses.count(409), rssMiB: process.memoryUsage().rss / MiB, cpuMs: (cpu.user + cpu.system) / 1000 };
+      const stopping = profiler && profileFile ? profiler.stop(profileFile) : Promise.resolve();
+      profiler = undefined;
+      void stopping.then(() => send({ id: m.id, snapshot }));
     } else {
       void world.close().finally(() => process.exit(0));
     }
@@ -130,5 +137,6 @@ async function serve(name: string, hosts: number, latencyMs: number): Promise<vo
 const at = process.argv.indexOf('--serve');
 if (at >= 0) {
   const value = (flag: string) => Number(process.argv[process.argv.indexOf(flag) + 1]);
-  await serve(process.argv[at + 1]!, value('--hosts'), value('--latency'));
+  const prof = process.argv.indexOf('--cpu-prof');
+  await serve(process.argv[at + 1]!, value('--hosts'), value('--latency'), prof >= 0 ? process.argv[prof + 1] : undefined);
 }

@@ -8,6 +8,7 @@
  * its own IP pool. Then a burst of claims over the tenants, spread evenly over the sites. Only the plugin
  * (and the host's directory) run here, so this process's RSS is the plugin's.
  */
+import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { isTransient, type NodeClaimView, type NodeTypeView, type ProviderConfig } from '../../plugin/contract.js';
 import { startClusterDirectory } from '../../platform/clusters/index.js';
@@ -35,7 +36,7 @@ export interface SitesOptions {
   latencyMs: number;
   /** The site server's entry; default the compiled siteServer.js (tests pass a bundle of the source). */
   serverEntry?: string;
-  /** A `.cpuprofile` of this process (the plugin) during the burst. */
+  /** A `.cpuprofile` of this process (the plugin) during the burst; each API server's goes beside it (`server-<name>.cpuprofile`). */
   cpuProfileFile?: string;
 }
 
@@ -117,6 +118,8 @@ export function sitesBurst(count: number, sites: string[], runId: string): NodeC
   return claimBurst(count, runId).map((claim, i) => ({ ...claim, nodeType: `${sites[i % sites.length]}-${claim.nodeType}` }));
 }
 
+const serverProfile = (opts: SitesOptions, name: string) => opts.cpuProfileFile && path.join(path.dirname(opts.cpuProfileFile), `server-${name}.cpuprofile`);
+
 export async function runSitesScenario(opts: SitesOptions, progress: (line: string) => void = () => undefined): Promise<SitesResult> {
   const names = Array.from({ length: opts.sites }, (_, i) => siteName(i));
   const servers: SiteServerProcess[] = [];
@@ -124,7 +127,7 @@ export async function runSitesScenario(opts: SitesOptions, progress: (line: stri
   const stopAll = () => Promise.all(servers.map((s) => s.stop()));
   try {
     const starting = [{ name: 'management', hosts: 0 }, ...names.map((name) => ({ name, hosts: opts.hostsPerSite }))]
-      .map((s) => SiteServerProcess.start({ ...s, latencyMs: opts.latencyMs, entry: opts.serverEntry }).then((server) => (servers.push(server), server)));
+      .map((s) => SiteServerProcess.start({ ...s, latencyMs: opts.latencyMs, entry: opts.serverEntry, cpuProfileFile: serverProfile(opts, s.name) }).then((server) => (servers.push(server), server)));
     const [management, ...sites] = await Promise.all(starting);
     const setupMs = performance.now() - started;
     progress(`sites: ${opts.sites} × ${opts.hostsPerSite} hosts ready in ${(setupMs / 1000).toFixed(1)} s (${sites.map((s) => `${s.name} ${(s.setupMs / 1000).toFixed(1)} s`).join(', ')})`);
