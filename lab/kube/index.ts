@@ -50,6 +50,8 @@ export interface KubeApiOptions {
   preferUpstreamCrds?: boolean;
   faults?: FaultConfig;
   watchHistory?: number;
+  /** How often continue tokens of paged lists expire (etcd compaction, paging.ts). Default 5 minutes. */
+  compactionIntervalMs?: number;
   name?: string;
   /** How often watches with allowWatchBookmarks get a BOOKMARK. Default 1000 ms. */
   bookmarkIntervalMs?: number;
@@ -100,6 +102,8 @@ export interface KubeApiServer {
   /** The validating webhooks: their denial counts, and a fault to make one unreachable. */
   admission: AdmissionChain;
   dropWatches(): void;
+  /** Compacts now, as etcd does every 5 minutes: the continue token of every list paged so far expires (410 Expired). */
+  compact(): void;
   /**
    * Creates `objects` straight in the store, without HTTP or authentication but through the same
    * defaulting, validation and admission as a create; an object's `status` is then written through the
@@ -138,7 +142,7 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 
 export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiServer> {
   const name = opts.name ?? 'lab';
-  const store = new ObjectStore(opts.watchHistory ?? 5000);
+  const store = new ObjectStore(opts.watchHistory ?? 5000, opts.compactionIntervalMs);
   const registry = new ResourceRegistry();
   const controllers = new Controllers(store, registry);
   const admission = new AdmissionChain();
@@ -217,6 +221,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApiSe
     admission,
     crdFiles,
     dropWatches,
+    compact: () => store.snapshots.compact(),
     seed(objects, fieldManager = 'lab-seed') {
       for (const object of objects) {
         const def = registry.byKind(object.apiVersion, object.kind);

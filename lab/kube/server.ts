@@ -12,7 +12,6 @@ import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ACCEPT, openApiV2, openApiV2Pr
 import { decodeProtobufObject } from './protobuf.js';
 import type { DeleteOptions, ObjectService } from './objects.js';
 import type { ResourceRegistry } from './registry.js';
-import { paginate } from './paging.js';
 import { isReview } from './reviews.js';
 import { parseRoute, type Route } from './route.js';
 import { combine, parseFieldSelector, parseLabelSelector, type ObjectMatcher } from './selectors.js';
@@ -249,7 +248,17 @@ export class HttpFront {
   }
 
   private list(res: ServerResponse, def: ResourceDef, ns: string | undefined, q: URLSearchParams, asTable: boolean): void {
-    const page = paginate(this.d.store.list(def, ns, this.matcher(def, q)), this.d.store.currentRv(), q.get('limit'), q.get('continue'));
+    const store = this.d.store;
+    const page = store.snapshots.page({
+      scope: `${def.group}/${def.plural}/${ns ?? ''}`,
+      keyedByNamespace: def.namespaced && ns === undefined,
+      limit: q.get('limit'),
+      continueToken: q.get('continue'),
+      resourceVersion: q.get('resourceVersion'),
+      resourceVersionMatch: q.get('resourceVersionMatch'),
+      filtered: Boolean(q.get('labelSelector') || q.get('fieldSelector')),
+      matches: this.matcher(def, q),
+    }, store.currentRv(), () => store.list(def, ns, () => true));
     const meta: Record<string, unknown> = { resourceVersion: page.resourceVersion };
     if (page.continueToken) Object.assign(meta, { continue: page.continueToken, remainingItemCount: page.remainingItemCount });
     if (asTable) {

@@ -9,7 +9,8 @@ export type { Cause } from '../../common/schemaValidate.js';
 export interface StatusBody {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  /** ListMeta: only a 410 Expired continue carries one (`continue`, the inconsistent token). */
+  metadata: { continue?: string };
   status: 'Failure' | 'Success';
   message: string;
   reason: string;
@@ -24,12 +25,13 @@ export class ApiError extends Error {
     message: string,
     readonly details?: StatusBody['details'],
     readonly headers: Record<string, string> = {},
+    readonly listMeta: { continue?: string } = {},
   ) {
     super(message);
   }
 
   toStatus(): StatusBody {
-    const body: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
+    const body: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: { ...this.listMeta }, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
     if (this.details) body.details = this.details;
     return body;
   }

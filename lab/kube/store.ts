@@ -3,6 +3,7 @@
  * indexes by uid and by owner uid (for garbage collection). Stored objects are never mutated:
  * every write stores a new object, so readers and watch history may keep references.
  */
+import { ListSnapshots } from './paging.js';
 import { WatchEvent, WatchHub } from './watch.js';
 import type { KubeObject, ResourceDef } from './types.js';
 import { resourceKey } from './types.js';
@@ -24,9 +25,12 @@ export class ObjectStore {
   private byUid = new Map<string, ObjectRef>();
   private byOwner = new Map<string, Set<string>>();
   readonly hub: WatchHub;
+  /** The snapshots paged lists are served from (continue tokens), dropped at compaction. */
+  readonly snapshots: ListSnapshots;
 
-  constructor(historySize: number) {
+  constructor(historySize: number, compactionIntervalMs?: number) {
     this.hub = new WatchHub(historySize);
+    this.snapshots = new ListSnapshots(compactionIntervalMs);
   }
 
   currentRv(): string {

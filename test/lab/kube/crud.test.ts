@@ -227,22 +227,3 @@ describe('custom resources', () => {
     await waitFor(async () => (await c.custom.listNamespacedCustomObject({ ...api, fieldSelector: 'metadata.name=fg' }) as { items: unknown[] }).items.length === 0, { what: 'owner gone' });
   });
 });
-
-describe('list paging', () => {
-  it('pages with limit and continue in name order, reporting remainingItemCount', async () => {
-    await c.core.createNamespace({ body: { metadata: { name: 'paged' } } });
-    for (const n of ['e', 'a', 'd', 'b', 'c']) await c.core.createNamespacedConfigMap({ namespace: 'paged', body: { metadata: { name: n } } });
-    const first = await c.core.listNamespacedConfigMap({ namespace: 'paged', limit: 2 });
-    expect(first.items.map((i) => i.metadata?.name)).toEqual(['a', 'b']);
-    expect(first.metadata?.remainingItemCount).toBe(3);
-    const names: string[] = [];
-    let cont: string | undefined;
-    do {
-      const page = await c.core.listNamespacedConfigMap({ namespace: 'paged', limit: 2, _continue: cont });
-      names.push(...page.items.map((i) => i.metadata!.name!));
-      expect(page.metadata?.resourceVersion).toBe(first.metadata?.resourceVersion);
-      cont = page.metadata?._continue;
-    } while (cont);
-    expect(names).toEqual(['a', 'b', 'c', 'd', 'e']);
-  });
-});
