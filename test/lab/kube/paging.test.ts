@@ -157,7 +157,7 @@ describe('compaction of list snapshots', () => {
   const page = (snapshots: ListSnapshots, rv: string, token: string | null) => snapshots.page({
     scope: 'configmaps/x', keyedByNamespace: false, limit: '1', continueToken: token, resourceVersion: null, resourceVersionMatch: null,
     filtered: false, matches: () => true,
-  }, rv, () => ['a', 'b'].map((name) => ({ obj: { metadata: { name } }, json: () => '{}' })));
+  }, rv, () => ['a', 'b'].map((name) => ({ obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }, json: () => '{}' })));
 
   it('keeps a snapshot through the first compaction after it and drops it at the second, as kube-apiserver compacts at the previous interval\'s revision', () => {
     let now = 0;
