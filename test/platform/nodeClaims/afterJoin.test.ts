@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
-import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
-import { FakeProvider } from '../support/fakeProvider.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import type { FakeProvider } from '../support/fakeProvider.js';
+import { startClaimControllerWorld, type ClaimControllerWorld } from '../support/claimControllerWorld.js';
+import type { Harness } from '../support/harness.js';
 import { joinedClaim } from '../support/joined.js';
-import { condition, createNodeType, getClaim } from '../support/objects.js';
+import { condition, getClaim } from '../support/objects.js';
 import { waitFor } from '../../support/waitFor.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 describe('a NodeClaim after its node joined', () => {
+  let world: ClaimControllerWorld;
   let h: Harness;
   let provider: FakeProvider;
-  let controller: { stop(): Promise<void> };
 
   const node = (name: string): Promise<V1Node> => h.tenantCore.readNode({ name });
   const setReady = (name: string, status: 'True' | 'False' | 'Unknown', since: Date) => h.tenantCore.patchNodeStatus({
@@ -20,20 +20,15 @@ describe('a NodeClaim after its node joined', () => {
   }, MERGE);
 
   beforeAll(async () => {
-    h = await startHarness();
-    provider = new FakeProvider({ machines: 10 });
-    h.providers.map.set('m3', provider);
-    await createNodeType(h, 'm3', 'gpu', {
-      properties: { 'gpu-model': 'h100', 'topology.kubernetes.io/zone': 'rack-1', 'vcluster.com/os-image': 'noble', 'not a label': 'x', owner: 'a,b' },
+    world = await startClaimControllerWorld({
+      nodeTypes: {
+        gpu: { properties: { 'gpu-model': 'h100', 'topology.kubernetes.io/zone': 'rack-1', 'vcluster.com/os-image': 'noble', 'not a label': 'x', owner: 'a,b' } },
+      },
     });
-    await h.writeTenantSecret('vc1');
-    controller = await startNodeClaimController(h.deps());
+    ({ h, provider } = world);
   });
 
-  afterAll(async () => {
-    await controller?.stop();
-    await h?.close();
-  });
+  afterAll(() => world?.stop());
 
   it('deletes a joined claim whose tenant Node is deleted and releases its machine', async () => {
     const joined = await joinedClaim(h, provider, { providerRef: 'm3', vClusterRef: 'vc1' });

@@ -1,35 +1,28 @@
 /** terminationGracePeriod "Never": the drain waits for every pod, past options.drainTimeoutMs. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PatchStrategy, PolicyV1Api, setHeaderOptions } from '@kubernetes/client-node';
-import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import { TERMINATION_GRACE_ANNOTATION } from '../../../platform/nodeClaims/types.js';
-import { FakeProvider } from '../support/fakeProvider.js';
-import { GROUP, PROJECT_NS, startHarness, VERSION, type Harness } from '../support/harness.js';
+import type { FakeProvider } from '../support/fakeProvider.js';
+import { startClaimControllerWorld, type ClaimControllerWorld } from '../support/claimControllerWorld.js';
+import { GROUP, PROJECT_NS, VERSION, type Harness } from '../support/harness.js';
 import { joinedClaim } from '../support/joined.js';
-import { condition, createNodeType, deleteClaim, getClaim } from '../support/objects.js';
+import { condition, deleteClaim, getClaim } from '../support/objects.js';
 import { sleep, waitFor } from '../../support/waitFor.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const DRAIN_CAP_MS = 400;
 
 describe('terminationGracePeriod Never', () => {
+  let world: ClaimControllerWorld;
   let h: Harness;
   let provider: FakeProvider;
-  let controller: { stop(): Promise<void> };
 
   beforeAll(async () => {
-    h = await startHarness();
-    provider = new FakeProvider({ machines: 2 });
-    h.providers.map.set('m3', provider);
-    await createNodeType(h, 'm3', 'small');
-    await h.writeTenantSecret('vc1');
-    controller = await startNodeClaimController(h.deps({ drainTimeoutMs: DRAIN_CAP_MS }));
+    world = await startClaimControllerWorld({ provider: { machines: 2 }, controller: { drainTimeoutMs: DRAIN_CAP_MS } });
+    ({ h, provider } = world);
   });
 
-  afterAll(async () => {
-    await controller?.stop();
-    await h?.close();
-  });
+  afterAll(() => world?.stop());
 
   it('waits for the drain beyond the drain cap, and releases once the last pod may leave', async () => {
     const joined = await joinedClaim(h, provider, { providerRef: 'm3', vClusterRef: 'vc1' });

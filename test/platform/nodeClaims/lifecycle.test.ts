@@ -1,36 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InvalidConfigurationError } from '../../../plugin/contract.js';
-import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
-import { FakeProvider } from '../support/fakeProvider.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import type { FakeProvider } from '../support/fakeProvider.js';
+import { startClaimControllerWorld, type ClaimControllerWorld } from '../support/claimControllerWorld.js';
+import type { Harness } from '../support/harness.js';
 import { joinedClaim } from '../support/joined.js';
 import {
-  condition, createClaim, createNodeType, deleteClaim, getClaim, joinTenantNode, tokenSecrets,
+  condition, createClaim, deleteClaim, getClaim, joinTenantNode, tokenSecrets,
 } from '../support/objects.js';
 import { sleep, waitFor } from '../../support/waitFor.js';
 import { expectClaimCondition } from '../../support/expectations.js';
 
 describe('NodeClaim lifecycle against the lab API', () => {
+  let world: ClaimControllerWorld;
   let h: Harness;
   let provider: FakeProvider;
-  let controller: { stop(): Promise<void> };
 
   beforeAll(async () => {
-    h = await startHarness();
-    provider = new FakeProvider({ machines: 3 });
-    h.providers.map.set('m3', provider);
-    await createNodeType(h, 'm3', 'small', { cost: 10 });
-    await createNodeType(h, 'm3', 'large', { cost: 50, resources: { cpu: '64', memory: '256Gi' } });
-    await createNodeType(h, 'm3', 'gpu', { cost: 1, resources: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': '8' } });
-    await createNodeType(h, 'other', 'cheap', { cost: 1 });
-    await h.writeTenantSecret('vc1');
-    controller = await startNodeClaimController(h.deps());
+    world = await startClaimControllerWorld({
+      provider: { machines: 3 },
+      nodeTypes: {
+        small: { cost: 10 },
+        large: { cost: 50, resources: { cpu: '64', memory: '256Gi' } },
+        gpu: { cost: 1, resources: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': '8' } },
+        'other.cheap': { cost: 1 },
+      },
+    });
+    ({ h, provider } = world);
   });
 
-  afterAll(async () => {
-    await controller?.stop();
-    await h?.close();
-  });
+  afterAll(() => world?.stop());
 
   it('goes Pending → Scheduled → Provisioned → Joined → Available with a per-claim token', async () => {
     const created = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });

@@ -1,34 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
-import { FakeProvider } from '../support/fakeProvider.js';
-import { GROUP, PROJECT_NS, startHarness, VERSION, type Harness } from '../support/harness.js';
+import type { FakeProvider } from '../support/fakeProvider.js';
+import { startClaimControllerWorld, type ClaimControllerWorld } from '../support/claimControllerWorld.js';
+import { GROUP, PROJECT_NS, VERSION, type Harness } from '../support/harness.js';
 import { joinedClaim } from '../support/joined.js';
-import { condition, createNodeType, getClaim } from '../support/objects.js';
+import { condition, getClaim } from '../support/objects.js';
 import { sleep, waitFor } from '../../support/waitFor.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 describe('a joined claim’s power, through a provider without Metal3', () => {
+  let world: ClaimControllerWorld;
   let h: Harness;
   let provider: FakeProvider;
-  let controller: { stop(): Promise<void> };
   const patchClaim = (name: string, body: object) =>
     h.custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: PROJECT_NS, plural: 'nodeclaims', name, body }, MERGE);
 
   beforeAll(async () => {
-    h = await startHarness();
-    provider = new FakeProvider();
-    h.providers.map.set('m3', provider);
-    await createNodeType(h, 'm3', 'small');
-    await h.writeTenantSecret('power-vc');
-    controller = await startNodeClaimController(h.deps());
+    world = await startClaimControllerWorld({ tenants: ['power-vc'] });
+    ({ h, provider } = world);
   });
 
-  afterAll(async () => {
-    await controller?.stop();
-    await h?.close();
-  });
+  afterAll(() => world?.stop());
 
   it('powers the machine off and on as spec.power.state says, and reports it in status.power.state', async () => {
     const { name, uid } = await joinedClaim(h, provider, { providerRef: 'm3', typeRef: 'm3.small', vClusterRef: 'power-vc' });

@@ -5,32 +5,25 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InvalidConfigurationError } from '../../../plugin/contract.js';
-import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import { CLAIM_FINALIZER } from '../../../platform/nodeClaims/types.js';
-import { FakeProvider } from '../support/fakeProvider.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { condition, createClaim, createNodeType, deleteClaim, getClaim } from '../support/objects.js';
+import type { FakeProvider } from '../support/fakeProvider.js';
+import { startClaimControllerWorld, type ClaimControllerWorld } from '../support/claimControllerWorld.js';
+import type { Harness } from '../support/harness.js';
+import { condition, createClaim, deleteClaim, getClaim } from '../support/objects.js';
 import { waitFor } from '../../support/waitFor.js';
 import { expectClaimCondition } from '../../support/expectations.js';
 
 describe('a release the provider refuses as misconfigured', () => {
+  let world: ClaimControllerWorld;
   let h: Harness;
   let provider: FakeProvider;
-  let controller: { stop(): Promise<void> };
 
   beforeAll(async () => {
-    h = await startHarness();
-    provider = new FakeProvider({ machines: 3 });
-    h.providers.map.set('m3', provider);
-    await createNodeType(h, 'm3', 'small');
-    await h.writeTenantSecret('vc1');
-    controller = await startNodeClaimController(h.deps());
+    world = await startClaimControllerWorld({ provider: { machines: 3 } });
+    ({ h, provider } = world);
   });
 
-  afterAll(async () => {
-    await controller?.stop();
-    await h?.close();
-  });
+  afterAll(() => world?.stop());
 
   it('is shown on the claim, keeps the finalizer, and releases once the provider accepts', async () => {
     const created = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });

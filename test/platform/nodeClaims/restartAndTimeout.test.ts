@@ -1,39 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
-import { FakeProvider } from '../support/fakeProvider.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { condition, createClaim, createNodeType, deleteClaim, getClaim, joinTenantNode, tokenSecrets } from '../support/objects.js';
+import type { FakeProvider } from '../support/fakeProvider.js';
+import type { Harness } from '../support/harness.js';
+import { startClaimControllerWorld, type ClaimControllerWorld } from '../support/claimControllerWorld.js';
+import { condition, createClaim, deleteClaim, getClaim, joinTenantNode, tokenSecrets } from '../support/objects.js';
 import { sleep, waitFor } from '../../support/waitFor.js';
 import { expectClaimCondition } from '../../support/expectations.js';
 
 describe('NodeClaim controller restart and join timeout', () => {
+  let world: ClaimControllerWorld;
   let h: Harness;
   let provider: FakeProvider;
-  const running: { stop(): Promise<void> }[] = [];
 
-  beforeAll(async () => {
-    h = await startHarness();
-    provider = new FakeProvider({ releaseSteps: 2 });
-    h.providers.map.set('m3', provider);
-    await createNodeType(h, 'm3', 'small');
-    await h.writeTenantSecret('vc1');
+  // Each test starts its own world and the controllers it needs (none here).
+  beforeEach(async () => {
+    world = await startClaimControllerWorld({ provider: { releaseSteps: 2 }, controller: false });
+    ({ h, provider } = world);
   });
 
-  afterAll(async () => {
-    for (const c of running) await c.stop();
-    await h?.close();
-  });
+  afterEach(() => world?.stop());
 
   it('a restarted controller converges without duplicate tokens or createNode calls', async () => {
-    const first = await startNodeClaimController(h.deps());
+    const first = await world.startController();
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const uid = c.metadata.uid!;
     await waitFor(async () => condition(await getClaim(h, c.metadata.name!), 'Launched')?.status === 'True', { what: 'launched' });
     await first.stop();
 
-    const second = await startNodeClaimController(h.deps());
-    running.push(second);
+    await world.startController();
     provider.setPhase(uid, 'Provisioned');
     await joinTenantNode(h, provider.nodes.get(uid)!.machine.name);
     await waitFor(async () => (await getClaim(h, c.metadata.name!))?.status?.phase === 'Available', { what: 'Available after restart' });
@@ -42,6 +36,7 @@ describe('NodeClaim controller restart and join timeout', () => {
   });
 
   it('reuses the claim’s token when createNode is retried after a crash before Launched was recorded', async () => {
+    await world.startController();
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const uid = c.metadata.uid!;
     await waitFor(() => provider.createCalls.some((x) => x.claim.uid === uid), { what: 'createNode' });
@@ -57,12 +52,11 @@ describe('NodeClaim controller restart and join timeout', () => {
     const calls = provider.createCalls.filter((x) => x.claim.uid === uid);
     expect(calls[1].join?.token).toBe(calls[0].join?.token);
     expect(await tokenSecrets(h, uid)).toHaveLength(1);
-    expect(provider.nodes.size).toBe(2);
+    expect(provider.nodes.size).toBe(1);
   });
 
   it('fails a Provisioned claim whose node never joins within joinTimeoutMs', async () => {
-    for (const c of running.splice(0)) await c.stop();
-    running.push(await startNodeClaimController(h.deps({ joinTimeoutMs: 400 })));
+    await world.startController({ joinTimeoutMs: 400 });
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const uid = c.metadata.uid!;
     await waitFor(() => provider.nodes.has(uid), { what: 'launched' });
@@ -79,6 +73,7 @@ describe('NodeClaim controller restart and join timeout', () => {
   });
 
   it('keeps calling deleteNode while the release is in progress or failed, and drops the finalizer only when Released', async () => {
+    await world.startController();
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
     const uid = c.metadata.uid!;
     await waitFor(() => provider.nodes.has(uid), { what: 'launched' });

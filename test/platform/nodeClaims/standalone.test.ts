@@ -1,27 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
-import { FakeProvider } from '../support/fakeProvider.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { createClaim, createNodeType, deleteClaim, getClaim, tokenSecrets } from '../support/objects.js';
+import type { FakeProvider } from '../support/fakeProvider.js';
+import { startClaimControllerWorld, type ClaimControllerWorld } from '../support/claimControllerWorld.js';
+import type { Harness } from '../support/harness.js';
+import { createClaim, deleteClaim, getClaim, tokenSecrets } from '../support/objects.js';
 import { waitFor } from '../../support/waitFor.js';
 
 describe('a standalone machine (a NodeClaim without vClusterRef)', () => {
+  let world: ClaimControllerWorld;
   let h: Harness;
   let provider: FakeProvider;
-  let stop: { stop(): Promise<void> };
 
   beforeAll(async () => {
-    h = await startHarness();
-    provider = new FakeProvider({ machines: 3 });
-    h.providers.map.set('m3', provider);
-    await createNodeType(h, 'm3', 'small');
-    stop = await startNodeClaimController(h.deps());
+    world = await startClaimControllerWorld({ provider: { machines: 3 }, tenants: [] });
+    ({ h, provider } = world);
   });
 
-  afterAll(async () => {
-    await stop?.stop();
-    await h?.close();
-  });
+  afterAll(() => world?.stop());
 
   it('is provisioned with no join token, is Available once provisioned without waiting for a Node, and is released on delete', async () => {
     const claim = await createClaim(h, { providerRef: 'm3', typeRef: 'm3.small' }, 'operator-box');
