@@ -1,26 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { stringify } from 'yaml';
 import { startAutoNodesController } from '../../../platform/autoNodes/index.js';
-import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
-import { FakeProvider } from '../support/fakeProvider.js';
-import { GROUP, PROJECT_NS, startHarness, VERSION, type Harness } from '../support/harness.js';
+import type { FakeProvider } from '../support/fakeProvider.js';
+import { startClaimControllerWorld, type ClaimControllerWorld } from '../support/claimControllerWorld.js';
+import { GROUP, PROJECT_NS, VERSION, type Harness } from '../support/harness.js';
 import { joinedClaim } from '../support/joined.js';
-import { createNodeType, listClaims } from '../support/objects.js';
+import { listClaims } from '../support/objects.js';
 import { waitFor } from '../../support/waitFor.js';
 
 describe('a static pool after a tenant Node is deleted', () => {
+  let world: ClaimControllerWorld;
   let h: Harness;
   let provider: FakeProvider;
   const stops: { stop(): Promise<void> }[] = [];
   const live = async () => (await listClaims(h, 'vcluster.loft.sh/vcluster=pool-vc')).filter((c) => !c.metadata.deletionTimestamp);
 
   beforeAll(async () => {
-    h = await startHarness();
-    provider = new FakeProvider({ machines: 5 });
-    h.providers.map.set('m3', provider);
-    await createNodeType(h, 'm3', 'small');
-    await h.writeTenantSecret('pool-vc');
-    stops.push(await startNodeClaimController(h.deps()));
+    world = await startClaimControllerWorld({ provider: { machines: 5 }, tenants: ['pool-vc'] });
+    ({ h, provider } = world);
     stops.push(await startAutoNodesController(h.deps()));
     await h.custom.createNamespacedCustomObject({
       group: GROUP, version: VERSION, namespace: PROJECT_NS, plural: 'virtualclusterinstances',
@@ -35,7 +32,7 @@ describe('a static pool after a tenant Node is deleted', () => {
 
   afterAll(async () => {
     for (const s of stops.reverse()) await s.stop();
-    await h?.close();
+    await world?.stop();
   });
 
   it('carries the pool’s nodeLabels onto the Node, and a deleted Node brings the pool back to its quantity with a new machine', async () => {

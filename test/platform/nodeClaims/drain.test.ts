@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PatchStrategy, PolicyV1Api, setHeaderOptions, Watch, type KubernetesObject } from '@kubernetes/client-node';
-import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import { SKIP_DRAIN_ANNOTATION, TERMINATION_GRACE_ANNOTATION } from '../../../platform/nodeClaims/types.js';
-import { FakeProvider } from '../support/fakeProvider.js';
-import { GROUP, PROJECT_NS, VERSION, type Harness, startHarness } from '../support/harness.js';
-import { condition, createClaim, createNodeType, deleteClaim, getClaim, joinTenantNode } from '../support/objects.js';
+import type { FakeProvider } from '../support/fakeProvider.js';
+import { startClaimControllerWorld, type ClaimControllerWorld } from '../support/claimControllerWorld.js';
+import { GROUP, PROJECT_NS, VERSION, type Harness } from '../support/harness.js';
+import { condition, createClaim, deleteClaim, getClaim, joinTenantNode } from '../support/objects.js';
 import { waitFor } from '../../support/waitFor.js';
 import { expectClaimCondition } from '../../support/expectations.js';
 
@@ -19,18 +19,15 @@ const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 interface Deletion { kind: 'Pod' | 'Node'; name: string; rv: number; at: number }
 
 describe('draining the tenant Node when a claim is deleted', () => {
+  let world: ClaimControllerWorld;
   let h: Harness;
   let provider: FakeProvider;
-  let controller: { stop(): Promise<void> };
   const watches: AbortController[] = [];
   const deletions: Deletion[] = [];
 
   beforeAll(async () => {
-    h = await startHarness();
-    provider = new FakeProvider({ machines: 5 });
-    h.providers.map.set('m3', provider);
-    await createNodeType(h, 'm3', 'small');
-    await h.writeTenantSecret('vc1');
+    world = await startClaimControllerWorld({ provider: { machines: 5 }, controller: false });
+    ({ h, provider } = world);
     const watch = new Watch(h.tenant.kubeConfig());
     for (const [kind, path] of [['Pod', '/api/v1/pods'], ['Node', '/api/v1/nodes']] as const) {
       watches.push(await watch.watch(path, {}, (type: string, obj: KubernetesObject) => {
@@ -38,13 +35,12 @@ describe('draining the tenant Node when a claim is deleted', () => {
       }, () => undefined));
     }
     // A generous drain cap, so only the pool's terminationGracePeriod bounds the drain.
-    controller = await startNodeClaimController(h.deps({ drainTimeoutMs: 60_000 }));
+    await world.startController({ drainTimeoutMs: 60_000 });
   });
 
   afterAll(async () => {
     for (const w of watches) w.abort();
-    await controller?.stop();
-    await h?.close();
+    await world?.stop();
   });
 
   /** A claim whose machine joined the tenant as Node `host`, Available. */

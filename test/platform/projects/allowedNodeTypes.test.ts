@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
 import type { NodeClaim } from '../../../platform/nodeClaims/types.js';
-import { FakeProvider } from '../support/fakeProvider.js';
-import { GROUP, startHarness, VERSION, type Harness } from '../support/harness.js';
-import { condition, createClaim, createNodeType, getClaim } from '../support/objects.js';
+import type { FakeProvider } from '../support/fakeProvider.js';
+import { startClaimControllerWorld, type ClaimControllerWorld } from '../support/claimControllerWorld.js';
+import { GROUP, VERSION, type Harness } from '../support/harness.js';
+import { condition, createClaim, getClaim } from '../support/objects.js';
 import { setProject } from '../support/vcis.js';
 import { sleep, waitFor } from '../../support/waitFor.js';
 
@@ -11,9 +11,9 @@ import { sleep, waitFor } from '../../support/waitFor.js';
 const PROJECT = 'test';
 
 describe('a Project’s allowedNodeTypes', () => {
+  let world: ClaimControllerWorld;
   let h: Harness;
   let provider: FakeProvider;
-  let controller: { stop(): Promise<void> };
 
   const scheduled = (name: string) => waitFor(async () => {
     const c = await getClaim(h, name);
@@ -22,23 +22,17 @@ describe('a Project’s allowedNodeTypes', () => {
   const launchedFor = (c: NodeClaim) => provider.createCalls.filter((x) => x.claim.uid === c.metadata.uid);
 
   beforeAll(async () => {
-    h = await startHarness();
-    provider = new FakeProvider({ machines: 20 });
-    h.providers.map.set('m3', provider);
-    await createNodeType(h, 'm3', 'small', { cost: 10 });
-    await createNodeType(h, 'm3', 'large', { cost: 50 });
-    await createNodeType(h, 'other', 'cheap', { cost: 1 });
-    await h.writeTenantSecret('vc1');
+    world = await startClaimControllerWorld({
+      provider: { machines: 20 }, nodeTypes: { small: { cost: 10 }, large: { cost: 50 }, 'other.cheap': { cost: 1 } }, controller: false,
+    });
+    ({ h, provider } = world);
     await h.mgmtCore.createNamespace({ body: { metadata: { name: 'p-elsewhere' } } });
-    controller = await startNodeClaimController(h.deps());
+    await world.startController();
   });
 
   beforeEach(async () => setProject(h, PROJECT, {}));
 
-  afterAll(async () => {
-    await controller?.stop();
-    await h?.close();
-  });
+  afterAll(() => world?.stop());
 
   it('schedules a claim only among the node types its Project allows', async () => {
     await setProject(h, PROJECT, { allowedNodeTypes: [{ name: 'm3.large' }] });

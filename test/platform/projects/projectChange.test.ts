@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startNodeClaimController } from '../../../platform/nodeClaims/index.js';
-import { FakeProvider } from '../support/fakeProvider.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { condition, createClaim, createNodeType, getClaim } from '../support/objects.js';
+import { startClaimControllerWorld, type ClaimControllerWorld } from '../support/claimControllerWorld.js';
+import type { Harness } from '../support/harness.js';
+import { condition, createClaim, getClaim } from '../support/objects.js';
 import { setProject } from '../support/vcis.js';
 import { waitFor } from '../../support/waitFor.js';
 
@@ -10,22 +9,17 @@ import { waitFor } from '../../support/waitFor.js';
 const BACKOFF_MS = 60_000;
 
 describe('a Project that changes', () => {
+  let world: ClaimControllerWorld;
   let h: Harness;
-  let controller: { stop(): Promise<void> };
 
   beforeAll(async () => {
-    h = await startHarness();
-    h.providers.map.set('m3', new FakeProvider());
-    await createNodeType(h, 'm3', 'small');
-    await h.writeTenantSecret('vc1');
+    world = await startClaimControllerWorld({ controller: false });
+    ({ h } = world);
     await setProject(h, 'test', { allowedNodeTypes: [] });
-    controller = await startNodeClaimController(h.deps({ capacityBackoff: { initialMs: BACKOFF_MS, maxMs: BACKOFF_MS } }));
+    await world.startController({ capacityBackoff: { initialMs: BACKOFF_MS, maxMs: BACKOFF_MS } });
   });
 
-  afterAll(async () => {
-    await controller?.stop();
-    await h?.close();
-  });
+  afterAll(() => world?.stop());
 
   it('schedules a waiting claim as soon as its Project allows a node type, without waiting for its backoff', async () => {
     const c = await createClaim(h, { providerRef: 'm3', vClusterRef: 'vc1' });
