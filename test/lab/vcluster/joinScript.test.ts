@@ -1,27 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { renderJoinScript } from '../../../lab/vcluster/joinScript.js';
 import { CONTAINERD_STANDIN, KUBEADM_STANDIN, KUBELET_STANDIN } from '../../../lab/vcluster/standins.js';
 import { createPki } from '../../../lab/pki.js';
-
-const run = promisify(execFile);
-
-async function shellcheck(script: string): Promise<string> {
-  try {
-    await run('shellcheck', ['--version']);
-  } catch {
-    throw new Error('shellcheck is not installed: install it (apt-get install shellcheck); CI installs it');
-  }
-  const child = run('shellcheck', ['--shell=bash', '-']);
-  child.child.stdin!.end(script);
-  try {
-    await child;
-    return '';
-  } catch (err) {
-    return (err as { stdout?: string }).stdout ?? String(err);
-  }
-}
+import { shellcheck } from '../../support/externalTools.js';
 
 describe('join script', () => {
   it('passes shellcheck, as do the stand-ins it installs', async () => {
@@ -33,7 +14,7 @@ describe('join script', () => {
     expect(script).toContain('Preparing node…');
     expect(script).toContain('--discovery-token-ca-cert-hash');
     for (const text of [script, CONTAINERD_STANDIN, KUBELET_STANDIN, KUBEADM_STANDIN]) {
-      expect(await shellcheck(text)).toBe('');
+      expect(shellcheck(text)).toEqual({ status: 0, output: '' });
     }
   });
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
-import { requireTool } from './externalTools.js';
+import { requireTool } from '../../support/externalTools.js';
 import { userDataInput } from './fixtures.js';
 
 const TOKEN = 'abcdef.0123456789abcdef';

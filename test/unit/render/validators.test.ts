@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { TemplateRenderer } from '../../../providers/metal3/render/index.js';
-import { cloudInitSchema, netplanGenerate, requireTool, shellcheck } from './externalTools.js';
+import { cloudInitSchema, netplanGenerate, requireTool, shellcheck } from '../../support/externalTools.js';
 import { networkDataInput, userDataInput, USER_CLOUD_CONFIG, JOIN } from './fixtures.js';
 import { REPO_ROOT } from '../../platform/host/helpers.js';
 
