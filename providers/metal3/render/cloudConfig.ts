@@ -1,5 +1,6 @@
 import { parseDocument, stringify } from 'yaml';
 import { InvalidConfigurationError } from '../../../plugin/contract.js';
+import { emitYamlFast } from './yamlEmit.js';
 
 export const CLOUD_CONFIG_HEADER = '#cloud-config';
 
@@ -64,8 +65,9 @@ export function emitCloudConfig(config: CloudConfig): string {
   return `${CLOUD_CONFIG_HEADER}\n${emitYaml(config)}`;
 }
 
+/** `yaml`'s stringify, through its byte-identical fast path for the usual shapes (yamlEmit.ts). */
 export function emitYaml(doc: CloudConfig): string {
-  return stringify(doc, { version: '1.1', lineWidth: 0 });
+  return emitYamlFast(doc) ?? stringify(doc, { version: '1.1', lineWidth: 0 });
 }
 
 /**
