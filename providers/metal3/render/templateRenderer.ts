@@ -3,6 +3,7 @@ import { InvalidConfigurationError } from '../../../plugin/contract.js';
 import { PROPERTY, propertyField } from '../properties.js';
 import { emitCloudConfig, emitYaml, mergeCloudConfig, parseCloudConfig, parseYamlMap, type CloudConfig } from './cloudConfig.js';
 import { networkDataJsonProblems, networkView, validateCustomNetworkData } from './networkData.js';
+import { SkeletonCache } from './skeletons.js';
 import { TemplateSet } from './templateSet.js';
 import type { NetworkDataInput, UserDataInput } from './types.js';
 import { claimObject, joinScriptView, userDataView } from './userDataView.js';
@@ -15,15 +16,20 @@ export const TEMPLATE = {
 } as const;
 
 const DEFAULT_MAX_USER_DATA_BYTES = 64 * 1024;
+/** Parsed `vcluster.com/user-data` documents kept by text (a fleet has a few). */
+const USER_CONFIG_CACHE_LIMIT = 64;
 
 /**
  * Renders cloud-init user data and network data from the Handlebars templates in `templatesDir`
  * (read and compiled once, here). Output is always re-serialised (YAML or JSON) after rendering,
- * so no input value can change the document's structure.
+ * so no input value can change the document's structure. A YAML template's output is parsed once
+ * per structure (skeletons.ts), and the user's cloud-config once per text.
  */
 export class TemplateRenderer {
   private readonly templates: TemplateSet;
   private readonly maxUserDataBytes: number;
+  private readonly skeletons = new SkeletonCache();
+  private readonly userConfigs = new Map<string, CloudConfig>();
 
   constructor(opts: { templatesDir?: string; maxUserDataBytes?: number } = {}) {
     const dir = opts.templatesDir ?? fileURLToPath(new URL('../../../templates', import.meta.url));
@@ -36,10 +42,10 @@ export class TemplateRenderer {
     const object = claimObject(input);
     const userObject = input.userCloudConfigOrigin ?? object;
     const userField = propertyField(PROPERTY.userData);
-    const user = input.userCloudConfig?.trim() ? parseCloudConfig(input.userCloudConfig, userObject, userField) : {};
+    const user = input.userCloudConfig?.trim() ? this.userCloudConfig(input.userCloudConfig, userObject, userField) : {};
     const join = input.join;
     const joinScript = join ? this.templates.render(TEMPLATE.joinScript, joinScriptView({ ...input, join })) : undefined;
-    const generated = this.parseGenerated(this.templates.render(TEMPLATE.userData, userDataView(input, joinScript)), TEMPLATE.userData);
+    const generated = this.renderYaml(TEMPLATE.userData, userDataView(input, joinScript));
     const text = emitCloudConfig(mergeCloudConfig(generated, user, userObject, userField));
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > this.maxUserDataBytes) {
@@ -69,8 +75,24 @@ export class TemplateRenderer {
 
   /** The same network as netplan v2 YAML (what cloud-init turns network_data.json into); for checks and non-Metal3 consumers. */
   renderNetplan(input: NetworkDataInput): string {
-    const rendered = this.templates.render(TEMPLATE.netplan, networkView(input));
-    return emitYaml(this.parseGenerated(rendered, TEMPLATE.netplan));
+    return emitYaml(this.renderYaml(TEMPLATE.netplan, networkView(input)));
+  }
+
+  /** The parsed output of a YAML template: from its skeleton when it has one, else the full parse. */
+  private renderYaml(template: string, context: object): CloudConfig {
+    const recorder = this.skeletons.recorder();
+    const skeleton = this.templates.render(template, context, recorder);
+    return this.skeletons.tree(skeleton, recorder.values) ?? this.parseGenerated(this.templates.render(template, context), template);
+  }
+
+  /** Cached by text; only parses that succeed are kept (errors name the origin, which may differ). */
+  private userCloudConfig(text: string, object: string, field: string): CloudConfig {
+    const hit = this.userConfigs.get(text);
+    if (hit) return hit;
+    const parsed = parseCloudConfig(text, object, field);
+    if (this.userConfigs.size >= USER_CONFIG_CACHE_LIMIT) this.userConfigs.delete(this.userConfigs.keys().next().value as string);
+    this.userConfigs.set(text, parsed);
+    return parsed;
   }
 
   private parseGenerated(text: string, template: string): CloudConfig {

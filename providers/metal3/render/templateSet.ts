@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { InvalidConfigurationError } from '../../../plugin/contract.js';
+import type { ValueRecorder } from './skeletons.js';
 
 /**
  * A private Handlebars environment holding one directory of templates, compiled once.
@@ -15,19 +16,22 @@ export class TemplateSet {
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
 
   constructor(private readonly dir: string, names: readonly string[]) {
-    this.handlebars.registerHelper('yaml', (value: unknown, options: HelperOptions) => JSON.stringify(defined(value, options)));
-    this.handlebars.registerHelper('json', (value: unknown, options: HelperOptions) => JSON.stringify(defined(value, options)));
+    this.handlebars.registerHelper('yaml', jsonText);
+    this.handlebars.registerHelper('json', jsonText);
     this.handlebars.registerHelper('shq', (value: unknown, options: HelperOptions) => `'${String(defined(value, options)).replace(/'/g, `'\\''`)}'`);
     this.registerPartials();
     for (const name of names) this.compiled.set(name, this.compile(name, this.read(name)));
   }
 
-  /** Renders `name` with `context`; runtime failures (e.g. a missing variable) name the template. */
-  render(name: string, context: object): string {
+  /**
+   * Renders `name` with `context`; runtime failures (e.g. a missing variable) name the template.
+   * With a `recorder`, the `yaml`/`json` helpers hand it their values and print its placeholders.
+   */
+  render(name: string, context: object, recorder?: ValueRecorder): string {
     const template = this.compiled.get(name);
     if (!template) throw new Error(`template ${name} was not loaded`);
     try {
-      return template(context);
+      return recorder ? template(context, { data: { recorder } }) : template(context);
     } catch (err) {
       throw this.templateError(name, err);
     }
@@ -74,7 +78,12 @@ export class TemplateSet {
   }
 }
 
-interface HelperOptions { loc?: { start?: { line?: number } } }
+interface HelperOptions { loc?: { start?: { line?: number } }; data?: { recorder?: ValueRecorder } }
+
+function jsonText(value: unknown, options: HelperOptions): string {
+  const recorder = options?.data?.recorder;
+  return recorder ? recorder.placeholder(defined(value, options)) : JSON.stringify(defined(value, options));
+}
 
 /** Strict mode does not cover helper arguments: an undefined one is a misspelt variable (views use null for "absent"). */
 function defined(value: unknown, options: HelperOptions): unknown {
