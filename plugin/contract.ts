@@ -11,9 +11,9 @@ import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubern
 /**
  * Semver of this contract. A manifest's `contractVersion` is the oldest contract its plugin works with:
  * the host loads it when the majors are equal and the host's minor is at least the manifest's (2.1 added
- * `PluginHost.watches`).
+ * `PluginHost.watches`; 2.2 has the host list a watch's collection in pages, `WatchRequest.list(page)`).
  */
-export const CONTRACT_VERSION = '2.1.0';
+export const CONTRACT_VERSION = '2.2.0';
 
 // ---------------------------------------------------------------------------------------------
 // The provider
@@ -155,10 +155,23 @@ export interface WatchRequest<T extends KubernetesObject> {
   cluster?: string;
   /** The collection's API path, e.g. `/apis/metal3.io/v1alpha1/namespaces/metal3-system/baremetalhosts`. */
   path: string;
-  /** Lists the collection with the plugin's own client (so it shapes what it keeps); called at start and at every relist. */
-  list(): Promise<KubernetesListObject<T>>;
+  /**
+   * Lists the collection with the plugin's own client (so it shapes what it keeps); called at start and at
+   * every relist. Since contract 2.2 the host reads the list in pages, as client-go's reflector does: it
+   * passes `page` (limit 500 and the previous page's `continue` token; `{}` after an expired token means
+   * everything at once) and asks for the next page only once this one's objects are shaped, so a large
+   * collection is never held in full. A 2.1 host passes no page: list everything. A list that ignores the
+   * page and returns everything still works.
+   */
+  list(page?: ListPage): Promise<KubernetesListObject<T>>;
   /** Every object of a list (as `add`) and every later change, in order. */
   onChange(object: T, kind: 'add' | 'update' | 'delete'): void;
+}
+
+/** One chunk of a list to ask the API for: its `limit` and `continue` parameters (client-node: `limit`, `_continue`). */
+export interface ListPage {
+  limit?: number;
+  continue?: string;
 }
 
 export interface ResourceWatch<T extends KubernetesObject> {

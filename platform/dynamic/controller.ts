@@ -152,7 +152,7 @@ export class DynamicPoolsController {
     const core = conn.kubeConfig.makeApiClient(CoreV1Api);
     const ref: { state?: TenantState } = {};
     const pods = await startResourceInformer<V1Pod>({
-      kubeConfig: conn.kubeConfig, path: '/api/v1/pods', list: () => core.listPodForAllNamespaces(),
+      kubeConfig: conn.kubeConfig, path: '/api/v1/pods', list: (page) => core.listPodForAllNamespaces({ limit: page.limit, _continue: page.continue }),
       onChange: (pod, kind) => {
         if (kind !== 'delete' && isProvisionable(pod)) ref.state?.batcher.trigger();
       },

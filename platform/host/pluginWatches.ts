@@ -37,7 +37,7 @@ export function pluginWatches(opts: PluginWatchesOptions): PluginWatches {
       const informer = runResourceInformer<T>({
         kubeConfig: kubeConfigOf(opts, request.cluster),
         path: request.path,
-        list: () => request.list(),
+        list: (page) => request.list(page),
         onChange: (object, kind) => request.onChange(object, kind),
         logger: opts.logger.child({ cluster: request.cluster ?? 'management' }),
         onForbidden: (message) => opts.events.record(opts.provider, 'Warning', 'Forbidden', message),

@@ -17,6 +17,7 @@
  */
 import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../../plugin/contract.js';
+import { LIST_PAGE_SIZE, listInPages, type PageLister } from './pagedList.js';
 
 /** Restart backoff: first delay and cap. */
 export const INFORMER_BACKOFF = { initialMs: 200, maxMs: 30_000 };
@@ -43,7 +44,10 @@ export interface ResourceInformer<T extends KubernetesObject> {
 export interface InformerOptions<T extends KubernetesObject> {
   kubeConfig: KubeConfig;
   path: string;
-  list: () => Promise<KubernetesListObject<T>>;
+  /** Lists one page (pass `page.limit` and `page.continue` to the API); a function that ignores it lists everything in one. */
+  list: PageLister<T>;
+  /** Objects per page; default LIST_PAGE_SIZE (500). */
+  pageSize?: number;
   onChange?: (obj: T, kind: 'add' | 'update' | 'delete') => void;
   logger: Logger;
   /** Called once per distinct refusal (the API's 403 message) while it is in force. */
@@ -81,8 +85,10 @@ function openResourceInformer<T extends KubernetesObject>(opts: InformerOptions<
   let stopped = false;
   let markSynced = () => {};
   const firstSync = new Promise<void>((r) => (markSynced = r));
-  const informer = makeInformer<T>(opts.kubeConfig, opts.path, async () => {
-    const list = await opts.list();
+  const informer = makeInformer<T>(opts.kubeConfig, opts.path, async (): Promise<KubernetesListObject<T>> => {
+    const list = await listInPages(opts.list, opts.pageSize ?? LIST_PAGE_SIZE, () => {
+      opts.logger.warn({ path: opts.path, reason: 'Expired' }, 'continue token expired while paging (the API compacted the list); listing in full');
+    });
     refusals.clear();
     listed = true; // client-node folds the items in synchronously once this promise settles
     return list;

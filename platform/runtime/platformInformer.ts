@@ -14,6 +14,6 @@ export function startPlatformInformer<T extends KubernetesObject>(
   return startResourceInformer<T>({
     ...opts,
     path: `/apis/${GROUP}/${VERSION}/${plural}`,
-    list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural }) as Promise<KubernetesListObject<T>>,
+    list: (page) => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural, limit: page.limit, _continue: page.continue }) as Promise<KubernetesListObject<T>>,
   });
 }

@@ -88,7 +88,7 @@ export class TenantDirectory {
     entry.nodes ??= startResourceInformer<V1Node>({
       kubeConfig: entry.kubeConfig,
       path: '/api/v1/nodes',
-      list: () => conn.core.listNode(),
+      list: (page) => conn.core.listNode({ limit: page.limit, _continue: page.continue }),
       onChange: (node, kind) => this.onNodeChange(conn.key, node, kind),
       logger: this.logger.child({ tenant: conn.key }),
     });

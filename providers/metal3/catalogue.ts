@@ -37,7 +37,7 @@ export class Catalogue {
       const objects = new Map<string, Catalogued>();
       const watch = this.watches.watch<Catalogued>({
         path: `/apis/${LOFT_API.group}/${LOFT_API.version}/${plural}`,
-        list: () => this.kube.listPlatformObjects<Catalogued>(plural),
+        list: (page) => this.kube.listPlatformObjects<Catalogued>(plural, page),
         onChange: (object, kind) => {
           if (kind === 'delete') objects.delete(object.metadata.name);
           else objects.set(object.metadata.name, object);

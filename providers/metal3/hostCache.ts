@@ -8,7 +8,7 @@
  * or busy hosts.
  */
 import { inject, injectable } from 'tsyringe';
-import { TransientError, type ResourceWatch, type ResourceWatches } from '../../plugin/contract.js';
+import { TransientError, type ListPage, type ResourceWatch, type ResourceWatches } from '../../plugin/contract.js';
 import { whyNotFree } from './hosts/eligibility.js';
 import { IndexedSet } from './hosts/indexedSet.js';
 import { HostResourceMemo, type HostResources } from './hosts/resources.js';
@@ -58,7 +58,7 @@ export class HostCache {
     const watch = this.watches.watch<BareMetalHost>({
       cluster: this.cluster.name,
       path: `/apis/${BMH_API.group}/${BMH_API.version}/namespaces/${namespace}/${BMH_API.plural}`,
-      list: () => this.listForWatch(namespace),
+      list: (page) => this.listForWatch(namespace, page),
       // Any host event may change a node type's capacity: tell the host (it coalesces the calls).
       onChange: (host, kind) => this.changed(() => (kind === 'delete' ? this.remove(host.metadata.name) : this.upsert(host))),
     });
@@ -179,8 +179,9 @@ export class HostCache {
     if (names?.size === 0) this.byClaim.delete(uid);
   }
 
-  private async listForWatch(namespace: string) {
-    const list = await this.kube.listHosts(namespace);
+  /** One page of hosts, slimmed before the host asks for the next (the warm-up peak is one page, not the fleet). */
+  private async listForWatch(namespace: string, page?: ListPage) {
+    const list = await this.kube.listHosts(namespace, page);
     for (const host of list.items) slimHost(host);
     return list;
   }

@@ -12,7 +12,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import { inject, injectable } from 'tsyringe';
-import { isNotFound, KeepAliveKubeConfig, NotFoundError, TransientError } from '../../plugin/contract.js';
+import { isNotFound, KeepAliveKubeConfig, NotFoundError, TransientError, type ListPage } from '../../plugin/contract.js';
 import { BMH_API, LOFT_API } from './names.js';
 import { KUBE_CONFIG, MANAGEMENT_KUBE_CONFIG } from './tokens.js';
 import type { BareMetalHost } from './types.js';
@@ -60,9 +60,10 @@ export class KubeClient {
     for (const connections of this.connections) connections.dispose();
   }
 
-  listHosts(namespace: string): Promise<KubernetesListObject<BareMetalHost>> {
+  /** One page of the BareMetalHosts in `namespace` (all of them without `page`). */
+  listHosts(namespace: string, page?: ListPage): Promise<KubernetesListObject<BareMetalHost>> {
     return call(`list BareMetalHosts in ${namespace}`, () =>
-      this.custom.listNamespacedCustomObject({ ...bmh, namespace }),
+      this.custom.listNamespacedCustomObject({ ...bmh, namespace, limit: page?.limit, _continue: page?.continue }),
     ) as Promise<KubernetesListObject<BareMetalHost>>;
   }
 
@@ -96,8 +97,9 @@ export class KubeClient {
   }
 
   /** Every cluster-scoped `management.loft.sh/v1` object of a kind (the catalogue's watches list them). */
-  listPlatformObjects<T extends KubernetesObject>(plural: string): Promise<KubernetesListObject<T>> {
-    return call(`list ${plural}`, () => this.platform.listClusterCustomObject({ ...LOFT_API, plural })) as Promise<KubernetesListObject<T>>;
+  /** One page of `management.loft.sh/v1` objects (all of them without `page`). */
+  listPlatformObjects<T extends KubernetesObject>(plural: string, page?: ListPage): Promise<KubernetesListObject<T>> {
+    return call(`list ${plural}`, () => this.platform.listClusterCustomObject({ ...LOFT_API, plural, limit: page?.limit, _continue: page?.continue })) as Promise<KubernetesListObject<T>>;
   }
 
   /** A namespaced `management.loft.sh/v1` object (NodeEnvironment), or undefined when absent. */
