@@ -13,8 +13,9 @@ import { MAX_ATTEMPTS, RETRY_AFTER_MS } from './attempts.js';
 import type { Metal3NodeTypeSpec } from './spec.js';
 import type { ProviderSettings } from './config.js';
 import { HostCache } from './hostCache.js';
+import type { NameFilter } from './hosts/chooseHost.js';
+import { nodeTypeFit, type NodeTypeFit } from './hosts/nodeTypeFit.js';
 import { pickFree } from './hosts/pickFree.js';
-import { parseRequirements, type ParsedRequirements } from './hosts/resources.js';
 import { isConflict, KubeClient } from './kube.js';
 import { ClaimSecrets, type ClaimRecord } from './launch/claimSecrets.js';
 import type { IpAllocation } from './launch/ipReservations.js';
@@ -51,8 +52,8 @@ export class ClaimTargeting {
   private readonly inFlight = new Set<string>();
   /** The host each claim of this claimer picked last and has not finished with (held in inFlight until release). */
   private readonly picked = new Map<string, string>();
-  /** Node type `resources` parsed once per node type object (a reconfigure brings new objects). */
-  private readonly requirements = new WeakMap<Metal3NodeTypeSpec, ParsedRequirements>();
+  /** Each node type's fit (selector, parsed `resources`) once per node type object (a reconfigure brings new objects). */
+  private readonly nodeTypeFits = new WeakMap<Metal3NodeTypeSpec, NodeTypeFit>();
 
   constructor(
     private readonly kube: KubeClient,
@@ -162,7 +163,8 @@ export class ClaimTargeting {
    * full scan runs only for a pinned host or to explain why nothing fits.
    */
   private pick(req: TargetRequest): BareMetalHost {
-    const exclude = new Set([...req.lost, ...this.inFlight]);
+    // This call's lost hosts and this process's hosts in flight, without a merged copy per pick.
+    const exclude: NameFilter = { has: (name) => req.lost.has(name) || this.inFlight.has(name) };
     const chosen = req.inputs.pinnedHostName ? undefined : this.pickFree(req, exclude);
     const host = chosen ?? pickHost(this.candidatesFor(req), this.selection(req), exclude);
     this.release(req.claim.uid);
@@ -171,16 +173,11 @@ export class ClaimTargeting {
     return host;
   }
 
-  private pickFree(req: TargetRequest, exclude: ReadonlySet<string>): BareMetalHost | undefined {
-    const nodeType = req.inputs.nodeType;
-    return pickFree(this.cache.free(), {
+  private pickFree(req: TargetRequest, exclude: NameFilter): BareMetalHost | undefined {
+    return pickFree(this.cache.freeFitting(this.fitOf(req.inputs.nodeType)), {
       claimUid: req.claim.uid,
-      selector: nodeType.bareMetalHosts?.selector,
       claimTenant: req.inputs.tenant,
       allowUncleanedReuse: req.settings.metal3.allowUncleanedReuse,
-      requirements: this.requirementsOf(nodeType),
-      needsHardware: Object.keys(nodeType.resources ?? {}).length > 0,
-      resourcesOf: (host) => this.cache.resourcesOf(host),
       exclude,
     });
   }
@@ -192,13 +189,13 @@ export class ClaimTargeting {
     return host ? [host] : [];
   }
 
-  private requirementsOf(nodeType: Metal3NodeTypeSpec): ParsedRequirements {
-    let parsed = this.requirements.get(nodeType);
-    if (!parsed) {
-      parsed = parseRequirements(nodeType.resources, `NodeType ${nodeType.name}`);
-      this.requirements.set(nodeType, parsed);
+  private fitOf(nodeType: Metal3NodeTypeSpec): NodeTypeFit {
+    let fit = this.nodeTypeFits.get(nodeType);
+    if (!fit) {
+      fit = nodeTypeFit(nodeType, (host) => this.cache.resourcesOf(host));
+      this.nodeTypeFits.set(nodeType, fit);
     }
-    return parsed;
+    return fit;
   }
 
   private selection(req: TargetRequest) {

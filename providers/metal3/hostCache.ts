@@ -4,13 +4,13 @@
  * once when the cluster is back), indexed by name and by claim label; every watch event tells the host that
  * node types may have changed (their capacity is counted from these hosts). Own writes are folded in at
  * once (upsert) so the next claim in this process sees them before the watch event arrives. Free hosts
- * (whyNotFree) are kept in a positional index, maintained on every event, so a pick never scans claimed
- * or busy hosts.
+ * (whyNotFree), and per node type the free hosts that fit it, are kept in positional indexes maintained on
+ * every event (FreeHostIndex), so a pick never scans claimed or busy hosts, nor hosts of other node types.
  */
 import { inject, injectable } from 'tsyringe';
 import { TransientError, type ListPage, type ResourceWatch, type ResourceWatches } from '../../plugin/contract.js';
-import { whyNotFree } from './hosts/eligibility.js';
-import { IndexedSet } from './hosts/indexedSet.js';
+import { FreeHostIndex, type PositionalHosts } from './hosts/freeIndex.js';
+import type { NodeTypeFit } from './hosts/nodeTypeFit.js';
 import { HostResourceMemo, type HostResources } from './hosts/resources.js';
 import { KubeClient } from './kube.js';
 import { slimHost } from './slimHost.js';
@@ -25,7 +25,7 @@ export class HostCache {
   private watch?: ResourceWatch<BareMetalHost>;
   private hosts = new Map<string, BareMetalHost>();
   private byClaim = new Map<string, Set<string>>();
-  private readonly freeHosts = new IndexedSet<BareMetalHost>();
+  private readonly freeHosts = new FreeHostIndex();
   private readonly resources = new HostResourceMemo();
   private currentNamespace?: string;
   private stopped = true;
@@ -111,8 +111,13 @@ export class HostCache {
   }
 
   /** Hosts that some claim could take now (see whyNotFree): a live view, not a copy; read it synchronously. */
-  free(): { readonly size: number; at(position: number): BareMetalHost } {
-    return this.freeHosts;
+  free(): PositionalHosts<BareMetalHost> {
+    return this.freeHosts.all();
+  }
+
+  /** The free hosts that fit a node type (selector and resources), kept from the first call on: a live view; read it synchronously. */
+  freeFitting(fit: NodeTypeFit): PositionalHosts<BareMetalHost> {
+    return this.freeHosts.fitting(fit);
   }
 
   /** The host's parsed hardware and extended resources, parsed once per version; undefined when unknown. */
@@ -142,8 +147,7 @@ export class HostCache {
     if (known && isOlder(host, known)) return;
     this.unindex(known);
     this.hosts.set(name, host);
-    if (whyNotFree(host)) this.freeHosts.delete(name);
-    else this.freeHosts.set(name, host);
+    this.freeHosts.put(host);
     const uid = host.metadata.labels?.[LABEL.nodeClaim];
     if (uid) {
       const names = this.byClaim.get(uid) ?? new Set<string>();

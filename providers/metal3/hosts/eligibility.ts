@@ -34,15 +34,11 @@ export function whyIneligible(bmh: BareMetalHost, ctx: EligibilityContext): stri
   }
   const base = whyNotFree(bmh);
   if (base) return base;
-  const annotations = meta.annotations ?? {};
   if (!matchesLabelSelector(meta.labels, ctx.nodeType.bareMetalHosts?.selector)) {
     return `labels do not match node type ${JSON.stringify(ctx.nodeType.name)} selector`;
   }
-  if (bmh.spec?.automatedCleaningMode === 'disabled' && !ctx.allowUncleanedReuse) {
-    const lastTenant = annotations[ANNOTATION.lastTenant];
-    if (lastTenant !== undefined && lastTenant !== ctx.claimTenant) {
-      return 'automatedCleaningMode is disabled and the host last served another tenant (not cleaned)';
-    }
+  if (uncleanedForTenant(bmh, ctx.claimTenant, ctx.allowUncleanedReuse)) {
+    return 'automatedCleaningMode is disabled and the host last served another tenant (not cleaned)';
   }
   if (Object.keys(ctx.nodeType.resources ?? {}).length === 0) return undefined;
   const { resources, problem } = hostResources(bmh);
@@ -50,6 +46,16 @@ export function whyIneligible(bmh: BareMetalHost, ctx: EligibilityContext): stri
   const fit = fitsResources(resources, ctx.nodeType.resources, `NodeType ${ctx.nodeType.name}`);
   if (!fit.ok) return `not enough ${fit.missing} for node type ${JSON.stringify(ctx.nodeType.name)}`;
   return undefined;
+}
+
+/**
+ * The tenant rule of whyIneligible: a host that is not cleaned between tenants (`automatedCleaningMode:
+ * disabled`) and last served another tenant is refused, unless uncleaned reuse is allowed.
+ */
+export function uncleanedForTenant(bmh: BareMetalHost, claimTenant: string | undefined, allowUncleanedReuse: boolean | undefined): boolean {
+  if (bmh.spec?.automatedCleaningMode !== 'disabled' || allowUncleanedReuse) return false;
+  const lastTenant = bmh.metadata?.annotations?.[ANNOTATION.lastTenant];
+  return lastTenant !== undefined && lastTenant !== claimTenant;
 }
 
 /**

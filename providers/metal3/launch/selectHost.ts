@@ -4,7 +4,7 @@
  */
 import { InsufficientCapacityError } from '../../../plugin/contract.js';
 import type { Metal3NodeTypeSpec } from '../spec.js';
-import { chooseHost } from '../hosts/chooseHost.js';
+import { chooseHost, type NameFilter } from '../hosts/chooseHost.js';
 import { whyIneligible } from '../hosts/eligibility.js';
 import { matchesLabelSelector } from '../hosts/selector.js';
 import type { BareMetalHost } from '../types.js';
@@ -16,7 +16,7 @@ export interface SelectionContext {
   allowUncleanedReuse?: boolean;
   pinnedHostName?: string;
   /** Hosts this claim just lost to a concurrent claim (409). */
-  exclude: ReadonlySet<string>;
+  exclude: NameFilter;
 }
 
 export type Selection = { host: BareMetalHost } | { host?: undefined; explanation: string };
@@ -70,7 +70,7 @@ function explain(ctx: SelectionContext, matching: number, reasons: Map<string, n
 export function pickHost(
   hosts: Iterable<BareMetalHost>,
   ctx: { claimUid: string; nodeType: Metal3NodeTypeSpec; tenant: string; pinnedHostName?: string; allowUncleanedReuse?: boolean },
-  exclude: ReadonlySet<string>,
+  exclude: NameFilter,
 ): BareMetalHost {
   const selection = selectHost(hosts, { ...ctx, exclude });
   if (!selection.host) throw new InsufficientCapacityError(selection.explanation);

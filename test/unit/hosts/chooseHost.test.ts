@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { chooseHost } from '../../../providers/metal3/hosts/chooseHost.js';
+import { chooseHost, rendezvousWeights, stableHash } from '../../../providers/metal3/hosts/chooseHost.js';
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => ({ metadata: { name: `host-${String(i).padStart(3, '0')}` } }));
 
@@ -77,6 +77,14 @@ describe('chooseHost', () => {
         const allowed = candidates.filter((c) => !exclude.has(c.metadata.name));
         if (allowed.length === 0) expect(chosen).toBeUndefined();
         else expect(allowed).toContain(chosen);
+      }),
+    );
+  });
+
+  it('property: a claim\'s rendezvous weight of a host is the hash of "<claim uid>\\0<host name>" (the same ranking on every replica)', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (uid, name) => {
+        expect(rendezvousWeights(uid)(name)).toBe(stableHash(`${uid}\u0000${name}`));
       }),
     );
   });
