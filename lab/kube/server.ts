@@ -18,6 +18,7 @@ import { combine, parseFieldSelector, parseLabelSelector, type ObjectMatcher } f
 import type { ApiStats } from './stats.js';
 import { ApiError, decodeFailure, errors } from './status.js';
 import type { ObjectStore } from './store.js';
+import { partialMetadata, partialMetadataList, wantsPartialMetadata, type MetadataVersion } from './partialMetadata.js';
 import { toTable, wantsTable } from './table.js';
 import { apiVersionOf, type KubeObject, type ResourceDef, type Verb } from './types.js';
 import type { UserInfo } from './users.js';
@@ -168,14 +169,15 @@ export class HttpFront {
     const ns = def.namespaced ? route.namespace : '';
     const { service, store } = this.d;
     const asTable = wantsTable(req.headers.accept);
+    const asMetadata = wantsPartialMetadata(req.headers.accept);
     const manager = q.get('fieldManager') ?? (req.headers['user-agent'] ?? 'unknown').split('/')[0];
     const warnings: string[] = [];
     const opts = {
       subresource: route.subresource, fieldManager: manager, fieldManagerGiven: q.has('fieldManager'), force: q.get('force') === 'true',
       fieldValidation: q.get('fieldValidation') ?? 'Warn', warnings, dryRun: q.getAll('dryRun').includes('All'),
     };
-    const sendWritten = (code: number, obj: object) =>
-      this.send(res, code, obj, warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } : {});
+    const sendWritten = (code: number, obj: KubeObject) =>
+      this.send(res, code, asMetadata ? partialMetadata(obj, asMetadata) : obj, warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } : {});
     const body = raw.toString('utf8');
     const parseJson = (): unknown => {
       const type = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim();
@@ -216,9 +218,10 @@ export class HttpFront {
         const obj = service.get(def, needNs(), route.name!);
         if (route.subresource && !(route.subresource === 'status' && def.hasStatus)) throw errors.pathNotFound(`${route.plural}/${route.subresource}`);
         if (asTable) return this.send(res, 200, toTable(def, [obj], store.currentRv(), q.get('includeObject')));
+        if (asMetadata) return this.send(res, 200, partialMetadata(obj, asMetadata));
         return this.send(res, 200, store.json(def, ns!, route.name!) ?? obj);
       }
-      case 'LIST': return this.list(res, def, ns, q, asTable);
+      case 'LIST': return this.list(res, def, ns, q, asTable, asMetadata);
       case 'WATCH': return this.watch(res, def, ns, route, q, asTable, faultReq);
       case 'CREATE': {
         if (route.name) throw errors.methodNotAllowed('POST is not allowed on a named object');
@@ -247,7 +250,7 @@ export class HttpFront {
     return name ? combine(m, (o) => o.metadata.name === name) : m;
   }
 
-  private list(res: ServerResponse, def: ResourceDef, ns: string | undefined, q: URLSearchParams, asTable: boolean): void {
+  private list(res: ServerResponse, def: ResourceDef, ns: string | undefined, q: URLSearchParams, asTable: boolean, asMetadata: MetadataVersion | undefined): void {
     const store = this.d.store;
     const page = store.snapshots.page({
       scope: `${def.group}/${def.plural}/${ns ?? ''}`,
@@ -266,6 +269,7 @@ export class HttpFront {
       table.metadata = meta;
       return this.send(res, 200, table);
     }
+    if (asMetadata) return this.send(res, 200, partialMetadataList(page.items.map((i) => i.obj), meta, asMetadata));
     const head = `{"kind":"${def.listKind}","apiVersion":"${apiVersionOf(def)}","metadata":${JSON.stringify(meta)},"items":[`;
     this.send(res, 200, head + page.items.map((i) => i.json()).join(',') + ']}');
   }

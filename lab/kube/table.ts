@@ -1,5 +1,6 @@
 /** meta.k8s.io/v1 Table responses for `kubectl get`: NAME, printer columns, AGE. */
 import type { KubeObject, PrinterColumn, ResourceDef } from './types.js';
+import { partialMetadata } from './partialMetadata.js';
 
 /** `.a.b`, `.a[0].b`, `.a['x.y']` style paths, the subset printer columns use. */
 export function evalJsonPath(obj: unknown, path: string): unknown {
@@ -49,10 +50,6 @@ function columnsFor(def: ResourceDef): PrinterColumn[] {
   return hasAge ? cols : [...cols, { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }];
 }
 
-function partialMeta(obj: KubeObject): object {
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
-}
-
 export function toTable(def: ResourceDef, objects: KubeObject[], resourceVersion: string, includeObject: string | null, withColumns = true): object {
   const cols = columnsFor(def);
   const columnDefinitions = [
@@ -61,7 +58,7 @@ export function toTable(def: ResourceDef, objects: KubeObject[], resourceVersion
   ];
   const rows = objects.map((o) => ({
     cells: [o.metadata.name, ...cols.map((c) => cell(c, o))],
-    object: includeObject === 'None' ? undefined : includeObject === 'Object' ? o : partialMeta(o),
+    object: includeObject === 'None' ? undefined : includeObject === 'Object' ? o : partialMetadata(o),
   }));
   return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion }, columnDefinitions: withColumns ? columnDefinitions : [], rows };
 }
