@@ -1,6 +1,9 @@
 /**
  * Kubernetes access for the provider: typed calls for BareMetalHosts, platform objects, Secrets and
  * ConfigMaps, with ApiException translated into the contract's typed errors. Nothing else talks HTTP.
+ * The claim's four site requests (data Secret create, IP reservation create, host PUT, record read) go
+ * through JsonRequests (same KubeConfig, auth, agent and ApiException, without client-node's generated
+ * pipeline); the creates and the record read ask for metadata-only answers. Everything else uses client-node.
  */
 import {
   CoreV1Api,
@@ -13,6 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import { inject, injectable } from 'tsyringe';
 import { isNotFound, KeepAliveKubeConfig, NotFoundError, TransientError, type ListPage } from '../../plugin/contract.js';
+import { JsonRequests, PARTIAL_OBJECT_METADATA } from './jsonRequests.js';
 import { BMH_API, LOFT_API } from './names.js';
 import { KUBE_CONFIG, MANAGEMENT_KUBE_CONFIG } from './tokens.js';
 import type { BareMetalHost } from './types.js';
@@ -27,6 +31,16 @@ export class KubeConflictError extends Error {
   }
 }
 
+/** An object's metadata as the API answers it (JSON: timestamps are strings), e.g. a PartialObjectMetadata answer. */
+export interface WireMetadata {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
 export const isConflict = (err: unknown): err is KubeConflictError =>
   err instanceof KubeConflictError && err.reason === 'Conflict';
 export const isAlreadyExists = (err: unknown): err is KubeConflictError =>
@@ -39,6 +53,8 @@ export class KubeClient {
   /** OSImages, SSHKeys, NodeEnvironments: the management cluster's (the site's own when that is the same). */
   private readonly platform: CustomObjectsApi;
   private readonly connections: KeepAliveKubeConfig[];
+  /** The site's hot-path requests (see the file comment). */
+  private readonly json: JsonRequests;
   /** The site cluster's KubeConfig with one keep-alive agent (see common/keepAlive.ts); informers use it too. */
   readonly kubeConfig: KubeConfig;
 
@@ -53,6 +69,7 @@ export class KubeClient {
     this.custom = this.kubeConfig.makeApiClient(CustomObjectsApi);
     this.core = this.kubeConfig.makeApiClient(CoreV1Api);
     this.platform = management.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.json = new JsonRequests(this.kubeConfig);
   }
 
   /** tsyringe calls this from container.dispose(): closes the kept-alive connections. */
@@ -81,12 +98,17 @@ export class KubeClient {
     ) as Promise<BareMetalHost | undefined>;
   }
 
-  /** PUT guarded by `metadata.resourceVersion`: a stale version throws KubeConflictError('Conflict'). */
+  /**
+   * PUT guarded by `metadata.resourceVersion`: a stale version throws KubeConflictError('Conflict'). The body
+   * leaves `status` out: BareMetalHost has the status subresource, so the main endpoint keeps the stored status
+   * whatever the body says (lab test: test/lab/kube/partialMetadata.test.ts). The answer is the whole host.
+   */
   replaceHost(host: BareMetalHost): Promise<BareMetalHost> {
-    const { name, namespace = '' } = host.metadata;
+    const { name = '', namespace = '' } = host.metadata;
+    const { status: _kept, ...body } = host;
     return call(`update BareMetalHost ${namespace}/${name}`, () =>
-      this.custom.replaceNamespacedCustomObject({ ...bmh, namespace, name, body: host }),
-    ) as Promise<BareMetalHost>;
+      this.json.send<BareMetalHost>('PUT', `${bmhPath(namespace)}/${encodeURIComponent(name)}`, { apiVersion: BMH_API_VERSION, kind: BMH_API.kind, ...body }),
+    );
   }
 
   /** A cluster-scoped `management.loft.sh/v1` object (OSImage, SSHKey), or undefined when absent. */
@@ -115,8 +137,20 @@ export class KubeClient {
     return orUndefined(() => call(`get Secret ${namespace}/${name}`, () => this.core.readNamespacedSecret({ namespace, name })));
   }
 
-  createSecret(namespace: string, body: V1Secret): Promise<V1Secret> {
-    return call(`create Secret ${namespace}/${body.metadata?.name}`, () => this.core.createNamespacedSecret({ namespace, body }));
+  /** Creates a Secret; answers only the new object's metadata (the caller has the data it sent). */
+  createSecret(namespace: string, body: V1Secret): Promise<WireMetadata> {
+    return call(`create Secret ${namespace}/${body.metadata?.name}`, () =>
+      metadataOf(this.json.send('POST', corePath(namespace, 'secrets'), { apiVersion: 'v1', kind: 'Secret', ...body }, PARTIAL_OBJECT_METADATA)),
+    );
+  }
+
+  /** A Secret's metadata only (PartialObjectMetadata: no data crosses the wire), or undefined when absent. */
+  getSecretMetadata(namespace: string, name: string): Promise<WireMetadata | undefined> {
+    return orUndefined(() =>
+      call(`get Secret ${namespace}/${name}`, () =>
+        metadataOf(this.json.send('GET', `${corePath(namespace, 'secrets')}/${encodeURIComponent(name)}`, undefined, PARTIAL_OBJECT_METADATA)),
+      ),
+    );
   }
 
   replaceSecret(namespace: string, body: V1Secret): Promise<V1Secret> {
@@ -133,8 +167,11 @@ export class KubeClient {
     await orUndefined(() => call(`delete Secret ${namespace}/${name}`, () => this.core.deleteNamespacedSecret({ namespace, name })));
   }
 
-  createConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap> {
-    return call(`create ConfigMap ${namespace}/${body.metadata?.name}`, () => this.core.createNamespacedConfigMap({ namespace, body }));
+  /** Creates a ConfigMap; answers only the new object's metadata. */
+  createConfigMap(namespace: string, body: V1ConfigMap): Promise<WireMetadata> {
+    return call(`create ConfigMap ${namespace}/${body.metadata?.name}`, () =>
+      metadataOf(this.json.send('POST', corePath(namespace, 'configmaps'), { apiVersion: 'v1', kind: 'ConfigMap', ...body }, PARTIAL_OBJECT_METADATA)),
+    );
   }
 
   getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined> {
@@ -154,6 +191,13 @@ export class KubeClient {
 }
 
 const bmh = { group: BMH_API.group, version: BMH_API.version, plural: BMH_API.plural };
+const BMH_API_VERSION = `${BMH_API.group}/${BMH_API.version}`;
+const bmhPath = (namespace: string) => `/apis/${BMH_API_VERSION}/namespaces/${encodeURIComponent(namespace)}/${BMH_API.plural}`;
+const corePath = (namespace: string, plural: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/${plural}`;
+
+async function metadataOf(answer: Promise<{ metadata?: WireMetadata }>): Promise<WireMetadata> {
+  return (await answer).metadata ?? {};
+}
 
 async function orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
   try {

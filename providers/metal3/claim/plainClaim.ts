@@ -1,7 +1,7 @@
 /**
  * The plain claim (DESIGN step 6): ONE guarded PUT of the targeted host carrying consumerRef, claim
  * label, image, user and network data and `online: true`. A 409 is the orchestrator's to settle.
- * One read after each won write: the record must still exist and name the host, or the host is
+ * One read after each won write (metadata only): the record must still exist and name the host, or the host is
  * given back (the same claim on another replica moved the record, or a failed attempt's clean-up
  * removed it).
  */
@@ -45,10 +45,12 @@ export class PlainClaim implements ClaimStrategy<undefined> {
    * freed: start over); a record naming another host means that host is the claim's (try again).
    */
   private async mayKeep(req: TargetRequest, host: BareMetalHost, log: Logger): Promise<boolean> {
-    const record = await this.secrets.read(req.claim, req.settings.hostNamespace);
-    if (record?.host === host.metadata.name) return true;
-    log.info({ host: host.metadata.name, record: record?.host ?? null }, 'the claim record no longer names the host just claimed; giving it back');
+    const target = await this.secrets.target(req.claim, req.settings.hostNamespace);
+    if (target?.host === host.metadata.name) return true;
+    log.info({ host: host.metadata.name, record: target?.host ?? null }, 'the claim record no longer names the host just claimed; giving it back');
     await this.giveBack.host(host, req.claim.uid);
+    // The next attempt starts from the whole record (its data too), read only on this rare path.
+    const record = target && (await this.secrets.read(req.claim, req.settings.hostNamespace));
     if (!record) throw new TransientError(`claim ${req.claim.namespace}/${req.claim.name}: its data Secret was removed while a host was being claimed; starting over`, { retryAfterMs: RETRY_AFTER_MS });
     req.record = record;
     return false;

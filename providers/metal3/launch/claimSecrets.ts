@@ -10,7 +10,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { injectable } from 'tsyringe';
 import type { NodeClaimView } from '../../../plugin/contract.js';
 import { MAX_ATTEMPTS } from '../attempts.js';
-import { isAlreadyExists, KubeClient } from '../kube.js';
+import { isAlreadyExists, KubeClient, type WireMetadata } from '../kube.js';
 import { ANNOTATION, claimLabels, claimObjectName, claimSelector } from '../names.js';
 import type { BareMetalHost } from '../types.js';
 
@@ -42,7 +42,8 @@ export class ClaimSecrets {
     const body = recordBody(claim, namespace, host, content);
     for (let attempt = 1; ; attempt++) {
       try {
-        return { created: true, record: toRecord(await this.kube.createSecret(namespace, body), namespace) };
+        // The create answers metadata only; the record's data is what was just written.
+        return { created: true, record: toRecord(await this.kube.createSecret(namespace, body), body.data, namespace) };
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
       }
@@ -55,7 +56,16 @@ export class ClaimSecrets {
 
   async read(claim: ClaimName, namespace: string): Promise<ClaimRecord | undefined> {
     const secret = await this.kube.getSecret(namespace, claimObjectName(claim));
-    return secret && toRecord(secret, namespace);
+    return secret && toRecord(secret.metadata ?? {}, secret.data, namespace);
+  }
+
+  /**
+   * The host the record names, read as metadata only (the user data does not cross the wire); undefined
+   * when the record is gone, `{ host: undefined }` when it names none.
+   */
+  async target(claim: ClaimName, namespace: string): Promise<{ host: string | undefined } | undefined> {
+    const metadata = await this.kube.getSecretMetadata(namespace, claimObjectName(claim));
+    return metadata && { host: metadata.annotations?.[ANNOTATION.targetHost] };
   }
 
   /**
@@ -66,7 +76,8 @@ export class ClaimSecrets {
     const body = recordBody(claim, record.ref.namespace, host, content);
     if (record.host === host && sameData(record.data, body.data ?? {})) return record;
     body.metadata = { ...body.metadata, resourceVersion: record.resourceVersion };
-    return toRecord(await this.kube.replaceSecret(record.ref.namespace, body), record.ref.namespace);
+    const written = await this.kube.replaceSecret(record.ref.namespace, body);
+    return toRecord(written.metadata ?? {}, written.data, record.ref.namespace);
   }
 
   /** Whether every Secret the host's `spec.userData` / `spec.networkData` references exists. */
@@ -98,12 +109,12 @@ function recordBody(claim: ClaimName, namespace: string, host: string, content: 
   };
 }
 
-function toRecord(secret: V1Secret, namespace: string): ClaimRecord {
+function toRecord(metadata: WireMetadata, data: Record<string, string> | undefined, namespace: string): ClaimRecord {
   return {
-    ref: { name: secret.metadata?.name ?? '', namespace },
-    host: secret.metadata?.annotations?.[ANNOTATION.targetHost],
-    resourceVersion: secret.metadata?.resourceVersion,
-    data: secret.data ?? {},
+    ref: { name: metadata.name ?? '', namespace },
+    host: metadata.annotations?.[ANNOTATION.targetHost],
+    resourceVersion: metadata.resourceVersion,
+    data: data ?? {},
   };
 }
 
