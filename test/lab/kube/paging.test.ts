@@ -100,6 +100,20 @@ describe('chunked lists', () => {
     expect(pages.map((p) => p.metadata?.remainingItemCount)).toEqual(Array(pages.length).fill(undefined));
   });
 
+  it('pages under a field selector the same way', async () => {
+    await namespaceWith('fields', ['a', 'b', 'c', 'd']);
+    const names: string[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await c.core.listNamespacedConfigMap({ namespace: 'fields', limit: 1, fieldSelector: 'metadata.name!=b', _continue: cont });
+      expect(page.items.length).toBeLessThanOrEqual(1);
+      expect(page.metadata?.remainingItemCount).toBeUndefined();
+      names.push(...namesOf(page));
+      cont = page.metadata?._continue;
+    } while (cont);
+    expect(names).toEqual(['a', 'c', 'd']);
+  });
+
   it('answers a continue token whose snapshot was compacted with 410 Expired and an inconsistent token that continues at the latest state', async () => {
     await namespaceWith('compacted', ['a', 'b', 'c']);
     const first = await c.core.listNamespacedConfigMap({ namespace: 'compacted', limit: 1 });
