@@ -58,6 +58,7 @@ export function judgeSites(r: SitesResult): Target[] {
   const hosts = r.sites * r.hostsPerSite;
   const rss = cachedRssMiB(r);
   const perTenThousand = (rss * MB_PER_MIB) / (hosts / 10_000);
+  const warmUpPerTenThousand = (r.rss.peakWarmUpMiB * MB_PER_MIB) / (hosts / 10_000);
   const maxList = r.perSite.reduce((m, s) => Math.max(m, s.requestsPerNode.LIST), 0);
   return [
     {
@@ -70,6 +71,11 @@ export function judgeSites(r: SitesResult): Target[] {
       measured: `${f(rss, 0)} MiB (warm ${f(r.rss.warmMiB, 0)}, burst peak ${f(r.rss.peakBurstMiB, 0)}) for ${hosts} hosts = ${f(perTenThousand, 0)} MB per 10,000; ` +
         `heap after GC +${f(r.cacheHeapMiB)} MiB for the cache`,
       pass: perTenThousand <= 200,
+    },
+    {
+      target: 'multi-site: plugin RSS ≤ 200 MB per 10,000 hosts while warming up (the sites\' first LISTs)',
+      measured: `${f(r.rss.peakWarmUpMiB, 0)} MiB peak during warm-up for ${hosts} hosts = ${f(warmUpPerTenThousand, 0)} MB per 10,000`,
+      pass: warmUpPerTenThousand <= 200,
     },
     {
       target: 'multi-site: no LIST per claim once warm, 409s < 0.05 per node',
