@@ -16,22 +16,79 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 /** Leaf paths of an object with their values, skipping apiVersion/kind and system metadata. */
 export function leafValues(obj: Record<string, unknown>, listKeys: ListKeys = noListKeys): Map<FieldPath, unknown> {
   const out = new Map<FieldPath, unknown>();
-  const walk = (v: unknown, prefix: string[], schemaPath: string[]) => {
-    if (isObj(v) && Object.keys(v).length > 0) {
-      for (const [k, child] of Object.entries(v)) {
-        if (prefix.length === 0 && (k === 'apiVersion' || k === 'kind')) continue;
-        if (prefix.length === 1 && prefix[0] === 'metadata' && SYSTEM_META.has(k)) continue;
-        walk(child, [...prefix, k], [...schemaPath, k]);
-      }
-      return;
-    }
-    const keys = Array.isArray(v) ? listKeys(schemaPath) : undefined;
-    if (Array.isArray(v) && isKeyedList(v, keys)) {
-      for (const item of v) walk(item, [...prefix, itemSegment(item, keys)!], [...schemaPath, '*']);
-    } else if (prefix.length > 0) out.set(prefix.join(SEP), v);
-  };
-  walk(obj, [], []);
+  collectLeaves(obj, [], [], listKeys, out);
   return out;
+}
+
+/** The leaves of `v` found at `prefix` (schema path `schemaPath`), added to `out` in traversal order. */
+function collectLeaves(v: unknown, prefix: string[], schemaPath: string[], listKeys: ListKeys, out: Map<FieldPath, unknown>): void {
+  if (isObj(v) && Object.keys(v).length > 0) {
+    for (const [k, child] of Object.entries(v)) {
+      if (skipped(prefix, k)) continue;
+      collectLeaves(child, [...prefix, k], [...schemaPath, k], listKeys, out);
+    }
+    return;
+  }
+  const keys = Array.isArray(v) ? listKeys(schemaPath) : undefined;
+  if (Array.isArray(v) && isKeyedList(v, keys)) {
+    for (const item of v) collectLeaves(item, [...prefix, itemSegment(item, keys)!], [...schemaPath, '*'], listKeys, out);
+  } else if (prefix.length > 0) out.set(prefix.join(SEP), v);
+}
+
+/** apiVersion/kind at the top and the system's own metadata are nobody's fields. */
+function skipped(prefix: string[], key: string): boolean {
+  if (prefix.length === 0) return key === 'apiVersion' || key === 'kind';
+  return prefix.length === 1 && prefix[0] === 'metadata' && SYSTEM_META.has(key);
+}
+
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+const isInnerObject = (v: unknown): v is Record<string, unknown> => isObj(v) && Object.keys(v).length > 0;
+
+interface LeafDiff {
+  /** Leaves of `next` that are new or hold another value, in `next`'s order. */
+  changed: FieldPath[];
+  /** Leaves of `prev` that `next` no longer has. */
+  removed: FieldPath[];
+}
+
+/**
+ * What `leafValues(prev)` vs `leafValues(next)` would say, walking both at once: a subtree `next` shares
+ * with `prev` (the same object, as the stored status an update keeps) holds the same leaves, so it is
+ * skipped; both sides walk field by field where they are non-empty objects, and compare leaf maps below that.
+ */
+function diffLeaves(prev: KubeObject | undefined, next: KubeObject, listKeys: ListKeys): LeafDiff {
+  const diff: LeafDiff = { changed: [], removed: [] };
+  if (!prev) {
+    diff.changed = [...leafValues(next, listKeys).keys()];
+    return diff;
+  }
+  diffAt(prev, next, [], [], listKeys, diff);
+  return diff;
+}
+
+const ABSENT = Symbol('absent');
+
+function diffAt(a: unknown, b: unknown, prefix: string[], schemaPath: string[], listKeys: ListKeys, diff: LeafDiff): void {
+  if (a === b) return;
+  if (isInnerObject(a) && isInnerObject(b)) {
+    for (const [k, child] of Object.entries(b)) {
+      if (skipped(prefix, k)) continue;
+      diffAt(hasOwn(a, k) ? a[k] : ABSENT, child, [...prefix, k], [...schemaPath, k], listKeys, diff);
+    }
+    for (const [k, child] of Object.entries(a)) {
+      if (skipped(prefix, k) || hasOwn(b, k)) continue;
+      const gone = new Map<FieldPath, unknown>();
+      collectLeaves(child, [...prefix, k], [...schemaPath, k], listKeys, gone);
+      diff.removed.push(...gone.keys());
+    }
+    return;
+  }
+  const before = new Map<FieldPath, unknown>();
+  const after = new Map<FieldPath, unknown>();
+  if (a !== ABSENT) collectLeaves(a, prefix, schemaPath, listKeys, before);
+  if (b !== ABSENT) collectLeaves(b, prefix, schemaPath, listKeys, after);
+  for (const [p, v] of after) if (!before.has(p) || JSON.stringify(before.get(p)) !== JSON.stringify(v)) diff.changed.push(p);
+  for (const p of before.keys()) if (!after.has(p)) diff.removed.push(p);
 }
 
 /** One step down: object field, or list-map item for a `k:` segment. */
@@ -135,27 +192,69 @@ export function writeOwnership(owners: Ownership[], apiVersion: string, now: str
 
 /** After a non-apply write, `manager` owns the leaves it changed; others lose them; removed leaves are owned by nobody. */
 export function recordUpdate(prev: KubeObject | undefined, next: KubeObject, manager: string, subresource: string | undefined, now: string, listKeys: ListKeys = noListKeys): void {
-  const owners = readOwnership(prev);
-  const before = prev ? leafValues(prev, listKeys) : new Map<FieldPath, unknown>();
-  const after = leafValues(next, listKeys);
-  const changed = new Set<FieldPath>();
-  for (const [p, v] of after) if (!before.has(p) || JSON.stringify(before.get(p)) !== JSON.stringify(v)) changed.add(p);
-  const removed = [...before.keys()].filter((p) => !after.has(p));
-  if (changed.size === 0 && removed.length === 0) {
+  const { changed, removed } = diffLeaves(prev, next, listKeys);
+  if (changed.length === 0 && removed.length === 0) {
     next.metadata.managedFields = prev?.metadata.managedFields;
     if (!next.metadata.managedFields) delete next.metadata.managedFields;
     return;
   }
-  for (const o of owners) {
-    for (const p of [...o.paths]) if ([...changed].some((c) => overlaps(c, p)) || removed.some((r) => overlaps(r, p))) o.paths.delete(p);
-  }
-  let mine = owners.find((o) => o.manager === manager && o.operation === 'Update' && o.subresource === subresource);
-  if (!mine) {
-    mine = { manager, operation: 'Update', subresource, paths: new Set() };
-    owners.push(mine);
-  }
-  for (const p of changed) mine.paths.add(p);
-  const entries = writeOwnership(owners, next.apiVersion, now);
+  const touched = new Touched([...changed, ...removed]);
+  const entries: ManagedFieldsEntry[] = [];
+  const previous = prev?.metadata.managedFields ?? [];
+  const mineAt = previous.findIndex((e) => e.manager === manager && e.operation === 'Update' && e.subresource === subresource);
+  const entry = (o: { manager: string; operation: 'Apply' | 'Update'; subresource?: string }, fieldsV1: Record<string, unknown>) => {
+    const e: ManagedFieldsEntry = { manager: o.manager, operation: o.operation, apiVersion: next.apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1 };
+    if (o.subresource) e.subresource = o.subresource;
+    entries.push(e);
+  };
+  previous.forEach((e, i) => {
+    // An owner none of whose fields changed keeps its fieldsV1 as it is (stored objects are never mutated).
+    if (i !== mineAt && e.fieldsV1 && !isFieldsLeaf(e.fieldsV1) && !touched.within(e.fieldsV1)) return entry(e, e.fieldsV1);
+    const paths = [...fromFieldsV1(e.fieldsV1)].filter((p) => !touched.overlaps(p));
+    if (i === mineAt) paths.push(...changed);
+    if (paths.length > 0) entry(e, toFieldsV1(paths));
+  });
+  if (mineAt < 0 && changed.length > 0) entry({ manager, operation: 'Update', subresource }, toFieldsV1(changed));
   if (entries.length) next.metadata.managedFields = entries;
   else delete next.metadata.managedFields;
+}
+
+/** The paths a write changed or removed, asked whether an owned path overlaps one of them. */
+class Touched {
+  private readonly exact: Set<FieldPath>;
+  /** Every proper ancestor of a touched path. */
+  private readonly ancestors = new Set<FieldPath>();
+
+  constructor(private readonly paths: FieldPath[]) {
+    this.exact = new Set(paths);
+    for (const p of paths) for (let i = p.indexOf(SEP); i >= 0; i = p.indexOf(SEP, i + 1)) this.ancestors.add(p.slice(0, i));
+  }
+
+  /** `overlaps(t, p)` for some touched `t`: p is touched, an ancestor of one, or below one. */
+  overlaps(p: FieldPath): boolean {
+    if (this.exact.has(p) || this.ancestors.has(p)) return true;
+    for (let i = p.indexOf(SEP); i >= 0; i = p.indexOf(SEP, i + 1)) if (this.exact.has(p.slice(0, i))) return true;
+    return false;
+  }
+
+  /** Whether some path of `fieldsV1` (as `fromFieldsV1` reads it) overlaps a touched path, found by walking the tree. */
+  within(fieldsV1: Record<string, unknown>): boolean {
+    return this.paths.some((p) => {
+      let node: Record<string, unknown> = fieldsV1;
+      let depth = 0;
+      for (const seg of p.split(SEP)) {
+        if (depth > 0 && isFieldsLeaf(node)) return true; // an ancestor of p is owned
+        const child = node[seg.startsWith('k:') ? seg : `f:${seg}`];
+        if (child === undefined) return false;
+        node = (child ?? {}) as Record<string, unknown>;
+        depth++;
+      }
+      return true; // p itself, or fields below it, are owned
+    });
+  }
+}
+
+/** A FieldsV1 node with no `f:`/`k:` children is an owned leaf. */
+function isFieldsLeaf(node: Record<string, unknown>): boolean {
+  return !Object.keys(node).some((k) => k.startsWith('f:') || k.startsWith('k:'));
 }

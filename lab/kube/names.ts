@@ -31,9 +31,13 @@ export function nameCauses(name: string, dnsLabel: boolean): Cause[] {
   }];
 }
 
-/** RFC3339 with second precision, as metav1.Time serialises. */
+let formatted = { second: NaN, text: '' };
+
+/** RFC3339 with second precision, as metav1.Time serialises (formatted once per second: every write asks). */
 export function nowTimestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== formatted.second) formatted = { second, text: new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  return formatted.text;
 }
 
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;

@@ -11,6 +11,7 @@ import { recordUpdate } from './managedFields.js';
 import { nameCauses, nowTimestamp, pathSegmentCauses, randomSuffix } from './names.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { ResourceRegistry } from './registry.js';
+import { sameJson } from './sameJson.js';
 import { ApiError, decodeFailure, errors } from './status.js';
 import type { ObjectStore } from './store.js';
 import { apiVersionOf, type KubeObject, type ResourceDef } from './types.js';
@@ -51,9 +52,9 @@ export interface ObjectEvents {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Everything but metadata and status: what `generation` tracks. */
-function specPart(o: KubeObject): string {
+function specPart(o: KubeObject): Record<string, unknown> {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
-  return JSON.stringify(rest);
+  return rest;
 }
 
 export class ObjectService {
@@ -205,12 +206,12 @@ export class ObjectService {
     prepareBuiltinWrite(def, next, false);
     checkImmutable(def, prev, next);
     const prepared = validateForWrite(def, next, opts);
-    if (prev.metadata.generation !== undefined && specPart(prev) !== specPart(prepared)) prepared.metadata.generation = prev.metadata.generation + 1;
+    if (prev.metadata.generation !== undefined && !sameJson(specPart(prev), specPart(prepared))) prepared.metadata.generation = prev.metadata.generation + 1;
     if (!managedByApply) recordUpdate(prev, prepared, opts.fieldManager ?? 'unknown', opts.subresource, nowTimestamp(), listKeysFromSchema(def.schema));
     prepared.metadata.resourceVersion = prev.metadata.resourceVersion;
     if (prepared.metadata.finalizers?.length === 0) delete prepared.metadata.finalizers;
     this.admission?.review(def, opts.subresource, { operation: 'UPDATE', object: prepared, oldObject: prev });
-    if (JSON.stringify(prepared) === JSON.stringify(prev)) return prev; // no-op writes keep the resourceVersion
+    if (sameJson(prepared, prev)) return prev; // no-op writes keep the resourceVersion
     if (prepared.metadata.deletionTimestamp && !prepared.metadata.finalizers?.length) {
       return this.removeNow(def, prepared, opts.dryRun);
     }
