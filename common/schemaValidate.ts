@@ -56,10 +56,46 @@ function typeMatches(type: string, v: unknown): boolean {
   return t === type;
 }
 
+/**
+ * What a caller whose values are never mutated once checked (the lab API's stored objects) lets the checks
+ * remember: subtrees already defaulted and pruned under a schema node (walking them again returns them
+ * as they are) and subtrees found valid under one (no causes again). An update that keeps a stored
+ * subtree, such as the status a main-resource PUT keeps, is then not walked twice. Weak: forgets
+ * with the objects and with the schema.
+ */
+export class SchemaMemo {
+  private readonly settled = new WeakMap<Schema, WeakSet<object>>();
+  private readonly valid = new WeakMap<Schema, WeakSet<object>>();
+
+  isSettled(schema: Schema, value: object): boolean {
+    return this.settled.get(schema)?.has(value) ?? false;
+  }
+
+  settle(schema: Schema, value: object): void {
+    remember(this.settled, schema, value);
+  }
+
+  isValid(schema: Schema, value: object): boolean {
+    return this.valid.get(schema)?.has(value) ?? false;
+  }
+
+  markValid(schema: Schema, value: object): void {
+    remember(this.valid, schema, value);
+  }
+}
+
+function remember(map: WeakMap<Schema, WeakSet<object>>, schema: Schema, value: object): void {
+  let set = map.get(schema);
+  if (!set) map.set(schema, (set = new WeakSet()));
+  set.add(value);
+}
+
+const isNode = (v: unknown): v is object => typeof v === 'object' && v !== null;
+
 /** Validates `value` at `path` against `schema`; returns one cause per problem, each naming its field. */
-export function validateAgainstSchema(schema: Schema, value: unknown, path = ''): Cause[] {
+export function validateAgainstSchema(schema: Schema, value: unknown, path = '', memo?: SchemaMemo): Cause[] {
   const causes: Cause[] = [];
-  check(schema, value, path, causes);
+  check(schema, value, path, causes, memo);
   return causes;
 }
 
@@ -67,7 +103,19 @@ function invalid(causes: Cause[], path: string, value: unknown, detail: string):
   causes.push({ field: path, reason: 'FieldValueInvalid', message: `Invalid value: ${show(value)}: ${detail}` });
 }
 
-function check(schema: Schema, value: unknown, path: string, causes: Cause[]): void {
+function check(schema: Schema, value: unknown, path: string, causes: Cause[], memo?: SchemaMemo): void {
+  if (memo && isNode(value)) {
+    if (memo.isValid(schema, value)) return;
+    const before = causes.length;
+    checkNode(schema, value, path, causes, memo);
+    // An enum compares the whole value, fields the schema does not describe included: not remembered.
+    if (causes.length === before && schema.enum === undefined) memo.markValid(schema, value);
+    return;
+  }
+  checkNode(schema, value, path, causes, memo);
+}
+
+function checkNode(schema: Schema, value: unknown, path: string, causes: Cause[], memo: SchemaMemo | undefined): void {
   const at = path || 'body';
   if (value === null) {
     if (!schema.nullable && schema.type && !schema['x-kubernetes-preserve-unknown-fields']) {
@@ -96,9 +144,9 @@ function check(schema: Schema, value: unknown, path: string, causes: Cause[]): v
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) invalid(causes, path, value.length, `${at} in body should have at least ${schema.minItems} items`);
     if (schema.maxItems !== undefined && value.length > schema.maxItems) causes.push({ field: path, reason: 'FieldValueTooMany', message: `Too many: ${value.length}: must have at most ${schema.maxItems} items` });
-    if (schema.items) value.forEach((item, i) => check(schema.items!, item, `${path}[${i}]`, causes));
+    if (schema.items) value.forEach((item, i) => check(schema.items!, item, `${path}[${i}]`, causes, memo));
   }
-  if (typeOf(value) === 'object') checkObject(schema, value as Record<string, unknown>, path, causes);
+  if (typeOf(value) === 'object') checkObject(schema, value as Record<string, unknown>, path, causes, memo);
 }
 
 function checkString(schema: Schema, value: string, path: string, causes: Cause[]): void {
@@ -126,15 +174,15 @@ function checkNumber(schema: Schema, value: number, path: string, causes: Cause[
   }
 }
 
-function checkObject(schema: Schema, value: Record<string, unknown>, path: string, causes: Cause[]): void {
+function checkObject(schema: Schema, value: Record<string, unknown>, path: string, causes: Cause[], memo: SchemaMemo | undefined): void {
   for (const key of schema.required ?? []) {
     if (value[key] === undefined) causes.push({ field: join(path, key), reason: 'FieldValueRequired', message: 'Required value' });
   }
   for (const [key, v] of Object.entries(value)) {
     if (v === undefined) continue;
     const prop = schema.properties?.[key];
-    if (prop) check(prop, v, join(path, key), causes);
-    else if (typeof schema.additionalProperties === 'object') check(schema.additionalProperties, v, join(path, key), causes);
+    if (prop) check(prop, v, join(path, key), causes, memo);
+    else if (typeof schema.additionalProperties === 'object') check(schema.additionalProperties, v, join(path, key), causes, memo);
   }
 }
 
@@ -143,31 +191,53 @@ function checkObject(schema: Schema, value: Record<string, unknown>, path: strin
  * node says x-kubernetes-preserve-unknown-fields). `keepAtRoot` names fields never pruned at the top;
  * the dotted paths of pruned fields are appended to `pruned` when given.
  */
-export function defaultAndPrune(schema: Schema, value: unknown, keepAtRoot: string[] = [], pruned?: string[]): unknown {
-  return walk(schema, value, keepAtRoot, '', pruned);
+export function defaultAndPrune(schema: Schema, value: unknown, keepAtRoot: string[] = [], pruned?: string[], memo?: SchemaMemo): unknown {
+  return walk(schema, value, keepAtRoot, '', pruned, memo);
 }
 
-function walk(schema: Schema, value: unknown, keep: string[], path: string, pruned: string[] | undefined): unknown {
-  if (Array.isArray(value)) return schema.items ? value.map((v, i) => walk(schema.items!, v, [], `${path}[${i}]`, pruned)) : value;
+/** Whether walking `v` under `schema` again gives `v` back unchanged (so the node holding it may be remembered). */
+function isFixpoint(schema: Schema, v: unknown, memo: SchemaMemo): boolean {
+  return !isNode(v) || memo.isSettled(schema, v) || (Array.isArray(v) && !schema.items);
+}
+
+function walk(schema: Schema, value: unknown, keep: string[], path: string, pruned: string[] | undefined, memo: SchemaMemo | undefined): unknown {
+  if (memo && keep.length === 0 && isNode(value) && memo.isSettled(schema, value)) return value;
+  if (Array.isArray(value)) {
+    // With a memo the list is copied: it becomes part of a remembered node, and the caller's may change.
+    if (!schema.items) return memo ? [...value] : value;
+    const items = value.map((v, i) => walk(schema.items!, v, [], `${path}[${i}]`, pruned, memo));
+    if (memo && items.every((v) => isFixpoint(schema.items!, v, memo))) memo.settle(schema, items);
+    return items;
+  }
   if (typeOf(value) !== 'object') return value;
   const obj = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
   const embedded = schema['x-kubernetes-embedded-resource'] === true;
   const hasStructure = schema.properties !== undefined || schema.additionalProperties !== undefined;
+  let settled = keep.length === 0;
+  const into = (key: string, sub: Schema, v: unknown) => {
+    const w = walk(sub, v, [], join(path, key), pruned, memo);
+    if (settled && memo && !isFixpoint(sub, w, memo)) settled = false;
+    out[key] = w;
+  };
   for (const [key, v] of Object.entries(obj)) {
     const prop = schema.properties?.[key];
     // Root keep-listed fields (apiVersion, kind, metadata) are never pruned, even when the schema
     // declares them (controller-gen emits `metadata: {type: object}`): the real API keeps ObjectMeta whole.
     if (keep.includes(key)) out[key] = v;
-    else if (prop) out[key] = walk(prop, v, [], join(path, key), pruned);
-    else if (typeof schema.additionalProperties === 'object') out[key] = walk(schema.additionalProperties, v, [], join(path, key), pruned);
+    else if (prop) into(key, prop, v);
+    else if (typeof schema.additionalProperties === 'object') into(key, schema.additionalProperties, v);
     else if (schema.additionalProperties === true || preserve || keep.includes(key) || (embedded && ['apiVersion', 'kind', 'metadata'].includes(key))) out[key] = v;
     else if (!hasStructure && schema.type !== 'object') out[key] = v;
     else pruned?.push(join(path, key));
   }
   for (const [key, prop] of Object.entries(schema.properties ?? {})) {
-    if (out[key] === undefined && prop.default !== undefined) out[key] = structuredClone(prop.default);
+    if (out[key] === undefined && prop.default !== undefined) {
+      out[key] = structuredClone(prop.default);
+      settled = false; // a default is not walked: the next walk would
+    }
   }
+  if (memo && settled) memo.settle(schema, out);
   return out;
 }

@@ -109,14 +109,19 @@ export function valueAt(obj: unknown, path: FieldPath): unknown {
   return cur;
 }
 
+/** Removes the field at `path` from `obj`, copying the containers on the way down (they may be shared with a stored object). */
 export function removeAt(obj: Record<string, unknown>, path: FieldPath): void {
   const segs = path.split(SEP);
   // containers[i] holds segs[i]; walk down, remove the leaf, then drop what the removal left empty.
   const containers: unknown[] = [obj];
   for (const seg of segs.slice(0, -1)) {
-    const next = child(containers[containers.length - 1], seg);
+    const holder = containers[containers.length - 1];
+    const next = child(holder, seg);
     if (next === undefined || next === null || typeof next !== 'object') return;
-    containers.push(next);
+    const copy = Array.isArray(next) ? [...next] : { ...next };
+    if (Array.isArray(holder)) holder[findItem(holder, seg)] = copy;
+    else (holder as Record<string, unknown>)[seg] = copy;
+    containers.push(copy);
   }
   // A list-map item's key fields go with the item, never alone; an item left with only its keys goes.
   const itemKeys = (i: number) => (i >= 1 && segs[i - 1].startsWith('k:') ? Object.keys(JSON.parse(segs[i - 1].slice(2)) as object) : []);

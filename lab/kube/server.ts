@@ -177,7 +177,7 @@ export class HttpFront {
       fieldValidation: q.get('fieldValidation') ?? 'Warn', warnings, dryRun: q.getAll('dryRun').includes('All'),
     };
     const sendWritten = (code: number, obj: KubeObject) =>
-      this.send(res, code, asMetadata ? partialMetadata(obj, asMetadata) : obj, warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } : {});
+      this.send(res, code, asMetadata ? partialMetadata(obj, asMetadata) : store.jsonOf(def, obj), warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } : {});
     const body = raw.toString('utf8');
     const parseJson = (): unknown => {
       const type = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim();

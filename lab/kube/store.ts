@@ -63,6 +63,12 @@ export class ObjectStore {
     return (e.json ??= JSON.stringify(e.obj));
   }
 
+  /** JSON of `obj`: the cached text when it is the stored version (a write's answer and its watch event share one), else fresh. */
+  jsonOf(def: ResourceDef, obj: KubeObject): string {
+    const e = this.namespaceTable(resourceKey(def), obj.metadata.namespace ?? '', false)?.get(obj.metadata.name ?? '');
+    return e?.obj === obj ? (e.json ??= JSON.stringify(obj)) : JSON.stringify(obj);
+  }
+
   /** Objects of a resource in one namespace (or all when ns is undefined), sorted by namespace/name. */
   list(def: ResourceDef, ns: string | undefined, match: (o: KubeObject) => boolean): { obj: KubeObject; json: () => string }[] {
     const byNs = this.tables.get(resourceKey(def));

@@ -2,7 +2,7 @@
 import { unknownBuiltinFields } from './builtinFields.js';
 import { validateCrd } from './crd.js';
 import type { WriteOptions } from './objects.js';
-import { defaultAndPrune, validateAgainstSchema, type Schema } from '../../common/schemaValidate.js';
+import { defaultAndPrune, SchemaMemo, validateAgainstSchema, type Schema } from '../../common/schemaValidate.js';
 import { metadataCauses } from './names.js';
 import { errors, type Cause } from './status.js';
 import type { KubeObject, ResourceDef } from './types.js';
@@ -25,6 +25,9 @@ export function scopeToSubresource(def: ResourceDef, prev: KubeObject, next: Kub
   return next;
 }
 
+/** Stored objects are never mutated, so a subtree an update keeps (the status a PUT keeps) is checked once. */
+const memo = new SchemaMemo();
+
 /** Schema defaults/pruning/validation for custom resources; CRD sanity for CRD objects. */
 export function validateForWrite(def: ResourceDef, obj: KubeObject, opts: Pick<WriteOptions, 'fieldValidation' | 'warnings'>): KubeObject {
   const name = obj.metadata.name ?? '';
@@ -38,13 +41,13 @@ export function validateForWrite(def: ResourceDef, obj: KubeObject, opts: Pick<W
   if (def.isCustom && def.schema) {
     const schema = def.schema as Schema;
     const pruned: string[] = [];
-    obj = defaultAndPrune(schema, obj, ['apiVersion', 'kind', 'metadata'], pruned) as KubeObject;
+    obj = defaultAndPrune(schema, obj, ['apiVersion', 'kind', 'metadata'], pruned, memo) as KubeObject;
     if (pruned.length && opts.fieldValidation === 'Strict') {
       throw errors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`);
     }
     if (opts.fieldValidation !== 'Ignore') for (const p of pruned) opts.warnings?.push(`unknown field "${p}"`);
     const { metadata: _m, ...rest } = obj;
-    causes = causes.concat(validateAgainstSchema({ ...schema, properties: { ...(schema.properties ?? {}), metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }, { ...rest, metadata: {} }));
+    causes = causes.concat(validateAgainstSchema({ ...schema, properties: { ...(schema.properties ?? {}), metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }, { ...rest, metadata: {} }, '', memo));
   }
   if (causes.length) throw errors.invalid(def, name, causes);
   return obj;
