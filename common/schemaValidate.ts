@@ -61,33 +61,28 @@ function typeMatches(type: string, v: unknown): boolean {
  * remember: subtrees already defaulted and pruned under a schema node (walking them again returns them
  * as they are) and subtrees found valid under one (no causes again). An update that keeps a stored
  * subtree, such as the status a main-resource PUT keeps, is then not walked twice. Weak: forgets
- * with the objects and with the schema.
+ * with the objects.
  */
 export class SchemaMemo {
-  private readonly settled = new WeakMap<Schema, WeakSet<object>>();
-  private readonly valid = new WeakMap<Schema, WeakSet<object>>();
+  /** Subtree -> the schema node it is settled under (one node per subtree in practice; a second one replaces it). */
+  private readonly settled = new WeakMap<object, Schema>();
+  private readonly valid = new WeakMap<object, Schema>();
 
   isSettled(schema: Schema, value: object): boolean {
-    return this.settled.get(schema)?.has(value) ?? false;
+    return this.settled.get(value) === schema;
   }
 
   settle(schema: Schema, value: object): void {
-    remember(this.settled, schema, value);
+    this.settled.set(value, schema);
   }
 
   isValid(schema: Schema, value: object): boolean {
-    return this.valid.get(schema)?.has(value) ?? false;
+    return this.valid.get(value) === schema;
   }
 
   markValid(schema: Schema, value: object): void {
-    remember(this.valid, schema, value);
+    this.valid.set(value, schema);
   }
-}
-
-function remember(map: WeakMap<Schema, WeakSet<object>>, schema: Schema, value: object): void {
-  let set = map.get(schema);
-  if (!set) map.set(schema, (set = new WeakSet()));
-  set.add(value);
 }
 
 const isNode = (v: unknown): v is object => typeof v === 'object' && v !== null;
