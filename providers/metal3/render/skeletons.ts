@@ -40,7 +40,10 @@ export class ValueRecorder {
   }
 }
 
-interface Skeleton { tree?: CloudConfig; slots: number }
+/** Builds a fresh copy of a skeleton node with the values in, or NO_FIT when a key value does not fit. */
+type Builder = (values: readonly unknown[]) => unknown;
+const NO_FIT = Symbol('no fit');
+interface Skeleton { build?: Builder; slots: number }
 
 export class SkeletonCache {
   /** Letters and digits only: a plain YAML word and a JSON string without escapes. */
@@ -55,15 +58,16 @@ export class SkeletonCache {
   /** The parsed output of a recorded render, or undefined when the full parse must decide. */
   tree(skeletonText: string, values: readonly unknown[]): CloudConfig | undefined {
     const skeleton = this.skeleton(skeletonText, values.length);
-    if (!skeleton.tree || skeleton.slots !== values.length || !values.every(reparsesAsIs)) return undefined;
-    return this.fill(skeleton.tree, values) as CloudConfig | undefined;
+    if (!skeleton.build || skeleton.slots !== values.length || !values.every(reparsesAsIs)) return undefined;
+    const tree = skeleton.build(values);
+    return tree === NO_FIT ? undefined : tree as CloudConfig;
   }
 
   private skeleton(text: string, slots: number): Skeleton {
     const hit = this.cache.get(text);
     if (hit) return hit;
     const { value } = parseYamlMap(text);
-    const skeleton: Skeleton = { tree: value && this.wellFormed(value, slots) ? value : undefined, slots };
+    const skeleton: Skeleton = { build: value && this.wellFormed(value, slots) ? this.builder(value) : undefined, slots };
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(text, skeleton);
     return skeleton;
@@ -98,37 +102,44 @@ export class SkeletonCache {
     return match ? Number(match[1]) : undefined;
   }
 
-  /** A fresh copy of the skeleton with the values in; undefined when a key value does not fit. */
-  private fill(node: unknown, values: readonly unknown[]): unknown {
+  /** Compiles a well-formed skeleton node into its Builder (the walk is done once, here). */
+  private builder(node: unknown): Builder {
     if (typeof node === 'string') {
-      const slot = this.slotOf(node);
-      return slot === undefined ? node : copy(values[slot]);
+      const slot = this.slot(node);
+      return slot === undefined ? () => node : (values) => copy(values[slot]);
     }
-    if (node === null || typeof node !== 'object') return node;
+    if (node === null || typeof node !== 'object') return () => node;
     if (Array.isArray(node)) {
-      const out: unknown[] = [];
-      for (const item of node) {
-        const filled = this.fill(item, values);
-        if (filled === undefined) return undefined;
-        out.push(filled);
+      const items = node.map((item) => this.builder(item));
+      return (values) => {
+        const out = new Array<unknown>(items.length);
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i](values);
+          if (item === NO_FIT) return NO_FIT;
+          out[i] = item;
+        }
+        return out;
+      };
+    }
+    const pairs = Object.entries(node).map(([key, value]) => ({ key, slot: this.slot(key), build: this.builder(value) }));
+    const keyedByValue = pairs.some((p) => p.slot !== undefined);
+    return (values) => {
+      const out: Record<string, unknown> = {};
+      for (const { key, slot, build } of pairs) {
+        const realKey = slot === undefined ? key : values[slot];
+        if (keyedByValue && !fitsAsKey(realKey, out)) return NO_FIT;
+        const value = build(values);
+        if (value === NO_FIT) return NO_FIT;
+        out[realKey as string] = value;
       }
       return out;
-    }
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) {
-      const slot = this.slotOf(key);
-      const realKey = slot === undefined ? key : values[slot];
-      if (typeof realKey !== 'string' || JSON.stringify(realKey).length > MAX_KEY_JSON_LENGTH || SPECIAL_KEYS.has(realKey) || Object.hasOwn(out, realKey)) return undefined;
-      const filled = this.fill(value, values);
-      if (filled === undefined) return undefined;
-      out[realKey] = filled;
-    }
-    return out;
+    };
   }
+}
 
-  private slotOf(text: string): number | undefined {
-    return text.startsWith(this.prefix) ? this.slot(text) : undefined;
-  }
+/** A value printed as a map key: a short string, not special, not already a key of the map. */
+function fitsAsKey(key: unknown, map: Record<string, unknown>): boolean {
+  return typeof key === 'string' && JSON.stringify(key).length <= MAX_KEY_JSON_LENGTH && !SPECIAL_KEYS.has(key) && !Object.hasOwn(map, key);
 }
 
 /**
@@ -150,6 +161,7 @@ export function reparsesAsIs(value: unknown): boolean {
 
 /** Values enter the tree as copies, so two slots never share an array (stringify would alias it). */
 function copy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(copy);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)]));
   return value;

@@ -7,7 +7,7 @@
  * literal-block algorithm are written here, copied from `yaml`'s stringifyString, and a property
  * test checks the output is byte-identical to `stringify` over adversarial trees.
  */
-import { stringify } from 'yaml';
+import { Document, stringify } from 'yaml';
 
 const OPTIONS = { version: '1.1', lineWidth: 0 } as const;
 const MEMO_LIMIT = 4096;
@@ -18,6 +18,13 @@ const FORCES_DOUBLE_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 /** Lines that would start a new document; `yaml` quotes such keys at some depths only. */
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 const BLOCK_END_NEWLINES = /(^|(?<!\n))\n+(?!\n|$)/g;
+/** Words `yaml` never quotes for their characters: no indicator, space, colon, quote or `#`. */
+const PLAIN_WORD = /^[A-Za-z0-9_/][A-Za-z0-9_./=+-]*$/;
+/** The YAML 1.1 tags a plain scalar may resolve to other than a string (`yes`, `0644`, `~`, ...): `yaml` quotes those. */
+const IMPLICIT_TAGS = (() => {
+  const { schema } = new Document(null, OPTIONS);
+  return [...schema.tags, ...(schema.compat ?? [])].flatMap((tag) => ('test' in tag && tag.test && tag.default && tag.tag !== 'tag:yaml.org,2002:str' ? [tag.test] : []));
+})();
 
 const scalarMemo = new Map<string, string | null>();
 const keyMemo = new Map<string, string | null>();
@@ -93,6 +100,8 @@ function scalarText(value: unknown, indent: string): string {
  * `stringify` for it as a sequence item.
  */
 function singleLine(value: string): string {
+  // The same test `yaml` makes before writing a plain scalar, without a document per value.
+  if (PLAIN_WORD.test(value) && !IMPLICIT_TAGS.some((test) => test.test(value))) return value;
   const text = memo(scalarMemo, value, () => {
     const out = stringify([value], OPTIONS);
     const body = out.slice('- '.length, -1);

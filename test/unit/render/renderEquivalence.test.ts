@@ -92,7 +92,7 @@ const taint = fc.record({
 const kubeletArgs = fc.dictionary(fc.oneof(fc.constantFrom('max-pods', 'node-ip', 'register-with-taints'), tricky), fc.oneof(fc.constantFrom('50', 'memory.available<500Mi'), tricky), { maxKeys: 3 });
 
 /** Strings cloud-config usually holds, so trees are often of the shapes the fast emitter takes. */
-const usual = fc.constantFrom('/etc/motd', 'root:root', '0644', 'echo hi', 'ssh-ed25519 AAAA op@x', 'line1\nline2\n', '  lead\nx\n', 'a\n\n\nb\n', 'no newline\nat end', 'tab\t\nend\n', '#!/bin/bash\nset -e\n', '---\nx\n', '');
+const usual = fc.constantFrom('tenant-1-gpu-h100-42', 'Yes', 'NULL', '0b101', '+12', '1e3', '/etc/motd', 'root:root', '0644', 'echo hi', 'ssh-ed25519 AAAA op@x', 'line1\nline2\n', '  lead\nx\n', 'a\n\n\nb\n', 'no newline\nat end', 'tab\t\nend\n', '#!/bin/bash\nset -e\n', '---\nx\n', '');
 /** Plain data the way YAML 1.1 reads it into JS: the material of a user cloud-config. */
 const { tree: yamlTree } = fc.letrec<{ tree: unknown; leaf: unknown }>((tie) => ({
   leaf: fc.oneof(usual, usual, tricky, fc.integer(), fc.boolean(), fc.constant(null), fc.double()),
