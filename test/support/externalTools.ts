@@ -43,3 +43,28 @@ export function netplanGenerate(dir: string, name: string, yaml: string): ToolRe
   chmodSync(file, 0o600);
   return run('netplan', ['generate', '--root-dir', root]);
 }
+
+/**
+ * What cloud-init reads from each text: its own loader (`cloudinit.safeyaml.load`), run by the
+ * Python cloud-init runs with, one process for the batch. A text it refuses comes back as
+ * `{ error: <exception class> }`.
+ */
+export function cloudInitYamlLoad(texts: string[]): unknown[] {
+  requireTool('cloud-init', 'cloud-init');
+  const launcher = spawnSync('sh', ['-c', 'head -n 1 "$(command -v cloud-init)"'], { encoding: 'utf8' }).stdout;
+  const python = /^#!\s*(\S+)/.exec(launcher)?.[1] ?? 'python3';
+  const script = [
+    'import json, sys',
+    'from cloudinit import safeyaml',
+    'out = []',
+    'for text in json.load(sys.stdin):',
+    '    try:',
+    '        out.append(safeyaml.load(text))',
+    '    except Exception as e:',
+    "        out.append({'error': type(e).__name__})",
+    'print(json.dumps(out))',
+  ].join('\n');
+  const r = spawnSync(python, ['-c', script], { encoding: 'utf8', input: JSON.stringify(texts), timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${python} (cloudinit.safeyaml) failed: ${r.stderr}${r.error ? String(r.error) : ''}`);
+  return JSON.parse(r.stdout) as unknown[];
+}

@@ -1,4 +1,4 @@
-import { parseDocument, stringify } from 'yaml';
+import { parseDocument, stringify, type Document } from 'yaml';
 import { InvalidConfigurationError } from '../../../plugin/contract.js';
 import { emitYamlFast } from './yamlEmit.js';
 
@@ -27,7 +27,8 @@ export function parseCloudConfig(text: string, object: string, field: string): C
     const where = first.linePos?.[0] ? `line ${first.linePos[0].line}, column ${first.linePos[0].col}` : 'unknown position';
     throw new InvalidConfigurationError(object, field, `is not valid YAML (${where}: ${first.code})`);
   }
-  const value: unknown = doc.toJS();
+  const value = documentValue(doc);
+  if (value === UNRESOLVABLE) throw new InvalidConfigurationError(object, field, `is not valid YAML (${UNRESOLVABLE})`);
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new InvalidConfigurationError(object, field, `must be a YAML map of cloud-config keys, not ${Array.isArray(value) ? 'a list' : typeof value}`);
@@ -81,7 +82,22 @@ export function parseYamlMap(text: string): { value?: CloudConfig; problem?: str
     const line = text.slice(0, err.pos[0]).split('\n').length;
     return { problem: `line ${line}: ${err.code}` };
   }
-  const value: unknown = doc.toJS();
+  const value = documentValue(doc);
+  if (value === UNRESOLVABLE) return { problem: UNRESOLVABLE };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'not a YAML map' };
   return { value: value as CloudConfig };
+}
+
+const UNRESOLVABLE = 'an alias names no anchor set before it, or a merge key "<<" names no map';
+
+/**
+ * The document as JS. Some faults are found only here, and yaml's errors quote the document (an
+ * alias's name), so the message is ours.
+ */
+function documentValue(doc: Document): unknown {
+  try {
+    return doc.toJS();
+  } catch {
+    return UNRESOLVABLE;
+  }
 }

@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { InvalidConfigurationError } from '../../../plugin/contract.js';
 import { PROPERTY, propertyField } from '../../../providers/metal3/properties.js';
 import { CLOUD_CONFIG_HEADER, mergeCloudConfig, parseCloudConfig, parseYamlMap } from '../../../providers/metal3/render/cloudConfig.js';
@@ -22,6 +22,7 @@ import type { NetworkDataInput, UserDataInput } from '../../../providers/metal3/
 import { claimObject, joinScriptView, userDataView } from '../../../providers/metal3/render/userDataView.js';
 import { emitYamlFast } from '../../../providers/metal3/render/yamlEmit.js';
 import { CA_PEM, JOIN, networkDataInput, userDataInput } from './fixtures.js';
+import { cloudInitYamlLoad } from '../../support/externalTools.js';
 
 const TEMPLATES = fileURLToPath(new URL('../../../templates', import.meta.url));
 const STRINGIFY = { version: '1.1', lineWidth: 0 } as const;
@@ -84,13 +85,15 @@ const tricky = fc.oneof(
   { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
 );
 const printable = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 30 });
+/** Mostly a value the checks accept (so most renders get through to the YAML), sometimes anything. */
+const mostly = <T>(valid: fc.Arbitrary<T>, other: fc.Arbitrary<T>) => fc.oneof({ weight: 15, arbitrary: valid }, { weight: 1, arbitrary: other });
 const taint = fc.record({
-  key: fc.oneof(fc.constantFrom('nvidia.com/gpu', 'dedicated', 'example.com/a_b'), tricky),
-  value: fc.option(fc.oneof(fc.constantFrom('present', 'a.b-c'), tricky), { nil: undefined }),
-  effect: fc.constantFrom('NoSchedule', 'PreferNoSchedule', 'NoExecute', 'Sometimes'),
+  key: mostly(fc.constantFrom('nvidia.com/gpu', 'dedicated', 'example.com/a_b', 'on', 'yes'), tricky),
+  value: fc.option(mostly(fc.constantFrom('present', 'a.b-c', 'off', '0644'), tricky), { nil: undefined }),
+  effect: mostly(fc.constantFrom('NoSchedule', 'PreferNoSchedule', 'NoExecute'), fc.constant('Sometimes')),
 });
-const kubeletArgs = fc.dictionary(fc.oneof(fc.constantFrom('max-pods', 'node-ip', 'register-with-taints'), tricky), fc.oneof(fc.constantFrom('50', 'memory.available<500Mi'), tricky), { maxKeys: 3 });
-
+const kubeletArgs = fc.dictionary(mostly(fc.constantFrom('max-pods', 'node-ip', 'eviction-hard'), fc.oneof(fc.constant('register-with-taints'), tricky)),
+  mostly(fc.oneof(fc.constantFrom('50', 'memory.available<500Mi', 'yes'), printable.filter((v) => !/["'\\`$]/.test(v))), tricky), { maxKeys: 3 });
 /** Strings cloud-config usually holds, so trees are often of the shapes the fast emitter takes. */
 const usual = fc.constantFrom('tenant-1-gpu-h100-42', 'Yes', 'NULL', '0b101', '+12', '1e3', '/etc/motd', 'root:root', '0644', 'echo hi', 'ssh-ed25519 AAAA op@x', 'line1\nline2\n', '  lead\nx\n', 'a\n\n\nb\n', 'no newline\nat end', 'tab\t\nend\n', '#!/bin/bash\nset -e\n', '---\nx\n', '');
 /** Plain data the way YAML 1.1 reads it into JS: the material of a user cloud-config. */
@@ -101,22 +104,35 @@ const { tree: yamlTree } = fc.letrec<{ tree: unknown; leaf: unknown }>((tie) => 
     fc.array(tie('tree'), { maxLength: 4 }),
     fc.dictionary(fc.oneof(tricky, fc.constantFrom('runcmd', 'write_files', 'packages', 'bootcmd', 'hostname', 'path', 'content')), tie('tree'), { maxKeys: 4 })),
 }));
+const text = fc.oneof(usual, tricky);
+const list = <T>(item: fc.Arbitrary<T>) => fc.array(item, { minLength: 1, maxLength: 3 });
+const userDoc = fc.record({
+  runcmd: list(fc.oneof(text, list(text))),
+  bootcmd: list(text),
+  write_files: list(fc.record({ path: text, content: text, permissions: fc.constantFrom('0644', '0600') }, { requiredKeys: ['path'] })),
+  ssh_authorized_keys: list(text),
+  packages: list(text),
+  package_update: fc.boolean(),
+  hostname: text,
+  users: yamlTree,
+  x: yamlTree,
+}, { requiredKeys: [] });
 const userCloudConfig = fc.oneof(
   fc.constant(undefined),
-  fc.dictionary(fc.constantFrom('runcmd', 'write_files', 'ssh_authorized_keys', 'packages', 'bootcmd', 'package_update', 'hostname', 'fqdn', 'users', 'x'), yamlTree, { maxKeys: 5 })
-    .map((doc) => `${CLOUD_CONFIG_HEADER}\n${stringify(doc, STRINGIFY)}`),
-  tricky.map((text) => `${CLOUD_CONFIG_HEADER}\n${text}`),
+  { weight: 3, arbitrary: userDoc.map((doc) => `${CLOUD_CONFIG_HEADER}\n${stringify(doc, STRINGIFY)}`) },
+  fc.dictionary(fc.constantFrom('runcmd', 'write_files', 'package_update', 'x'), yamlTree, { maxKeys: 3 }).map((doc) => `${CLOUD_CONFIG_HEADER}\n${stringify(doc, STRINGIFY)}`),
+  tricky.map((t) => `${CLOUD_CONFIG_HEADER}\n${t}`),
 );
 
 const userInput: fc.Arbitrary<UserDataInput> = fc.record({
-  hostname: fc.oneof(fc.constantFrom('server-01', 'yes', '0644'), tricky),
-  sshKeys: fc.array(fc.oneof(fc.constant('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 op@example'), tricky), { maxLength: 3 }),
+  hostname: fc.oneof(fc.constantFrom('server-01', 'yes', '0644'), usual, tricky),
+  sshKeys: fc.array(fc.oneof(fc.constant('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 op@example'), usual, tricky), { maxLength: 3 }),
   join: fc.option(fc.record({
-    endpoint: fc.oneof(fc.constant(JOIN.endpoint), tricky.map((t) => `https://10.0.0.5:8443/${t}`), tricky),
+    endpoint: mostly(fc.oneof(fc.constant(JOIN.endpoint), tricky.map((t) => `https://10.0.0.5:8443/${t}`)), tricky),
     caCertPem: fc.oneof(fc.constant(CA_PEM), tricky.map((t) => `-----BEGIN CERTIFICATE-----\n${t}\n-----END CERTIFICATE-----${t}`)),
     caCertHash: fc.constant(JOIN.caCertHash),
-    token: fc.oneof(fc.constant(JOIN.token), printable, tricky),
-  }), { nil: undefined }),
+    token: mostly(fc.oneof(fc.constant(JOIN.token), printable), tricky),
+  }), { nil: undefined, freq: 4 }),
   taints: fc.option(fc.array(taint, { maxLength: 2 }), { nil: undefined }),
   startupTaints: fc.option(fc.array(taint, { maxLength: 2 }), { nil: undefined }),
   kubeletArgs: fc.option(kubeletArgs, { nil: undefined }),
@@ -124,14 +140,57 @@ const userInput: fc.Arbitrary<UserDataInput> = fc.record({
   userCloudConfigOrigin: fc.constantFrom(undefined, 'NodeType gpu'),
 }).map((o) => ({ ...userDataInput(), ...o }));
 
+/**
+ * Where PyYAML (cloud-init) and `yaml` read the same emitted text differently, before and after the
+ * fast paths alike: C0/C1 controls, DEL and TAB (PyYAML refuses them raw, or folds), the line
+ * breaks U+0085/U+2028/U+2029, U+FEFF/U+FFFE/U+FFFF, lone surrogates, a plain `<<` value
+ * (PyYAML's merge key), a plain `=` (its value key) and floats written without a dot (`6e-323`: a string to YAML 1.1's float
+ * pattern). Found by the cloud-init test below; left to a follow-up.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what this matches
+const DIVERGING = /[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udfff]|<</gu;
+function withoutDiverging(value: unknown): unknown {
+  if (typeof value === 'string') return value === '=' ? '_' : value.replace(DIVERGING, (m) => (m === '\n' ? m : '_'));
+  // (NaN and the infinities do not diverge, but JSON cannot carry them back from Python.)
+  if (typeof value === 'number' && (!Number.isFinite(value) || /e/i.test(String(value)))) return 0.5;
+  if (Array.isArray(value)) return value.map(withoutDiverging);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutDiverging(k), withoutDiverging(v)]));
+  return value;
+}
+function withoutDivergingCharacters(input: UserDataInput): UserDataInput {
+  const { userCloudConfig, ...rest } = input;
+  const user = userCloudConfig === undefined ? {} : { userCloudConfig: (() => {
+    const { value } = parseYamlMap(userCloudConfig.replace(/^#cloud-config\n/, ''));
+    return value ? `${CLOUD_CONFIG_HEADER}\n${stringify(withoutDiverging(value), STRINGIFY)}` : (withoutDiverging(userCloudConfig) as string);
+  })() };
+  return { ...(withoutDiverging(rest) as UserDataInput), ...user };
+}
+
+/** The path of the first place two JSON trees differ, with both sides there. */
+function difference(a: unknown, b: unknown, at: string): string | undefined {
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const key of keys) {
+      const found = difference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${at}/${key}`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? undefined : `${at || '/'}: cloud-init ${JSON.stringify(a)}, checked ${JSON.stringify(b)}`;
+}
+
 describe('the renderer’s fast paths', () => {
   const renderer = new TemplateRenderer();
   const reference = new ReferenceRenderer();
 
   it('render user data byte for byte as the reference does, or fail with the same error, for adversarial values', () => {
+    let rendered = 0;
     fc.assert(fc.property(userInput, (input) => {
-      expect(outcome(() => renderer.renderUserData(input))).toEqual(outcome(() => reference.renderUserData(input)));
+      const result = outcome(() => renderer.renderUserData(input));
+      expect(result).toEqual(outcome(() => reference.renderUserData(input)));
+      if ('text' in result) rendered++;
     }), RUNS);
+    expect(rendered).toBeGreaterThan(RUNS.numRuns / 3);
   });
 
   it('keep the size limit exactly where the reference has it', () => {
@@ -203,5 +262,21 @@ describe('the renderer’s fast paths', () => {
         expect(outcome(() => custom.renderUserData(input))).toEqual(outcome(() => customReference.renderUserData(input)));
       }), { numRuns: 100 });
     });
+  });
+
+  it('cloud-init’s own loader reads each rendered text as the tree the renderer checked and merged (values without the characters where the two parsers differ)', () => {
+    const seed = Date.now();
+    const texts = fc.sample(userInput.map(withoutDivergingCharacters), { numRuns: 400, seed }).flatMap((input) => {
+      const rendered = outcome(() => renderer.renderUserData(input));
+      return 'text' in rendered ? [rendered.text] : [];
+    });
+    expect(texts.length).toBeGreaterThan(100);
+    const read = cloudInitYamlLoad(texts);
+    const diverging = texts.flatMap((text, i) => {
+      const checked: unknown = JSON.parse(JSON.stringify(parse(text, { version: '1.1' })));
+      const where = difference(read[i], checked, '');
+      return where === undefined ? [] : [{ where, text }];
+    });
+    expect({ seed, diverging: diverging.slice(0, 3) }).toEqual({ seed, diverging: [] });
   });
 });

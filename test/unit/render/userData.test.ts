@@ -100,6 +100,8 @@ describe('renderUserData', () => {
     ['a scalar', '#cloud-config\nhello\n', /must be a YAML map of cloud-config keys, not string/],
     ['runcmd not a list', '#cloud-config\nruncmd: reboot\n', /key "runcmd" must be a list/],
     ['write_files not a list', '#cloud-config\nwrite_files: {path: /x}\n', /key "write_files" must be a list/],
+    ['an alias before its anchor', '#cloud-config\nruncmd: [*hunter2]\nb: &hunter2 x\n', /is not valid YAML \(an alias names no anchor set before it, or a merge key "<<" names no map\)/],
+    ['a merge key on a list', '#cloud-config\nusers:\n  <<: [a, b]\n', /is not valid YAML \(an alias names no anchor/],
   ])('rejects user data: %s, naming the property and its origin', async (_name, userCloudConfig, message) => {
     const err = await expectRejectsWith(() => renderer.renderUserData(userDataInput({ userCloudConfig, userCloudConfigOrigin: 'NodeType gpu' })), 'InvalidConfiguration', { object: 'NodeType gpu', field: 'spec.properties["vcluster.com/user-data"]' });
     expect(err.message).toMatch(message);
@@ -108,6 +110,8 @@ describe('renderUserData', () => {
   it('does not quote user data content in its errors', async () => {
     const err = await expectRejectsWith(() => renderer.renderUserData(userDataInput({ userCloudConfig: '#cloud-config\npassword: "hunter2\nruncmd: [\n' })), 'InvalidConfiguration');
     expect(err.message).not.toContain('hunter2');
+    const alias = await expectRejectsWith(() => renderer.renderUserData(userDataInput({ userCloudConfig: '#cloud-config\nruncmd: [*hunter2]\n' })), 'InvalidConfiguration');
+    expect(alias.message).not.toContain('hunter2');
   });
 
   it('writes taints, startupTaints and kubeletArgs to /etc/default/kubelet, so the kubelet registers with them', () => {
