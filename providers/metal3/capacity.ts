@@ -5,17 +5,29 @@
  * - total: claimed + hosts that are eligible for the type right now (available, matching the
  *   selector, enough resources, no error, not paused/detached/externally provisioned/being deleted).
  *   Hosts in error, busy with something else, or claimed for another type are not counted.
+ * The free part is the size of the host cache's index of free hosts fitting the type (FreeHostIndex): a
+ * nodeTypes() call costs O(node types + claimed hosts), not O(node types × hosts), and builds each type's
+ * index before its first claim.
  */
 import type { NodeTypeView } from '../../plugin/contract.js';
 import type { Metal3NodeTypeSpec } from './spec.js';
 import type { ProviderSettings } from './config.js';
-import { whyIneligible } from './hosts/eligibility.js';
 import { matchesLabelSelector } from './hosts/selector.js';
-import { ANNOTATION, LABEL } from './names.js';
+import { ANNOTATION } from './names.js';
 import { mergeProperties } from './properties.js';
 import type { BareMetalHost } from './types.js';
 
-export function nodeTypeViews(settings: ProviderSettings, hosts: readonly BareMetalHost[]): NodeTypeView[] {
+/** What capacity is counted from: the host cache (HostCache), or NO_HOSTS while nothing is known. */
+export interface CountedHosts {
+  /** The free hosts that fit `nodeType` (selector and resources, as whyIneligible with uncleaned reuse allowed). */
+  freeFor(nodeType: Metal3NodeTypeSpec): { readonly size: number };
+  /** The hosts carrying a claim label. */
+  claimed(): Iterable<BareMetalHost>;
+}
+
+export const NO_HOSTS: CountedHosts = { freeFor: () => ({ size: 0 }), claimed: () => [] };
+
+export function nodeTypeViews(settings: ProviderSettings, hosts: CountedHosts): NodeTypeView[] {
   return [...settings.nodeTypes.values()].map((nodeType) => ({
     name: nodeType.name,
     ...(nodeType.displayName !== undefined ? { displayName: nodeType.displayName } : {}),
@@ -31,17 +43,12 @@ export function nodeTypeViews(settings: ProviderSettings, hosts: readonly BareMe
   }));
 }
 
-function capacityOf(nodeType: Metal3NodeTypeSpec, hosts: readonly BareMetalHost[]) {
-  let free = 0;
+function capacityOf(nodeType: Metal3NodeTypeSpec, hosts: CountedHosts) {
   let claimed = 0;
-  for (const host of hosts) {
-    if (host.metadata.labels?.[LABEL.nodeClaim]) {
-      const claimType = host.metadata.annotations?.[ANNOTATION.nodeType];
-      const counts = claimType ? claimType === nodeType.name : matchesLabelSelector(host.metadata.labels, nodeType.bareMetalHosts?.selector);
-      if (counts) claimed++;
-    } else if (!whyIneligible(host, { nodeType, allowUncleanedReuse: true })) {
-      free++;
-    }
+  for (const host of hosts.claimed()) {
+    const claimType = host.metadata.annotations?.[ANNOTATION.nodeType];
+    const counts = claimType ? claimType === nodeType.name : matchesLabelSelector(host.metadata.labels, nodeType.bareMetalHosts?.selector);
+    if (counts) claimed++;
   }
-  return { total: free + claimed, claimed };
+  return { total: hosts.freeFor(nodeType).size + claimed, claimed };
 }

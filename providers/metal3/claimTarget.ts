@@ -10,11 +10,9 @@
 import { inject, injectable } from 'tsyringe';
 import { isNotFound, TransientError, type NodeClaimView } from '../../plugin/contract.js';
 import { MAX_ATTEMPTS, RETRY_AFTER_MS } from './attempts.js';
-import type { Metal3NodeTypeSpec } from './spec.js';
 import type { ProviderSettings } from './config.js';
 import { HostCache } from './hostCache.js';
 import type { NameFilter } from './hosts/chooseHost.js';
-import { nodeTypeFit, type NodeTypeFit } from './hosts/nodeTypeFit.js';
 import { pickFree } from './hosts/pickFree.js';
 import { isConflict, KubeClient } from './kube.js';
 import { ClaimSecrets, type ClaimRecord } from './launch/claimSecrets.js';
@@ -52,8 +50,6 @@ export class ClaimTargeting {
   private readonly inFlight = new Set<string>();
   /** The host each claim of this claimer picked last and has not finished with (held in inFlight until release). */
   private readonly picked = new Map<string, string>();
-  /** Each node type's fit (selector, parsed `resources`) once per node type object (a reconfigure brings new objects). */
-  private readonly nodeTypeFits = new WeakMap<Metal3NodeTypeSpec, NodeTypeFit>();
 
   constructor(
     private readonly kube: KubeClient,
@@ -174,7 +170,7 @@ export class ClaimTargeting {
   }
 
   private pickFree(req: TargetRequest, exclude: NameFilter): BareMetalHost | undefined {
-    return pickFree(this.cache.freeFitting(this.fitOf(req.inputs.nodeType)), {
+    return pickFree(this.cache.freeFor(req.inputs.nodeType), {
       claimUid: req.claim.uid,
       claimTenant: req.inputs.tenant,
       allowUncleanedReuse: req.settings.metal3.allowUncleanedReuse,
@@ -187,15 +183,6 @@ export class ClaimTargeting {
     if (!pinned) return this.cache.all();
     const host = this.cache.get(pinned);
     return host ? [host] : [];
-  }
-
-  private fitOf(nodeType: Metal3NodeTypeSpec): NodeTypeFit {
-    let fit = this.nodeTypeFits.get(nodeType);
-    if (!fit) {
-      fit = nodeTypeFit(nodeType, (host) => this.cache.resourcesOf(host));
-      this.nodeTypeFits.set(nodeType, fit);
-    }
-    return fit;
   }
 
   private selection(req: TargetRequest) {

@@ -10,12 +10,13 @@
 import { inject, injectable } from 'tsyringe';
 import { TransientError, type ListPage, type ResourceWatch, type ResourceWatches } from '../../plugin/contract.js';
 import { FreeHostIndex, type PositionalHosts } from './hosts/freeIndex.js';
-import type { NodeTypeFit } from './hosts/nodeTypeFit.js';
-import { HostResourceMemo, type HostResources } from './hosts/resources.js';
+import { nodeTypeFit, type NodeTypeFit } from './hosts/nodeTypeFit.js';
+import { HostResourceMemo } from './hosts/resources.js';
 import { KubeClient } from './kube.js';
 import { slimHost } from './slimHost.js';
 import { BMH_API, LABEL } from './names.js';
 import { NODE_TYPES_CHANGED, SITE_CLUSTER, WATCHES } from './tokens.js';
+import type { Metal3NodeTypeSpec } from './spec.js';
 import type { BareMetalHost } from './types.js';
 
 const SYNC_TIMEOUT_MS = 30_000;
@@ -27,6 +28,8 @@ export class HostCache {
   private byClaim = new Map<string, Set<string>>();
   private readonly freeHosts = new FreeHostIndex();
   private readonly resources = new HostResourceMemo();
+  /** Each node type's fit, once per node type object (a reconfigure brings new objects; the index keys fits by content). */
+  private readonly fits = new WeakMap<Metal3NodeTypeSpec, NodeTypeFit>();
   private currentNamespace?: string;
   private stopped = true;
   private firstSync?: { promise: Promise<void>; resolve: () => void; done: boolean };
@@ -116,13 +119,13 @@ export class HostCache {
   }
 
   /** The free hosts that fit a node type (selector and resources), kept from the first call on: a live view; read it synchronously. */
-  freeFitting(fit: NodeTypeFit): PositionalHosts<BareMetalHost> {
+  freeFor(nodeType: Metal3NodeTypeSpec): PositionalHosts<BareMetalHost> {
+    let fit = this.fits.get(nodeType);
+    if (!fit) {
+      fit = nodeTypeFit(nodeType, (host) => this.resources.of(host));
+      this.fits.set(nodeType, fit);
+    }
     return this.freeHosts.fitting(fit);
-  }
-
-  /** The host's parsed hardware and extended resources, parsed once per version; undefined when unknown. */
-  resourcesOf(host: BareMetalHost): HostResources | undefined {
-    return this.resources.of(host);
   }
 
   get(name: string): BareMetalHost | undefined {
@@ -132,6 +135,16 @@ export class HostCache {
   /** Hosts carrying `metal3.vcluster.com/node-claim: <uid>` (normally zero or one). */
   claimedBy(claimUid: string): BareMetalHost[] {
     return [...(this.byClaim.get(claimUid) ?? [])].flatMap((name) => this.hosts.get(name) ?? []);
+  }
+
+  /** Every host carrying a claim label. */
+  *claimed(): IterableIterator<BareMetalHost> {
+    for (const names of this.byClaim.values()) {
+      for (const name of names) {
+        const host = this.hosts.get(name);
+        if (host) yield host;
+      }
+    }
   }
 
   /** Every claim uid that holds a host. */

@@ -93,7 +93,7 @@ export class Metal3Provider implements NodeProvider {
     const settings = this.settings.peek();
     if (!settings) return [];
     await this.cache.waitForSync();
-    return nodeTypeViews(settings, this.cache.all());
+    return nodeTypeViews(settings, this.cache);
   }
 
   async listMachines(): Promise<MachineView[]> {

@@ -11,7 +11,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import {
   isInvalidConfiguration, TransientError, type ConnectedClusters, type Logger, type NodeTypeView,
 } from '../../../plugin/contract.js';
-import { nodeTypeViews } from '../capacity.js';
+import { NO_HOSTS, nodeTypeViews } from '../capacity.js';
 import { validateProviderConfig } from '../config.js';
 import type { Metal3Provider } from '../provider.js';
 import type { SiteLayout } from './siteLayout.js';
@@ -109,7 +109,7 @@ export class Site {
   /** The site's node types: live capacity from its cache, or the configured types with nothing known yet. */
   async nodeTypes(): Promise<NodeTypeView[]> {
     const provider = this.provider;
-    const views = provider ? await provider.nodeTypes() : nodeTypeViews(validateProviderConfig(this.layout.config), []);
+    const views = provider ? await provider.nodeTypes() : nodeTypeViews(validateProviderConfig(this.layout.config), NO_HOSTS);
     const unavailable = this.problem();
     return views.map((view) => {
       const zone = this.layout.zones.get(view.name);
