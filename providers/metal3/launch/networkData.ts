@@ -6,23 +6,12 @@ import type { ClaimData } from './claimSecrets.js';
 import type { IpAllocation } from './ipReservations.js';
 import type { ClaimInputs } from './resolveInputs.js';
 
-/** The named NICs of a host version (the cache replaces the object on every change), listed once, not per claim; never modified. */
-const nicsOf = new WeakMap<BareMetalHost, { name: string; mac: string }[]>();
-
-function namedNics(host: BareMetalHost): { name: string; mac: string }[] {
-  let nics = nicsOf.get(host);
-  if (!nics) {
-    nics = (host.status?.hardware?.nics ?? []).flatMap((nic) => (nic.name && nic.mac ? [{ name: nic.name, mac: nic.mac }] : []));
-    nicsOf.set(host, nics);
-  }
-  return nics;
-}
-
 export function claimDataFor(renderer: TemplateRenderer, inputs: ClaimInputs, host: BareMetalHost, ip: IpAllocation | undefined): ClaimData {
+  const nics = (host.status?.hardware?.nics ?? []).flatMap((nic) => (nic.name && nic.mac ? [{ name: nic.name, mac: nic.mac }] : []));
   const networkData = renderer.renderNetworkData({
     hostname: inputs.hostname,
     bootMac: host.spec.bootMACAddress,
-    nics: namedNics(host),
+    nics,
     ip: ip && { address: ip.address, prefixLength: ip.pool.prefixLength, gateway: ip.pool.gateway, dns: ip.pool.dns },
     custom: inputs.properties[PROPERTY.networkData] || undefined,
     customOrigin: inputs.origin[PROPERTY.networkData],
