@@ -4,6 +4,8 @@
  * two windows left open by the reliability work happen exactly:
  * 1. a record moved off a host that was released and re-claimed for this claim in between;
  * 2. a failure clean-up racing another replica's winning write.
+ * 3. the record moved to another host between a replica's won host write and its record check (a
+ *    metadata-only read): the replica gives its host back and follows the record.
  * Either way the claim must end holding at most one host, and a host it holds must have its data
  * Secret and IP reservation.
  */
@@ -19,7 +21,7 @@ import { waitFor } from '../support/waitFor.js';
 const CLAIM_LABEL = 'metal3.vcluster.com/node-claim';
 const HOST_ANNOTATION = 'metal3.vcluster.com/host';
 const SERVER_NAME = 'metal3.vcluster.com/server-name';
-const CLASSES = ['moved', 'cleanup'] as const;
+const CLASSES = ['moved', 'cleanup', 'follow'] as const;
 
 describe('the same claim on two replicas at once', () => {
   let lab: TestLab;
@@ -99,6 +101,32 @@ describe('the same claim on two replicas at once', () => {
     expect(answer.machine.name).toBe('moved-1');
     expect((await hostsOf(claim)).map((h) => h.metadata.name)).toEqual(['moved-1']);
     expect((await secretsOf(claim)).map((s) => s.metadata?.annotations?.[HOST_ANNOTATION])).toEqual(['moved-1']);
+    await expectConsistent(claim);
+  });
+
+  it('a record moved to another host between the won write and the record check makes the replica give its host back and follow the record', async () => {
+    const claim = aClaim({ nodeType: 'follow' });
+    // Replica two writes a host for the claim; its record check (the GET after the won write) is held.
+    const checking = gate.hold(isPath('GET', `secrets/${recordName(claim)}`));
+    const creating = two.provider.createNode(claim, JOIN);
+    const held = await checking;
+    const [first] = (await hostsOf(claim)).map((h) => h.metadata.name);
+    expect(first).toMatch(/^follow-/);
+
+    // Meanwhile the record is moved to another free host, as the same claim on another replica does.
+    const other = ['follow-1', 'follow-2', 'follow-3'].find((name) => name !== first)!;
+    const record = await lab.core.readNamespacedSecret({ namespace: lab.namespace, name: recordName(claim) });
+    await lab.core.replaceNamespacedSecret({
+      namespace: lab.namespace, name: recordName(claim),
+      body: { ...record, metadata: { ...record.metadata, annotations: { ...record.metadata?.annotations, [HOST_ANNOTATION]: other } } },
+    });
+
+    await held.release();
+    expect((await creating).machine.name).toBe(other);
+    expect((await hostsOf(claim)).map((h) => h.metadata.name)).toEqual([other]);
+    const given = await lab.getHost(first);
+    expect(given.spec.consumerRef).toBeUndefined();
+    expect(given.metadata.labels?.[CLAIM_LABEL]).toBeUndefined();
     await expectConsistent(claim);
   });
 
