@@ -11,7 +11,6 @@ import { inject, injectable } from 'tsyringe';
 import { TransientError, type ListPage, type ResourceWatch, type ResourceWatches } from '../../plugin/contract.js';
 import { FreeHostIndex, type PositionalHosts } from './hosts/freeIndex.js';
 import { nodeTypeFit, type NodeTypeFit } from './hosts/nodeTypeFit.js';
-import { HostResourceMemo } from './hosts/resources.js';
 import { KubeClient } from './kube.js';
 import { slimHost } from './slimHost.js';
 import { BMH_API, LABEL } from './names.js';
@@ -27,7 +26,6 @@ export class HostCache {
   private hosts = new Map<string, BareMetalHost>();
   private byClaim = new Map<string, Set<string>>();
   private readonly freeHosts = new FreeHostIndex();
-  private readonly resources = new HostResourceMemo();
   /** Each node type's fit, once per node type object (a reconfigure brings new objects; the index keys fits by content). */
   private readonly fits = new WeakMap<Metal3NodeTypeSpec, NodeTypeFit>();
   private currentNamespace?: string;
@@ -122,7 +120,7 @@ export class HostCache {
   freeFor(nodeType: Metal3NodeTypeSpec): PositionalHosts<BareMetalHost> {
     let fit = this.fits.get(nodeType);
     if (!fit) {
-      fit = nodeTypeFit(nodeType, (host) => this.resources.of(host));
+      fit = nodeTypeFit(nodeType);
       this.fits.set(nodeType, fit);
     }
     return this.freeHosts.fitting(fit);

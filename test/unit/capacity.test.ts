@@ -5,7 +5,6 @@ import type { ProviderSettings } from '../../providers/metal3/config.js';
 import { whyIneligible } from '../../providers/metal3/hosts/eligibility.js';
 import { FreeHostIndex } from '../../providers/metal3/hosts/freeIndex.js';
 import { nodeTypeFit } from '../../providers/metal3/hosts/nodeTypeFit.js';
-import { HostResourceMemo } from '../../providers/metal3/hosts/resources.js';
 import { ANNOTATION, LABEL } from '../../providers/metal3/names.js';
 import type { Metal3NodeTypeSpec } from '../../providers/metal3/spec.js';
 import type { BareMetalHost } from '../../providers/metal3/types.js';
@@ -17,11 +16,10 @@ const settings = { properties: {}, nodeTypes: new Map([[gpuType.name, gpuType], 
 
 /** The host cache's two answers, over a FreeHostIndex as HostCache keeps it. */
 function counted(hosts: BareMetalHost[]): CountedHosts {
-  const memo = new HostResourceMemo();
   const index = new FreeHostIndex();
   for (const h of hosts) index.put(h);
   return {
-    freeFor: (nodeType: Metal3NodeTypeSpec) => index.fitting(nodeTypeFit(nodeType, (h) => memo.of(h))),
+    freeFor: (nodeType: Metal3NodeTypeSpec) => index.fitting(nodeTypeFit(nodeType)),
     claimed: () => hosts.filter((h) => h.metadata.labels?.[LABEL.nodeClaim]),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Metal3NodeTypeSpec } from '../spec.js';
 import type { BareMetalHost } from '../types.js';
-import { fitsParsed, parseRequirements, type HostResources } from './resources.js';
+import { fitsParsed, hostResources, parseRequirements } from './resources.js';
 import { matchesLabelSelector } from './selector.js';
 
 export interface NodeTypeFit {
@@ -15,10 +15,11 @@ export interface NodeTypeFit {
 
 /**
  * Parses the node type's `resources` once (InvalidConfigurationError on `NodeType <name>` when malformed).
- * `resourcesOf` gives a host's parsed hardware (memoised by the caller), undefined when unknown: a node type
- * that lists any resources (even only non-hardware ones) then refuses the host, as whyIneligible does.
+ * A host's hardware is read afresh at each call: the index calls `fits` once per host version and fit, and a
+ * memo per host would keep a parsed copy of every host's hardware (1.4 MiB per 10,000 hosts). A node type that
+ * lists any resources (even only non-hardware ones) refuses a host whose hardware is unknown, as whyIneligible does.
  */
-export function nodeTypeFit(nodeType: Metal3NodeTypeSpec, resourcesOf: (host: BareMetalHost) => HostResources | undefined): NodeTypeFit {
+export function nodeTypeFit(nodeType: Metal3NodeTypeSpec): NodeTypeFit {
   const selector = nodeType.bareMetalHosts?.selector;
   const requirements = parseRequirements(nodeType.resources, `NodeType ${nodeType.name}`);
   const needsHardware = Object.keys(nodeType.resources ?? {}).length > 0;
@@ -27,7 +28,7 @@ export function nodeTypeFit(nodeType: Metal3NodeTypeSpec, resourcesOf: (host: Ba
     fits(host) {
       if (!matchesLabelSelector(host.metadata?.labels, selector)) return false;
       if (!needsHardware) return true;
-      const resources = resourcesOf(host);
+      const { resources } = hostResources(host);
       return resources !== undefined && fitsParsed(resources, requirements).ok;
     },
   };

@@ -96,20 +96,3 @@ export function fitsResources(
   }
   return { ok: true };
 }
-
-/**
- * hostResources memoised per host object: a cache replaces the object on every update, so an
- * entry never outlives the version it was parsed from. Undefined when the hardware is unknown.
- */
-export class HostResourceMemo {
-  private readonly parsed = new WeakMap<object, HostResources | null>();
-
-  of(host: BareMetalHost): HostResources | undefined {
-    let entry = this.parsed.get(host);
-    if (entry === undefined) {
-      entry = hostResources(host).resources ?? null;
-      this.parsed.set(host, entry);
-    }
-    return entry ?? undefined;
-  }
-}

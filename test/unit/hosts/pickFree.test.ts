@@ -5,14 +5,10 @@ import { FreeHostIndex, MAX_FITS } from '../../../providers/metal3/hosts/freeInd
 import { IndexedSet } from '../../../providers/metal3/hosts/indexedSet.js';
 import { nodeTypeFit } from '../../../providers/metal3/hosts/nodeTypeFit.js';
 import { pickFree, type FreePickContext } from '../../../providers/metal3/hosts/pickFree.js';
-import { HostResourceMemo } from '../../../providers/metal3/hosts/resources.js';
 import { ANNOTATION, LABEL } from '../../../providers/metal3/names.js';
 import type { Metal3NodeTypeSpec } from '../../../providers/metal3/spec.js';
 import type { BareMetalHost } from '../../../providers/metal3/types.js';
 import { aBareMetalHost } from '../../support/builders.js';
-
-const memo = new HostResourceMemo();
-const resourcesOf = (h: BareMetalHost) => memo.of(h);
 
 /** A free host of class `gpu` (8 GPUs) or `cpu` (none); `cpu` cores and `labels` as given. */
 function host(name: string, opts: { gpu?: string; cpu?: number; labels?: Record<string, string>; state?: string } = {}): BareMetalHost {
@@ -37,7 +33,7 @@ const nodeType: Metal3NodeTypeSpec = {
   resources: { cpu: '16', 'nvidia.com/gpu': '4' },
   bareMetalHosts: { selector: { matchLabels: { class: 'gpu' } } },
 };
-const fit = nodeTypeFit(nodeType, resourcesOf);
+const fit = nodeTypeFit(nodeType);
 
 function indexOf(hosts: BareMetalHost[]): FreeHostIndex {
   const index = new FreeHostIndex();
@@ -202,7 +198,7 @@ describe('FreeHostIndex', () => {
 
   it('builds a node type from the free hosts when first asked for, and keeps it up to date afterwards', () => {
     const index = indexOf([gpu(1), host('cpu-1')]);
-    const cpuType = nodeTypeFit({ name: 'cpu', resources: { cpu: '16' }, bareMetalHosts: { selector: { matchLabels: { class: 'cpu' } } } }, resourcesOf);
+    const cpuType = nodeTypeFit({ name: 'cpu', resources: { cpu: '16' }, bareMetalHosts: { selector: { matchLabels: { class: 'cpu' } } } });
     expect(index.fitting(cpuType).size).toBe(1);
     index.put(host('cpu-2'));
     expect(index.fitting(cpuType).size).toBe(2);
@@ -213,7 +209,7 @@ describe('FreeHostIndex', () => {
     const index = indexOf([gpu(1)]);
     const first = index.fitting(fit);
     for (let i = 0; i < MAX_FITS; i++) {
-      index.fitting(nodeTypeFit({ ...nodeType, name: `t${i}`, resources: { cpu: String(i + 1) } }, resourcesOf));
+      index.fitting(nodeTypeFit({ ...nodeType, name: `t${i}`, resources: { cpu: String(i + 1) } }));
     }
     // `fit` was the least recently asked for: its set was dropped, and a new ask builds a fresh one.
     index.put(gpu(2));
