@@ -6,7 +6,7 @@
  * versions of the plugin (hot reload) can serve the same host. Errors are recognised by their
  * `code`, never by `instanceof`, because each plugin version has its own copy of these classes.
  */
-import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { PluginHost } from './hostServices.js';
 
 /**
  * Semver of this contract. A manifest's `contractVersion` is the oldest contract its plugin works with:
@@ -98,140 +98,6 @@ export interface PluginActivation {
 /** The shape of a plugin module's exports (the manifest's `entry`). */
 export interface PluginModule {
   activate(host: PluginHost): Promise<PluginActivation>;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Services the host hands to the plugin (the plugin reaches for nothing global)
-// ---------------------------------------------------------------------------------------------
-
-export interface PluginHost {
-  /** The provider's registered name, e.g. `metal3-provider`. */
-  providerName: string;
-  /** Management cluster, where NodeProviders, Secrets and the provider's own machine objects live. */
-  kubeConfig: KubeConfig;
-  logger: Logger;
-  events: EventRecorder;
-  /**
-   * Tells the host that what `nodeTypes()` answers has changed (capacity, a type appeared or went), so it
-   * republishes NodeTypes soon. Cheap to call often: the host coalesces bursts. The host watches none of the
-   * provider's own objects; this is how it learns.
-   */
-  nodeTypesChanged(): void;
-  /** Wall clock; injectable so tests and simulations control time. */
-  clock?: Clock;
-  /** Identity of this host replica (for logs and field managers). */
-  replicaId?: string;
-  /**
-   * Connected clusters (`management.loft.sh/v1` Cluster objects): the client configuration per cluster
-   * and whether the host can reach it. The plugin never reads kubeconfig Secrets itself. Absent when the
-   * host serves no connected clusters; then only the management cluster (`kubeConfig`) exists.
-   */
-  clusters?: ConnectedClusters;
-  /**
-   * Watched caches of resources in the management cluster or a connected cluster, run with the host's one
-   * restart policy (since contract 2.1). The plugin starts no informer of its own.
-   */
-  watches: ResourceWatches;
-}
-
-/**
- * The host's informers, lent to the plugin. Each watch lists and watches one collection and keeps
- * following it: after a watch error it restarts with the host's backoff (200 ms doubling to 30 s), a 410
- * Gone relists, a 403 is logged once and recorded as a `Forbidden` Warning Event on the NodeProvider and
- * retried with its own backoff. When a connected cluster turns ready again (it is reachable or accepts the
- * credentials again), every watch of it that waits out a backoff restarts at once. Watches still running
- * when the activation is disposed are stopped by the host.
- */
-export interface ResourceWatches {
-  /**
-   * Starts watching and returns at once; `whenSynced()` tells when the first list is in. Throws
-   * TransientError when `request.cluster` has no client configuration (the message names the Cluster).
-   */
-  watch<T extends KubernetesObject>(request: WatchRequest<T>): ResourceWatch<T>;
-}
-
-export interface WatchRequest<T extends KubernetesObject> {
-  /** A connected cluster's name (see `PluginHost.clusters`); absent: the management cluster. */
-  cluster?: string;
-  /** The collection's API path, e.g. `/apis/metal3.io/v1alpha1/namespaces/metal3-system/baremetalhosts`. */
-  path: string;
-  /**
-   * Lists the collection with the plugin's own client (so it shapes what it keeps); called at start and at
-   * every relist. Since contract 2.2 the host reads the list in pages, as client-go's reflector does: it
-   * passes `page` (limit 500 and the previous page's `continue` token; `{}` after an expired token means
-   * everything at once) and asks for the next page only once this one's objects are shaped, so a large
-   * collection is never held in full. A 2.1 host passes no page: list everything. A list that ignores the
-   * page and returns everything still works.
-   */
-  list(page?: ListPage): Promise<KubernetesListObject<T>>;
-  /** Every object of a list (as `add`) and every later change, in order. */
-  onChange(object: T, kind: 'add' | 'update' | 'delete'): void;
-}
-
-/** One chunk of a list to ask the API for: its `limit` and `continue` parameters (client-node: `limit`, `_continue`). */
-export interface ListPage {
-  limit?: number;
-  continue?: string;
-}
-
-export interface ResourceWatch<T extends KubernetesObject> {
-  /** True once the objects of a list are in and its watch is open (it stays true while the watch restarts: the cache is then stale). */
-  synced(): boolean;
-  /** Resolves once the objects of the first list are in (already passed to onChange) and its watch is open, or when the watch is stopped. */
-  whenSynced(): Promise<void>;
-  /** The objects as last seen. */
-  list(): T[];
-  /** Stops the watch; no more onChange calls. Idempotent. */
-  stop(): Promise<void>;
-}
-
-/** The host's view of its connected clusters, kept current from the Cluster objects and their Secrets. */
-export interface ConnectedClusters {
-  /** The cluster named `name` (a Cluster object's name), or a not-ready entry saying why it cannot be used. */
-  get(name: string): ConnectedCluster;
-  /** Calls `listener(name)` whenever a cluster's configuration or readiness changes; returns the unsubscribe. */
-  onChange(listener: (name: string) => void): () => void;
-}
-
-export interface ConnectedCluster {
-  name: string;
-  /** True when the host has a client configuration and the cluster accepted it on the last probe. */
-  ready: boolean;
-  /** Set whenever the Cluster object and its kubeconfig Secret are usable (also while unreachable). */
-  kubeConfig?: KubeConfig;
-  /** Changes whenever `kubeConfig` is rebuilt (Secret or Cluster changed), so clients know to rebuild theirs. */
-  generation: number;
-  /** When not ready: ClusterNotFound | KubeconfigMissing | KubeconfigInvalid | Unreachable | CredentialsRefused. */
-  reason?: ClusterProblem;
-  /** Names the Cluster and the field or Secret at fault; never carries credentials. */
-  message?: string;
-}
-
-export type ClusterProblem = 'ClusterNotFound' | 'KubeconfigMissing' | 'KubeconfigInvalid' | 'Unreachable' | 'CredentialsRefused';
-
-export interface Logger {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-  child(bindings: Record<string, unknown>): Logger;
-}
-
-export interface EventRecorder {
-  /** Emits a Kubernetes Event about `object`. Never pass secrets in `message`. */
-  record(object: ObjectRef, type: 'Normal' | 'Warning', reason: string, message: string): void;
-}
-
-export interface Clock {
-  now(): Date;
-}
-
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-  uid?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,69 +240,13 @@ export interface NodeTypeView {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Typed errors: the host branches on `code`
+// The rest of the contract, in files of their own
 // ---------------------------------------------------------------------------------------------
 
-export type ProviderErrorCode = 'InsufficientCapacity' | 'InvalidConfiguration' | 'NotFound' | 'Transient' | 'Unsupported';
-
-export class ProviderError extends Error {
-  readonly code: ProviderErrorCode;
-  constructor(code: ProviderErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = `${code}Error`;
-  }
-}
-
-/** No eligible machine now; the claim stays Pending and is retried with backoff (no churn). */
-export class InsufficientCapacityError extends ProviderError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('InsufficientCapacity', message, options);
-  }
-}
-
-/** Bad input; `object` and `field` say exactly where (e.g. `OSImage/ubuntu`, `spec.properties[...]`). */
-export class InvalidConfigurationError extends ProviderError {
-  readonly object: string;
-  readonly field: string;
-  constructor(object: string, field: string, problem: string, options?: { cause?: unknown }) {
-    super('InvalidConfiguration', `${object}: ${field}: ${problem}`, options);
-    this.object = object;
-    this.field = field;
-  }
-}
-
-export class NotFoundError extends ProviderError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('NotFound', message, options);
-  }
-}
-
-/** The provider does not offer this optional hook (e.g. setPower); retrying does not help. */
-export class UnsupportedError extends ProviderError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('Unsupported', message, options);
-  }
-}
-
-/** Retry later (API unavailable, conflict storm); `retryAfterMs` is a hint. */
-export class TransientError extends ProviderError {
-  readonly retryAfterMs?: number;
-  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
-    super('Transient', message, options);
-    this.retryAfterMs = options?.retryAfterMs;
-  }
-}
-
-function hasCode(err: unknown, code: ProviderErrorCode): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
-}
-export const isInsufficientCapacity = (err: unknown) => hasCode(err, 'InsufficientCapacity');
-export const isInvalidConfiguration = (err: unknown): err is InvalidConfigurationError => hasCode(err, 'InvalidConfiguration');
-export const isNotFound = (err: unknown) => hasCode(err, 'NotFound');
-export const isTransient = (err: unknown) => hasCode(err, 'Transient');
-export const isUnsupported = (err: unknown) => hasCode(err, 'Unsupported');
-
+/** What the host gives the plugin: PluginHost, its watches and connected clusters, logger, events, clock. */
+export * from './hostServices.js';
+/** Typed errors: the host branches on `code`. */
+export * from './errors.js';
 /** Kubernetes quantities, one grammar for the host and every plugin. */
 export { parseQuantity, QUANTITY_PATTERN } from '../common/quantity.js';
 /** Connection reuse for client-node 1.4 (one keep-alive agent per cluster), for the host and every plugin. */
