@@ -1,6 +1,6 @@
-import { parseDocument, stringify, type Document } from 'yaml';
+import { parseDocument, type Document } from 'yaml';
 import { InvalidConfigurationError } from '../../../plugin/contract.js';
-import { emitYamlFast } from './yamlEmit.js';
+import { emitYamlFast, stringifyForCloudInit } from './yamlEmit.js';
 
 export const CLOUD_CONFIG_HEADER = '#cloud-config';
 
@@ -66,10 +66,11 @@ export function emitCloudConfig(config: CloudConfig): string {
   return `${CLOUD_CONFIG_HEADER}\n${emitYaml(config)}`;
 }
 
-/** `yaml`'s stringify, through its byte-identical fast path for the usual shapes (yamlEmit.ts). */
+/** YAML 1.1 text of `doc` (stringifyForCloudInit), through its byte-identical fast path for the usual shapes (yamlEmit.ts). */
 export function emitYaml(doc: CloudConfig): string {
-  return emitYamlFast(doc) ?? stringify(doc, { version: '1.1', lineWidth: 0 });
+  return emitYamlFast(doc) ?? stringifyForCloudInit(doc);
 }
+
 
 /**
  * Parses YAML 1.1 into a map; on failure reports code and line only, because the text may hold

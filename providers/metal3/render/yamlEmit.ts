@@ -1,13 +1,13 @@
 /**
- * A fast path for `yaml`'s `stringify(doc, { version: '1.1', lineWidth: 0 })`: writes the same
- * bytes for the shapes generated cloud-config has (block maps and sequences of strings, integers,
- * booleans and nulls; multi-line strings as `|` literal blocks), and returns undefined for
- * anything else, so the caller falls back to `stringify` itself. Each scalar's text comes from
- * `stringify` (memoised per value), never from rules of our own; only the block layout and the
+ * A fast path for `stringifyForCloudInit` (`yaml`'s stringify with a few strings double-quoted):
+ * writes the same bytes for the shapes generated cloud-config has (block maps and sequences of
+ * strings, integers, booleans and nulls; multi-line strings as `|` literal blocks), and returns
+ * undefined for anything else, so the caller falls back to it. Each one-line scalar's text comes
+ * from it (memoised per value), never from rules of our own; only the block layout and the
  * literal-block algorithm are written here, copied from `yaml`'s stringifyString, and a property
- * test checks the output is byte-identical to `stringify` over adversarial trees.
+ * test checks the output is byte-identical over adversarial trees.
  */
-import { Document, stringify } from 'yaml';
+import { Document, Scalar, visit } from 'yaml';
 
 const OPTIONS = { version: '1.1', lineWidth: 0 } as const;
 const MEMO_LIMIT = 4096;
@@ -18,7 +18,7 @@ const FORCES_DOUBLE_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 /** Lines that would start a new document; `yaml` quotes such keys at some depths only. */
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 const BLOCK_END_NEWLINES = /(^|(?<!\n))\n+(?!\n|$)/g;
-/** Words `yaml` never quotes for their characters: no indicator, space, colon, quote or `#`. */
+/** Words `yaml` never quotes for their characters: no indicator, space, TAB, colon, quote, `#`, `<` or `=`. */
 const PLAIN_WORD = /^[A-Za-z0-9_/][A-Za-z0-9_./=+-]*$/;
 /** The YAML 1.1 tags a plain scalar may resolve to other than a string (`yes`, `0644`, `~`, ...): `yaml` quotes those. */
 const IMPLICIT_TAGS = (() => {
@@ -30,6 +30,27 @@ const scalarMemo = new Map<string, string | null>();
 const keyMemo = new Map<string, string | null>();
 
 class Unsure extends Error {}
+
+/**
+ * `yaml`'s stringify, except for one-line strings PyYAML (cloud-init) would read differently if
+ * written plain: with a TAB (PyYAML refuses a tab in a plain scalar: the whole user data fails),
+ * `<<` (its merge key) and `=` (its value key). Those are double-quoted.
+ */
+export function stringifyForCloudInit(value: unknown): string {
+  const document = new Document(value, OPTIONS);
+  visit(document, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'string' || node.value.includes('\n')) return;
+      if (node.value === '<<') {
+        node.tag = 'tag:yaml.org,2002:str';
+        node.type = Scalar.QUOTE_DOUBLE;
+      } else if (node.value === '=' || node.value.includes('\t')) {
+        node.type = Scalar.QUOTE_DOUBLE;
+      }
+    },
+  });
+  return document.toString(OPTIONS);
+}
 
 /** The YAML 1.1 text of a map, exactly as `stringify` writes it, or undefined when unsure. */
 export function emitYamlFast(doc: Record<string, unknown>): string | undefined {
@@ -103,7 +124,7 @@ function singleLine(value: string): string {
   // The same test `yaml` makes before writing a plain scalar, without a document per value.
   if (PLAIN_WORD.test(value) && !IMPLICIT_TAGS.some((test) => test.test(value))) return value;
   const text = memo(scalarMemo, value, () => {
-    const out = stringify([value], OPTIONS);
+    const out = stringifyForCloudInit([value]);
     const body = out.slice('- '.length, -1);
     return out.startsWith('- ') && out.endsWith('\n') && !body.includes('\n') ? body : null;
   });
@@ -114,7 +135,7 @@ function singleLine(value: string): string {
 function keyText(key: string): string {
   if (DOCUMENT_MARKER.test(key)) throw new Unsure();
   const text = memo(keyMemo, key, () => {
-    const out = stringify({ [key]: 0 }, OPTIONS);
+    const out = stringifyForCloudInit({ [key]: 0 });
     const body = out.slice(0, -': 0\n'.length);
     return out.endsWith(': 0\n') && !body.includes('\n') && !body.startsWith('?') ? body : null;
   });
