@@ -45,7 +45,7 @@ export function sitesMarkdown(r: SitesResult): string[] {
     `in ${f(r.wallMs / 1000)} s wall (${f(cpuTotal / r.wallMs, 2)} cores busy of the machine's; other jobs share them). ` +
     `On 2 idle cores the burst could not take less than ${f(cpuFloorMs(r) / 1000)} s (the plugin is one thread: max(its CPU, all CPU / 2)).`);
   const resources = (b: ByResource) => Object.entries(b).map(([resource, verbs]) =>
-    `${resource} ${Object.entries(verbs).map(([verb, n]) => `${verb} ${f(n ?? 0, 2)}`).join(' ')}`).join(', ');
+    `${resource} ${Object.entries(verbs).map(([verb, n]) => `${verb} ${f(n ?? 0, 2)}`).join(' ')}`).join(', ') || 'none';
   lines.push('', `Requests per node by resource: ${r.perSite.map((s) => `${s.name}: ${resources(s.byResourcePerNode)}`).join('; ')}; ` +
     `management: ${resources(r.managementByResourcePerNode)}.`);
   lines.push('', `Node types: ${r.nodeTypes.map((t) => `${t.name} (zone ${t.zone ?? 'none'}, ${t.capacity.total} hosts)`).join(', ')}.`);
