@@ -85,15 +85,21 @@ describe('the watches the host lends a plugin', () => {
       .toThrow('Cluster site-z: no client configuration: Cluster site-z: not found');
   });
 
-  it('reports a refusal once as a Forbidden Event on the NodeProvider, and restarts at once when the cluster turns ready again', async () => {
-    await lab.createHost('refused-1');
-    const siteKc = await serviceAccountKubeConfig(lab.api, lab.namespace, 'site-reader');
+  // A plugin's client may wrap client-node's error in its own (the metal3 provider's does, with the original as `cause`).
+  const wrapped = (list: () => Promise<KubernetesListObject<BareMetalHost>>) => () =>
+    list().catch((err: unknown) => { throw new Error('list BareMetalHosts: HTTP 403 Forbidden', { cause: err }); });
+  it.each([
+    ['client-node\'s own error', 'site-reader', (list: () => Promise<KubernetesListObject<BareMetalHost>>) => list],
+    ['the plugin\'s error wrapping it as its cause', 'site-reader-wrapped', wrapped],
+  ] as const)('reports a refusal (%s) once as a Forbidden Event on the NodeProvider, and restarts at once when the cluster turns ready again', async (_shape, reader, shape) => {
+    await lab.createHost(`refused-${reader}`);
+    const siteKc = await serviceAccountKubeConfig(lab.api, lab.namespace, reader);
     const cluster = new OneCluster('site-a', siteKc);
     const { watches, events } = lend(cluster);
-    const refusals = () => lab.api.authz.denied(`system:serviceaccount:${lab.namespace}:site-reader`)
+    const refusals = () => lab.api.authz.denied(`system:serviceaccount:${lab.namespace}:${reader}`)
       .filter((r) => r.resource === 'baremetalhosts' && r.verb === 'list').reduce((n, r) => n + r.count, 0);
     try {
-      const watch = watches.watch<BareMetalHost>({ cluster: 'site-a', path: path(), list: hostsOf(siteKc), onChange: () => undefined });
+      const watch = watches.watch<BareMetalHost>({ cluster: 'site-a', path: path(), list: shape(hostsOf(siteKc)), onChange: () => undefined });
       // Refused three times (retries after 1 s and 2 s): the next retry waits 4 s, so a sync within 3 s is the restart.
       await waitFor(() => refusals() >= 3, { what: 'three refused lists', timeoutMs: 20_000 });
       const beforeNextRetry = Date.now() + 3000;
@@ -105,17 +111,17 @@ describe('the watches the host lends a plugin', () => {
       }]);
 
       await createAll(lab.kc, [
-        role(lab.namespace, 'site-reader', [{ apiGroups: ['metal3.io'], resources: ['baremetalhosts'], verbs: ['list', 'watch'] }]),
-        roleBinding(lab.namespace, 'site-reader', { kind: 'Role', name: 'site-reader' }, [saSubject(lab.namespace, 'site-reader')]),
+        role(lab.namespace, reader, [{ apiGroups: ['metal3.io'], resources: ['baremetalhosts'], verbs: ['list', 'watch'] }]),
+        roleBinding(lab.namespace, reader, { kind: 'Role', name: reader }, [saSubject(lab.namespace, reader)]),
       ]);
       cluster.turnReady();
       await watch.whenSynced();
       expect(Date.now()).toBeLessThan(beforeNextRetry);
-      expect(names(watch)).toEqual(['refused-1']);
+      expect(names(watch)).toEqual([`refused-${reader}`]);
       expect(events.filter((e) => e.reason === 'Forbidden')).toHaveLength(1);
     } finally {
       await watches.stop();
-      await lab.deleteHost('refused-1');
+      await lab.deleteHost(`refused-${reader}`);
     }
   });
 });
