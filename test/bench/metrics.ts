@@ -1,6 +1,4 @@
 /** Measuring helpers: percentiles, a peak-RSS sampler, and heap use after a full GC. */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -35,17 +33,7 @@ export class RssSampler {
   }
 }
 
-/**
- * Heap in use after a full collection, in bytes. `gc` is exposed at run time (no node flag needed),
- * so `npm run bench` can separate what the plugin's cache holds from the rest of the process.
- */
-export function heapUsedAfterGc(): number {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
+export { heapUsedAfterGc } from '../support/heap.js';
 
 export const MiB = 1024 * 1024;
 
