@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type * as k8s from '@kubernetes/client-node';
-import type { KubeApiServer } from '../../../lab/kube/index.js';
-import { failure, merge, ns, postRaw, startWithWidgets, widget, widgetCrd, type Clients } from './helpers.js';
+import { failure, merge, ns, postRaw, useWidgetsServer, widget, widgetCrd } from './helpers.js';
 import { sleep, waitFor } from '../../support/waitFor.js';
 import { apiFetch } from '../../support/apiFetch.js';
 
 type Obj = { metadata: k8s.V1ObjectMeta; spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
-let server: KubeApiServer;
-let c: Clients;
-
-beforeAll(async () => {
-  const s = await startWithWidgets();
-  server = s.server;
-  c = s;
-  await c.core.createNamespace({ body: { metadata: { name: 'crud' } } });
-});
-afterAll(async () => server.close());
+const c = useWidgetsServer({}, (c) => c.core.createNamespace({ body: { metadata: { name: 'crud' } } }));
 
 describe('core resources over HTTP with client-node', () => {
   it('creates, reads, replaces, lists and deletes a Secret; stringData becomes base64 data', async () => {
@@ -56,7 +46,7 @@ describe('core resources over HTTP with client-node', () => {
   });
 
   it('rejects malformed bodies with 400 without echoing them (they may hold Secret data)', async () => {
-    const res = await apiFetch(server, '/api/v1/namespaces/crud/secrets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"stringData":{"token":"hunter2-top-secret' });
+    const res = await apiFetch(c.server, '/api/v1/namespaces/crud/secrets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"stringData":{"token":"hunter2-top-secret' });
     const body = (await res.json()) as { code: number; message: string };
     expect([res.status, body.code]).toEqual([400, 400]);
     expect(body.message).toMatch(/^error decoding request body: malformed body/);
@@ -198,7 +188,7 @@ describe('custom resources', () => {
     const extra = JSON.parse(JSON.stringify(widgetCrd));
     extra.metadata.name = 'gadgets.example.com';
     extra.spec.names = { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' };
-    await postRaw(server, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', extra);
+    await postRaw(c.server, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', extra);
     await c.custom.createNamespacedCustomObject({ group: 'example.com', version: 'v1', plural: 'gadgets', namespace: 'crud', body: { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g' }, spec: { size: 1 } } });
     await c.ext.deleteCustomResourceDefinition({ name: 'gadgets.example.com' });
     const gone = await failure(c.custom.listNamespacedCustomObject({ group: 'example.com', version: 'v1', plural: 'gadgets', namespace: 'crud' }));

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
-import type { KubeApiServer } from '../../../lab/kube/index.js';
-import { startWithWidgets, type Clients } from './helpers.js';
+import { useWidgetsServer } from './helpers.js';
 import { waitFor } from '../../support/waitFor.js';
 import { apiFetch } from '../../support/apiFetch.js';
 
-let server: KubeApiServer;
-let c: Clients;
-
-beforeAll(async () => {
-  const s = await startWithWidgets();
-  server = s.server;
-  c = s;
-});
-afterAll(async () => server.close());
+const c = useWidgetsServer();
 
 const get = async (path: string) => {
-  const res = await apiFetch(server, path);
+  const res = await apiFetch(c.server, path);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 

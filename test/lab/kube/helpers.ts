@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals';
 /** Shared fixtures for the kube emulator tests: a small CRD and client factories. */
 import * as k8s from '@kubernetes/client-node';
 import { startKubeApi, type KubeApiOptions, type KubeApiServer } from '../../../lab/kube/index.js';
@@ -76,6 +77,23 @@ export async function startWithWidgets(opts: KubeApiOptions = {}): Promise<{ ser
   const c = clients(server);
   await postRaw(server, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', widgetCrd);
   return { server, ...c };
+}
+
+/** A lab API server with the Widget CRD and its clients: `server` and the Clients, filled in before the tests run. */
+export type WidgetsServer = { server: KubeApiServer } & Clients;
+
+/**
+ * Starts one server (startWithWidgets) for the tests of the file or describe block it is called in, runs
+ * `setup` on it, and closes it after them. The object returned is filled in by the `beforeAll`.
+ */
+export function useWidgetsServer(opts: KubeApiOptions = {}, setup?: (c: WidgetsServer) => Promise<unknown>): WidgetsServer {
+  const world = {} as WidgetsServer;
+  beforeAll(async () => {
+    Object.assign(world, await startWithWidgets(opts));
+    await setup?.(world);
+  });
+  afterAll(async () => world.server?.close());
+  return world;
 }
 
 /**

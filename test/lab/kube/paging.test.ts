@@ -7,21 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { KubeApiServer } from '../../../lab/kube/index.js';
 import { ListSnapshots } from '../../../lab/kube/paging.js';
 import { apiFetch } from '../../support/apiFetch.js';
 import { kubectl } from '../../support/kubectl.js';
-import { failure, startWithWidgets, type Clients } from './helpers.js';
+import { failure, useWidgetsServer } from './helpers.js';
 
-let server: KubeApiServer;
-let c: Clients;
-
-beforeAll(async () => {
-  const s = await startWithWidgets();
-  server = s.server;
-  c = s;
-});
-afterAll(async () => server.close());
+const c = useWidgetsServer();
 
 /** A fresh namespace holding ConfigMaps `names`, each with data {v: '1'} and label `set: <namespace>`. */
 async function namespaceWith(namespace: string, names: string[], labels: (name: string) => Record<string, string> = () => ({})): Promise<void> {
@@ -46,7 +37,7 @@ async function allPages(namespace: string, limit: number, labelSelector?: string
 const namesOf = (list: { items: { metadata?: { name?: string } }[] }) => list.items.map((i) => i.metadata!.name!);
 
 async function rawList(listPath: string): Promise<{ status: number; body: Record<string, unknown> & { metadata?: { continue?: string; resourceVersion?: string } } }> {
-  const res = await apiFetch(server, listPath);
+  const res = await apiFetch(c.server, listPath);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -118,7 +109,7 @@ describe('chunked lists', () => {
     await namespaceWith('compacted', ['a', 'b', 'c']);
     const first = await c.core.listNamespacedConfigMap({ namespace: 'compacted', limit: 1 });
     await c.core.createNamespacedConfigMap({ namespace: 'compacted', body: { metadata: { name: 'bb' } } });
-    server.compact();
+    c.server.compact();
 
     const gone = await failure(c.core.listNamespacedConfigMap({ namespace: 'compacted', limit: 1, _continue: first.metadata!._continue }));
     expect(gone.code).toBe(410);
@@ -191,7 +182,7 @@ describe('kubectl get pages its lists', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'kubectl-paging-'));
     kubeconfig = path.join(dir, 'kubeconfig');
-    await server.writeKubeconfig(kubeconfig);
+    await c.server.writeKubeconfig(kubeconfig);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -207,7 +198,7 @@ describe('kubectl get pages its lists', () => {
 
   it('pages by 500 by default', async () => {
     await c.core.createNamespace({ body: { metadata: { name: 'many' } } });
-    server.seed(Array.from({ length: 501 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(3, '0')}`, namespace: 'many' } })));
+    c.server.seed(Array.from({ length: 501 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(3, '0')}`, namespace: 'many' } })));
     const out = await kubectl(kubeconfig, ['get', 'configmaps', '-n', 'many', '-o', 'name', '-v=6']);
     expect(out.code).toBe(0);
     expect(out.stdout.trim().split('\n')).toHaveLength(501);

@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type * as k8s from '@kubernetes/client-node';
-import type { KubeApiServer } from '../../../lab/kube/index.js';
-import { apply, failure, jsonPatch, merge, ns, startWithWidgets, strategic, widget, type Clients } from './helpers.js';
+import { apply, failure, jsonPatch, merge, ns, useWidgetsServer, strategic, widget } from './helpers.js';
 import { apiFetch } from '../../support/apiFetch.js';
 
 type Obj = { metadata: k8s.V1ObjectMeta; spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
-let server: KubeApiServer;
-let c: Clients;
+const c = useWidgetsServer();
 const api = ns('default');
-
-beforeAll(async () => {
-  const s = await startWithWidgets();
-  server = s.server;
-  c = s;
-});
-afterAll(async () => server.close());
 
 describe('PATCH by content type', () => {
   it('applies RFC 6902 JSON patch operations, and fails a test op with 422', async () => {
@@ -63,7 +54,7 @@ describe('PATCH by content type', () => {
   });
 
   it('rejects unknown patch content types with 415', async () => {
-    const res = await apiFetch(server, '/apis/example.com/v1/namespaces/default/widgets/mp', { method: 'PATCH', headers: { 'Content-Type': 'text/plain' }, body: 'x' });
+    const res = await apiFetch(c.server, '/apis/example.com/v1/namespaces/default/widgets/mp', { method: 'PATCH', headers: { 'Content-Type': 'text/plain' }, body: 'x' });
     expect(res.status).toBe(415);
     expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType', code: 415 });
   });
@@ -78,7 +69,7 @@ describe('server-side apply', () => {
   const body = (spec: Record<string, unknown>, labels?: Record<string, string>) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'ssa', ...(labels ? { labels } : {}) }, spec });
 
   it('requires a fieldManager', async () => {
-    const res = await apiFetch(server, '/apis/example.com/v1/namespaces/default/widgets/ssa', { method: 'PATCH', headers: { 'Content-Type': 'application/apply-patch+yaml' }, body: 'spec: {size: 1}' });
+    const res = await apiFetch(c.server, '/apis/example.com/v1/namespaces/default/widgets/ssa', { method: 'PATCH', headers: { 'Content-Type': 'application/apply-patch+yaml' }, body: 'spec: {size: 1}' });
     expect(res.status).toBe(400);
   });
 

@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type * as k8s from '@kubernetes/client-node';
-import type { KubeApiServer } from '../../../lab/kube/index.js';
-import { GROUP, PLURAL, startWithWidgets, VERSION, type Clients } from './helpers.js';
+import { GROUP, PLURAL, useWidgetsServer, VERSION } from './helpers.js';
 
 type Obj = { metadata: k8s.V1ObjectMeta; spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
-let server: KubeApiServer;
-let c: Clients;
-
-beforeAll(async () => {
-  const s = await startWithWidgets();
-  server = s.server;
-  c = s;
-  await c.core.createNamespace({ body: { metadata: { name: 'seeded' } } });
-});
-afterAll(async () => server.close());
+const c = useWidgetsServer({}, (c) => c.core.createNamespace({ body: { metadata: { name: 'seeded' } } }));
 
 const widget = (name: string, spec: Record<string, unknown>, status?: Record<string, unknown>, namespace = 'seeded') => ({
   apiVersion: `${GROUP}/${VERSION}`, kind: 'Widget', metadata: { name, namespace }, spec, ...(status ? { status } : {}),
@@ -22,7 +12,7 @@ const widget = (name: string, spec: Record<string, unknown>, status?: Record<str
 
 describe('seeding the store without HTTP', () => {
   it('creates objects as a create would (defaults, uid, resourceVersion) and writes their status through /status', async () => {
-    server.seed([
+    c.server.seed([
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'w1-secret', namespace: 'seeded' }, data: { k: 'dg==' } },
       widget('w1', { size: 3 }, { state: 'ready' }),
     ]);
@@ -36,20 +26,20 @@ describe('seeding the store without HTTP', () => {
   });
 
   it('rejects an invalid object naming it and the field, and keeps the objects before it', async () => {
-    expect(() => server.seed([widget('w2', { size: 5 }), widget('w3', { size: 500 })])).toThrow(/w3.*spec\.size/);
+    expect(() => c.server.seed([widget('w2', { size: 5 }), widget('w3', { size: 500 })])).toThrow(/w3.*spec\.size/);
     const names = ((await c.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'seeded', plural: PLURAL })) as { items: Obj[] }).items.map((w) => w.metadata.name);
     expect(names).toContain('w2');
     expect(names).not.toContain('w3');
-    expect(() => server.seed([{ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g' } }])).toThrow('seed: example.com/v1 Gadget g is not served by this API');
+    expect(() => c.server.seed([{ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g' } }])).toThrow('seed: example.com/v1 Gadget g is not served by this API');
   });
 
   it('leaves seeded objects where a list sees them, and counts no request for them', async () => {
     await c.core.createNamespace({ body: { metadata: { name: 'listed' } } });
-    server.stats.reset();
-    server.seed([widget('l1', { size: 1 }, undefined, 'listed'), widget('l2', { size: 2 }, { state: 'new' }, 'listed')]);
-    expect(server.stats.snapshot().totalRequests).toBe(0);
+    c.server.stats.reset();
+    c.server.seed([widget('l1', { size: 1 }, undefined, 'listed'), widget('l2', { size: 2 }, { state: 'new' }, 'listed')]);
+    expect(c.server.stats.snapshot().totalRequests).toBe(0);
     const list = (await c.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'listed', plural: PLURAL })) as { items: Obj[] };
     expect(list.items.map((w) => [w.metadata.name, w.status])).toEqual([['l1', undefined], ['l2', { state: 'new' }]]);
-    expect(server.stats.snapshot().requests.LIST).toBe(1);
+    expect(c.server.stats.snapshot().requests.LIST).toBe(1);
   });
 });
