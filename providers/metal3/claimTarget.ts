@@ -8,8 +8,8 @@
  * aim at the same host, and a lost BMH race is settled by re-reading which host carries the claim.
  */
 import { inject, injectable } from 'tsyringe';
-import { isNotFound, TransientError, type NodeClaimView } from '../../plugin/contract.js';
-import { MAX_ATTEMPTS, RETRY_AFTER_MS } from './attempts.js';
+import { isInsufficientCapacity, isNotFound, TransientError, type NodeClaimView } from '../../plugin/contract.js';
+import { BUSY_HOSTS_RETRY_AFTER_MS, MAX_ATTEMPTS, RETRY_AFTER_MS } from './attempts.js';
 import type { ProviderSettings } from './config.js';
 import { HostCache } from './hostCache.js';
 import type { NameFilter } from './hosts/chooseHost.js';
@@ -162,11 +162,27 @@ export class ClaimTargeting {
     // This call's lost hosts and this process's hosts in flight, without a merged copy per pick.
     const exclude: NameFilter = { has: (name) => req.lost.has(name) || this.inFlight.has(name) };
     const chosen = req.inputs.pinnedHostName ? undefined : this.pickFree(req, exclude);
-    const host = chosen ?? pickHost(this.candidatesFor(req), this.selection(req), exclude);
+    const host = chosen ?? this.pickOrWait(req, exclude);
     this.release(req.claim.uid);
     this.picked.set(req.claim.uid, host.metadata.name);
     this.inFlight.add(host.metadata.name);
     return host;
+  }
+
+  /**
+   * The full scan. When nothing fits only because other claims of this process are writing the hosts that
+   * do, the answer is to wait for those writes (TransientError), not InsufficientCapacity: a write may
+   * lose and leave its host free while this claim would already be Pending with capacity backoff.
+   */
+  private pickOrWait(req: TargetRequest, exclude: NameFilter): BareMetalHost {
+    try {
+      return pickHost(this.candidatesFor(req), this.selection(req), exclude);
+    } catch (err) {
+      if (!isInsufficientCapacity(err) || this.inFlight.size === 0) throw err;
+      if (!selectHost(this.candidatesFor(req), { ...this.selection(req), exclude: req.lost }).host) throw err;
+      throw new TransientError(`claim ${req.claim.namespace}/${req.claim.name}: every fitting host is being claimed by another claim of this replica; trying again`,
+        { retryAfterMs: BUSY_HOSTS_RETRY_AFTER_MS });
+    }
   }
 
   private pickFree(req: TargetRequest, exclude: NameFilter): BareMetalHost | undefined {
