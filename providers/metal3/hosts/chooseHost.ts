@@ -8,22 +8,40 @@ export function chooseHost<T extends { metadata?: { name?: string } }>(
   claimUid: string,
   exclude?: NameFilter,
 ): T | undefined {
-  const weigh = rendezvousWeights(claimUid);
-  let best: T | undefined;
-  let bestWeight = -1;
-  let bestName = '';
+  const choice = new RendezvousChoice<T>(claimUid);
   for (const candidate of candidates) {
     const name = candidate.metadata?.name;
-    if (!name || exclude?.has(name)) continue;
-    const weight = weigh(name);
-    // Ties (astronomically rare) go to the smaller name so the choice stays deterministic.
-    if (weight > bestWeight || (weight === bestWeight && name < bestName)) {
-      best = candidate;
-      bestWeight = weight;
-      bestName = name;
+    if (name && !exclude?.has(name)) choice.offer(candidate, name);
+  }
+  return choice.chosen;
+}
+
+/**
+ * The highest rendezvous weight offered so far for one claim; ties (astronomically rare) go to the smaller
+ * name so the choice stays deterministic. Shared by chooseHost and pickFree's allocation-free walk.
+ */
+export class RendezvousChoice<T> {
+  private readonly weigh: (hostName: string) => number;
+  private best: T | undefined;
+  private bestWeight = -1;
+  private bestName = '';
+
+  constructor(claimUid: string) {
+    this.weigh = rendezvousWeights(claimUid);
+  }
+
+  offer(candidate: T, name: string): void {
+    const weight = this.weigh(name);
+    if (weight > this.bestWeight || (weight === this.bestWeight && name < this.bestName)) {
+      this.best = candidate;
+      this.bestWeight = weight;
+      this.bestName = name;
     }
   }
-  return best;
+
+  get chosen(): T | undefined {
+    return this.best;
+  }
 }
 
 /** What a picker asks of the names it must skip (a Set, or a view over several). */

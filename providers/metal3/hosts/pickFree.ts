@@ -6,7 +6,7 @@
  * so concurrent claims mostly pick different hosts. With the index's fit, same verdicts as whyIneligible for
  * a free host. Allocates nothing per host.
  */
-import { rendezvousWeights, stableHash, type NameFilter } from './chooseHost.js';
+import { RendezvousChoice, stableHash, type NameFilter } from './chooseHost.js';
 import { uncleanedForTenant } from './eligibility.js';
 import type { PositionalHosts } from './freeIndex.js';
 import type { BareMetalHost } from '../types.js';
@@ -27,11 +27,8 @@ export function pickFree<T extends BareMetalHost>(
 ): T | undefined {
   const size = fitting.size;
   if (size === 0) return undefined;
-  const weigh = rendezvousWeights(ctx.claimUid);
   const start = stableHash(ctx.claimUid) % size;
-  let best: T | undefined;
-  let bestWeight = -1;
-  let bestName = '';
+  const choice = new RendezvousChoice<T>(ctx.claimUid);
   let taken = 0;
   for (let i = 0; i < size && taken < sample; i++) {
     const at = start + i;
@@ -39,13 +36,7 @@ export function pickFree<T extends BareMetalHost>(
     const name = host.metadata.name;
     if (ctx.exclude.has(name) || uncleanedForTenant(host, ctx.claimTenant, ctx.allowUncleanedReuse)) continue;
     taken++;
-    const weight = weigh(name);
-    // As chooseHost: ties (astronomically rare) go to the smaller name.
-    if (weight > bestWeight || (weight === bestWeight && name < bestName)) {
-      best = host;
-      bestWeight = weight;
-      bestName = name;
-    }
+    choice.offer(host, name);
   }
-  return best;
+  return choice.chosen;
 }
