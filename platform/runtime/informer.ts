@@ -17,6 +17,7 @@
  */
 import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../../plugin/contract.js';
+import { apiErrorWithStatus } from './apiStatus.js';
 import { LIST_PAGE_SIZE, listInPages, type PageLister } from './pagedList.js';
 
 /** Restart backoff: first delay and cap. */
@@ -162,17 +163,13 @@ function openResourceInformer<T extends KubernetesObject>(opts: InformerOptions<
   };
 }
 
-/** How deep a plugin's wrapping of an API error (`cause` of `cause`) is looked through. */
-const CAUSE_DEPTH = 4;
-
 /**
  * The API's message of a 403 (`... cannot list resource "nodeclaims" in API group ...`); undefined for any
  * other error. A plugin's list function may throw its own error with client-node's as `cause`: that counts.
  */
 export function forbiddenMessage(err: unknown): string | undefined {
-  let e = err as { code?: number; body?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e?.code !== 403 && e?.cause !== undefined && depth < CAUSE_DEPTH; depth++) e = e.cause as typeof e;
-  if (e?.code !== 403) return undefined;
+  const e = apiErrorWithStatus(err, 403);
+  if (!e) return undefined;
   try {
     const body = typeof e.body === 'string' ? (JSON.parse(e.body) as { message?: string }) : (e.body as { message?: string } | undefined);
     return body?.message ?? 'forbidden';

@@ -10,6 +10,7 @@
  */
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { ListPage } from '../../plugin/contract.js';
+import { apiErrorWithStatus } from './apiStatus.js';
 
 export type { ListPage } from '../../plugin/contract.js';
 
@@ -29,7 +30,7 @@ export async function listInPages<T extends KubernetesObject>(list: PageLister<T
     try {
       page = await list({ limit: pageSize, continue: token });
     } catch (err) {
-      if (!isGone(err)) throw err;
+      if (!apiErrorWithStatus(err, 410)) throw err;
       onExpired?.(err);
       return list({});
     }
@@ -43,12 +44,4 @@ export async function listInPages<T extends KubernetesObject>(list: PageLister<T
 function continueOf(list: KubernetesListObject<KubernetesObject>): string | undefined {
   const meta = list.metadata as { _continue?: string; continue?: string } | undefined;
   return meta?._continue || meta?.continue || undefined;
-}
-
-/** A 410 from the API, also when the list function wrapped it (an Error whose `cause` is the API's). */
-function isGone(err: unknown): boolean {
-  for (let e = err as { code?: number; statusCode?: number; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (e.code === 410 || e.statusCode === 410) return true;
-  }
-  return false;
 }
