@@ -86,8 +86,9 @@ export async function seedPlatformObjects(lab: TestLab): Promise<void> {
   await lab.createSshKey('ops', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOpsKeyForTests ops@lab');
 }
 
-export async function activateConfigured(lab: TestLab, config: ProviderConfig = providerConfig(lab.namespace)) {
-  const host = recordingHost(lab.kc);
+/** The plugin activated and configured against `lab` (or through `kubeConfig`, e.g. a proxy in front of it). */
+export async function activateConfigured(lab: TestLab, config: ProviderConfig = providerConfig(lab.namespace), kubeConfig = lab.kc) {
+  const host = recordingHost(kubeConfig);
   const activation: PluginActivation = await activate(host);
   await activation.provider.configure(config);
   return { host, activation, provider: activation.provider };

@@ -7,11 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isInsufficientCapacity, isTransient, type PluginActivation } from '../../plugin/contract.js';
-import { activate } from '../../plugin/index.js';
 import { BUSY_HOSTS_RETRY_AFTER_MS } from '../../providers/metal3/attempts.js';
 import { startGateProxy, type GateProxy } from '../support/gateProxy.js';
 import { startTestLab, type TestLab } from '../support/lab.js';
-import { CPU_HOST, providerConfig, recordingHost, seedPlatformObjects } from '../providers/helpers.js';
+import { activateConfigured, CPU_HOST, providerConfig, seedPlatformObjects } from '../providers/helpers.js';
 import { aClaim, JOIN } from '../support/builders.js';
 
 describe('a claim whose only fitting host another claim of the replica is writing', () => {
@@ -24,8 +23,7 @@ describe('a claim whose only fitting host another claim of the replica is writin
     await seedPlatformObjects(lab);
     await lab.createHost('only-1', { ...CPU_HOST });
     gate = await startGateProxy({ target: lab.api });
-    plugin = await activate(recordingHost(gate.kubeConfig));
-    await plugin.provider.configure(providerConfig(lab.namespace));
+    ({ activation: plugin } = await activateConfigured(lab, providerConfig(lab.namespace), gate.kubeConfig));
   });
 
   afterAll(async () => {
